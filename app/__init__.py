@@ -1,0 +1,50 @@
+"""Raasta: the IP and VPN whitelisting portal."""
+from flask import Flask
+
+from app.config import REPO_ROOT, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        instance_path=str(config.INSTANCE_DIR),
+    )
+    app.config.from_object(config)
+    _load_instance_secrets(app)
+
+    from app.extensions import csrf, db, limiter, login_manager, migrate, queues
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    queues.init_app(app)
+
+    from app import auth, errors
+    auth.init_app(app)
+    errors.init_app(app)
+
+    from app.web.health import bp as health_bp
+    from app.web.auth.routes import bp as auth_bp
+    from app.web.main.routes import bp as main_bp
+    from app.web.account.routes import bp as account_bp
+    from app.api import bp as api_bp
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp)
+
+    from app.cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _load_instance_secrets(app: Flask) -> None:
+    from app.instance_keys import secret_key
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app.config["INSTANCE_DIR"])

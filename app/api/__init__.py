@@ -1,0 +1,11 @@
+"""HTTP API v1: JSON in and out, bearer tokens, errors as {"error": {code, message, details}}."""
+from flask import Blueprint
+
+from app.auth import authenticate_api_request
+from app.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated only: a browser's cookies never authenticate an API call
+bp.before_request(authenticate_api_request)
+
+from app.api import meta  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,59 @@
+"""Who is asking: session users for the web, bearer tokens for the API, one role check for both."""
+from functools import wraps
+
+from flask import Flask, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+from app.models import User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.blueprint == "api":
+        abort(401)
+    flash(login_manager.login_message, "info")
+    return redirect(url_for(login_manager.login_view, next=request.full_path))
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate_api_request() -> None:
+    """API requests authenticate by token only, never by a session cookie, so the API needs no CSRF."""
+    from app.services.tokens import user_for_token
+
+    token = bearer_token()
+    user = user_for_token(token) if token else None
+    # Flask-Login's own hook for setting the request's user without touching the session.
+    login_manager._update_request_context_with_user(user)
+
+
+def role_required(*roles: str):
+    """Allow signed-in users whose role is one of `roles`; used by web views and API handlers alike."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

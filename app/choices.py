@@ -1,0 +1,111 @@
+"""Named constants for roles, states and kinds. No bare state strings anywhere else."""
+
+
+class Role:
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+    ISP = "isp"
+    ALL = (APPLICANT, REVIEWER, ADMIN, ISP)
+    STAFF = (REVIEWER, ADMIN)
+    WHITELIST_READERS = (ISP, REVIEWER, ADMIN)
+
+
+class ApplicantKind:
+    FIRM = "firm"
+    FREELANCER = "freelancer"
+    ALL = (FIRM, FREELANCER)
+
+
+class State:
+    DRAFT = "draft"
+    VALIDATING = "validating"
+    VALIDATION_FAILED = "validation_failed"
+    READY = "ready"
+    FLAGGED = "flagged"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    ALL = (DRAFT, VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO,
+           APPROVED, REJECTED, REVOKED, EXPIRED, WITHDRAWN)
+    # Open: still moving through the process; its space counts as pending.
+    OPEN = (DRAFT, VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO)
+    PENDING = (VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO)
+    TERMINAL = (REJECTED, REVOKED, EXPIRED, WITHDRAWN)
+    REVIEWABLE = (READY, FLAGGED)
+
+
+# The one table of allowed transitions: services.transitions checks every state change against it.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    State.DRAFT: (State.VALIDATING, State.WITHDRAWN),
+    State.VALIDATING: (State.READY, State.FLAGGED, State.VALIDATION_FAILED, State.WITHDRAWN),
+    State.VALIDATION_FAILED: (State.VALIDATING, State.WITHDRAWN),
+    State.READY: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN),
+    State.FLAGGED: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN),
+    State.NEEDS_INFO: (State.VALIDATING, State.WITHDRAWN),
+    State.APPROVED: (State.REVOKED, State.EXPIRED),
+    State.REJECTED: (),
+    State.REVOKED: (),
+    State.EXPIRED: (),
+    State.WITHDRAWN: (),
+}
+
+
+class Category:
+    COMPANY_VPN = "company_vpn"
+    FREELANCER_VPN = "freelancer_vpn"
+    CALL_CENTER = "call_center"
+    VIDEO_CONFERENCING = "video_conferencing"
+    ALL = (COMPANY_VPN, FREELANCER_VPN, CALL_CENTER, VIDEO_CONFERENCING)
+    LABELS = {
+        COMPANY_VPN: "Company VPN",
+        FREELANCER_VPN: "Freelancer VPN",
+        CALL_CENTER: "Call centre",
+        VIDEO_CONFERENCING: "Video conferencing",
+    }
+
+
+class DocumentKind:
+    NTN_CERTIFICATE = "ntn_certificate"
+    CNIC_FRONT = "cnic_front"
+    CNIC_BACK = "cnic_back"
+    INCORPORATION_LETTER = "incorporation_letter"
+    CLIENT_CONTRACT = "client_contract"
+    EMPLOYER_LETTER = "employer_letter"
+    OTHER = "other"
+    ALL = (NTN_CERTIFICATE, CNIC_FRONT, CNIC_BACK, INCORPORATION_LETTER,
+           CLIENT_CONTRACT, EMPLOYER_LETTER, OTHER)
+    LABELS = {
+        NTN_CERTIFICATE: "NTN certificate",
+        CNIC_FRONT: "CNIC (front)",
+        CNIC_BACK: "CNIC (back)",
+        INCORPORATION_LETTER: "Incorporation letter",
+        CLIENT_CONTRACT: "Client contract",
+        EMPLOYER_LETTER: "Employer letter",
+        OTHER: "Other",
+    }
+
+
+class Protocol:
+    ALL = ("wireguard", "openvpn", "ipsec", "l2tp", "sstp", "other")
+
+
+class Severity:
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    ALL = (ERROR, WARNING, INFO)
+
+
+class BatchState:
+    PENDING_APPROVAL = "pending_approval"
+    PUBLISHED = "published"
+    ALL = (PENDING_APPROVAL, PUBLISHED)
+
+
+class WhitelistFormat:
+    ALL = ("txt", "csv", "json", "ipset", "nft", "cisco", "mikrotik")

@@ -1,0 +1,10 @@
+"""`flask --app app ...` commands, one module per group."""
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli.tokens import tokens
+    from app.cli.users import users
+
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)

@@ -1,0 +1,87 @@
+"""Configuration from the environment, with embedded defaults that need no service installed."""
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_dir() -> Path:
+    """Where the embedded database, Redis socket, keys, documents and mail live."""
+    return Path(os.environ.get("RAASTA_INSTANCE_DIR") or REPO_ROOT / "instance")
+
+
+def embedded_redis_socket() -> Path:
+    return instance_dir() / "redis.sock"
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong; the message names the setting and says what to do."""
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'raasta.db'}"
+    # Heroku-style and bare postgres:// URLs would pick psycopg2, which we do not ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL={url!r} is not a database URL; use e.g. "
+            "postgresql+psycopg://user@host:5432/dbname, or unset it for the embedded SQLite file"
+        ) from None
+    return url
+
+
+def redis_url() -> str:
+    """REDIS_URL, or the embedded server's socket that the launcher (or the tests) start."""
+    url = os.environ.get("REDIS_URL") or f"unix://{embedded_redis_socket()}"
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"REDIS_URL={url!r} is not a Redis URL; use redis://host:6379/0 or unix:///path/to/redis.sock"
+        )
+    return url
+
+
+def limiter_storage(url: str) -> str:
+    """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
+    return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a long form on a slow phone must not expire mid-way
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
+    WORKER_HEARTBEAT_MAX_AGE = 120  # seconds since an RQ worker's last heartbeat before /healthz is red
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute")
+    VERSION = "0.1.0"
+
+    def __init__(self):
+        # Read at instantiation, so tests and the launcher can set the environment first.
+        self.INSTANCE_DIR = instance_dir()
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.REDIS_URL = redis_url()
+        self.RATELIMIT_STORAGE_URI = limiter_storage(self.REDIS_URL)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY")  # else generated into instance/ by create_app
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # tests that exercise CSRF turn it back on themselves
+    RATELIMIT_ENABLED = False
+
+    def __init__(self, **overrides):
+        """Overrides are config keys, e.g. TestConfig(SQLALCHEMY_DATABASE_URI=..., REDIS_URL=...)."""
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or "test-only-secret"
+        for key, value in overrides.items():
+            setattr(self, key, value)
+        self.RATELIMIT_STORAGE_URI = limiter_storage(self.REDIS_URL)

@@ -1,0 +1,35 @@
+"""Errors as JSON under /api/, as pages elsewhere; a service refusal is never a 500."""
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.services import ServiceError
+
+_API_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid", 429: "rate_limited",
+}
+
+
+def api_error(status: int, message: str, code: str | None = None, details=None):
+    body = {"error": {"code": code or _API_CODES.get(status, "error"), "message": message, "details": details}}
+    return jsonify(body), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return api_error(exc.code or 500, exc.description or exc.name)
+        return render_template("errors/error.html", error=exc), exc.code
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        details = exc.details if exc.details is not None else ({exc.field: exc.message} if exc.field else None)
+        if _wants_json():
+            return api_error(exc.status, exc.message, exc.code, details)
+        return render_template("errors/error.html", error=exc, status=exc.status), exc.status

@@ -1,0 +1,115 @@
+"""Applications and what they contain: address entries, VPN endpoints, documents, findings."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.choices import State
+from app.extensions import db
+from app.models.types import UInt128, UTCDateTime, utcnow
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default=State.DRAFT, index=True)
+    renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    reviewer_message: Mapped[str | None] = mapped_column(Text)  # the latest request-info or rejection text
+    validation_job_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    applicant = relationship("User")
+    entries: Mapped[list["AddressEntry"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="AddressEntry.position"
+    )
+    endpoints: Mapped[list["Endpoint"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Endpoint.position"
+    )
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Document.id"
+    )
+    findings: Mapped[list["Finding"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Finding.id"
+    )
+
+
+class AddressEntry(db.Model):
+    """One line the applicant typed, normalised to an integer range and its CIDR cover."""
+
+    __tablename__ = "address_entries"
+    __table_args__ = (Index("ix_address_entries_span", "version", "start", "end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    input: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    start: Mapped[int] = mapped_column(UInt128)
+    end: Mapped[int] = mapped_column(UInt128)
+    cidrs: Mapped[list] = mapped_column(JSON, default=list)
+
+    application: Mapped[Application] = relationship(back_populates="entries")
+
+
+class Endpoint(db.Model):
+    """A VPN endpoint the applicant connects to or from."""
+
+    __tablename__ = "endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    host: Mapped[str] = mapped_column(String(255))
+    protocol: Mapped[str] = mapped_column(String(20))
+    port: Mapped[int | None]
+    peer: Mapped[str | None] = mapped_column(String(255))
+
+    application: Mapped[Application] = relationship(back_populates="endpoints")
+
+
+class Document(db.Model):
+    """A supporting document; the file lives outside any static folder under a random name."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    display_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class Finding(db.Model):
+    """A result of validation: on the application, or on one of its entries or endpoints."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("address_entries.id"))
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("endpoints.id"))
+    code: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)
+    # Reviewer-only detail, e.g. the id of the application whose approved space this overlaps.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="findings")

@@ -1,0 +1,24 @@
+"""Every state change lives here; views, API handlers, jobs and CLI commands call these."""
+
+
+class ServiceError(Exception):
+    """A rule refused the change. `field` names the input at fault, when there is one."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class NotAllowed(ServiceError):
+    status = 403
+    code = "forbidden"

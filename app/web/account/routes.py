@@ -1,0 +1,39 @@
+"""The signed-in user's own account: API tokens."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ApiToken
+from app.services.tokens import issue_token, revoke_token
+from app.web.account.forms import NewTokenForm, RevokeTokenForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = issue_token(current_user, form.label.data or "")
+        db.session.commit()
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("account/tokens.html", form=form, tokens=rows, new_token=new_token,
+                           revoke_form=RevokeTokenForm())
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    if RevokeTokenForm().validate_on_submit() and row.revoked_at is None:
+        revoke_token(row, actor=current_user)
+        db.session.commit()
+        flash(f"Token {row.prefix}… revoked. Scripts using it will get 401 from now on.", "success")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,46 @@
+"""A job enqueued by the web process runs in a separate worker process and its result comes back."""
+import subprocess
+import sys
+import time
+
+from app.config import REPO_ROOT
+from app.extensions import queues
+from app.jobs.diagnostics import count_accounts
+from app.queues import DEFAULT
+
+
+def test_job_round_trip_through_a_real_worker(make_user, run_worker):
+    make_user(role="admin")
+    make_user(role="applicant")
+    make_user(role="applicant")
+    job = queues.queue(DEFAULT).enqueue(count_accounts)
+    result = run_worker()
+    job.refresh()
+    assert job.is_finished, result.stderr
+    assert job.return_value() == {"admin": 1, "applicant": 2}
+
+
+def test_healthz_is_red_without_a_worker_and_green_with_one(client, worker_env):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "ok" and response.json["queue"].startswith("no worker heartbeat")
+
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env=worker_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and client.get("/healthz").status_code != 200:
+            time.sleep(0.2)
+        body = client.get("/healthz").json
+        assert body["status"] == "ok" and body["workers"] == 1 and body["version"]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_healthz_reports_an_unreachable_queue(app, client, tmp_path):
+    from redis import Redis
+
+    app.extensions["raasta.redis"] = Redis(unix_socket_path=str(tmp_path / "nothing.sock"))
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["queue"].startswith("queue unreachable")
