@@ -109,3 +109,18 @@ class BatchState:
 
 class WhitelistFormat:
     ALL = ("txt", "csv", "json", "ipset", "nft", "cisco", "mikrotik")
+
+
+# What each category needs, shown before the applicant starts. Validation warns when one is missing.
+REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    Category.COMPANY_VPN: (DocumentKind.NTN_CERTIFICATE,),
+    Category.FREELANCER_VPN: (DocumentKind.CNIC_FRONT, DocumentKind.CNIC_BACK),
+    Category.CALL_CENTER: (DocumentKind.NTN_CERTIFICATE, DocumentKind.CLIENT_CONTRACT),
+    Category.VIDEO_CONFERENCING: (DocumentKind.NTN_CERTIFICATE,),
+}
+
+# Seed list for the ISP picker; applicants may type another.
+PAKISTAN_ISPS = (
+    "PTCL", "Nayatel", "StormFiber", "Transworld", "Wateen", "Jazz", "Zong", "Ufone", "Telenor",
+    "Cybernet", "Multinet", "Fiberlink", "Qubee", "Wi-tribe", "Connect Communications",
+)

@@ -60,6 +60,12 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds since an RQ worker's last heartbeat before /healthz is red
+    VALIDATION_TIMEOUT = 600  # seconds a validation job may run before RQ stops it
+    MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", 22))  # wider than this is "too broad"
+    MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", 32))
+    SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in emails
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Raasta <no-reply@raasta.pk>")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute")
     VERSION = "0.1.0"
@@ -71,6 +77,9 @@ class Config:
         self.REDIS_URL = redis_url()
         self.RATELIMIT_STORAGE_URI = limiter_storage(self.REDIS_URL)
         self.SECRET_KEY = os.environ.get("SECRET_KEY")  # else generated into instance/ by create_app
+        # Werkzeug refuses bodies past this with 413 before reading them; the document service then
+        # applies the exact cap with a message naming the file.
+        self.MAX_CONTENT_LENGTH = self.MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
 class TestConfig(Config):

@@ -27,6 +27,7 @@ class Application(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renewal_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     applicant = relationship("User")
     entries: Mapped[list["AddressEntry"]] = relationship(

@@ -1,0 +1,135 @@
+"""Applicant endpoints: profile, applications, documents, submit, withdraw."""
+from flask import abort, jsonify, request
+from flask_login import current_user
+
+from app.api import bp
+from app.api.requests import json_body
+from app.api.views import application_json, profile_json
+from app.auth import role_required
+from app.choices import Role
+from app.extensions import db
+from app.models import Document
+from app.services import ServiceError
+from app.services import applications as service
+from app.services.documents import document_path, store_document
+from app.services.profiles import ProfileInput, save_profile
+from app.web.documents import send_document
+
+APPLICANT = Role.APPLICANT
+
+
+@bp.get("/profile")
+@role_required(APPLICANT)
+def get_profile():
+    """Your applicant profile (404 until you create it with PUT)."""
+    if current_user.profile is None:
+        abort(404, description="No profile yet; create it with PUT /api/v1/profile.")
+    return jsonify(profile_json(current_user.profile))
+
+
+@bp.put("/profile")
+@role_required(APPLICANT)
+def put_profile():
+    """Create or replace your profile: a firm gives an NTN, a freelancer a CNIC; PSEB is optional."""
+    body = json_body()
+    known = {"kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
+             "isp_name", "isp_subscriber_id"}
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; the profile takes {', '.join(sorted(known))}.",
+                           details={name: "unknown field" for name in unknown})
+    not_text = [k for k, v in body.items() if v is not None and not isinstance(v, str)]
+    if not_text:
+        raise ServiceError("Profile fields are text.", details={k: "must be a string" for k in not_text})
+    profile = save_profile(current_user, ProfileInput(
+        kind=body.get("kind") or "", name=body.get("name") or "", city=body.get("city") or "",
+        **{k: body.get(k) for k in known - {"kind", "name", "city"}}))
+    db.session.commit()
+    return jsonify(profile_json(profile))
+
+
+def _own_application(application_id: int):
+    application = service.visible_application(application_id, current_user)
+    if application is None:
+        abort(404, description=f"No application {application_id} that you can see.")
+    return application
+
+
+@bp.get("/applications")
+@role_required(APPLICANT)
+def list_applications():
+    """Your applications, newest first."""
+    return jsonify({"applications": [application_json(a, detail=False) for a in service.applications_of(current_user)]})
+
+
+@bp.post("/applications")
+@role_required(APPLICANT)
+def create_application():
+    """Create a draft from purpose, entries (address, CIDR or range a-b) and endpoints.
+
+    Unparseable entries give 422 naming each bad entry; nothing is stored.
+    """
+    application = service.create_application(current_user, service.parse_application(json_body()))
+    db.session.commit()
+    return jsonify(application_json(application)), 201
+
+
+@bp.get("/applications/<int:application_id>")
+@role_required(APPLICANT, *Role.STAFF)
+def get_application(application_id: int):
+    """One application with its entries, findings, endpoints, documents and history."""
+    return jsonify(application_json(_own_application(application_id)))
+
+
+@bp.put("/applications/<int:application_id>")
+@role_required(APPLICANT)
+def update_application(application_id: int):
+    """Replace a draft's (or a needs-info application's) purpose, entries and endpoints."""
+    application = _own_application(application_id)
+    service.update_application(application, service.parse_application(json_body()))
+    db.session.commit()
+    return jsonify(application_json(application))
+
+
+@bp.post("/applications/<int:application_id>/documents")
+@role_required(APPLICANT)
+def upload_document(application_id: int):
+    """Attach a document (multipart: file, kind). PDF, PNG or JPEG by content; size capped (413)."""
+    application = _own_application(application_id)
+    document = store_document(application, request.form.get("kind", ""), request.files.get("file"))
+    db.session.commit()
+    return jsonify({"id": document.id, "kind": document.kind, "name": document.display_name,
+                    "content_type": document.content_type, "size": document.size, "sha256": document.sha256}), 201
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+@role_required(APPLICANT, *Role.STAFF)
+def download_document(application_id: int, document_id: int):
+    """Download a document: its applicant and reviewers only."""
+    application = _own_application(application_id)
+    document = db.session.get(Document, document_id)
+    if document is None or document.application_id != application.id:
+        abort(404, description=f"No document {document_id} on application {application_id}.")
+    path = document_path(document)
+    db.session.commit()
+    return send_document(document, path)
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@role_required(APPLICANT)
+def submit_application(application_id: int):
+    """Submit for validation: 202 {"state": "validating"}; the queue does the checks."""
+    application = _own_application(application_id)
+    service.submit(application)
+    db.session.commit()
+    return jsonify({"id": application.id, "state": application.state}), 202
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@role_required(APPLICANT)
+def withdraw_application(application_id: int):
+    """Withdraw an open application."""
+    application = _own_application(application_id)
+    service.withdraw(application)
+    db.session.commit()
+    return jsonify({"id": application.id, "state": application.state})

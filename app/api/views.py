@@ -1,0 +1,69 @@
+"""JSON shapes of profiles and applications, as the contract describes them."""
+from flask_login import current_user
+
+from app.choices import Role
+from app.models import Application, ApplicantProfile, AuditEvent
+from app.extensions import db
+from sqlalchemy import select
+
+PROFILE_FIELDS = ("kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
+                  "isp_name", "isp_subscriber_id")
+
+
+def profile_json(profile: ApplicantProfile) -> dict:
+    return {"id": profile.id, **{f: getattr(profile, f) for f in PROFILE_FIELDS},
+            "updated_at": profile.updated_at.isoformat()}
+
+
+def _finding_json(finding, staff: bool) -> dict:
+    body = {"code": finding.code, "severity": finding.severity, "message": finding.message}
+    if staff and finding.data:
+        body["data"] = finding.data  # e.g. which application holds the overlapping space
+    return body
+
+
+def _time(value):
+    return value.isoformat() if value else None
+
+
+def history(application: Application) -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.subject_type == "application", AuditEvent.subject_id == str(application.id)
+    ).order_by(AuditEvent.seq)).all()
+    return [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_name} for e in events]
+
+
+def application_json(application: Application, detail: bool = True) -> dict:
+    staff = current_user.has_role(*Role.STAFF)
+    body = {
+        "id": application.id,
+        "state": application.state,
+        "purpose": application.purpose,
+        "category": application.category,
+        "applicant_id": application.applicant_id,
+        "created_at": _time(application.created_at),
+        "submitted_at": _time(application.submitted_at),
+        "approved_at": _time(application.approved_at),
+        "expires_at": _time(application.expires_at),
+        "reviewer_message": application.reviewer_message,
+        "renewal_of": application.renewal_of_id,
+    }
+    if not detail:
+        return body
+    by_entry: dict[int, list] = {}
+    general = []
+    for finding in application.findings:
+        (by_entry.setdefault(finding.entry_id, []) if finding.entry_id else general).append(
+            _finding_json(finding, staff))
+    body.update(
+        entries=[{"input": e.input, "version": e.version, "cidrs": e.cidrs, "findings": by_entry.get(e.id, [])}
+                 for e in application.entries],
+        endpoints=[{"host": e.host, "protocol": e.protocol, "port": e.port, "peer": e.peer}
+                   for e in application.endpoints],
+        documents=[{"id": d.id, "kind": d.kind, "name": d.display_name, "content_type": d.content_type,
+                    "size": d.size, "sha256": d.sha256, "uploaded_at": _time(d.uploaded_at)}
+                   for d in application.documents],
+        findings=general,
+        history=history(application),
+    )
+    return body

@@ -1,0 +1,185 @@
+"""Applications from draft to submission: create, edit, submit, withdraw, renew."""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import audit
+from app.after_commit import call_after_commit
+from app.addresses import AddressRange, EntryError, parse_entry
+from app.choices import Category, State
+from app.extensions import db, queues
+from app.models import AddressEntry, Application, Endpoint, User
+from app.queues import VALIDATION
+from app.services import Conflict, NotAllowed, ServiceError
+from app.services.endpoints import EndpointInput, parse_endpoint
+from app.services.transitions import move
+
+MAX_ENTRIES = 5000
+EDITABLE_STATES = (State.DRAFT, State.NEEDS_INFO)
+
+
+@dataclass
+class ApplicationInput:
+    purpose: str
+    category: str | None
+    entries: list[tuple[str, AddressRange]]  # (what the applicant typed, its parsed range)
+    endpoints: list[EndpointInput] = field(default_factory=list)
+
+
+def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], list[dict]]:
+    """Parse each entry; returns the parsed ones and, for every bad one, its index, input and message."""
+    parsed, errors = [], []
+    for index, raw in enumerate(raw_entries):
+        if not isinstance(raw, str):
+            errors.append({"index": index, "input": raw, "code": "syntax.not_text",
+                           "message": f"Entry {index + 1} is {type(raw).__name__}; send each entry as a string."})
+            continue
+        try:
+            parsed.append((raw.strip(), parse_entry(raw)))
+        except EntryError as exc:
+            errors.append({"index": index, "input": raw, "code": exc.code, "message": str(exc)})
+    return parsed, errors
+
+
+def parse_application(body: dict) -> ApplicationInput:
+    """An ApplicationInput from the API's JSON; every problem reported at once, as 422 details."""
+    problems: dict = {}
+    purpose = body.get("purpose")
+    if not isinstance(purpose, str) or not purpose.strip():
+        problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
+    category = body.get("category")
+    if category is not None and category not in Category.ALL:
+        problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
+    raw_entries = body.get("entries", [])
+    if not isinstance(raw_entries, list):
+        problems["entries"] = "Send 'entries' as a list of strings: addresses, CIDRs or ranges a-b."
+        raw_entries = []
+    entries, entry_errors = parse_entries(raw_entries)
+    if entry_errors:
+        problems["entries"] = entry_errors
+    raw_endpoints = body.get("endpoints", [])
+    endpoints = []
+    if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
+        problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
+    else:
+        endpoint_errors = []
+        for index, raw in enumerate(raw_endpoints):
+            endpoint, errors = parse_endpoint(raw)
+            if errors:
+                endpoint_errors.append({"index": index, "errors": errors})
+            else:
+                endpoints.append(endpoint)
+        if endpoint_errors:
+            problems["endpoints"] = endpoint_errors
+    if problems:
+        bad = [e["input"] for e in entry_errors]
+        message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
+                   else "The application has fields to correct.")
+        raise ServiceError(message, details=problems)
+    return ApplicationInput(purpose.strip(), category, entries, endpoints)
+
+
+def _check_size(data: ApplicationInput) -> None:
+    if not data.entries and not data.endpoints:
+        raise ServiceError("Add at least one IP address, range or VPN endpoint.", field="entries")
+    if len(data.entries) > MAX_ENTRIES:
+        raise ServiceError(f"{len(data.entries)} entries is more than {MAX_ENTRIES}; split them over several "
+                           "applications.", field="entries")
+
+
+def _fill(application: Application, data: ApplicationInput) -> None:
+    application.purpose = data.purpose
+    application.category = data.category
+    application.entries = [
+        AddressEntry(position=i, input=raw[:200], version=rng.version, start=rng.start, end=rng.end, cidrs=rng.cidrs)
+        for i, (raw, rng) in enumerate(data.entries)
+    ]
+    application.endpoints = [
+        Endpoint(position=i, host=e.host, protocol=e.protocol, port=e.port, peer=e.peer)
+        for i, e in enumerate(data.endpoints)
+    ]
+
+
+def _summary(application: Application) -> dict:
+    return {"purpose": application.purpose, "category": application.category,
+            "entries": [e.input for e in application.entries],
+            "endpoints": [f"{e.protocol} {e.host}:{e.port or ''}" for e in application.endpoints]}
+
+
+def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None) -> Application:
+    _check_size(data)
+    application = Application(applicant=applicant, state=State.DRAFT, renewal_of_id=renewal_of.id if renewal_of else None)
+    _fill(application, data)
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application.created", application, after=_summary(application),
+                 renewal_of=renewal_of.id if renewal_of else None)
+    return application
+
+
+def update_application(application: Application, data: ApplicationInput) -> None:
+    if application.state not in EDITABLE_STATES:
+        raise NotAllowed(f"Application {application.id} is {application.state.replace('_', ' ')}; "
+                         "only a draft or one that needs information can be edited.")
+    _check_size(data)
+    before = _summary(application)
+    _fill(application, data)
+    db.session.flush()
+    audit.record("application.edited", application, before=before, after=_summary(application))
+
+
+def submit(application: Application) -> None:
+    """Send the application for validation on the queue; the caller commits, then the job runs."""
+    if application.state not in EDITABLE_STATES:
+        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a draft or "
+                       "one that needs information can be submitted.", details={"state": application.state})
+    if application.applicant.profile is None:
+        raise ServiceError("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting.",
+                           field="profile")
+    if not application.entries and not application.endpoints:
+        raise ServiceError("Add at least one IP address, range or VPN endpoint before submitting.", field="entries")
+    move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO)
+    enqueue_validation(application)
+
+
+def enqueue_validation(application: Application) -> None:
+    """Queue validation once the current transaction commits, so the worker sees the new state."""
+    from app.jobs.validation import validate_application
+
+    job_id = f"validate-{application.id}-{application.submitted_at.timestamp():.0f}"
+    application.validation_job_id = job_id
+    call_after_commit(lambda: queues.queue(VALIDATION).enqueue(
+        validate_application, application.id, job_id=job_id, job_timeout=current_app.config["VALIDATION_TIMEOUT"]))
+
+
+def withdraw(application: Application) -> None:
+    move(application, State.WITHDRAWN)
+
+
+def renew(application: Application) -> Application:
+    """A new draft prefilled from an approved (or expired) application."""
+    if application.state not in (State.APPROVED, State.EXPIRED):
+        raise NotAllowed("Only an approved or expired application can be renewed.")
+    data = ApplicationInput(
+        application.purpose, application.category,
+        [(e.input, AddressRange(e.version, e.start, e.end)) for e in application.entries],
+        [EndpointInput(e.host, e.protocol, e.port, e.peer) for e in application.endpoints],
+    )
+    return create_application(application.applicant, data, renewal_of=application)
+
+
+def visible_application(application_id: int, user: User) -> Application | None:
+    """The application if `user` may see it: its applicant, or staff. Anyone else gets None (a 404)."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        return None
+    if user.has_role("reviewer", "admin") or application.applicant_id == user.id:
+        return application
+    return None
+
+
+def applications_of(user: User) -> list[Application]:
+    return db.session.scalars(
+        select(Application).where(Application.applicant_id == user.id).order_by(Application.created_at.desc())
+    ).all()

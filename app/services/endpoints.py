@@ -1,0 +1,56 @@
+"""VPN endpoints as typed values: host (an RFC 1123 hostname or an address), protocol, port, peer."""
+import re
+from dataclasses import dataclass
+
+from app.addresses import EntryError, parse_entry
+from app.choices import Protocol
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True)
+class EndpointInput:
+    host: str
+    protocol: str
+    port: int | None = None
+    peer: str | None = None
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` is neither a hostname nor a single address; None when it is one of them."""
+    if not host:
+        return "Enter the endpoint's hostname or IP address."
+    if any(ch.isdigit() for ch in host.split(".")[-1]) or ":" in host:
+        try:
+            rng = parse_entry(host)
+        except EntryError as exc:
+            return str(exc)
+        return None if rng.start == rng.end else f"{host!r} is a range; an endpoint is one address or hostname."
+    name = host.lower().rstrip(".")
+    if len(name) > 253 or "." not in name or not all(_LABEL.match(label) for label in name.split(".")):
+        return f"{host!r} is not a valid hostname; use letters, digits and hyphens, e.g. vpn.example.pk."
+    return None
+
+
+def parse_endpoint(raw: dict) -> tuple[EndpointInput | None, dict[str, str]]:
+    """An EndpointInput from loosely typed input (a form row or API object), or the problems per field."""
+    problems = {}
+    host = str(raw.get("host") or "").strip()
+    protocol = str(raw.get("protocol") or "").strip().lower()
+    peer = str(raw.get("peer") or "").strip() or None
+    port = raw.get("port")
+    if (problem := host_problem(host)):
+        problems["host"] = problem
+    if protocol not in Protocol.ALL:
+        problems["protocol"] = f"Protocol {protocol!r} is unknown; choose one of {', '.join(Protocol.ALL)}."
+    if port in (None, ""):
+        port = None
+    elif isinstance(port, bool) or not str(port).strip().isdigit() or not 1 <= int(port) <= 65535:
+        problems["port"] = f"Port {port!r} is not a number from 1 to 65535."
+    else:
+        port = int(port)
+    if peer and len(peer) > 255:
+        problems["peer"] = "Keep the remote peer under 255 characters."
+    if problems:
+        return None, problems
+    return EndpointInput(host=host, protocol=protocol, port=port, peer=peer), {}

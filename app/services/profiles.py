@@ -1,0 +1,84 @@
+"""Applicant profiles: a firm with an NTN or a freelancer with a CNIC, and their ISP connection."""
+import re
+from dataclasses import asdict, dataclass, fields
+
+from app import audit
+from app.choices import ApplicantKind
+from app.extensions import db
+from app.models import ApplicantProfile, User
+from app.services import ServiceError
+
+NTN_FORMAT = re.compile(r"^\d{7}-\d$")
+CNIC_FORMAT = re.compile(r"^\d{5}-\d{7}-\d$")
+PHONE_FORMAT = re.compile(r"^(\+92|0)3\d{2}-?\d{7}$|^(\+92|0)\d{2,3}-?\d{6,8}$")
+
+
+@dataclass
+class ProfileInput:
+    kind: str
+    name: str
+    city: str
+    ntn: str | None = None
+    cnic: str | None = None
+    secp_number: str | None = None
+    pseb_number: str | None = None
+    platform_url: str | None = None
+    phone: str | None = None
+    isp_name: str | None = None
+    isp_subscriber_id: str | None = None
+
+    def __post_init__(self):
+        for f in fields(self):  # blank optional fields mean "not given"
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                setattr(self, f.name, value.strip() or None)
+
+
+def profile_problems(data: ProfileInput) -> dict[str, str]:
+    """Each field at fault, with what to type instead. Empty when the profile is acceptable."""
+    problems = {}
+    if data.kind not in ApplicantKind.ALL:
+        problems["kind"] = "Choose 'firm' (you have an NTN) or 'freelancer' (you have a CNIC)."
+    if not data.name:
+        problems["name"] = "Enter the legal name of the firm, or your full name as on your CNIC."
+    if not data.city:
+        problems["city"] = "Enter the city where the connection is."
+    if data.kind == ApplicantKind.FIRM and not (data.ntn and NTN_FORMAT.match(data.ntn)):
+        problems["ntn"] = (f"NTN {data.ntn!r} is not in the format 1234567-8." if data.ntn
+                           else "A firm must give its NTN, in the format 1234567-8.")
+    if data.kind == ApplicantKind.FREELANCER and not (data.cnic and CNIC_FORMAT.match(data.cnic)):
+        problems["cnic"] = (f"CNIC {data.cnic!r} is not in the format 12345-1234567-1." if data.cnic
+                            else "A freelancer must give a CNIC, in the format 12345-1234567-1.")
+    if data.kind == ApplicantKind.FIRM and data.cnic and not CNIC_FORMAT.match(data.cnic):
+        problems["cnic"] = f"CNIC {data.cnic!r} is not in the format 12345-1234567-1."
+    if data.phone and not PHONE_FORMAT.match(data.phone.replace(" ", "")):
+        problems["phone"] = f"Phone {data.phone!r} is not a Pakistani number; type e.g. 0300-1234567 or +92 51 1234567."
+    if data.platform_url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", data.platform_url):
+        problems["platform_url"] = f"{data.platform_url!r} is not a web address; type it starting with https://."
+    return problems
+
+
+def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
+    """Create or update the user's profile; the caller commits."""
+    problems = profile_problems(data)
+    if problems:
+        raise ServiceError("The profile has fields to correct.", details=problems)
+    profile = user.profile
+    values = asdict(data)
+    if data.kind == ApplicantKind.FIRM:
+        values["platform_url"] = None
+    else:
+        values["secp_number"] = None
+    if profile is None:
+        profile = ApplicantProfile(user=user, **values)
+        db.session.add(profile)
+        db.session.flush()
+        audit.record("profile.created", profile, after=values)
+        return profile
+    before = {key: getattr(profile, key) for key in values}
+    changed = {key: value for key, value in values.items() if before[key] != value}
+    for key, value in changed.items():
+        setattr(profile, key, value)
+    if changed:
+        audit.record("profile.updated", profile, before={k: before[k] for k in changed}, after=changed)
+    return profile

@@ -1,0 +1,37 @@
+"""Every application state change goes through move(), checked against choices.TRANSITIONS."""
+from app import audit
+from app.choices import TRANSITIONS, State
+from app.models import Application
+from app.models.types import utcnow
+from app.services import Conflict
+from app.services.notifications import notify_state
+
+# Timestamps that a state change stamps on the application.
+_STAMPS = {
+    State.VALIDATING: "submitted_at",
+    State.READY: "validated_at",
+    State.FLAGGED: "validated_at",
+    State.APPROVED: "approved_at",
+    State.REJECTED: "decided_at",
+    State.NEEDS_INFO: "decided_at",
+}
+
+
+def can_move(application: Application, new_state: str) -> bool:
+    return new_state in TRANSITIONS[application.state]
+
+
+def move(application: Application, new_state: str, actor=None, **data) -> None:
+    """Change the state and record `application.<new_state>` in the same transaction."""
+    if not can_move(application, new_state):
+        raise Conflict(
+            f"Application {application.id} is {application.state.replace('_', ' ')}; "
+            f"it cannot become {new_state.replace('_', ' ')}.",
+            details={"state": application.state, "requested": new_state},
+        )
+    previous = application.state
+    application.state = new_state
+    if new_state in _STAMPS:
+        setattr(application, _STAMPS[new_state], utcnow())
+    audit.record(f"application.{new_state}", application, actor=actor, before=previous, after=new_state, **data)
+    notify_state(application)

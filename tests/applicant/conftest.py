@@ -1,0 +1,28 @@
+import pytest
+
+FIRM = {"kind": "firm", "name": "Indus Soft (Pvt) Ltd", "ntn": "1234567-8", "city": "Lahore",
+        "phone": "0300-1234567", "isp_name": "Nayatel", "isp_subscriber_id": "NT-998877"}
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 20
+
+
+@pytest.fixture
+def applicant(make_user, api):
+    """An applicant with a firm profile and an API client."""
+    user = make_user(role="applicant")
+    client = api(user)
+    assert client.put("/api/v1/profile", json=FIRM).status_code == 200
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def draft(applicant):
+    """A draft application with three entries and one endpoint; returns its JSON."""
+    response = applicant.post("/api/v1/applications", json={
+        "purpose": "Office VPN to our client in Germany", "category": "company_vpn",
+        "entries": ["39.32.12.0/24", "111.68.96.10", "2400:adc0:100::/48"],
+        "endpoints": [{"host": "vpn.indussoft.pk", "protocol": "wireguard", "port": 51820, "peer": "client.de"}],
+    })
+    assert response.status_code == 201, response.json
+    return response.json

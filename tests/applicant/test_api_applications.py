@@ -1,0 +1,151 @@
+"""The contract's applicant endpoints, including bad input and who may see what."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import Application, AuditEvent, Document
+from tests.applicant.conftest import FIRM, PDF, PNG
+
+
+def test_profile_round_trip_and_field_errors(make_user, api):
+    client = api(make_user())
+    assert client.get("/api/v1/profile").status_code == 404
+    response = client.put("/api/v1/profile", json={**FIRM, "ntn": "12345678", "phone": "12"})
+    assert response.status_code == 422
+    details = response.json["error"]["details"]
+    assert "'12345678' is not in the format 1234567-8" in details["ntn"] and "phone" in details
+    freelancer = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Karachi",
+                  "platform_url": "https://www.upwork.com/freelancers/bilal"}
+    assert client.put("/api/v1/profile", json=freelancer).status_code == 200
+    assert client.get("/api/v1/profile").json["cnic"] == "35202-1234567-1"
+    assert client.put("/api/v1/profile", json={**freelancer, "cnic": None}).json["error"]["details"] == {
+        "cnic": "A freelancer must give a CNIC, in the format 12345-1234567-1."}
+
+
+def test_create_application_normalises_entries(draft):
+    assert draft["state"] == "draft"
+    assert [e["input"] for e in draft["entries"]] == ["39.32.12.0/24", "111.68.96.10", "2400:adc0:100::/48"]
+    assert [e["cidrs"] for e in draft["entries"]] == [["39.32.12.0/24"], ["111.68.96.10/32"], ["2400:adc0:100::/48"]]
+    assert draft["endpoints"] == [{"host": "vpn.indussoft.pk", "protocol": "wireguard", "port": 51820,
+                                   "peer": "client.de"}]
+    assert [h["action"] for h in draft["history"]] == ["application.created"]
+
+
+def test_unparseable_entries_are_all_named_and_nothing_is_stored(applicant, db):
+    response = applicant.post("/api/v1/applications", json={
+        "purpose": "x", "entries": ["39.32.12.5/24", "1.2.3", "39.32.13.0/24", "010.1.1.1"], "endpoints": []})
+    assert response.status_code == 422
+    error = response.json["error"]
+    bad = [(e["index"], e["input"]) for e in error["details"]["entries"]]
+    assert bad == [(0, "39.32.12.5/24"), (1, "1.2.3"), (3, "010.1.1.1")]
+    assert "did you mean 39.32.12.0/24?" in error["details"]["entries"][0]["message"]
+    assert "'39.32.12.5/24'" in error["message"] and "'1.2.3'" in error["message"]
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"entries": ["1.1.1.1"]}, "purpose"),
+    ({"purpose": "x", "entries": "1.1.1.1"}, "entries"),
+    ({"purpose": "x", "entries": [], "endpoints": [{"host": "bad host!", "protocol": "pptp", "port": 70000}]},
+     "endpoints"),
+    ({"purpose": "x", "category": "gaming", "entries": ["1.1.1.1"]}, "category"),
+])
+def test_create_application_field_errors(applicant, body, field):
+    response = applicant.post("/api/v1/applications", json=body)
+    assert response.status_code == 422 and field in response.json["error"]["details"]
+
+
+def test_endpoint_errors_name_each_field(applicant):
+    response = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": [], "endpoints": [
+        {"host": "bad host!", "protocol": "pptp", "port": 70000}]})
+    errors = response.json["error"]["details"]["endpoints"][0]["errors"]
+    assert set(errors) == {"host", "protocol", "port"} and "70000" in errors["port"]
+
+
+def test_malformed_bodies_are_400_or_415(applicant):
+    assert applicant.post("/api/v1/applications", data="entries=1", content_type="text/plain").status_code == 415
+    response = applicant.post("/api/v1/applications", data="[1, 2", content_type="application/json")
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+
+
+def test_upload_checks_content_not_name(applicant, draft, db, app):
+    url = f"/api/v1/applications/{draft['id']}/documents"
+    ok = applicant.post(url, data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "../../ntn\x07 cert.pdf")})
+    assert ok.status_code == 201 and ok.json["content_type"] == "application/pdf" and ok.json["name"] == "ntn cert.pdf"
+    fake = applicant.post(url, data={"kind": "other", "file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "scan.pdf")})
+    assert fake.status_code == 415 and "'scan.pdf' is not a PDF, PNG or JPEG" in fake.json["error"]["message"]
+    kind = applicant.post(url, data={"kind": "selfie", "file": (io.BytesIO(PNG), "me.png")})
+    assert kind.status_code == 422 and "kind" in kind.json["error"]["details"]
+    app.config["MAX_DOCUMENT_BYTES"] = 1000
+    big = applicant.post(url, data={"kind": "other", "file": (io.BytesIO(PDF + b"0" * 2000), "big.pdf")})
+    assert big.status_code == 413 and "'big.pdf' is larger than" in big.json["error"]["message"]
+    documents = db.session.scalars(select(Document)).all()
+    assert [d.display_name for d in documents] == ["ntn cert.pdf"]
+    stored = app.config["INSTANCE_DIR"] / "documents" / documents[0].stored_name
+    assert stored.read_bytes() == PDF and "ntn" not in documents[0].stored_name
+
+
+def test_download_is_an_attachment_for_owner_and_reviewer_only(applicant, draft, make_user, api):
+    url = f"/api/v1/applications/{draft['id']}/documents"
+    doc_id = applicant.post(url, data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "ntn.pdf")}).json["id"]
+    response = applicant.get(f"{url}/{doc_id}")
+    assert response.data == PDF and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert api(make_user(role="reviewer")).get(f"{url}/{doc_id}").data == PDF
+    assert api(make_user(role="applicant")).get(f"{url}/{doc_id}").status_code == 404
+
+
+def test_applicant_never_sees_another_applicants_application(draft, make_user, api):
+    stranger = api(make_user())
+    for path in ("", "/submit", "/withdraw"):
+        method = stranger.get if not path else stranger.post
+        response = method(f"/api/v1/applications/{draft['id']}{path}")
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert stranger.get("/api/v1/applications").json == {"applications": []}
+
+
+def test_isp_cannot_use_applicant_endpoints(make_user, api, draft):
+    isp = api(make_user(role="isp"))
+    assert isp.get(f"/api/v1/applications/{draft['id']}").status_code == 403
+    assert isp.post("/api/v1/applications", json={}).status_code == 403
+
+
+def test_submit_needs_a_profile(make_user, api):
+    client = api(make_user())
+    created = client.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.12.0/24"]}).json
+    response = client.post(f"/api/v1/applications/{created['id']}/submit")
+    assert response.status_code == 422 and "Complete your profile" in response.json["error"]["message"]
+
+
+def test_submit_validates_on_the_queue_and_withdraw(applicant, draft, run_worker, db):
+    response = applicant.post(f"/api/v1/applications/{draft['id']}/submit")
+    assert response.status_code == 202 and response.json["state"] == "validating"
+    run_worker()
+    body = applicant.get(f"/api/v1/applications/{draft['id']}").json
+    assert body["state"] in ("ready", "flagged")
+    assert [h["action"] for h in body["history"]][:3] == [
+        "application.created", "application.validating", f"application.{body['state']}"]
+    again = applicant.post(f"/api/v1/applications/{draft['id']}/submit")
+    assert again.status_code == 409
+    assert applicant.post(f"/api/v1/applications/{draft['id']}/withdraw").json["state"] == "withdrawn"
+
+
+def test_special_purpose_entry_flags_the_application(applicant, run_worker):
+    created = applicant.post("/api/v1/applications", json={
+        "purpose": "home lab", "entries": ["192.168.1.0/24", "39.32.12.0/24"]}).json
+    applicant.post(f"/api/v1/applications/{created['id']}/submit")
+    run_worker()
+    body = applicant.get(f"/api/v1/applications/{created['id']}").json
+    assert body["state"] == "flagged"
+    private = body["entries"][0]["findings"]
+    assert any(f["severity"] == "error" and "192.168.1.0/24" in f["message"] for f in private)
+    assert not any(f["severity"] == "error" for f in body["entries"][1]["findings"])
+
+
+def test_edit_only_while_draft(applicant, draft):
+    url = f"/api/v1/applications/{draft['id']}"
+    edited = applicant.put(url, json={"purpose": "Changed", "entries": ["39.32.14.0/24"]})
+    assert edited.json["purpose"] == "Changed" and edited.json["entries"][0]["input"] == "39.32.14.0/24"
+    applicant.post(url + "/withdraw")
+    assert applicant.put(url, json={"purpose": "x", "entries": ["39.32.14.0/24"]}).status_code == 403
