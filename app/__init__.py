@@ -23,19 +23,24 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     queues.init_app(app)
 
-    from app import auth, errors
+    from app import auth, errors, template_filters
     auth.init_app(app)
     errors.init_app(app)
+    template_filters.init_app(app)
 
     from app.web.health import bp as health_bp
     from app.web.auth.routes import bp as auth_bp
     from app.web.main.routes import bp as main_bp
     from app.web.account.routes import bp as account_bp
+    from app.web.audit.routes import bp as audit_bp
+    from app.web.applicant.routes import bp as applicant_bp
     from app.api import bp as api_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(applicant_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
 
     from app.cli import register_commands

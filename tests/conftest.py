@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import create_engine, inspect, text
 
@@ -110,8 +111,21 @@ def db(app):
     return _db
 
 
+class RequestContextClient(FlaskClient):
+    """Each request gets its own app context, hence its own `g` and database session, as in production.
+
+    Without this, requests would share the test's app context: the signed-in user cached in `g`
+    would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestContextClient
     return app.test_client()
 
 

@@ -20,7 +20,8 @@ def test_sign_up_creates_an_applicant_and_signs_in(client, db):
     user = db.session.scalar(select(User).where(User.email == "ayesha@example.pk"))
     assert user.role == "applicant" and user.name == "Ayesha Khan"
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
-    assert "Welcome, Ayesha Khan" in client.get("/dashboard").text
+    page = client.get("/dashboard", follow_redirects=True).text
+    assert "First, tell us who you are" in page and "ayesha@example.pk" in page
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions == ["user.created"]
 

@@ -2,6 +2,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app.choices import Role
+
 bp = Blueprint("main", __name__)
 
 
@@ -15,4 +17,6 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
+    if current_user.role == Role.APPLICANT:
+        return redirect(url_for("applicant.applications"))
     return render_template("main/dashboard.html")

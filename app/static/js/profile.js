@@ -1,0 +1,15 @@
+// Show only the identity fields for the chosen kind (firm: NTN/SECP; freelancer: CNIC/profile URL).
+(function () {
+  var radios = document.querySelectorAll('input[name="kind"]');
+  var isp = document.getElementById("isp_name");
+  if (isp) isp.setAttribute("list", "isp-list");
+  if (!radios.length) return;
+  var sync = function () {
+    var chosen = document.querySelector('input[name="kind"]:checked');
+    document.querySelectorAll("[data-kind]").forEach(function (el) {
+      el.hidden = chosen ? el.dataset.kind !== chosen.value : false;
+    });
+  };
+  radios.forEach(function (r) { r.addEventListener("change", sync); });
+  sync();
+})();

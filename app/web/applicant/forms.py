@@ -1,0 +1,110 @@
+"""Applicant forms. Entries and endpoints are parsed here, at the edge, by the same code the API uses."""
+import csv
+import io
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.addresses import parse_block
+from app.choices import Category, DocumentKind, Protocol
+from app.services.endpoints import parse_endpoint
+
+MAX_IMPORT_BYTES = 1024 * 1024
+
+
+class ProfileForm(FlaskForm):
+    kind = RadioField("I am applying as", choices=[
+        ("firm", "A firm or company (with an NTN)"), ("freelancer", "A freelancer (with a CNIC)")],
+        validators=[DataRequired(message="Choose firm or freelancer.")])
+    name = StringField("Legal name", description="The firm's registered name, or your name as on your CNIC.")
+    ntn = StringField("NTN", description="Firms: 7 digits, a dash and a check digit, e.g. 1234567-8.")
+    secp_number = StringField("SECP registration number (optional)")
+    cnic = StringField("CNIC", description="Freelancers: e.g. 35202-1234567-1.")
+    platform_url = StringField("Freelance platform profile (optional)", description="e.g. your Upwork or Fiverr page.")
+    pseb_number = StringField("PSEB registration number (optional)",
+                              description="Not required: Raasta does not need an export-board registration.")
+    city = StringField("City")
+    phone = StringField("Mobile or landline (optional)", description="e.g. 0300-1234567.")
+    isp_name = StringField("Your internet provider", description="Pick from the list or type your ISP's name.")
+    isp_subscriber_id = StringField("Subscriber or account id with that ISP",
+                                    description="As printed on your bill; your ISP confirms it.")
+    submit = SubmitField("Save profile")
+
+
+class EndpointForm(Form):
+    host = StringField("Host", validators=[Length(max=255)], description="Hostname or IP address")
+    protocol = SelectField("Protocol", choices=[(p, p.upper() if len(p) < 6 else p.capitalize()) for p in Protocol.ALL])
+    port = StringField("Port", description="1–65535")
+    peer = StringField("Remote peer (optional)", validators=[Length(max=255)], description="e.g. your client abroad")
+
+    def is_blank(self) -> bool:
+        return not any((self.host.data or "").strip() or (f.data or "").strip() for f in (self.port, self.peer))
+
+
+class ApplicationForm(FlaskForm):
+    purpose = TextAreaField("What is the whitelisting for?", validators=[
+        DataRequired(message="Say in a sentence what the whitelisting is for."), Length(max=2000)],
+        description="e.g. “Site-to-site VPN between our Lahore office and our client in Germany.”")
+    category = SelectField("Category", choices=[(c, Category.LABELS[c]) for c in Category.ALL])
+    entries = TextAreaField("IP addresses and ranges", validators=[Optional()], description=(
+        "One per line (commas work too): a single address (39.32.12.7), a CIDR (39.32.12.0/24) or a range "
+        "(39.32.12.10-39.32.12.20). IPv6 is welcome. Lines starting with # are ignored."))
+    entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
+    endpoints = FieldList(FormField(EndpointForm), min_entries=1)
+    add_endpoint = SubmitField("Add another endpoint")
+    save = SubmitField("Save draft")
+
+    parsed_entries: list = []
+    parsed_endpoints: list = []
+
+    def validate_entries(self, field):
+        """Parse every line and report every bad one with its line number, keeping all the text."""
+        self._import_file(field)
+        block = parse_block(field.data or "")
+        self.parsed_entries = [(raw, rng) for _, raw, rng in block.ranges]
+        if block.errors:
+            raise ValidationError([f"Line {line}: {error}" for line, _, error in block.errors])
+
+    def _import_file(self, field):
+        upload = self.entries_file.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        content = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(content) > MAX_IMPORT_BYTES:
+            raise ValidationError(f"{upload.filename} is over 1 MB; split it into several files.")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(f"{upload.filename} is not a UTF-8 text or CSV file.") from None
+        rows = [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+        if rows and not any(ch.isdigit() for ch in rows[0]):
+            rows = rows[1:]  # a header row such as "cidr" or "range"
+        # The imported lines join the box, so a mistake in the file can be fixed right there.
+        field.data = "\n".join(filter(None, [(field.data or "").rstrip(), f"# imported from {upload.filename}", *rows]))
+
+    def validate_endpoints(self, field):
+        self.parsed_endpoints = []
+        bad = False
+        for row in field:
+            if row.form.is_blank():
+                continue
+            endpoint, problems = parse_endpoint({name: row.form[name].data for name in ("host", "protocol", "port", "peer")})
+            for name, message in problems.items():
+                row.form[name].errors = list(row.form[name].errors) + [message]
+                bad = True
+            if endpoint:
+                self.parsed_endpoints.append(endpoint)
+        if bad:
+            raise ValidationError("Correct the highlighted endpoint fields.")
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField("Document", choices=[(k, DocumentKind.LABELS[k]) for k in DocumentKind.ALL])
+    file = FileField("File", description="PDF, PNG or JPEG, up to 10 MB. A clear phone photo is fine.")
+    upload = SubmitField("Upload")
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons (submit, withdraw, renew): it carries the CSRF token."""

@@ -1,0 +1,53 @@
+"""What the applicant reads about their application: the next step, and the timeline in words."""
+from sqlalchemy import select
+
+from app.choices import State
+from app.extensions import db
+from app.models import Application, AuditEvent
+
+NEXT_STEPS = {
+    State.DRAFT: "Check your entries, add the documents your category needs, then submit for the automatic checks.",
+    State.VALIDATING: "The automatic checks are running. This page updates by itself.",
+    State.VALIDATION_FAILED: "The checks could not run. Nothing is lost: an administrator will retry them.",
+    State.READY: "The automatic checks passed. A reviewer at the regulator will look at it next.",
+    State.FLAGGED: "The checks found problems (listed below). A reviewer will decide; you may withdraw and apply "
+                   "again with corrected entries.",
+    State.NEEDS_INFO: "A reviewer needs more from you. Edit the application or add documents, then submit again.",
+    State.APPROVED: "Approved. ISPs apply it with the next whitelist they download.",
+    State.REJECTED: "Rejected. The reason is shown above; you may start a new application.",
+    State.REVOKED: "The approval was revoked. The reason is shown above.",
+    State.EXPIRED: "Expired. Renew it to be whitelisted again.",
+    State.WITHDRAWN: "You withdrew this application.",
+}
+
+_EVENT_WORDS = {
+    "application.created": "Draft created",
+    "application.edited": "Draft edited",
+    "application.validating": "Submitted for the automatic checks",
+    "application.ready": "Checks passed",
+    "application.flagged": "Checks found problems",
+    "application.validation_failed": "Checks could not run",
+    "application.needs_info": "Reviewer asked for more information",
+    "application.approved": "Approved",
+    "application.rejected": "Rejected",
+    "application.revoked": "Approval revoked",
+    "application.expired": "Expired",
+    "application.withdrawn": "Withdrawn",
+    "document.uploaded": "Document uploaded",
+    "document.downloaded": "Document opened",
+}
+
+
+def next_step(application: Application) -> str:
+    return NEXT_STEPS[application.state]
+
+
+def timeline(application: Application) -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.subject_type == "application", AuditEvent.subject_id == str(application.id)
+    ).order_by(AuditEvent.seq)).all()
+    return [{"at": e.at, "what": _EVENT_WORDS.get(e.action, e.action.replace(".", " ").replace("_", " ")),
+             "who": "you" if e.actor_id == application.applicant_id else ("Raasta" if e.actor_role == "system"
+                                                                         else "a reviewer"),
+             "detail": e.data.get("name") or ""}
+            for e in events if e.action != "document.downloaded"]
