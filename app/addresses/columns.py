@@ -1,0 +1,172 @@
+"""Bulk IPv4 text <-> integer columns with numpy, for million-line files.
+
+`read_columns` parses a whole file of entries. Canonical IPv4 lines (`a.b.c.d` or
+`a.b.c.d/n`, ASCII digits, no leading zeros, no host bits) are recognised with vectorised
+checks, 1M lines in a fraction of a second; every other line (IPv6, ranges, comments,
+anything doubtful) goes through `parse_entry`, so the answers and the refusals are exactly
+the ones a single entry gets. `format_ipv4_cidrs` is the reverse, for exports.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.addresses.batch import split_entries
+from app.addresses.parsing import EntryError, parse_entry
+from app.addresses.ranges import AddressRange
+
+CHUNK_LINES = 131072        # bounds the temporary arrays to a few MB
+DOT, SLASH, ZERO = ord("."), ord("/"), ord("0")
+
+
+@dataclass
+class RangeColumns:
+    """A parsed file: IPv4 ranges as int64 columns, the rest as AddressRange objects."""
+
+    v4_starts: np.ndarray
+    v4_ends: np.ndarray
+    others: list[AddressRange] = field(default_factory=list)
+    errors: list[tuple[int, str, EntryError]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.v4_starts) + len(self.others)
+
+
+def _canonical_ipv4(text: np.ndarray, lines: int):
+    """(ok, starts, ends) per line of `text`, a run of whole lines each ending in a newline.
+
+    Works on the flat bytes: per-line counts come from bincount over each byte's line number,
+    field values from gathering at most three digits at each field start.
+    """
+    newline = text == ord("\n")
+    digit = (text >= ZERO) & (text <= ZERO + 9)
+    dot, slash = text == DOT, text == SLASH
+    boundary = newline | dot | slash
+    line_of = np.cumsum(newline) - newline                      # line number of each byte
+
+    def per_line(mask):
+        return np.bincount(line_of[mask], minlength=lines)
+
+    dots, slashes = per_line(dot), per_line(slash)
+    ok = (per_line(~(digit | boundary)) == 0) & (dots == 3) & (slashes <= 1)
+    # Fields are maximal runs of digits (any other byte ends one; lines with those fail above).
+    after_other = np.ones_like(digit)
+    after_other[1:] = ~digit[:-1]
+    before_other = np.ones_like(digit)
+    before_other[:-1] = ~digit[1:]
+    field_starts = np.flatnonzero(digit & after_other)
+    field_ends = np.flatnonzero(digit & before_other)
+    field_len = field_ends - field_starts + 1
+    field_line = line_of[field_starts]
+    fields = np.bincount(field_line, minlength=lines)
+    ok &= fields == dots + slashes + 1                          # no empty field
+    ok &= np.bincount(field_line[(field_len > 3) | ((text[field_starts] == ZERO) & (field_len > 1))],
+                      minlength=lines) == 0                     # over 3 digits, or leading zero
+    slash_at = np.full(lines, -1)
+    slash_at[line_of[slash]] = np.flatnonzero(slash)
+    dot_at = np.flatnonzero(dot)
+    dot_after_slash = dot_at > slash_at[line_of[dot_at]]
+    ok &= np.bincount(line_of[dot_at[dot_after_slash & (slash_at[line_of[dot_at]] >= 0)]],
+                      minlength=lines) == 0                     # the prefix comes last
+
+    padded = np.append(text, [ZERO, ZERO])
+    values = padded[field_starts].astype(np.int64) - ZERO
+    for extra in (1, 2):
+        next_digit = padded[field_starts + extra].astype(np.int64) - ZERO
+        values = np.where(field_len > extra, values * 10 + next_digit, values)
+
+    first_field = np.concatenate(([0], np.cumsum(fields)[:-1]))
+    good = np.flatnonzero(ok)
+    base = first_field[good]
+    octets = [values[base + n] for n in range(4)]
+    has_prefix = slashes[good] == 1
+    prefixlen = np.where(has_prefix, values[np.minimum(base + 4, len(values) - 1)], 32)
+    valid = (np.maximum.reduce(octets) <= 255) & (prefixlen <= 32)
+    prefixlen = np.minimum(prefixlen, 32)
+    starts = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    host_mask = (np.int64(1) << (32 - prefixlen)) - 1
+    valid &= (starts & host_mask) == 0                          # host bits: slow path refuses
+    ok[good[~valid]] = False
+    return ok, starts[valid], (starts | host_mask)[valid]
+
+
+def read_columns(data: bytes | str) -> RangeColumns:
+    """Parse a file of entries (one or more per line, `#` comments) into RangeColumns.
+    IPv4 entries come back in file order except those the fast path passed to parse_entry."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    line_ends = np.flatnonzero(buffer == ord("\n"))
+    line_starts = np.concatenate(([0], line_ends[:-1] + 1))
+
+    starts_parts, ends_parts = [], []
+    slow = _SlowLines()
+    for first in range(0, len(line_starts), CHUNK_LINES):
+        last = min(first + CHUNK_LINES, len(line_starts)) - 1
+        text = buffer[line_starts[first]:line_ends[last] + 1]
+        ok, starts, ends = _canonical_ipv4(text, last - first + 1)
+        starts_parts.append(starts)
+        ends_parts.append(ends)
+        for i in (first + np.flatnonzero(~ok)).tolist():
+            line = data[line_starts[i]:line_ends[i]].decode("utf-8", "replace")
+            slow.parse(i + 1, line)
+    starts_parts.append(np.array(slow.v4_starts, dtype=np.int64))
+    ends_parts.append(np.array(slow.v4_ends, dtype=np.int64))
+    return RangeColumns(np.concatenate(starts_parts), np.concatenate(ends_parts),
+                        slow.others, slow.errors)
+
+
+class _SlowLines:
+    """Lines the vectorised checks did not accept, parsed one entry at a time."""
+
+    def __init__(self):
+        self.v4_starts: list[int] = []
+        self.v4_ends: list[int] = []
+        self.others: list[AddressRange] = []
+        self.errors: list[tuple[int, str, EntryError]] = []
+
+    def parse(self, line_no: int, line: str) -> None:
+        for _, raw in split_entries(line):
+            try:
+                rng = parse_entry(raw)
+            except EntryError as error:
+                self.errors.append((line_no, raw, error))
+                continue
+            if rng.version == 4:
+                self.v4_starts.append(rng.start)
+                self.v4_ends.append(rng.end)
+            else:
+                self.others.append(rng)
+
+
+def format_ipv4_cidrs(networks: np.ndarray, prefixlens: np.ndarray) -> list[str]:
+    """Text of each (network, prefix length) pair, e.g. '39.32.12.0/24', built in bulk."""
+    if len(networks) == 0:
+        return []
+    networks = np.asarray(networks, dtype=np.int64)
+    digits, lengths = _DIGIT_TABLE
+    octets = [(networks >> shift) & 255 for shift in (24, 16, 8, 0)]
+    pieces = []   # (characters, how many of them count) for each slot of the line
+    for n, octet in enumerate(octets):
+        pieces.append((digits[octet], lengths[octet]))
+        pieces.append((np.full((len(networks), 1), DOT if n < 3 else SLASH, np.uint8), 1))
+    plen = np.asarray(prefixlens, dtype=np.int64)
+    pieces.append((digits[plen][:, :2], lengths[plen]))   # a prefix length has 1-2 digits
+    chars = np.concatenate([p for p, _ in pieces], axis=1)
+    keep = np.concatenate([np.arange(p.shape[1]) < np.broadcast_to(np.asarray(n).reshape(-1, 1),
+                                                                   (len(networks), 1))
+                           for p, n in pieces], axis=1)
+    chars = np.concatenate((chars, np.full((len(networks), 1), ord("\n"), np.uint8)), axis=1)
+    keep = np.concatenate((keep, np.ones((len(networks), 1), bool)), axis=1)
+    return chars[keep].tobytes().decode("ascii").split("\n")[:-1]
+
+
+def _digit_table():
+    """Left-aligned ASCII digits of 0..255 as a (256, 3) matrix, and their lengths."""
+    texts = [str(n).encode() for n in range(256)]
+    table = np.array([list(t.ljust(3, b" ")) for t in texts], dtype=np.uint8)
+    return table, np.array([len(t) for t in texts])
+
+
+_DIGIT_TABLE = _digit_table()

@@ -1,0 +1,229 @@
+"""OverlapIndex: every approved and pending entry, asked "what does this range touch?".
+
+Layout (per IP version). Distinct (start, end) intervals are sorted by start ascending, end
+descending, then peeled into *layers*: layer 0 holds the intervals not contained in an
+earlier one, layer 1 the same among the rest, and so on. Inside one layer no interval
+contains another, so starts and ends are both strictly increasing and the intervals that
+overlap a query are one contiguous slice, found with two binary searches. Every interval
+of layer L+1 lies inside one of layer L, so the walk stops at the first layer with no hit.
+A query therefore costs O(log n) when nothing overlaps and O(log n + k) when the k hits are
+not nested; each level of nesting among the hits adds one pair of binary searches.
+
+Build is vectorised (numpy sort and running maxima), so a million rows load in well under
+a second. add/remove go to a small overlay and a removal list, folded in by a rebuild once
+they grow past REBUILD_AFTER, so the structure stays correct without rebuilding per change.
+"""
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from app.addresses.ranges import AddressRange
+
+REBUILD_AFTER = 512
+
+
+class IndexEntry(NamedTuple):
+    """One stored entry. This is also the row shape build() takes: a tuple or any object
+    with these attributes, e.g. a SQLAlchemy row of whitelist entries."""
+
+    version: int
+    start: int
+    end: int
+    application_id: Any
+    applicant_id: Any
+    state: str
+
+
+class _Layer(NamedTuple):
+    starts: Sequence[int]     # strictly increasing
+    ends: Sequence[int]       # strictly increasing
+    groups: Sequence[int]     # distinct-interval number of each position
+
+
+def _int_sequence(values: np.ndarray) -> Sequence[int]:
+    """A bisect-friendly copy: array('q') for int64 (a memcpy, and bisect probes it faster
+    than a list), a list of Python ints for IPv6 object arrays."""
+    if values.dtype == object:
+        return values.tolist()
+    return array("q", values.astype(np.int64).tobytes())
+
+
+class _VersionIndex:
+    """The immutable layered structure for one IP version."""
+
+    def __init__(self, version: int, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray,
+                 owners):
+        self.version = version
+        self.owners = owners                 # (application_ids, applicant_ids, states) columns
+        self.layers: list[_Layer] = []
+        self.group_rows: Sequence[int] = []  # row numbers, grouped by distinct interval
+        self.group_offsets: Sequence[int] = []
+        if len(rows):
+            self._build(starts, ends, rows)
+
+    def _build(self, starts, ends, rows):
+        if starts.dtype == object:           # IPv6: 128-bit keys, sorted by Python
+            order = np.array(sorted(range(len(rows)), key=lambda i: (starts[i], -ends[i])),
+                             dtype=np.int64)
+        else:
+            order = np.lexsort((-ends, starts))
+        starts, ends, rows = starts[order], ends[order], rows[order]
+        new_group = np.ones(len(starts), bool)
+        new_group[1:] = (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
+        firsts = np.flatnonzero(new_group)
+        self.group_offsets = _int_sequence(np.append(firsts, len(starts)))
+        self.group_rows = _int_sequence(rows)
+        self._peel(starts[firsts], ends[firsts])
+
+    def _peel(self, starts: np.ndarray, ends: np.ndarray):
+        groups = np.arange(len(starts))
+        while len(groups):
+            reach = np.maximum.accumulate(ends)
+            outer = np.ones(len(ends), bool)
+            outer[1:] = ends[1:] > reach[:-1]      # not inside an earlier interval
+            self.layers.append(_Layer(_int_sequence(starts[outer]), _int_sequence(ends[outer]),
+                                      _int_sequence(groups[outer])))
+            inner = ~outer
+            starts, ends, groups = starts[inner], ends[inner], groups[inner]
+
+    def query(self, start: int, end: int) -> list[IndexEntry]:
+        found = []
+        offsets, rows = self.group_offsets, self.group_rows
+        for starts, ends, groups in self.layers:
+            first = bisect_left(ends, start)
+            stop = bisect_right(starts, end, first)
+            if first >= stop:
+                break
+            for position in range(first, stop):
+                group = groups[position]
+                for row in rows[offsets[group]:offsets[group + 1]]:
+                    found.append(self.entry(row, starts[position], ends[position]))
+        return found
+
+    def entry(self, row: int, start: int, end: int) -> IndexEntry:
+        application_ids, applicant_ids, states = self.owners
+        return IndexEntry(self.version, start, end, application_ids[row], applicant_ids[row],
+                          states[row])
+
+    def entries(self):
+        for starts, ends, groups in self.layers:
+            for group, start, end in zip(groups, starts, ends):
+                for row in self.group_rows[self.group_offsets[group]:self.group_offsets[group + 1]]:
+                    yield self.entry(row, start, end)
+
+
+def _column(values, dtype=None) -> np.ndarray:
+    return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=dtype)
+
+
+def _owner_column(values):
+    # numpy scalars would leak into IndexEntry; hand out plain Python values instead.
+    return values.tolist() if isinstance(values, np.ndarray) else values
+
+
+class OverlapIndex:
+    """Approved and pending entries of both IP versions; see the module docstring."""
+
+    def __init__(self):
+        self._versions: dict[int, _VersionIndex] = {}
+        self._added: list[IndexEntry] = []
+        self._removed: Counter = Counter()
+
+    @classmethod
+    def build(cls, rows: Iterable) -> "OverlapIndex":
+        """Load from rows shaped like IndexEntry: tuples, named tuples or objects."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        if rows and isinstance(rows[0], tuple):
+            getters = [itemgetter(i) for i in range(6)]
+        else:
+            getters = [attrgetter(name) for name in IndexEntry._fields]
+        # One pass per column: zip(*rows) over a million tuples is several times slower.
+        return cls.from_columns(*(list(map(getter, rows)) for getter in getters))
+
+    @classmethod
+    def from_columns(cls, version, start, end, application_id, applicant_id, state):
+        """Load from six equal-length columns (lists, tuples or numpy arrays)."""
+        index = cls()
+        version = _column(version, np.int8)
+        owners = tuple(_owner_column(c) for c in (application_id, applicant_id, state))
+        start_column, end_column = _column(start, object), _column(end, object)
+        for v in (4, 6):
+            rows = np.flatnonzero(version == v)
+            if not len(rows):
+                continue
+            kind = np.int64 if v == 4 else object
+            starts, ends = start_column[rows].astype(kind), end_column[rows].astype(kind)
+            index._versions[v] = _VersionIndex(v, starts, ends, rows, owners)
+        return index
+
+    def conflicts(self, rng: AddressRange) -> list[IndexEntry]:
+        """Every stored entry that overlaps, contains or lies inside `rng`, sorted by range."""
+        found = []
+        tier = self._versions.get(rng.version)
+        if tier is not None:
+            found = tier.query(rng.start, rng.end)
+        if self._added:
+            found += [e for e in self._added
+                      if e.version == rng.version and e.start <= rng.end and rng.start <= e.end]
+        if self._removed:
+            found = self._without_removed(found)
+        if len(found) > 1:
+            found.sort(key=lambda e: (e.start, e.end))
+        return found
+
+    def _without_removed(self, found: list[IndexEntry]) -> list[IndexEntry]:
+        skip = Counter()
+        kept = []
+        for entry in found:
+            if skip[entry] < self._removed.get(entry, 0):
+                skip[entry] += 1
+            else:
+                kept.append(entry)
+        return kept
+
+    def add(self, entry: IndexEntry | tuple) -> None:
+        entry = IndexEntry(*entry)
+        AddressRange(entry.version, entry.start, entry.end)   # refuse a malformed range now
+        if self._removed.get(entry):
+            self._removed[entry] -= 1                          # re-adding undoes a removal
+            if not self._removed[entry]:
+                del self._removed[entry]
+            return
+        self._added.append(entry)
+        self._fold_if_large()
+
+    def remove(self, entry: IndexEntry | tuple) -> None:
+        """Remove one stored entry (all six fields must match); KeyError if it is not stored."""
+        entry = IndexEntry(*entry)
+        if entry in self._added:
+            self._added.remove(entry)
+            return
+        tier = self._versions.get(entry.version)
+        stored = tier.query(entry.start, entry.end).count(entry) if tier else 0
+        if stored <= self._removed.get(entry, 0):
+            raise KeyError(entry)
+        self._removed[entry] += 1
+        self._fold_if_large()
+
+    def __iter__(self):
+        live = [e for tier in self._versions.values() for e in tier.entries()] + self._added
+        return iter(self._without_removed(live) if self._removed else live)
+
+    @property
+    def depth(self) -> dict[int, int]:
+        """Layers per IP version: the nesting depth that bounds the binary searches per query."""
+        return {version: len(tier.layers) for version, tier in self._versions.items()}
+
+    def __len__(self) -> int:
+        stored = sum(len(tier.group_rows) for tier in self._versions.values())
+        return stored + len(self._added) - sum(self._removed.values())
+
+    def _fold_if_large(self) -> None:
+        if len(self._added) + sum(self._removed.values()) > REBUILD_AFTER:
+            rebuilt = OverlapIndex.build(list(self))
+            self._versions, self._added, self._removed = rebuilt._versions, [], Counter()

@@ -1,0 +1,154 @@
+"""Strict parsing of one typed entry: an address, a CIDR or a range `a-b`.
+
+The checks run in a fixed order and each refusal is an EntryError with a code from
+`codes` and a message that quotes the input and says what to type instead.
+
+Addresses are read with inet_pton rules, the same as netaddr's strict INET_PTON mode
+(`netaddr.strategy.ipv4.str_to_int(s, flags=INET_PTON)`): no octal, hex or short
+inet_aton forms. We call inet_pton directly because netaddr builds an exception object on
+every call (1.4 us against 0.2 us), and parsing speed is a target; a property test pins
+the two to the same answers.
+"""
+from socket import AF_INET, AF_INET6, inet_pton
+
+from app.addresses import codes
+from app.addresses.ranges import BITS, MAPPED_FIRST, MAPPED_LAST, AddressRange, format_address
+
+# The longest valid entry is two IPv4-mapped IPv6 addresses with spaces: about 95 chars.
+MAX_ENTRY_LENGTH = 100
+_QUOTE_LIMIT = 60
+
+
+class EntryError(ValueError):
+    """A refused entry: `.code` (codes.*), `.input` (raw text) and a plain-language message."""
+
+    def __init__(self, code: str, raw: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.input = raw
+        self.message = message
+
+
+def quote(raw: str) -> str:
+    """The input as shown in messages: quoted, and cut short if it is very long."""
+    if len(raw) > _QUOTE_LIMIT:
+        return repr(raw[:_QUOTE_LIMIT] + "...")
+    return repr(raw)
+
+
+def _ipv4_refusal(raw: str, text: str) -> EntryError:
+    """Explain why `text` is not a dotted-quad IPv4 address (only called once it failed)."""
+    parts = text.split(".")
+    if any(p[:2].lower() == "0x" for p in parts):
+        return EntryError(codes.HEX, raw, f"{quote(raw)} uses hexadecimal; type the address "
+                          "as four decimal numbers 0-255, e.g. 39.32.12.5.")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        if len(parts) < 4 and all(p.isdigit() for p in parts):
+            return EntryError(codes.SHORT_FORM, raw, f"{quote(raw)} is a short form; type all "
+                              "four numbers of the address, e.g. 39.32.0.12 rather than 39.32.12.")
+        return EntryError(codes.INVALID_ADDRESS, raw, f"{quote(raw)} is not an IP address; type "
+                          "an IPv4 address such as 39.32.12.5 or an IPv6 address such as 2400:adc0::1.")
+    if any(len(p) > 1 and p[0] == "0" for p in parts):
+        fixed = ".".join(str(int(p)) for p in parts)
+        return EntryError(codes.LEADING_ZERO, raw, f"{quote(raw)} has a leading zero, which some "
+                          f"systems read as octal; type {fixed} if that is what you mean.")
+    return EntryError(codes.OCTET_RANGE, raw, f"{quote(raw)} has a number above 255; each of the "
+                      "four numbers of an IPv4 address is 0-255.")
+
+
+def _has_leading_zero(text: str) -> bool:
+    # inet_pton refuses these on glibc but not on every libc; netaddr checks them itself too.
+    if not (text[0] == "0" or ".0" in text):
+        return False
+    return any(len(p) > 1 and p[0] == "0" for p in text.split("."))
+
+
+def parse_address(raw: str, text: str) -> tuple[int, int]:
+    """(version, value) of one address; IPv4-mapped IPv6 comes back as IPv4."""
+    if ":" in text:
+        try:
+            value = int.from_bytes(inet_pton(AF_INET6, text), "big")
+        except OSError:
+            tail = text.rpartition(":")[2]
+            if "." in tail:
+                raise _ipv4_refusal(raw, tail) from None
+            raise EntryError(codes.INVALID_ADDRESS, raw, f"{quote(raw)} is not a valid IPv6 "
+                             "address; type it as eight groups of hex digits, e.g. "
+                             "2400:adc0::1.") from None
+        if MAPPED_FIRST <= value <= MAPPED_LAST:
+            return 4, value - MAPPED_FIRST
+        return 6, value
+    try:
+        packed = inet_pton(AF_INET, text)
+    except OSError:
+        raise _ipv4_refusal(raw, text) from None
+    if _has_leading_zero(text):
+        raise _ipv4_refusal(raw, text)
+    return 4, int.from_bytes(packed, "big")
+
+
+def _parse_prefix(raw: str, address_text: str, prefix_text: str) -> tuple[int, int, int]:
+    """(version, network, prefix length) of `a/n`, refusing host bits rather than clearing them."""
+    version, value = parse_address(raw, address_text)
+    mapped = version == 4 and ":" in address_text
+    if not prefix_text.isdigit() or (len(prefix_text) > 1 and prefix_text[0] == "0"):
+        raise EntryError(codes.PREFIX_INVALID, raw, f"{quote(raw)} has an invalid prefix length "
+                         f"{prefix_text!r}; type a whole number after the slash, e.g. /24.")
+    prefixlen = int(prefix_text)
+    typed_bits = 128 if ":" in address_text else 32
+    if prefixlen > typed_bits or (mapped and prefixlen < 96):
+        low = 96 if mapped else 0
+        raise EntryError(codes.PREFIX_RANGE, raw, f"{quote(raw)} has prefix length /{prefixlen}; "
+                         f"it must be between /{low} and /{typed_bits} for this address.")
+    if mapped:
+        prefixlen -= 96
+    host_mask = (1 << (BITS[version] - prefixlen)) - 1
+    if value & host_mask:
+        network = format_address(version, value & ~host_mask)
+        raise EntryError(codes.HOST_BITS, raw, f"{quote(raw)} has host bits set after the prefix; "
+                         f"did you mean {network}/{prefixlen}?")
+    return version, value, prefixlen
+
+
+def _parse_range(raw: str, text: str) -> AddressRange:
+    first_text, _, last_text = text.partition("-")
+    first_text, last_text = first_text.strip(), last_text.strip()
+    if not first_text or not last_text or "-" in last_text or "/" in text:
+        raise EntryError(codes.RANGE_SHAPE, raw, f"{quote(raw)} is not a range; type two plain "
+                         "addresses joined by '-', e.g. 39.32.12.5-39.32.12.20.")
+    first_version, first = parse_address(raw, first_text)
+    last_version, last = parse_address(raw, last_text)
+    if first_version != last_version:
+        raise EntryError(codes.MIXED_VERSIONS, raw, f"{quote(raw)} mixes IPv4 and IPv6; both ends "
+                         "of a range must be the same kind of address.")
+    if first > last:
+        raise EntryError(codes.RANGE_ORDER, raw, f"{quote(raw)} starts after it ends; did you mean "
+                         f"{format_address(first_version, last)}-"
+                         f"{format_address(first_version, first)}?")
+    return AddressRange(first_version, first, last)
+
+
+def parse_entry(text: str) -> AddressRange:
+    """Parse one entry strictly; raise EntryError (never guess) on anything doubtful."""
+    raw = text
+    text = text.strip()
+    if not text:
+        raise EntryError(codes.EMPTY, raw, "The entry is empty; type an address, a CIDR such as "
+                         "39.32.12.0/24, or a range such as 39.32.12.5-39.32.12.20.")
+    if len(text) > MAX_ENTRY_LENGTH:
+        raise EntryError(codes.TOO_LONG, raw, f"{quote(raw)} is {len(text)} characters long; one "
+                         f"entry is at most {MAX_ENTRY_LENGTH}. Put each address on its own line.")
+    if not text.isascii():
+        raise EntryError(codes.NON_ASCII, raw, f"{quote(raw)} contains non-ASCII characters "
+                         "(such as Urdu or Arabic digits); type it with the digits 0-9.")
+    if "%" in text:
+        raise EntryError(codes.ZONE_ID, raw, f"{quote(raw)} has a zone id after '%', which only "
+                         "means something on one machine; type the address without it.")
+    if "-" in text:
+        return _parse_range(raw, text)
+    address_text, slash, prefix_text = text.partition("/")
+    if slash:
+        version, network, prefixlen = _parse_prefix(raw, address_text, prefix_text)
+        return AddressRange.from_cidr(version, network, prefixlen)
+    version, value = parse_address(raw, text)
+    return AddressRange(version, value, value)
