@@ -92,6 +92,8 @@ class DocumentKind:
 
 class Protocol:
     ALL = ("wireguard", "openvpn", "ipsec", "l2tp", "sstp", "other")
+    LABELS = {"wireguard": "WireGuard", "openvpn": "OpenVPN", "ipsec": "IPsec", "l2tp": "L2TP", "sstp": "SSTP",
+              "other": "Other"}
 
 
 class Severity:

@@ -37,6 +37,9 @@ def start(socket_path: Path, timeout: float = 10.0) -> subprocess.Popen:
          "--save", "", "--appendonly", "no", "--dir", str(socket_path.parent), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL,
         preexec_fn=child_dies_with_parent,
+        # Its own session: Ctrl-C must not stop Redis before the worker and web have let go of it;
+        # the owner stops it last (and the kernel does, should the owner die).
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

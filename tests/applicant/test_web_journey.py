@@ -30,8 +30,8 @@ def test_entry_errors_are_per_line_and_the_text_is_kept(login, make_user, db):
     page = client.post("/applications/new", data={
         "purpose": "Client VPN", "category": "freelancer_vpn", "entries": text,
         "endpoints-0-host": "", "endpoints-0-protocol": "wireguard", "endpoints-0-port": "", "endpoints-0-peer": ""}).text
-    assert "Line 3: &#39;39.32.13.5/24&#39; has host bits set" in page and "did you mean 39.32.13.0/24?" in page
-    assert "Line 4: &#39;1.2.3&#39; is a short form" in page
+    assert "<p>Line 3: &#39;39.32.13.5/24&#39; has host bits set" in page and "did you mean 39.32.13.0/24?</p>" in page
+    assert "<p>Line 4: &#39;1.2.3&#39; is a short form" in page
     assert "39.32.12.0/24\n# office\n39.32.13.5/24\n1.2.3" in page
     assert db.session.scalar(select(Application)) is None
 

@@ -39,6 +39,8 @@ def test_sign_up_refusals_name_the_field_and_keep_the_input(client, db, override
     page = response.text
     assert message in page
     assert f'href="#{field}"' in page  # the error summary links to the field
+    assert f'aria-describedby="{field}-error' in page or f'aria-describedby="{field}-hint {field}-error"' in page
+    assert '"None"' not in page
     typed_email = overrides.get("email", "ayesha@example.pk")
     assert f'value="{typed_email}"' in page
     assert PASSWORD not in page and 'value="short"' not in page  # passwords are never echoed

@@ -35,7 +35,7 @@ class ProfileForm(FlaskForm):
 
 class EndpointForm(Form):
     host = StringField("Host", validators=[Length(max=255)], description="Hostname or IP address")
-    protocol = SelectField("Protocol", choices=[(p, p.upper() if len(p) < 6 else p.capitalize()) for p in Protocol.ALL])
+    protocol = SelectField("Protocol", choices=[(p, Protocol.LABELS[p]) for p in Protocol.ALL])
     port = StringField("Port", description="1–65535")
     peer = StringField("Remote peer (optional)", validators=[Length(max=255)], description="e.g. your client abroad")
 
@@ -48,7 +48,7 @@ class ApplicationForm(FlaskForm):
         DataRequired(message="Say in a sentence what the whitelisting is for."), Length(max=2000)],
         description="e.g. “Site-to-site VPN between our Lahore office and our client in Germany.”")
     category = SelectField("Category", choices=[(c, Category.LABELS[c]) for c in Category.ALL])
-    entries = TextAreaField("IP addresses and ranges", validators=[Optional()], description=(
+    entries = TextAreaField("IP addresses and ranges", validators=[Optional()], render_kw={"rows": 10}, description=(
         "One per line (commas work too): a single address (39.32.12.7), a CIDR (39.32.12.0/24) or a range "
         "(39.32.12.10-39.32.12.20). IPv6 is welcome. Lines starting with # are ignored."))
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
@@ -64,8 +64,10 @@ class ApplicationForm(FlaskForm):
         self._import_file(field)
         block = parse_block(field.data or "")
         self.parsed_entries = [(raw, rng) for _, raw, rng in block.ranges]
-        if block.errors:
-            raise ValidationError([f"Line {line}: {error}" for line, _, error in block.errors])
+        messages = [f"Line {line}: {error}" for line, _, error in block.errors]
+        if messages:
+            field.errors.extend(messages[:-1])  # one message per bad line, all of them
+            raise ValidationError(messages[-1])
 
     def _import_file(self, field):
         upload = self.entries_file.data

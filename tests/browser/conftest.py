@@ -1,0 +1,60 @@
+"""A real portal (launcher: embedded Redis, worker, gunicorn) driven by Debian's Chromium."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from app.config import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    if shutil.which(CHROMIUM):
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"{CHROMIUM} is missing in CI; .ci/run installs Debian's chromium package")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    """The base URL of a portal started exactly as `make run` starts it, on a scratch instance."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
+    env.update(RAASTA_INSTANCE_DIR=str(tmp_path_factory.mktemp("portal")), PORT=str(port), WEB_CONCURRENCY="1")
+    launcher = subprocess.Popen([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield base
+    os.killpg(launcher.pid, signal.SIGINT)
+    launcher.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
