@@ -126,3 +126,18 @@ PAKISTAN_ISPS = (
     "PTCL", "Nayatel", "StormFiber", "Transworld", "Wateen", "Jazz", "Zong", "Ufone", "Telenor",
     "Cybernet", "Multinet", "Fiberlink", "Qubee", "Wi-tribe", "Connect Communications",
 )
+
+
+class FindingCode:
+    """Codes the validation checks emit beyond the address engine's own (app.addresses.codes)."""
+    OVERLAP_APPROVED = "overlap.approved_other"     # another applicant's approved space: error
+    OVERLAP_OWN = "overlap.approved_own"            # the applicant's own approved space: info
+    OVERLAP_PENDING = "overlap.pending"             # another pending application: warning on both
+    DUPLICATE_ENTRY = "entry.duplicate"             # overlaps another entry of the same application: info
+    ENDPOINT_HOST = "endpoint.host"
+    ENDPOINT_PORT = "endpoint.port"
+    ENDPOINT_PROTOCOL = "endpoint.protocol"
+    ENDPOINT_SPECIAL = "endpoint.special_purpose"
+    DOCUMENT_MISSING = "document.missing"
+    DOCUMENT_REUSED = "document.reused"             # same file uploaded by another applicant: warning
+    IDENTITY_SHARED = "identity.shared"             # NTN/CNIC used by another account: warning

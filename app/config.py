@@ -60,7 +60,9 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds since an RQ worker's last heartbeat before /healthz is red
-    VALIDATION_TIMEOUT = 600  # seconds a validation job may run before RQ stops it
+    VALIDATION_TIMEOUT = int(os.environ.get("VALIDATION_TIMEOUT", 600))  # seconds before RQ stops a job
+    # Validating for longer than this, with no job waiting for it: the sweeper queues it again.
+    VALIDATION_STUCK_AFTER = int(os.environ.get("VALIDATION_STUCK_AFTER", 900))
     MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", 22))  # wider than this is "too broad"
     MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", 32))
     SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml

@@ -1,14 +1,122 @@
-"""RQ job: validate one submitted application."""
-from app.extensions import db
-from app.models import Application
-from app.services.validation import validate_application as validate
+"""RQ jobs for validation: one application, a batch of them, and the sweeper for lost jobs."""
+from datetime import timedelta
+
+from flask import current_app
+from rq import Callback, Retry, get_current_job
+from rq.job import Job, JobStatus
+from rq.exceptions import NoSuchJobError
+
+from app.after_commit import call_after_commit
+from app.extensions import db, queues
+from app.queues import VALIDATION
+from app.services import validation as service
+from app.services.register import worker_register
+
+BATCH_SIZE = 200
+RETRY = Retry(max=3, interval=[5, 30, 120])  # transient database or Redis trouble
+SWEEP_EVERY = timedelta(minutes=5)
+SWEEP_LOCK = "raasta:validation:sweep-scheduled"
+
+
+def _report(job, **progress) -> None:
+    if job is not None:
+        job.meta["progress"] = progress
+        job.save_meta()
 
 
 def validate_application(application_id: int) -> str | None:
-    """Load the application, validate it and commit; returns its new state (None if it is gone)."""
-    application = db.session.get(Application, application_id)
-    if application is None:
-        return None
-    state = validate(application)
+    """Validate one application; returns its new state (None if another worker has it or it is done)."""
+    return validate_applications([application_id])[application_id]
+
+
+def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
+    """Validate each application in its own transaction, with the register kept warm across them."""
+    job = get_current_job()
+    register = worker_register()
+    results = {}
+    for done, application_id in enumerate(application_ids):
+        application = service.lock_for_validation(application_id)
+        if application is None:
+            db.session.rollback()
+            results[application_id] = None
+            continue
+        entry_progress = (lambda n, total: _report(job, applications=done, of=len(application_ids),
+                                                   entries=n, of_entries=total))
+        results[application_id] = service.validate_application(application, register, entry_progress)
+        db.session.commit()
+        if len(application_ids) > 1 and done % 25 == 0:
+            _report(job, applications=done + 1, of=len(application_ids))
+    _report(job, applications=len(application_ids), of=len(application_ids))
+    return results
+
+
+def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ calls this on every failure; after the last retry the applications become validation_failed."""
+    if job.retries_left:
+        return
+    db.session.rollback()
+    ids = job.args[0] if isinstance(job.args[0], list) else [job.args[0]]
+    service.mark_failed(ids, f"{exc_type.__name__}: {exc_value}")
     db.session.commit()
-    return state
+
+
+def enqueue_options() -> dict:
+    return {"retry": RETRY, "on_failure": Callback(on_failure), "job_timeout": current_app.config["VALIDATION_TIMEOUT"]}
+
+
+def enqueue_one(application) -> None:
+    """Queue one application's validation once the current transaction commits (so the worker sees it)."""
+    job_id = f"validate-{application.id}-{application.submitted_at.timestamp():.0f}"
+    application.validation_job_id = job_id
+    queue, options, application_id = queues.queue(VALIDATION), enqueue_options(), application.id
+    call_after_commit(lambda: queue.enqueue(validate_application, application_id, job_id=job_id, **options))
+
+
+def enqueue_batch(application_ids: list[int]) -> None:
+    """Queue validation of many applications in batches, once the current transaction commits."""
+    queue, options = queues.queue(VALIDATION), enqueue_options()
+    chunks = [application_ids[i:i + BATCH_SIZE] for i in range(0, len(application_ids), BATCH_SIZE)]
+    call_after_commit(lambda: [queue.enqueue(validate_applications, chunk, **options) for chunk in chunks])
+
+
+def _job_is_alive(job_id: str | None) -> bool:
+    if not job_id:
+        return False
+    try:
+        status = Job.fetch(job_id, connection=queues.connection).get_status()
+    except NoSuchJobError:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def sweep_stuck_validations() -> list[int]:
+    """Re-queue applications whose validation job was lost (e.g. a worker killed mid-job).
+
+    Runs at worker start and every few minutes. "Stuck" means validating for longer than a job
+    may run (VALIDATION_STUCK_AFTER) and no job for it still waiting in the queue.
+    """
+    stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
+    lost = [a.id for a in service.stuck_applications(stuck_after) if not _job_is_alive(a.validation_job_id)]
+    if lost:
+        service.record_sweep(lost)
+        enqueue_batch(lost)
+    db.session.commit()
+    return lost
+
+
+def schedule_sweeps() -> None:
+    """Run a sweep now and keep one scheduled every SWEEP_EVERY, however many workers start."""
+    connection = queues.connection
+    queue = queues.queue(VALIDATION)
+    queue.enqueue(sweep_stuck_validations)
+    if connection.set(SWEEP_LOCK, 1, nx=True, ex=int(SWEEP_EVERY.total_seconds())):
+        queue.enqueue_in(SWEEP_EVERY, sweep_and_reschedule)
+
+
+def sweep_and_reschedule() -> list[int]:
+    connection = queues.connection
+    connection.delete(SWEEP_LOCK)
+    lost = sweep_stuck_validations()
+    if connection.set(SWEEP_LOCK, 1, nx=True, ex=int(SWEEP_EVERY.total_seconds())):
+        queues.queue(VALIDATION).enqueue_in(SWEEP_EVERY, sweep_and_reschedule)
+    return lost

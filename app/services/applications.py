@@ -1,18 +1,16 @@
 """Applications from draft to submission: create, edit, submit, withdraw, renew."""
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import audit
-from app.after_commit import call_after_commit
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.choices import Category, State
-from app.extensions import db, queues
+from app.extensions import db
 from app.models import AddressEntry, Application, Endpoint, User
-from app.queues import VALIDATION
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.endpoints import EndpointInput, parse_endpoint
+from app.services.register import announce, register_class
 from app.services.transitions import move
 
 MAX_ENTRIES = 5000
@@ -127,6 +125,8 @@ def update_application(application: Application, data: ApplicationInput) -> None
     _fill(application, data)
     db.session.flush()
     audit.record("application.edited", application, before=before, after=_summary(application))
+    if register_class(application.state):
+        announce(application)  # its pending entries changed under the register
 
 
 def submit(application: Application) -> None:
@@ -144,13 +144,9 @@ def submit(application: Application) -> None:
 
 
 def enqueue_validation(application: Application) -> None:
-    """Queue validation once the current transaction commits, so the worker sees the new state."""
-    from app.jobs.validation import validate_application
+    from app.jobs.validation import enqueue_one  # jobs import services, not the other way round at load
 
-    job_id = f"validate-{application.id}-{application.submitted_at.timestamp():.0f}"
-    application.validation_job_id = job_id
-    call_after_commit(lambda: queues.queue(VALIDATION).enqueue(
-        validate_application, application.id, job_id=job_id, job_timeout=current_app.config["VALIDATION_TIMEOUT"]))
+    enqueue_one(application)
 
 
 def withdraw(application: Application) -> None:

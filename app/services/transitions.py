@@ -5,6 +5,7 @@ from app.models import Application
 from app.models.types import utcnow
 from app.services import Conflict
 from app.services.notifications import notify_state
+from app.services.register import announce, register_class
 
 # Timestamps that a state change stamps on the application.
 _STAMPS = {
@@ -34,4 +35,6 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     if new_state in _STAMPS:
         setattr(application, _STAMPS[new_state], utcnow())
     audit.record(f"application.{new_state}", application, actor=actor, before=previous, after=new_state, **data)
+    if register_class(previous) != register_class(new_state):
+        announce(application)
     notify_state(application)

@@ -89,7 +89,7 @@ def test_full_journey_draft_upload_submit_validated(login, make_user, db, run_wo
 
     submitted = client.post(f"{detail_url}/submit", follow_redirects=True).text
     assert "The automatic checks are running" in submitted
-    assert client.get(f"{detail_url}/status.json").json == {"state": "validating"}
+    assert client.get(f"{detail_url}/status.json").json == {"state": "validating", "progress": None}
     run_worker()
     page = client.get(detail_url).text
     state = db.session.get(Application, application_id).state

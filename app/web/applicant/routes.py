@@ -12,6 +12,7 @@ from app.services import ServiceError
 from app.services import applications as service
 from app.services.documents import document_path, store_document
 from app.services.profiles import ProfileInput, save_profile
+from app.services.validation import validation_progress
 from app.web.applicant.forms import ActionForm, ApplicationForm, DocumentForm, ProfileForm
 from app.web.applicant.presenters import next_step, timeline
 from app.web.documents import send_document
@@ -131,7 +132,7 @@ def application(application_id: int):
 def application_status(application_id: int):
     """Polled by the detail page while validation runs."""
     application = _application_or_404(application_id)
-    return jsonify({"state": application.state})
+    return jsonify({"state": application.state, "progress": validation_progress(application)})
 
 
 @bp.post("/applications/<int:application_id>/documents")

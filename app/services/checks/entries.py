@@ -1,0 +1,61 @@
+"""Checks on the address entries: the address engine, duplicates, and the national register."""
+from app.addresses import AddressRange, classify
+from app.choices import FindingCode, Severity, State
+from app.services.checks.base import CheckContext, Draft
+
+PROGRESS_EVERY = 250
+
+
+def _range(entry) -> AddressRange:
+    return AddressRange(entry.version, entry.start, entry.end)
+
+
+def check_address_space(ctx: CheckContext):
+    entries = ctx.application.entries
+    for number, entry in enumerate(entries, 1):
+        for found in classify(_range(entry), max_prefix_v4=ctx.max_prefix_v4, max_prefix_v6=ctx.max_prefix_v6):
+            yield Draft(found.code, found.severity, found.message, entry_id=entry.id)
+        if number % PROGRESS_EVERY == 0:
+            ctx.progress(number, len(entries))
+
+
+def check_duplicates(ctx: CheckContext):
+    """Entries that overlap an earlier entry of the same application are merged in the whitelist anyway."""
+    ordered = sorted(ctx.application.entries, key=lambda e: (e.version, e.start, -e.end))
+    reach: dict[int, tuple] = {}  # per version: the entry reaching furthest so far
+    for entry in ordered:
+        previous = reach.get(entry.version)
+        if previous is not None and entry.start <= previous.end:
+            yield Draft(FindingCode.DUPLICATE_ENTRY, Severity.INFO,
+                        f"'{entry.input}' overlaps '{previous.input}' in this application; the two are merged.",
+                        entry_id=entry.id)
+        if previous is None or entry.end > previous.end:
+            reach[entry.version] = entry
+
+
+def check_register(ctx: CheckContext):
+    application = ctx.application
+    for entry in application.entries:
+        for other in ctx.register.conflicts(_range(entry)):
+            if other.application_id == application.id:
+                continue
+            if other.state == State.APPROVED and other.applicant_id != application.applicant_id:
+                yield Draft(FindingCode.OVERLAP_APPROVED, Severity.ERROR,
+                            f"'{entry.input}' overlaps address space already whitelisted for another applicant; "
+                            "remove it, or explain to the reviewer why it is yours.",
+                            entry_id=entry.id, data={"application_id": other.application_id})
+            elif other.state == State.APPROVED:
+                yield Draft(FindingCode.OVERLAP_OWN, Severity.INFO,
+                            f"'{entry.input}' overlaps your approved application {other.application_id} "
+                            "(a renewal or an extension).",
+                            entry_id=entry.id, data={"application_id": other.application_id})
+            else:
+                yield Draft(FindingCode.OVERLAP_PENDING, Severity.WARNING,
+                            f"'{entry.input}' overlaps another application that is also waiting for review; "
+                            "the reviewer decides.",
+                            entry_id=entry.id, data={"application_id": other.application_id})
+                ctx.cross_findings.append((other.application_id, Draft(
+                    FindingCode.OVERLAP_PENDING, Severity.WARNING,
+                    f"Application {application.id} (also waiting for review) overlaps this application's space "
+                    f"with '{entry.input}'; the reviewer decides.",
+                    data={"application_id": application.id})))

@@ -1,0 +1,115 @@
+"""The national register: every approved and pending entry, in an OverlapIndex kept warm in the worker.
+
+Loading a million entries takes seconds, so a worker builds the index once and then follows a
+Redis stream (the feed) on which every committed change of an application's place in the register
+is announced: submitted, approved, withdrawn, rejected, revoked, expired, or edited while pending.
+Entries of changed applications are read again into a small delta index that masks the base one;
+the base is rebuilt when the delta grows or gets old, or when the feed no longer reaches back far
+enough (it is capped).
+"""
+import time
+
+from sqlalchemy import select
+
+from app.addresses import AddressRange, IndexEntry, OverlapIndex
+from app.after_commit import call_after_commit
+from app.choices import State
+from app.extensions import db, queues
+from app.models import AddressEntry, Application
+
+FEED = "raasta:register:feed"
+FEED_LENGTH = 200_000
+REBUILD_AFTER_CHANGES = 5_000
+REBUILD_AFTER_SECONDS = 15 * 60
+
+INDEXED_STATES = State.PENDING + (State.APPROVED,)
+
+
+def register_class(state: str) -> str | None:
+    """What an application's entries count as in the register: approved space, pending space, or nothing."""
+    if state == State.APPROVED:
+        return "approved"
+    return "pending" if state in State.PENDING else None
+
+
+def announce(application: Application) -> None:
+    """Tell every worker, once this transaction commits, that this application's entries changed."""
+    connection = queues.connection
+    application_id = application.id
+    call_after_commit(lambda: connection.xadd(FEED, {"application": application_id},
+                                              maxlen=FEED_LENGTH, approximate=True))
+
+
+def _text(stream_id) -> str:
+    return stream_id.decode() if isinstance(stream_id, bytes) else stream_id
+
+
+def _rows(application_ids=None):
+    query = (select(AddressEntry.version, AddressEntry.start, AddressEntry.end, AddressEntry.application_id,
+                    Application.applicant_id, Application.state)
+             .join(Application, Application.id == AddressEntry.application_id)
+             .where(Application.state.in_(INDEXED_STATES)))
+    if application_ids is not None:
+        query = query.where(AddressEntry.application_id.in_(application_ids))
+    return db.session.execute(query.execution_options(yield_per=50_000))
+
+
+class Register:
+    """A worker's copy of the register. refresh() before a round of checks; conflicts() during it."""
+
+    def __init__(self):
+        self.base: OverlapIndex | None = None
+        self.delta = OverlapIndex()
+        self.changed: set[int] = set()   # applications whose base entries are masked by the delta
+        self.feed_position = "0-0"
+        self.built_at = 0.0
+
+    def refresh(self) -> None:
+        connection = queues.connection
+        stale = time.monotonic() - self.built_at > REBUILD_AFTER_SECONDS
+        if self.base is None or stale or len(self.changed) > REBUILD_AFTER_CHANGES:
+            self._rebuild(connection)
+            return
+        news = connection.xread({FEED: self.feed_position}, count=FEED_LENGTH)
+        if not news:
+            return
+        messages = news[0][1]
+        oldest = connection.xinfo_stream(FEED)["first-entry"]
+        if oldest and self._before(self.feed_position, oldest[0]) and self.feed_position != "0-0":
+            self._rebuild(connection)  # the capped feed lost changes we never saw
+            return
+        self.feed_position = _text(messages[-1][0])
+        self._reload({int(fields[b"application"]) for _, fields in messages})
+
+    @staticmethod
+    def _before(position: str, entry_id) -> bool:
+        def as_pair(stream_id: str) -> tuple[int, int]:
+            milliseconds, sequence = stream_id.split("-")
+            return int(milliseconds), int(sequence)
+
+        return as_pair(position) < as_pair(_text(entry_id))
+
+    def _rebuild(self, connection) -> None:
+        last = connection.xrevrange(FEED, count=1)  # read first: a change after this point is replayed later
+        self.feed_position = _text(last[0][0]) if last else "0-0"
+        self.base = OverlapIndex.build(list(_rows()))
+        self.delta, self.changed = OverlapIndex(), set()
+        self.built_at = time.monotonic()
+
+    def _reload(self, application_ids: set[int]) -> None:
+        self.changed |= application_ids
+        kept = [e for e in self.delta if e.application_id not in application_ids]
+        self.delta = OverlapIndex.build(kept + [IndexEntry(*row) for row in _rows(list(application_ids))])
+
+    def conflicts(self, rng: AddressRange) -> list[IndexEntry]:
+        found = [e for e in self.base.conflicts(rng) if e.application_id not in self.changed]
+        return found + self.delta.conflicts(rng)
+
+
+_worker_register = Register()
+
+
+def worker_register() -> Register:
+    """The process-wide register, fresh as of now."""
+    _worker_register.refresh()
+    return _worker_register

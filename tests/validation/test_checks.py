@@ -1,0 +1,96 @@
+"""Each validation check through a real worker: what it finds, at which severity, and the result state."""
+from sqlalchemy import select
+
+from app.choices import FindingCode, State
+from app.extensions import queues
+from app.jobs.validation import validate_applications
+from app.models import Application, Document, Finding
+from app.queues import VALIDATION
+from tests.validation.conftest import findings_of
+
+
+def _validate(run_worker, *applications):
+    queues.queue(VALIDATION).enqueue(validate_applications, [a.id for a in applications])
+    run_worker()
+
+
+def test_overlap_with_another_applicants_approved_space_is_an_error(db, make_application, run_worker):
+    approved = make_application(["39.32.12.0/24"], state=State.APPROVED)
+    crossing = make_application(["39.32.12.128-39.32.13.10"])  # crosses the /24's edge
+    _validate(run_worker, crossing)
+    state, found = findings_of(db, crossing)
+    assert state == State.FLAGGED and (FindingCode.OVERLAP_APPROVED, "error") in found
+    finding = db.session.scalar(select(Finding).where(Finding.code == FindingCode.OVERLAP_APPROVED))
+    assert finding.data == {"application_id": approved.id}  # reviewers get the link
+    assert "another applicant" in finding.message and f"application {approved.id}" not in finding.message
+
+
+def test_own_approved_space_is_info_and_ready(db, make_application, run_worker):
+    first = make_application(["39.32.12.0/24"], state=State.APPROVED)
+    renewal = make_application(["39.32.12.0/25"], applicant=first.applicant)
+    _validate(run_worker, renewal)
+    state, found = findings_of(db, renewal)
+    assert state == State.READY and (FindingCode.OVERLAP_OWN, "info") in found
+
+
+def test_overlap_with_pending_is_a_warning_on_both(db, make_application, run_worker):
+    waiting = make_application(["39.32.12.0/24"], state=State.READY)
+    newcomer = make_application(["39.32.12.7"])
+    _validate(run_worker, newcomer)
+    assert findings_of(db, newcomer) == (State.READY, [
+        (FindingCode.DOCUMENT_MISSING, "warning"), ("geo.asn", "info"), (FindingCode.IDENTITY_SHARED, "warning"),
+        (FindingCode.OVERLAP_PENDING, "warning")])
+    state, found = findings_of(db, waiting)
+    assert state == State.READY and found == [(FindingCode.OVERLAP_PENDING, "warning")]
+
+
+def test_duplicates_inside_an_application_are_merged_info(db, make_application, run_worker):
+    application = make_application(["39.32.12.0/24", "39.32.12.10", "39.32.13.0/24"], ntn="7654321-0")
+    _validate(run_worker, application)
+    state, found = findings_of(db, application)
+    assert state == State.READY and found.count((FindingCode.DUPLICATE_ENTRY, "info")) == 1
+
+
+def test_special_purpose_and_too_broad_entries_flag(db, make_application, run_worker):
+    application = make_application(["100.64.0.0/24", "39.0.0.0/16"], ntn="7654321-0")
+    _validate(run_worker, application)
+    state, found = findings_of(db, application)
+    assert state == State.FLAGGED
+    assert ("address.special_purpose", "error") in found and ("address.too_broad", "error") in found
+
+
+def test_endpoint_checks(db, make_application, run_worker):
+    application = make_application([], endpoints=[("10.1.2.3", "wireguard", 51820), ("vpn.example.pk", "ipsec", 500),
+                                                  ("bad_host!", "openvpn", 70000)], ntn="7654321-0")
+    _validate(run_worker, application)
+    state, found = findings_of(db, application)
+    assert state == State.FLAGGED
+    assert sorted(c for c, _ in found) == sorted([FindingCode.ENDPOINT_HOST, FindingCode.ENDPOINT_PORT,
+                                                  FindingCode.ENDPOINT_SPECIAL, FindingCode.DOCUMENT_MISSING])
+
+
+def test_missing_and_reused_documents_and_shared_identity_warn(db, make_application, run_worker, make_user):
+    first = make_application(["39.32.12.0/24"], state=State.READY)
+    second = make_application(["39.32.14.0/24"])  # same NTN as the first: another account
+    for application in (first, second):
+        db.session.add(Document(application_id=application.id, kind="other", display_name="contract.pdf",
+                                stored_name=f"x{application.id}.pdf", content_type="application/pdf", size=1,
+                                sha256="ab" * 32, uploaded_by_id=application.applicant_id))
+    db.session.commit()
+    _validate(run_worker, second)
+    state, found = findings_of(db, second)
+    assert state == State.READY
+    assert {(FindingCode.DOCUMENT_MISSING, "warning"), (FindingCode.DOCUMENT_REUSED, "warning"),
+            (FindingCode.IDENTITY_SHARED, "warning")} <= set(found)
+
+
+def test_validation_is_idempotent(db, make_application, run_worker):
+    make_application(["39.32.12.0/24"], state=State.APPROVED)
+    application = make_application(["39.32.12.0/25", "39.32.12.0/25", "192.168.0.1"])
+    _validate(run_worker, application)
+    first = findings_of(db, application)
+    application = db.session.get(Application, application.id)
+    application.state = State.VALIDATING  # as a re-run after a lost acknowledgement would find it
+    db.session.commit()
+    _validate(run_worker, application, application)
+    assert findings_of(db, application) == first
