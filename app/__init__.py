@@ -34,12 +34,14 @@ def create_app(config: Config | None = None) -> Flask:
     from app.web.account.routes import bp as account_bp
     from app.web.audit.routes import bp as audit_bp
     from app.web.applicant.routes import bp as applicant_bp
+    from app.web.admin.routes import bp as admin_bp
     from app.api import bp as api_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(applicant_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
 

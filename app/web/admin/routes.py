@@ -1,0 +1,81 @@
+"""Admin: the queues (length, failed jobs, workers) and validations that need a retry."""
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from rq import Worker
+from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+from sqlalchemy import select
+
+from app.auth import role_required
+from app.choices import Role, State
+from app.extensions import db, queues
+from app.models import Application
+from app.queues import ALL_QUEUES
+from app.services import ServiceError
+from app.services.validation import retry
+from app.web.applicant.forms import ActionForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+FAILED_JOBS_SHOWN = 20
+
+
+def _queue_rows() -> list[dict]:
+    rows = []
+    for name in ALL_QUEUES:
+        queue = queues.queue(name)
+        rows.append({"name": name, "queued": queue.count,
+                     "running": StartedJobRegistry(queue=queue).count,
+                     "failed": FailedJobRegistry(queue=queue).count})
+    return rows
+
+
+def _failed_jobs() -> list[dict]:
+    jobs = []
+    for name in ALL_QUEUES:
+        registry = FailedJobRegistry(queue=queues.queue(name))
+        for job in Job.fetch_many(registry.get_job_ids(0, FAILED_JOBS_SHOWN - 1), connection=queues.connection):
+            if job is None:
+                continue
+            reason = (job.latest_result().exc_string if job.latest_result() else "") or ""
+            jobs.append({"id": job.id, "queue": name, "function": job.func_name.rsplit(".", 1)[-1],
+                         "args": job.args, "ended_at": job.ended_at,
+                         "reason": reason.strip().splitlines()[-1] if reason.strip() else "unknown"})
+    return jobs
+
+
+def _workers() -> list[dict]:
+    now = datetime.now(timezone.utc)
+    return [{"name": w.name, "state": w.get_state(), "job": w.get_current_job_id(),
+             "heartbeat_age": int((now - w.last_heartbeat.replace(tzinfo=timezone.utc)).total_seconds())
+             if w.last_heartbeat else None,
+             "done": w.successful_job_count, "failed": w.failed_job_count}
+            for w in Worker.all(connection=queues.connection)]
+
+
+@bp.get("/queues")
+@role_required(Role.ADMIN)
+def queue_status():
+    failed_validations = db.session.scalars(select(Application).where(
+        Application.state == State.VALIDATION_FAILED).order_by(Application.submitted_at)).all()
+    return render_template("admin/queues.html", queues=_queue_rows(), workers=_workers(),
+                           failed_jobs=_failed_jobs(), failed_validations=failed_validations,
+                           action_form=ActionForm())
+
+
+@bp.post("/applications/<int:application_id>/retry-validation")
+@role_required(Role.ADMIN)
+def retry_validation(application_id: int):
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            retry(application)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Validation of application {application.id} queued again.", "success")
+    return redirect(url_for("admin.queue_status"))

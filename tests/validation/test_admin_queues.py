@@ -1,0 +1,33 @@
+"""Admins see the queues, the workers and failed validations, and can send a failed one again."""
+import pytest
+from sqlalchemy import select
+
+from app.choices import State
+from app.extensions import queues
+from app.jobs.validation import validate_application
+from app.models import Application
+from app.queues import VALIDATION
+
+
+def test_queue_page_shows_waiting_jobs_and_no_worker(login, make_user, make_application):
+    application = make_application(["39.32.12.0/24"])
+    queues.queue(VALIDATION).enqueue(validate_application, application.id)
+    page = login(make_user(role="admin")).get("/admin/queues").text
+    assert "<tr><td>validation</td><td>1</td><td>0</td><td>0</td></tr>" in page
+    assert "No worker is running" in page
+
+
+def test_admin_retries_a_failed_validation(login, make_user, make_application, db, run_worker):
+    application = make_application(["39.32.12.0/24"], state=State.VALIDATION_FAILED)
+    client = login(make_user(role="admin"))
+    assert f"Retry validation of #{application.id}" in client.get("/admin/queues").text
+    page = client.post(f"/admin/applications/{application.id}/retry-validation", follow_redirects=True).text
+    assert f"Validation of application {application.id} queued again." in page
+    run_worker()
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == State.READY
+
+
+@pytest.mark.parametrize("role", ["applicant", "reviewer", "isp"])
+def test_only_admins_see_queues(login, make_user, role):
+    assert login(make_user(role=role)).get("/admin/queues").status_code == 403
