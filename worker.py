@@ -11,7 +11,7 @@ from rq import SimpleWorker
 from app import create_app
 from app.config import ConfigError
 from app.extensions import queues
-from app.jobs.validation import schedule_sweeps
+from app.jobs.periodic import schedule_periodic_jobs
 from app.preflight import check_database, check_redis
 from app.queues import ALL_QUEUES
 
@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     with app.app_context():
         connection = queues.connection
         worker = AppContextWorker([queues.queue(name) for name in ALL_QUEUES], connection=connection, app=app)
-        schedule_sweeps()  # a job lost with a killed worker is found again by the next one to start
+        schedule_periodic_jobs()  # e.g. a job lost with a killed worker is found by the next one to start
     worker.work(burst="--burst" in argv, with_scheduler=True, logging_level="INFO")
     return 0
 

@@ -14,8 +14,6 @@ from app.services.register import worker_register
 
 BATCH_SIZE = 200
 RETRY = Retry(max=3, interval=[5, 30, 120])  # transient database or Redis trouble
-SWEEP_EVERY = timedelta(minutes=5)
-SWEEP_LOCK = "raasta:validation:sweep-scheduled"
 
 
 def _report(job, **progress) -> None:
@@ -92,7 +90,7 @@ def _job_is_alive(job_id: str | None) -> bool:
 def sweep_stuck_validations() -> list[int]:
     """Re-queue applications whose validation job was lost (e.g. a worker killed mid-job).
 
-    Runs at worker start and every few minutes. "Stuck" means validating for longer than a job
+    Runs at worker start and every few minutes (app.jobs.periodic). "Stuck" means validating for longer than a job
     may run (VALIDATION_STUCK_AFTER) and no job for it still waiting in the queue.
     """
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
@@ -101,22 +99,4 @@ def sweep_stuck_validations() -> list[int]:
         service.record_sweep(lost)
         enqueue_batch(lost)
     db.session.commit()
-    return lost
-
-
-def schedule_sweeps() -> None:
-    """Run a sweep now and keep one scheduled every SWEEP_EVERY, however many workers start."""
-    connection = queues.connection
-    queue = queues.queue(VALIDATION)
-    queue.enqueue(sweep_stuck_validations)
-    if connection.set(SWEEP_LOCK, 1, nx=True, ex=int(SWEEP_EVERY.total_seconds())):
-        queue.enqueue_in(SWEEP_EVERY, sweep_and_reschedule)
-
-
-def sweep_and_reschedule() -> list[int]:
-    connection = queues.connection
-    connection.delete(SWEEP_LOCK)
-    lost = sweep_stuck_validations()
-    if connection.set(SWEEP_LOCK, 1, nx=True, ex=int(SWEEP_EVERY.total_seconds())):
-        queues.queue(VALIDATION).enqueue_in(SWEEP_EVERY, sweep_and_reschedule)
     return lost

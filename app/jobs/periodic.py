@@ -1,0 +1,50 @@
+"""Jobs that run every so often, scheduled by the workers themselves (no cron needed).
+
+Every worker start runs each job once and makes sure one future run is scheduled; a Redis key
+per job keeps several workers from scheduling a run each.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from rq.utils import import_attribute
+
+from app.extensions import db, queues
+from app.queues import DEFAULT
+
+PERIODIC = {
+    "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=5),
+    "app.jobs.periodic.remind_expiring_approvals": timedelta(hours=6),
+}
+
+
+def _lock(name: str) -> str:
+    return f"raasta:periodic:{name}"
+
+
+def _schedule_next(name: str) -> None:
+    if queues.connection.set(_lock(name), 1, nx=True, ex=int(PERIODIC[name].total_seconds())):
+        queues.queue(DEFAULT).enqueue_in(PERIODIC[name], run_periodic, name)
+
+
+def schedule_periodic_jobs() -> None:
+    for name in PERIODIC:
+        queues.queue(DEFAULT).enqueue(name)
+        _schedule_next(name)
+
+
+def run_periodic(name: str):
+    """Run one periodic job, then schedule its next run."""
+    queues.connection.delete(_lock(name))
+    try:
+        return import_attribute(name)()
+    finally:
+        _schedule_next(name)
+
+
+def remind_expiring_approvals() -> list[int]:
+    from app.services.renewals import remind_expiring
+
+    reminded = remind_expiring()
+    db.session.commit()
+    current_app.logger.info("renewal reminders sent for %s", reminded)
+    return reminded
