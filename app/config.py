@@ -85,6 +85,7 @@ class Config:
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class, despite the name
     TESTING = True
     WTF_CSRF_ENABLED = False  # tests that exercise CSRF turn it back on themselves
     RATELIMIT_ENABLED = False
