@@ -3,8 +3,10 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    from app.cli.audit import audit
     from app.cli.tokens import tokens
     from app.cli.users import users
 
     app.cli.add_command(users)
     app.cli.add_command(tokens)
+    app.cli.add_command(audit)

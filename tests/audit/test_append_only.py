@@ -1,0 +1,86 @@
+"""The database refuses to rewrite history, and an event lives or dies with the change it records."""
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError, IntegrityError
+
+from app import audit
+from app.models import AuditEvent, User
+from app.services.accounts import create_user
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 1",
+    "UPDATE audit_events SET hash = prev_hash",
+    "DELETE FROM audit_events WHERE seq = 2",
+    "DELETE FROM audit_events",
+])
+def test_the_database_refuses_update_and_delete(db, chain, statement):
+    events = chain(2)
+    with pytest.raises(DatabaseError, match="append-only"):
+        with db.engine.begin() as connection:
+            connection.execute(text(statement))
+    assert [(e.seq, e.action, e.hash) for e in db.session.scalars(select(AuditEvent))] == \
+        [(e.seq, e.action, e.hash) for e in events]
+
+
+def test_a_change_rolled_back_takes_its_event_with_it(db):
+    create_user("gone@example.pk", "a long enough phrase")
+    assert db.session.scalar(select(func.count(AuditEvent.seq))) == 1  # flushed, not committed
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(User.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.seq))) == 0
+    assert audit.verify_chain().intact
+
+
+def test_an_event_that_cannot_be_written_takes_its_change_with_it(db, make_user, monkeypatch):
+    """An event the database refuses (here: a hash already in the chain) fails its whole transaction."""
+    user = make_user(name="Before")
+    events_before = db.session.scalar(select(func.count(AuditEvent.seq)))
+    taken = db.session.scalar(select(AuditEvent.hash).limit(1))
+    user.name = "After"
+    monkeypatch.setattr(audit, "event_hash", lambda prev_hash, event: taken)
+    with pytest.raises(IntegrityError):
+        audit.record("user.renamed", user, before="Before", after="After")
+    db.session.rollback()
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "Before"
+    assert db.session.scalar(select(func.count(AuditEvent.seq))) == events_before
+    assert audit.verify_chain().intact
+
+
+def test_concurrent_writers_keep_one_linear_chain(app, db):
+    """Several writers, each on its own connection, append at once: no fork, no gap, no lost event.
+
+    PostgreSQL serialises them on an advisory lock; SQLite on its database write lock.
+    """
+    writers, per_writer = 6, 15
+    start = threading.Barrier(writers)
+    failures = []
+
+    def write(n: int) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                for i in range(per_writer):
+                    audit.record("test.concurrent", ("writer", n), i=i)
+                    db.session.commit()
+            except Exception as exc:  # reported below: an assert in a thread would vanish
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.subject_id, AuditEvent.data)
+                              .order_by(AuditEvent.seq)).all()
+    assert [r.seq for r in rows] == list(range(1, writers * per_writer + 1))
+    for n in range(writers):  # each writer's own events keep their order
+        assert [r.data["i"] for r in rows if r.subject_id == str(n)] == list(range(per_writer))
+    assert audit.verify_chain().intact
