@@ -1,10 +1,9 @@
 """JSON shapes of profiles and applications, as the contract describes them."""
 from flask_login import current_user
 
+from app import audit
 from app.choices import Role
-from app.models import Application, ApplicantProfile, AuditEvent
-from app.extensions import db
-from sqlalchemy import select
+from app.models import Application, ApplicantProfile
 
 PROFILE_FIELDS = ("kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
                   "isp_name", "isp_subscriber_id")
@@ -26,11 +25,9 @@ def _time(value):
     return value.isoformat() if value else None
 
 
-def history(application: Application) -> list[dict]:
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.subject_type == "application", AuditEvent.subject_id == str(application.id)
-    ).order_by(AuditEvent.seq)).all()
-    return [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor_name} for e in events]
+def history(application: Application, staff: bool) -> list[dict]:
+    """The application's audit events; applicants see no internal notes and no reviewer names."""
+    return [audit.event_dict(event, staff) for event in audit.timeline(application)]
 
 
 def application_json(application: Application, detail: bool = True) -> dict:
@@ -64,6 +61,6 @@ def application_json(application: Application, detail: bool = True) -> dict:
                     "size": d.size, "sha256": d.sha256, "uploaded_at": _time(d.uploaded_at)}
                    for d in application.documents],
         findings=general,
-        history=history(application),
+        history=history(application, staff),
     )
     return body

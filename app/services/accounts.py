@@ -22,8 +22,12 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(email: str, password: str, role: str = Role.APPLICANT, name: str = "", actor=None) -> User:
-    """Create an account; the caller commits. Refuses a taken email or a weak password."""
+def create_user(email: str, password: str, role: str = Role.APPLICANT, name: str = "", actor=None,
+                signed_up: bool = False) -> User:
+    """Create an account; the caller commits. Refuses a taken email or a weak password.
+
+    The event's actor is `actor`, or the new user when they signed up themselves, else "system" (CLI).
+    """
     email = normalise_email(email)
     if role not in Role.ALL:
         raise ServiceError(f"Role {role!r} is unknown; choose one of {', '.join(Role.ALL)}.", field="role")
@@ -35,7 +39,7 @@ def create_user(email: str, password: str, role: str = Role.APPLICANT, name: str
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", user, actor=actor or user, role=role)
+    audit.record("user.created", user, actor=user if signed_up else actor, role=role)
     return user
 
 

@@ -92,8 +92,13 @@ def test_download_is_an_attachment_for_owner_and_reviewer_only(applicant, draft,
     response = applicant.get(f"{url}/{doc_id}")
     assert response.data == PDF and response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"].startswith("attachment")
-    assert api(make_user(role="reviewer")).get(f"{url}/{doc_id}").data == PDF
+    reviewer = make_user(role="reviewer")
+    assert api(reviewer).get(f"{url}/{doc_id}").data == PDF
     assert api(make_user(role="applicant")).get(f"{url}/{doc_id}").status_code == 404
+    history = applicant.get(f"/api/v1/applications/{draft['id']}").json["history"]
+    download = [h for h in history if h["action"] == "document.downloaded"][-1]
+    assert download["actor"] == {"id": None, "name": "reviewer", "role": "reviewer"}  # staff stay anonymous
+    assert reviewer.email not in str(history)
 
 
 def test_applicant_never_sees_another_applicants_application(draft, make_user, api):

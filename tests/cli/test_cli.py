@@ -5,7 +5,7 @@ import sys
 from sqlalchemy import select
 
 from app.config import REPO_ROOT
-from app.models import User
+from app.models import AuditEvent, User
 
 
 def flask_cli(env, *args):
@@ -19,6 +19,8 @@ def test_users_create_prints_the_id_and_tokens_create_prints_a_working_token(wor
     assert result.returncode == 0, result.stderr
     user = db.session.scalar(select(User).where(User.email == "ops@pta.gov.pk"))
     assert result.stdout.strip() == str(user.id) and user.role == "reviewer"
+    created = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.created"))
+    assert (created.actor_name, created.data) == ("system", {"role": "reviewer"})
 
     result = flask_cli(worker_env, "tokens", "create", "ops@pta.gov.pk")
     token = result.stdout.strip()

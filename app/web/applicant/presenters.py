@@ -1,9 +1,7 @@
 """What the applicant reads about their application: the next step, and the timeline in words."""
-from sqlalchemy import select
-
+from app import audit
 from app.choices import State
-from app.extensions import db
-from app.models import Application, AuditEvent
+from app.models import Application
 
 NEXT_STEPS = {
     State.DRAFT: "Check your entries, add the documents your category needs, then submit for the automatic checks.",
@@ -43,9 +41,8 @@ def next_step(application: Application) -> str:
 
 
 def timeline(application: Application) -> list[dict]:
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.subject_type == "application", AuditEvent.subject_id == str(application.id)
-    ).order_by(AuditEvent.seq)).all()
+    """The audit trail in the applicant's words; downloads are left out, reviewers stay anonymous."""
+    events = audit.timeline(application)
     return [{"at": e.at, "what": _EVENT_WORDS.get(e.action, e.action.replace(".", " ").replace("_", " ")),
              "who": "you" if e.actor_id == application.applicant_id else ("Raasta" if e.actor_role == "system"
                                                                          else "a reviewer"),

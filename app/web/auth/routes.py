@@ -44,7 +44,7 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, name=form.name.data)
+            user = create_user(form.email.data, form.password.data, name=form.name.data, signed_up=True)
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
