@@ -1,4 +1,6 @@
 """Validation never gets stuck: retries, a visible failure state, the sweeper, re-validation, the warm register."""
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,12 +49,12 @@ def test_a_worker_killed_mid_job_loses_nothing(db, make_application, worker_env,
     enqueue_one(application)
     db.session.commit()
     worker = subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env=worker_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     job = Job.fetch(application.validation_job_id, connection=queues.connection)
     deadline = time.monotonic() + 60
     while job.get_status() != "started" and time.monotonic() < deadline:
         time.sleep(0.005)
-    worker.kill()  # SIGKILL: no clean-up of any kind
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its scheduler process: no clean-up of any kind
     worker.wait()
     assert job.get_status() == "started"
     assert findings_of(db, application)[0] == State.VALIDATING
