@@ -66,8 +66,6 @@ def guarded(app):
     def web_view():
         return "web ok"
 
-    from app.api import bp as api_bp
-
     @role_required("reviewer", "admin")
     def api_view():
         return jsonify(ok=True)

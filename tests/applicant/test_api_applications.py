@@ -4,7 +4,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Application, AuditEvent, Document
+from app.models import Application, Document
 from tests.applicant.conftest import FIRM, PDF, PNG
 
 

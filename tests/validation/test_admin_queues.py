@@ -1,6 +1,5 @@
 """Admins see the queues, the workers and failed validations, and can send a failed one again."""
 import pytest
-from sqlalchemy import select
 
 from app.choices import State
 from app.extensions import queues

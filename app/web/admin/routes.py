@@ -1,7 +1,7 @@
 """Admin: the queues (length, failed jobs, workers) and validations that need a retry."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from rq import Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -12,9 +12,9 @@ from app.choices import Role, State
 from app.extensions import db, queues
 from app.models import Application
 from app.queues import ALL_QUEUES
-from app.services import ServiceError
 from app.services.validation import retry
 from app.web.applicant.forms import ActionForm
+from app.web.outcomes import commit_or_flash
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 FAILED_JOBS_SHOWN = 20
@@ -70,12 +70,5 @@ def retry_validation(application_id: int):
     if application is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        try:
-            retry(application)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Validation of application {application.id} queued again.", "success")
+        commit_or_flash(lambda: retry(application), f"Validation of application {application.id} queued again.")
     return redirect(url_for("admin.queue_status"))

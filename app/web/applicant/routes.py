@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth import role_required
-from app.choices import PAKISTAN_ISPS, REQUIRED_DOCUMENTS, Role, State
+from app.choices import PAKISTAN_ISPS, REQUIRED_DOCUMENTS, Role
 from app.extensions import db
 from app.models import Document, Notification
 from app.models.types import utcnow
@@ -16,6 +16,7 @@ from app.services.validation import validation_progress
 from app.web.applicant.forms import ActionForm, ApplicationForm, DocumentForm, ProfileForm
 from app.web.applicant.presenters import next_step, timeline
 from app.web.documents import send_document
+from app.web.outcomes import FAILED, commit_or_flash
 
 bp = Blueprint("applicant", __name__)
 applicant_only = role_required(Role.APPLICANT)
@@ -141,14 +142,8 @@ def upload_document(application_id: int):
     application = _application_or_404(application_id)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
-            document = store_document(application, form.kind.data, form.file.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{document.display_name} uploaded.", "success")
+        commit_or_flash(lambda: store_document(application, form.kind.data, form.file.data),
+                        lambda document: f"{document.display_name} uploaded.")
     return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
 
 
@@ -167,16 +162,9 @@ def download_document(application_id: int, document_id: int):
 def _action(application_id: int, do, success: str):
     application = _application_or_404(application_id)
     if ActionForm().validate_on_submit():
-        try:
-            result = do(application)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(success, "success")
-            if result is not None:
-                return redirect(url_for("applicant.edit_application", application_id=result.id))
+        result = commit_or_flash(lambda: do(application), success)
+        if result is not None and result is not FAILED:  # renew returns the new draft
+            return redirect(url_for("applicant.edit_application", application_id=result.id))
     return redirect(url_for("applicant.application", application_id=application.id))
 
 

@@ -1,0 +1,23 @@
+"""Running a service call from a web view: commit and say so, or roll back and say why not."""
+from typing import Callable
+
+from flask import flash
+
+from app.extensions import db
+from app.services import ServiceError
+
+FAILED = object()  # what commit_or_flash returns when the service refused
+
+
+def commit_or_flash(change: Callable, success: str | Callable) -> object:
+    """Call `change()`; on success commit and flash `success` (text, or a function of the result) and
+    return the result; on a ServiceError roll back, flash its message and return `FAILED`."""
+    try:
+        result = change()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return FAILED
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return result
