@@ -43,6 +43,11 @@ def profile_problems(data: ProfileInput) -> dict[str, str]:
         problems["name"] = "Enter the legal name of the firm, or your full name as on your CNIC."
     if not data.city:
         problems["city"] = "Enter the city where the connection is."
+    if not data.isp_name:
+        problems["isp_name"] = "Name the ISP of the connection to whitelist, e.g. PTCL or Nayatel."
+    if not data.isp_subscriber_id:
+        problems["isp_subscriber_id"] = ("Enter the subscriber or account id your ISP gave you (it is on your "
+                                         "bill); the ISP confirms it.")
     if data.kind == ApplicantKind.FIRM and not (data.ntn and NTN_FORMAT.match(data.ntn)):
         problems["ntn"] = (f"NTN {data.ntn!r} is not in the format 1234567-8." if data.ntn
                            else "A firm must give its NTN, in the format 1234567-8.")

@@ -15,7 +15,10 @@ def test_profile_round_trip_and_field_errors(make_user, api):
     assert response.status_code == 422
     details = response.json["error"]["details"]
     assert "'12345678' is not in the format 1234567-8" in details["ntn"] and "phone" in details
+    no_isp = client.put("/api/v1/profile", json={**FIRM, "isp_name": "", "isp_subscriber_id": None}).json
+    assert set(no_isp["error"]["details"]) == {"isp_name", "isp_subscriber_id"}
     freelancer = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Karachi",
+                  "isp_name": "PTCL", "isp_subscriber_id": "PTCL-42",
                   "platform_url": "https://www.upwork.com/freelancers/bilal"}
     assert client.put("/api/v1/profile", json=freelancer).status_code == 200
     assert client.get("/api/v1/profile").json["cnic"] == "35202-1234567-1"

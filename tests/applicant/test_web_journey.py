@@ -105,7 +105,8 @@ def test_full_journey_draft_upload_submit_validated(login, make_user, db, run_wo
 
 def test_other_applicants_application_is_404(login, make_user, api, db):
     owner = api(make_user())
-    owner.put("/api/v1/profile", json={"kind": "freelancer", "name": "A", "cnic": "35202-1234567-1", "city": "X"})
+    owner.put("/api/v1/profile", json={"kind": "freelancer", "name": "A", "cnic": "35202-1234567-1", "city": "X",
+                                       "isp_name": "PTCL", "isp_subscriber_id": "1"})
     created = owner.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.12.0/24"]}).json
     stranger = login(make_user())
     assert stranger.get(f"/applications/{created['id']}").status_code == 404

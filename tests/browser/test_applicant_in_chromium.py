@@ -23,6 +23,7 @@ def test_phone_user_signs_up_applies_and_sees_the_checks(portal, browser, tmp_pa
     page.get_by_label("NTN", exact=True).fill("1234567-8")
     page.get_by_label("City").fill("Lahore")
     page.get_by_label("Your internet provider").fill("Nayatel")
+    page.get_by_label("Subscriber or account id with that ISP").fill("NT-998877")
     page.get_by_role("button", name="Save profile").click()
 
     page.get_by_role("link", name="Start your first application").click()

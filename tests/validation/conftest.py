@@ -14,7 +14,8 @@ def make_application(db, make_user):
     def make(entries, state=State.VALIDATING, applicant=None, endpoints=(), category="company_vpn", ntn="1234567-8"):
         if applicant is None:
             applicant = make_user()
-            save_profile(applicant, ProfileInput(kind="firm", name=applicant.name, city="Lahore", ntn=ntn))
+            save_profile(applicant, ProfileInput(kind="firm", name=applicant.name, city="Lahore", ntn=ntn,
+                                                    isp_name="PTCL", isp_subscriber_id="PTCL-1"))
         application = Application(applicant=applicant, purpose="test", category=category, state=state)
         for position, text in enumerate(entries):
             rng = parse_entry(text)
