@@ -8,6 +8,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy import MetaData
 
+from app import sqlite_pragmas  # noqa: F401  (registers the connect hook)
 from app.queues import QueueAccess
 
 # Stable constraint names, so migrations can alter constraints on SQLite and PostgreSQL alike.

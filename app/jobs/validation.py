@@ -1,13 +1,15 @@
 """RQ jobs for validation: one application, a batch of them, and the sweeper for lost jobs."""
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from rq import Callback, Retry, get_current_job
 from rq.job import Job, JobStatus
-from rq.exceptions import NoSuchJobError
+from sqlalchemy import update
 
 from app.after_commit import call_after_commit
 from app.extensions import db, queues
+from app.models import Application
 from app.queues import VALIDATION
 from app.services import validation as service
 from app.services.register import worker_register
@@ -71,20 +73,35 @@ def enqueue_one(application) -> None:
 
 
 def enqueue_batch(application_ids: list[int]) -> None:
-    """Queue validation of many applications in batches, once the current transaction commits."""
+    """Queue validation of many applications in batches, once the current transaction commits.
+
+    Each application records its batch's job id, so the sweeper can tell a waiting job from a lost one.
+    """
     queue, options = queues.queue(VALIDATION), enqueue_options()
-    chunks = [application_ids[i:i + BATCH_SIZE] for i in range(0, len(application_ids), BATCH_SIZE)]
-    call_after_commit(lambda: [queue.enqueue(validate_applications, chunk, **options) for chunk in chunks])
+    batches = []
+    for i in range(0, len(application_ids), BATCH_SIZE):
+        chunk, job_id = application_ids[i:i + BATCH_SIZE], f"validate-batch-{uuid.uuid4().hex}"
+        db.session.execute(update(Application).where(Application.id.in_(chunk)).values(validation_job_id=job_id))
+        batches.append((chunk, job_id))
+    call_after_commit(lambda: [queue.enqueue(validate_applications, chunk, job_id=job_id, **options)
+                               for chunk, job_id in batches])
 
 
-def _job_is_alive(job_id: str | None) -> bool:
-    if not job_id:
-        return False
-    try:
-        status = Job.fetch(job_id, connection=queues.connection).get_status()
-    except NoSuchJobError:
-        return False
-    return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+def _live_jobs(job_ids: set[str]) -> set[str]:
+    """The ids among `job_ids` of jobs still waiting, or running for less than a job may run."""
+    timeout = timedelta(seconds=current_app.config["VALIDATION_TIMEOUT"])
+    now = datetime.now(timezone.utc)
+    live = set()
+    for job in Job.fetch_many(list(job_ids), connection=queues.connection):
+        if job is None:
+            continue
+        status = job.get_status(refresh=False)
+        if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            live.add(job.id)
+        elif status == JobStatus.STARTED and job.started_at and \
+                now - job.started_at.replace(tzinfo=timezone.utc) < timeout:
+            live.add(job.id)  # a killed worker's job stays "started": past the timeout it is lost
+    return live
 
 
 def sweep_stuck_validations() -> list[int]:
@@ -94,7 +111,9 @@ def sweep_stuck_validations() -> list[int]:
     may run (VALIDATION_STUCK_AFTER) and no job for it still waiting in the queue.
     """
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
-    lost = [a.id for a in service.stuck_applications(stuck_after) if not _job_is_alive(a.validation_job_id)]
+    stuck = service.stuck_applications(stuck_after)
+    live = _live_jobs({a.validation_job_id for a in stuck if a.validation_job_id})
+    lost = [a.id for a in stuck if a.validation_job_id not in live]
     if lost:
         service.record_sweep(lost)
         enqueue_batch(lost)

@@ -87,6 +87,7 @@ def _check_size(data: ApplicationInput) -> None:
 
 
 def _fill(application: Application, data: ApplicationInput) -> None:
+    application.findings = []  # they were about the old entries; the next validation makes new ones
     application.purpose = data.purpose
     application.category = data.category
     application.entries = [

@@ -23,9 +23,11 @@ def lock_for_validation(application_id: int) -> Application | None:
     """The application, row-locked so two workers never validate it at once; None if busy or not validating.
 
     PostgreSQL skips a row another worker holds; SQLite serialises writers and ignores the clause.
+    FOR NO KEY UPDATE (key_share): a plain FOR UPDATE would also skip an application while another
+    worker merely inserts a finding that references it.
     """
     application = db.session.scalar(select(Application).where(Application.id == application_id)
-                                    .with_for_update(skip_locked=True))
+                                    .with_for_update(skip_locked=True, key_share=True))
     return application if application is not None and application.state == State.VALIDATING else None
 
 

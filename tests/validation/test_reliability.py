@@ -60,8 +60,10 @@ def test_a_worker_killed_mid_job_loses_nothing(db, make_application, worker_env,
     assert findings_of(db, application)[0] == State.VALIDATING
 
     # The next worker to start sweeps: the application has been validating longer than allowed.
+    time.sleep(1.5)  # past the sweeping worker's (shortened) job timeout: the started job is lost
     result = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=REPO_ROOT, timeout=180,
-                            env={**worker_env, "VALIDATION_STUCK_AFTER": "0"}, capture_output=True, text=True)
+                            env={**worker_env, "VALIDATION_STUCK_AFTER": "0", "VALIDATION_TIMEOUT": "1"},
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert findings_of(db, application)[0] == State.READY
 
@@ -104,3 +106,17 @@ def test_batch_jobs_report_progress(db, make_application, run_worker):
     job.refresh()
     assert job.meta["progress"] == {"applications": 3, "of": 3}
     assert job.return_value() == {a.id: State.READY for a in applications}
+
+
+def test_the_sweeper_leaves_waiting_and_running_batches_alone(db, make_application, app):
+    from app.jobs.validation import enqueue_batch, sweep_stuck_validations
+
+    app.config["VALIDATION_STUCK_AFTER"] = 0
+    applications = [make_application([f"39.32.{i}.0/24"]) for i in range(3)]
+    enqueue_batch([a.id for a in applications])
+    db.session.commit()
+    assert queues.queue(VALIDATION).count == 1
+    assert sweep_stuck_validations() == []  # its batch job is still waiting in the queue
+    assert queues.queue(VALIDATION).count == 1
+    queues.queue(VALIDATION).empty()  # the job is lost, e.g. with a flushed Redis
+    assert sorted(sweep_stuck_validations()) == sorted(a.id for a in applications)
