@@ -111,3 +111,16 @@ def test_other_applicants_application_is_404(login, make_user, api, db):
     stranger = login(make_user())
     assert stranger.get(f"/applications/{created['id']}").status_code == 404
     assert stranger.post(f"/applications/{created['id']}/withdraw").status_code == 404
+
+
+def test_a_file_alone_is_enough(login, make_user, db):
+    client = login(make_user())
+    _profile(client)
+    response = client.post("/applications/new", data={
+        "purpose": "Call centre", "category": "call_center", "entries": "",
+        "entries_file": (io.BytesIO(b"39.32.12.0/24\n39.32.13.0/24\n"), "ranges.txt"),
+        "endpoints-0-host": "", "endpoints-0-protocol": "wireguard", "endpoints-0-port": "", "endpoints-0-peer": ""},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    application = db.session.scalar(select(Application))
+    assert [e.input for e in application.entries] == ["39.32.12.0/24", "39.32.13.0/24"]

@@ -5,7 +5,7 @@ import io
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
@@ -48,7 +48,8 @@ class ApplicationForm(FlaskForm):
         DataRequired(message="Say in a sentence what the whitelisting is for."), Length(max=2000)],
         description="e.g. “Site-to-site VPN between our Lahore office and our client in Germany.”")
     category = SelectField("Category", choices=[(c, Category.LABELS[c]) for c in Category.ALL])
-    entries = TextAreaField("IP addresses and ranges", validators=[Optional()], render_kw={"rows": 10}, description=(
+    # No Optional(): it would stop validation on an empty box, skipping validate_entries and so the file import.
+    entries = TextAreaField("IP addresses and ranges", render_kw={"rows": 10}, description=(
         "One per line (commas work too): a single address (39.32.12.7), a CIDR (39.32.12.0/24) or a range "
         "(39.32.12.10-39.32.12.20). IPv6 is welcome. Lines starting with # are ignored."))
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
