@@ -106,11 +106,48 @@ class Severity:
 class BatchState:
     PENDING_APPROVAL = "pending_approval"
     PUBLISHED = "published"
-    ALL = (PENDING_APPROVAL, PUBLISHED)
+    CANCELLED = "cancelled"  # the maker (or another reviewer) withdrew it before approval
+    ALL = (PENDING_APPROVAL, PUBLISHED, CANCELLED)
 
 
 class WhitelistFormat:
-    ALL = ("txt", "csv", "json", "ipset", "nft", "cisco", "mikrotik")
+    TXT, CSV, JSON, IPSET, NFT, CISCO, MIKROTIK = "txt", "csv", "json", "ipset", "nft", "cisco", "mikrotik"
+    ALL = (TXT, CSV, JSON, IPSET, NFT, CISCO, MIKROTIK)
+    MEDIA_TYPES = {
+        TXT: "text/plain; charset=utf-8",
+        CSV: "text/csv; charset=utf-8",
+        JSON: "application/json",
+        IPSET: "text/plain; charset=utf-8",
+        NFT: "text/plain; charset=utf-8",
+        CISCO: "text/plain; charset=utf-8",
+        MIKROTIK: "text/plain; charset=utf-8",
+    }
+
+
+class ConfirmationState:
+    """An ISP's answer to "is this address really your subscriber's?"."""
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    ALL = (PENDING, CONFIRMED, DISPUTED)
+
+
+class DeliveryState:
+    """A webhook notice to an ISP: queued, retried with backoff, then delivered or given up."""
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    ALL = (PENDING, DELIVERED, FAILED)
+
+
+# Reasons a reviewer can pick when rejecting; they may also write their own.
+REJECTION_REASONS = (
+    "The addresses are not assigned to you: your ISP disputed the subscriber id.",
+    "The documents do not match the applicant named in the profile.",
+    "The address space belongs to another approved applicant.",
+    "The purpose does not qualify for whitelisting.",
+    "The application is a duplicate of another one.",
+)
 
 
 # What each category needs, shown before the applicant starts. Validation warns when one is missing.
@@ -141,3 +178,6 @@ class FindingCode:
     DOCUMENT_MISSING = "document.missing"
     DOCUMENT_REUSED = "document.reused"             # same file uploaded by another applicant: warning
     IDENTITY_SHARED = "identity.shared"             # NTN/CNIC used by another account: warning
+    ISP_CONFIRMED = "isp.confirmed"                 # the ISP confirmed the subscriber: info
+    ISP_DISPUTED = "isp.disputed"                   # the ISP disputed the subscriber: error
+    ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info

@@ -1,12 +1,15 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from app.models.applications import AddressEntry, Application, Document, Endpoint, Finding
 from app.models.audit import AuditEvent
+from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
-from app.models.review import Batch, Override, batch_applications
+from app.models.review import Batch, Override, ReviewNote, batch_applications
 from app.models.users import ApiToken, ApplicantProfile, User
-from app.models.whitelist import WhitelistVersion
+from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
 
 __all__ = [
-    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "AuditEvent", "Batch",
-    "Document", "Endpoint", "Finding", "Notification", "Override", "User", "WhitelistVersion", "batch_applications",
+    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditEvent", "Batch",
+    "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "Override",
+    "ReviewNote", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
+    "batch_applications",
 ]

@@ -48,7 +48,10 @@ class AddressEntry(db.Model):
     """One line the applicant typed, normalised to an integer range and its CIDR cover."""
 
     __tablename__ = "address_entries"
-    __table_args__ = (Index("ix_address_entries_span", "version", "start", "end"),)
+    __table_args__ = (
+        Index("ix_address_entries_span", "version", "start", "end"),
+        Index("ix_address_entries_size", "version", "size_class", "start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -58,8 +61,19 @@ class AddressEntry(db.Model):
     start: Mapped[int] = mapped_column(UInt128)
     end: Mapped[int] = mapped_column(UInt128)
     cidrs: Mapped[list] = mapped_column(JSON, default=list)
+    # (end - start).bit_length(): an entry of class c starts at most 2**c - 1 before any address it
+    # covers, so "which entries overlap [a, b]" is one short index range per class, on both databases.
+    size_class: Mapped[int] = mapped_column(default=lambda context: size_class(
+        context.get_current_parameters()["start"], context.get_current_parameters()["end"]))
 
     application: Mapped[Application] = relationship(back_populates="entries")
+
+
+def size_class(start, end) -> int:
+    """The size class of [start, end]; the values may be ints or UInt128's 16 big-endian bytes."""
+    if isinstance(start, bytes):
+        start, end = int.from_bytes(start, "big"), int.from_bytes(end, "big")
+    return (end - start).bit_length()
 
 
 class Endpoint(db.Model):

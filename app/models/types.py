@@ -1,7 +1,8 @@
 """Column types that keep typed values at the database edge, identical on SQLite and PostgreSQL."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, LargeBinary
+from sqlalchemy import DateTime, LargeBinary, String
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
 
@@ -43,3 +44,25 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Network(TypeDecorator):
+    """A CIDR as canonical text ('39.32.12.0/24'); PostgreSQL's own cidr type there.
+
+    PostgreSQL needs cidr for the exclusion constraint on approved space; psycopg hands cidr back
+    as an ipaddress network, turned back into the same text here so both databases read alike.
+    """
+
+    impl = String(43)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.CIDR())
+        return dialect.type_descriptor(String(43))
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else str(value)

@@ -21,9 +21,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("isp_organisations.id"))  # isp users only
 
     profile: Mapped["ApplicantProfile | None"] = relationship(back_populates="user", uselist=False)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+    organisation = relationship("IspOrganisation")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for deactivated accounts
@@ -72,6 +74,8 @@ class ApplicantProfile(db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     isp_name: Mapped[str | None] = mapped_column(String(100))
     isp_subscriber_id: Mapped[str | None] = mapped_column(String(100))
+    # Set when isp_name is an ISP on Raasta, which then confirms the subscriber; None for one typed in.
+    isp_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("isp_organisations.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,11 +1,15 @@
-"""Published whitelist versions. A numbered version never changes once written."""
+"""Published whitelist versions, their format bodies, and the approved space the database guards.
+
+A numbered version never changes once written. Bodies live in the database, addressed by their
+sha256, so every web host behind one PostgreSQL serves identical bytes.
+"""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import Network, UInt128, UTCDateTime, utcnow
 
 
 class WhitelistVersion(db.Model):
@@ -15,9 +19,58 @@ class WhitelistVersion(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
-    # Snapshot of every approved entry (application id, applicant name, cidrs, approved/expiry
-    # times) from which every format is rendered, so re-rendering gives identical bytes.
-    entries: Mapped[list] = mapped_column(JSON, default=list)
-    cidrs: Mapped[list] = mapped_column(JSON, default=list)  # aggregated, IPv4 then IPv6
-    digests: Mapped[dict] = mapped_column(JSON, default=dict)  # format -> sha256 of its body
+    entry_count: Mapped[int] = mapped_column(default=0)    # approved entries (rows of csv/json)
+    prefix_count: Mapped[int] = mapped_column(default=0)   # aggregated CIDRs (lines of txt)
+    # sha256 of what was approved (entries and their metadata): publishing the same again makes no version.
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    # The audit chain head at publication: the `whitelist.published` event itself.
+    audit_head_seq: Mapped[int | None]
     audit_head_hash: Mapped[str | None] = mapped_column(String(64))
+
+    published_by = relationship("User")
+    files: Mapped[list["WhitelistFile"]] = relationship(order_by="WhitelistFile.format")
+
+
+class WhitelistBlob(db.Model):
+    """A format body, stored once however many versions share it."""
+
+    __tablename__ = "whitelist_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class WhitelistFile(db.Model):
+    """One format of one version: which body, and its Ed25519 signature."""
+
+    __tablename__ = "whitelist_files"
+
+    serial: Mapped[int] = mapped_column(ForeignKey("whitelist_versions.serial"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("whitelist_blobs.sha256"))
+    size: Mapped[int]
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class ApprovedPrefix(db.Model):
+    """One CIDR of one approved entry: the approved space, one row per prefix.
+
+    On PostgreSQL an exclusion constraint (migration 0004) refuses two overlapping prefixes of
+    different applicants, so no code path can approve the same space twice. The integer columns
+    serve the overlap queries on both databases: a prefix overlaps `p` when it contains `p` (an
+    ancestor: same start at a shorter length) or lies inside it (start within p's span).
+    """
+
+    __tablename__ = "approved_prefixes"
+    __table_args__ = (Index("ix_approved_prefixes_span", "version", "start", "prefixlen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("address_entries.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int]
+    start: Mapped[int] = mapped_column(UInt128)
+    end: Mapped[int] = mapped_column(UInt128)
+    prefixlen: Mapped[int]
+    network: Mapped[str] = mapped_column(Network)

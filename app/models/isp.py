@@ -1,0 +1,54 @@
+"""ISP organisations, their answers about subscribers, and the webhook notices they are sent."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.choices import ConfirmationState, DeliveryState
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class IspOrganisation(db.Model):
+    __tablename__ = "isp_organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IspConfirmation(db.Model):
+    """The ISP's answer for one application: is the subscriber id really this applicant's connection?"""
+
+    __tablename__ = "isp_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), index=True)
+    subscriber_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default=ConfirmationState.PENDING, index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application = relationship("Application")
+    organisation = relationship("IspOrganisation")
+
+
+class WebhookDelivery(db.Model):
+    """One notice of a new version to one ISP's webhook, with its attempts."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), index=True)
+    serial: Mapped[int] = mapped_column(ForeignKey("whitelist_versions.serial"))
+    url: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(20), default=DeliveryState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status: Mapped[int | None]          # HTTP status of the last attempt
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,37 @@
+"""publish(): serials, no-op publications, bodies stored by sha256 and signed."""
+import hashlib
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlalchemy import select
+
+from app import audit
+from app.models import WhitelistBlob, WhitelistFile
+from app.services import publication, signing
+
+
+def test_publish_numbers_versions_and_skips_when_nothing_changed(db, approved_application):
+    approved_application(["39.32.0.0/24", "39.32.1.0/24"])
+    first = publication.publish("test")
+    db.session.commit()
+    assert (first.serial, first.entry_count, first.prefix_count) == (1, 2, 1)
+    assert publication.publish("again") is None
+    approved_application(["2400:adc0:100::/48"])
+    second = publication.publish("test")
+    db.session.commit()
+    assert second.serial == 2
+    body = db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (2, "txt")).sha256).body
+    assert body == b"39.32.0.0/23\n2400:adc0:100::/48\n"
+
+
+def test_each_body_is_signed_and_its_version_is_witnessed_by_the_audit_chain(db, approved_application):
+    approved_application(["111.68.96.0/24"])
+    version = publication.publish("test")
+    db.session.commit()
+    key = load_pem_public_key(signing.public_key_pem())
+    for file in db.session.scalars(select(WhitelistFile)):
+        blob = db.session.get(WhitelistBlob, file.sha256)
+        assert hashlib.sha256(blob.body).hexdigest() == file.sha256
+        key.verify(file.signature, blob.body)  # raises if the signature does not match
+    head = audit.timeline(("whitelist_version", 1))[-1]
+    assert (version.audit_head_seq, version.audit_head_hash) == (head.seq, head.hash)
+    assert audit.verify_chain().intact
