@@ -35,6 +35,8 @@ def create_app(config: Config | None = None) -> Flask:
     from app.web.audit.routes import bp as audit_bp
     from app.web.applicant.routes import bp as applicant_bp
     from app.web.admin.routes import bp as admin_bp
+    from app.web.review.routes import bp as review_bp
+    from app.web.isp.routes import bp as isp_bp
     from app.api import bp as api_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -43,6 +45,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(applicant_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(isp_bp)
     app.register_blueprint(api_bp)
 
     from app.cli import register_commands

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.requests import json_body
-from app.api.views import application_json, profile_json
+from app.api.serializers import application_json, profile_json
 from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
