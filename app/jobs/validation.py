@@ -11,6 +11,7 @@ from app.after_commit import call_after_commit
 from app.extensions import db, queues
 from app.models import Application
 from app.queues import VALIDATION
+from app.services import Conflict
 from app.services import validation as service
 from app.services.register import worker_register
 
@@ -42,7 +43,12 @@ def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
             continue
         entry_progress = (lambda n, total: _report(job, applications=done, of=len(application_ids),
                                                    entries=n, of_entries=total))
-        results[application_id] = service.validate_application(application, register, entry_progress)
+        try:
+            results[application_id] = service.validate_application(application, register, entry_progress)
+        except Conflict:  # withdrawn (or otherwise moved) while the checks ran: leave it as it is now
+            db.session.rollback()
+            results[application_id] = None
+            continue
         db.session.commit()
         if len(application_ids) > 1 and done % 25 == 0:
             _report(job, applications=done + 1, of=len(application_ids))

@@ -1,0 +1,70 @@
+"""Of two requests racing to change an application's state, exactly one wins; the other gets 409.
+
+Real concurrent requests: threads, each with its own app context and database session, released
+together by a barrier against one database (a SQLite file or PostgreSQL).
+"""
+import threading
+
+from sqlalchemy import select
+
+from app.choices import TRANSITIONS, State
+from app.models import Application, AuditEvent
+
+
+def _race(calls):
+    """Run the calls at the same moment; return their responses in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _state_events(db, application_id):
+    db.session.expire_all()
+    return db.session.execute(select(AuditEvent.data).where(
+        AuditEvent.subject_type == "application", AuditEvent.subject_id == str(application_id),
+        AuditEvent.action.like("application.%"), AuditEvent.action != "application.created")
+        .order_by(AuditEvent.seq)).scalars().all()
+
+
+def test_ten_parallel_submits_validate_once(applicant, draft, db):
+    url = f"/api/v1/applications/{draft['id']}/submit"
+    responses = _race([lambda: applicant.post(url)] * 10)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [202] + [409] * 9, statuses
+    assert [e["after"] for e in _state_events(db, draft["id"])] == [State.VALIDATING]
+
+
+def test_withdraw_racing_submit_never_leaves_an_impossible_history(applicant, make_user, api, db):
+    for _ in range(8):
+        draft = applicant.post("/api/v1/applications", json={
+            "purpose": "race", "entries": ["39.32.12.0/24"], "endpoints": []}).json
+        base = f"/api/v1/applications/{draft['id']}"
+        submit, withdraw = _race([lambda: applicant.post(f"{base}/submit"),
+                                  lambda: applicant.post(f"{base}/withdraw")])
+        assert {submit.status_code, withdraw.status_code} <= {200, 202, 409}
+        events = _state_events(db, draft["id"])
+        for event in events:  # every recorded move is one the transition table allows
+            assert event["after"] in TRANSITIONS[event["before"]], events
+        final = db.session.get(Application, draft["id"]).state
+        assert final == events[-1]["after"]
+        if withdraw.status_code == 200:
+            assert final == State.WITHDRAWN
+
+
+def test_the_worker_leaves_an_application_withdrawn_while_it_waited(applicant, draft, db, run_worker):
+    base = f"/api/v1/applications/{draft['id']}"
+    assert applicant.post(f"{base}/submit").status_code == 202
+    assert applicant.post(f"{base}/withdraw").status_code == 200
+    run_worker()
+    db.session.expire_all()
+    assert db.session.get(Application, draft["id"]).state == State.WITHDRAWN
