@@ -1,22 +1,46 @@
+import re
 import sys
 from datetime import datetime
 
 import click
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask.cli import AppGroup
 
 from app.audit import export_lines, search, verify_chain
+from app.services.signing import public_key_pem
 
 audit = AppGroup("audit", help="Check and export the audit trail.")
 
 
+def _head(ctx, param, values) -> tuple[tuple[int, str], ...]:
+    heads = []
+    for value in values:
+        match = re.fullmatch(r"(\d+):([0-9a-f]{64})", value.strip().lower())
+        if not match:
+            raise click.BadParameter(f"{value!r} is not SEQ:HASH, e.g. 1207:{'ab' * 32}")
+        heads.append((int(match[1]), match[2]))
+    return tuple(heads)
+
+
 @audit.command("verify")
 @click.option("--batch-size", default=20_000, show_default=True, help="Events read per round trip.")
-def verify(batch_size: int) -> None:
-    """Recompute the hash chain; exit 1 naming the first broken event."""
-    report = verify_chain(batch_size=batch_size)
-    if not report.intact:
+@click.option("--expect-head", "expected_heads", multiple=True, callback=_head, metavar="SEQ:HASH",
+              help="A head kept outside the database (e.g. from a whitelist's JSON); the chain must contain it.")
+def verify(batch_size: int, expected_heads) -> None:
+    """Check the append-only triggers, recompute the hash chain, and match every signed or expected head.
+
+    Exits 1 naming the first broken event or each missing trigger.
+    """
+    report = verify_chain(batch_size=batch_size, public_key=load_pem_public_key(public_key_pem()),
+                          expected_heads=expected_heads)
+    for name in report.missing_triggers:
+        click.echo(f"Protective trigger {name} is missing or disabled: the database no longer refuses "
+                   "rewrites of the audit trail. Restore it with the migrations (flask db upgrade on a "
+                   "fresh database shows its definition).", err=True)
+    if report.broken_seq is not None:
         click.echo(f"Audit chain broken at event {report.broken_seq}: {report.problem}. "
                    f"Events 1-{report.events} are intact.", err=True)
+    if not report.intact:
         sys.exit(1)
     click.echo(f"Audit chain intact: {report.events} events, head hash {report.head_hash}.")
 

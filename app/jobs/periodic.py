@@ -14,6 +14,7 @@ from app.queues import DEFAULT
 PERIODIC = {
     "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=5),
     "app.jobs.periodic.remind_expiring_approvals": timedelta(hours=6),
+    "app.jobs.periodic.checkpoint_audit_trail": timedelta(hours=1),
 }
 
 
@@ -48,3 +49,12 @@ def remind_expiring_approvals() -> list[int]:
     db.session.commit()
     current_app.logger.info("renewal reminders sent for %s", reminded)
     return reminded
+
+
+def checkpoint_audit_trail() -> int | None:
+    """Sign the audit chain head if it moved since the last checkpoint; returns the signed seq."""
+    from app.services.audit_checkpoints import checkpoint_if_moved
+
+    checkpoint = checkpoint_if_moved()
+    db.session.commit()
+    return checkpoint.seq if checkpoint else None

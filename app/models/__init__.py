@@ -1,6 +1,6 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from app.models.applications import AddressEntry, Application, Document, Endpoint, Finding
-from app.models.audit import AuditEvent
+from app.models.audit import AuditCheckpoint, AuditEvent
 from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
 from app.models.review import Batch, Override, ReviewNote, batch_applications
@@ -8,8 +8,8 @@ from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
 
 __all__ = [
-    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditEvent", "Batch",
-    "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "Override",
+    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditCheckpoint",
+    "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "Override",
     "ReviewNote", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import (ApplicantProfile, Application, ApprovedPrefix, User, WhitelistBlob, WhitelistFile,
                         WhitelistVersion)
 from app.models.types import utcnow
-from app.services import signing, webhooks
+from app.services import audit_checkpoints, signing, webhooks
 
 _PUBLISH_LOCK_KEY = 0x5241_5057  # "RAPW": one PostgreSQL advisory lock serialises publications
 
@@ -80,6 +80,7 @@ def publish(reason: str, actor=None) -> WhitelistVersion | None:
     cidrs = aggregate(ranges)
     event = audit.record("whitelist.published", ("whitelist_version", serial), actor=actor, reason=reason,
                          entries=len(rows), prefixes=len(cidrs), content_sha256=content)
+    audit_checkpoints.sign_head(event)  # ISPs hold this head in the signed JSON; auditors verify it
     version = WhitelistVersion(serial=serial, published_at=event.at, published_by_id=event.actor_id,
                                reason=reason[:200], entry_count=len(rows), prefix_count=len(cidrs),
                                content_sha256=content, audit_head_seq=event.seq, audit_head_hash=event.hash)

@@ -22,22 +22,31 @@ def chain(db):
 def tamper(db):
     """tamper(sql, **params): run a write on audit_events the way an intruder with DDL rights would.
 
-    PostgreSQL: the trigger is disabled only inside this one transaction (ALTER TABLE is
-    transactional), so no other session ever sees it off. SQLite: the test's own copy of the
-    database loses its triggers for good.
+    The triggers are off only inside this one transaction: PostgreSQL disables them (ALTER TABLE is
+    transactional, so no other session ever sees them off); SQLite drops them and creates them again
+    from their stored definitions. So verify_chain() finds every trigger in force afterwards and
+    judges the chain alone.
     """
 
     def run(*statements: str, **params):
         with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                for table in ("audit_events", "audit_checkpoints"):
+                    connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
             else:
-                connection.execute(text("DROP TRIGGER audit_events_no_update"))
-                connection.execute(text("DROP TRIGGER audit_events_no_delete"))
+                triggers = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                                   "AND tbl_name IN ('audit_events', 'audit_checkpoints')")).all()
+                for name, _ in triggers:
+                    connection.execute(text(f"DROP TRIGGER {name}"))
             for statement in statements:
                 connection.execute(text(statement), params)
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+            if postgres:
+                for table in ("audit_events", "audit_checkpoints"):
+                    connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            else:
+                for _, sql in triggers:
+                    connection.execute(text(sql))
         db.session.expire_all()
 
     return run

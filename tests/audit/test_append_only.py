@@ -40,7 +40,7 @@ def test_an_event_that_cannot_be_written_takes_its_change_with_it(db, make_user,
     events_before = db.session.scalar(select(func.count(AuditEvent.seq)))
     taken = db.session.scalar(select(AuditEvent.hash).limit(1))
     user.name = "After"
-    monkeypatch.setattr(audit, "event_hash", lambda prev_hash, event: taken)
+    monkeypatch.setattr("app.audit.append.event_hash", lambda prev_hash, event: taken)
     with pytest.raises(IntegrityError):
         audit.record("user.renamed", user, before="Before", after="After")
     db.session.rollback()

@@ -75,7 +75,8 @@ def test_verify_names_the_first_broken_event(chain, tamper, statements, broken, 
 
 def test_a_published_whitelist_witnesses_the_head_so_cutting_the_tail_shows(db, chain, tamper):
     events = chain(5)
-    db.session.add(WhitelistVersion(serial=1, content_sha256="0" * 64, audit_head_hash=events[-1].hash))
+    db.session.add(WhitelistVersion(serial=1, content_sha256="0" * 64, audit_head_seq=events[-1].seq,
+                                    audit_head_hash=events[-1].hash))
     db.session.commit()
     assert audit.verify_chain().intact
     tamper("DELETE FROM audit_events WHERE seq >= 4")

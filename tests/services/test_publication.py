@@ -5,7 +5,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select
 
 from app import audit
-from app.models import WhitelistBlob, WhitelistFile
+from app.models import AuditCheckpoint, WhitelistBlob, WhitelistFile
 from app.services import publication, signing
 
 
@@ -35,3 +35,13 @@ def test_each_body_is_signed_and_its_version_is_witnessed_by_the_audit_chain(db,
     head = audit.timeline(("whitelist_version", 1))[-1]
     assert (version.audit_head_seq, version.audit_head_hash) == (head.seq, head.hash)
     assert audit.verify_chain().intact
+
+
+def test_every_published_version_signs_its_head(db, approved_application):
+    approved_application(["39.32.0.0/24"])
+    version = publication.publish("test")
+    db.session.commit()
+    checkpoint = db.session.get(AuditCheckpoint, version.audit_head_seq)
+    assert checkpoint.hash == version.audit_head_hash
+    load_pem_public_key(signing.public_key_pem()).verify(
+        checkpoint.signature, f"raasta audit head {checkpoint.seq} {checkpoint.hash}\n".encode())
