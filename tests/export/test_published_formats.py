@@ -1,0 +1,45 @@
+"""The formats as publication stores them, from rows read back from the database (both backends)."""
+import csv
+import io
+import json
+from datetime import datetime
+
+from app.choices import WhitelistFormat
+from app.models import WhitelistBlob, WhitelistFile
+from app.services import publication
+
+NAME = 'Khan & Sons, "Indus Soft" — خان'
+
+
+def _body(db, serial, fmt) -> bytes:
+    return db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (serial, fmt)).sha256).body
+
+
+def test_a_publication_stores_every_format_with_the_database_rows(db, make_applicant, approved_application):
+    firm = approved_application(["39.32.0.0/24", "39.32.1.0/24"], applicant=make_applicant(name=NAME))
+    other = approved_application(["2400:adc0:100::/48"], category="call_center")  # default applicant
+    version = publication.publish("test")
+    db.session.commit()
+    bodies = {fmt: _body(db, version.serial, fmt) for fmt in WhitelistFormat.ALL}
+
+    assert bodies["txt"] == b"39.32.0.0/23\n2400:adc0:100::/48\n"
+    document = json.loads(bodies["json"])
+    assert (document["serial"], document["syncToken"]) == (version.serial, str(version.serial))
+    assert datetime.fromisoformat(document["published_at"]) == version.published_at
+    assert document["audit_head"] == {"seq": version.audit_head_seq, "hash": version.audit_head_hash}
+    assert document["counts"] == {"entries": 3, "prefixes": 2, "ipv4_prefixes": 1, "ipv6_prefixes": 1}
+    assert [(e["cidr"], e["application_id"], e["applicant"], e["category"]) for e in document["entries"]] == [
+        ("39.32.0.0/24", firm.id, NAME, "company_vpn"), ("39.32.1.0/24", firm.id, NAME, "company_vpn"),
+        ("2400:adc0:100::/48", other.id, "Indus Soft (Pvt) Ltd", "call_center")]
+    first = document["entries"][0]
+    assert datetime.fromisoformat(first["approved_at"]).utcoffset().total_seconds() == 0
+    assert datetime.fromisoformat(first["expires_at"]) > datetime.fromisoformat(first["approved_at"])
+
+    table = list(csv.reader(io.StringIO(bodies["csv"].decode(), newline="")))
+    assert table[1] == [str(e) for e in document["entries"][0].values()]
+    assert b"add raasta-v4-new 39.32.0.0/23\n" in bodies["ipset"]
+    assert b"\t2400:adc0:100::/48,\n" in bodies["nft"]
+    assert b"ip prefix-list RAASTA-V4 seq 5 permit 39.32.0.0/23\n" in bodies["cisco"]
+    assert b"add list=raasta address=2400:adc0:100::/48\n" in bodies["mikrotik"]
+    for fmt in ("ipset", "nft", "cisco", "mikrotik"):
+        assert f"serial {version.serial}, published {version.published_at.isoformat()}".encode() in bodies[fmt]
