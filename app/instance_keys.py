@@ -1,7 +1,8 @@
 """Secrets generated once into instance/ when the environment does not provide them.
 
-Created with O_EXCL and mode 0600, so several gunicorn processes starting at once agree on one
-key and no other local user can read it.
+Written whole to a private temporary file (mode 0600) and then hard-linked into place: the link is
+atomic and fails if the file exists, so of several web processes starting at once exactly one key
+wins, and nobody ever reads a half-written (or empty) one.
 """
 import os
 import secrets
@@ -13,13 +14,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def load_or_create(path: Path, generate: Callable[[], bytes]) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_bytes()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(generate())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(generate())
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process won the race; its key is complete, since it was linked whole
+    finally:
+        temporary.unlink()
     return path.read_bytes()
 
 

@@ -1,5 +1,5 @@
 """`make run`: the whole portal in one terminal. Embedded Redis (unless REDIS_URL is set),
-migrations, one RQ worker and gunicorn; Ctrl-C stops every child and leaves none behind."""
+migrations, one RQ worker and the web server; Ctrl-C stops every child and leaves none behind."""
 import os
 import signal
 import subprocess
@@ -9,7 +9,7 @@ import time
 from app import embedded_redis
 from app.config import REPO_ROOT, ConfigError, database_url, embedded_redis_socket, redis_url
 from app.preflight import check_database, check_redis
-from app.process_control import child_dies_with_parent
+from app.runtime.process_control import child_dies_with_parent
 
 VENV_BIN = os.path.dirname(sys.executable)
 STOP_GRACE_SECONDS = 10
@@ -54,10 +54,8 @@ def main() -> int:
 
         port = env.get("PORT", "5000")
         children.append(_spawn("worker", [sys.executable, "worker.py"], env))
-        children.append(_spawn("web", [
-            f"{VENV_BIN}/gunicorn", "--workers", env.get("WEB_CONCURRENCY", "2"),
-            "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "app:create_app()",
-        ], env))
+        children.append(_spawn("web", [sys.executable, "-m", "app.runtime.web_server", "--bind", f"127.0.0.1:{port}"],
+                               env))
         print(f"\nRaasta is running on http://127.0.0.1:{port}  (Ctrl-C stops it)\n"
               "First admin: .venv/bin/flask --app app users create you@example.pk --role admin --password '...'\n",
               flush=True)
