@@ -1,4 +1,5 @@
 """Who is asking: session users for the web, bearer tokens for the API, one role check for both."""
+import hmac
 from functools import wraps
 
 from flask import Flask, abort, flash, redirect, request, url_for
@@ -15,8 +16,15 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The user of a session cookie ("id:token", User.get_id), if its token is still the account's."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 18 or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler

@@ -58,11 +58,19 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # The remember-me cookie signs a user in by itself: the same flags as the session cookie.
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # seconds
     MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
     WORKER_HEARTBEAT_MAX_AGE = 120  # seconds since an RQ worker's last heartbeat before /healthz is red
     VALIDATION_TIMEOUT = int(os.environ.get("VALIDATION_TIMEOUT", 600))  # seconds before RQ stops a job
     # Validating for longer than this, with no job waiting for it: the sweeper queues it again.
     VALIDATION_STUCK_AFTER = int(os.environ.get("VALIDATION_STUCK_AFTER", 900))
+    # A job still "started" after this many seconds is taken for lost (its worker killed): the sweeper
+    # queues its applications again. Apart from VALIDATION_TIMEOUT, the limit RQ puts on the job itself.
+    VALIDATION_LOST_AFTER = int(os.environ.get("VALIDATION_LOST_AFTER", os.environ.get("VALIDATION_TIMEOUT", 600)))
     MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", 22))  # wider than this is "too broad"
     MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", 32))
     SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml

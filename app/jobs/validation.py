@@ -95,7 +95,7 @@ def enqueue_batch(application_ids: list[int]) -> None:
 
 def _live_jobs(job_ids: set[str]) -> set[str]:
     """The ids among `job_ids` of jobs still waiting, or running for less than a job may run."""
-    timeout = timedelta(seconds=current_app.config["VALIDATION_TIMEOUT"])
+    timeout = timedelta(seconds=current_app.config["VALIDATION_LOST_AFTER"])
     now = datetime.now(timezone.utc)
     live = set()
     for job in Job.fetch_many(list(job_ids), connection=queues.connection):

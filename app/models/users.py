@@ -1,4 +1,5 @@
 """Accounts, API tokens and applicant profiles."""
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -22,6 +23,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("isp_organisations.id"))  # isp users only
+    # Part of every session and remember-me cookie; a new one (sign-out, password change) ends them all.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     profile: Mapped["ApplicantProfile | None"] = relationship(back_populates="user", uselist=False)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
@@ -30,6 +33,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for deactivated accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the session token."""
+        return f"{self.id}:{self.session_token}"
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

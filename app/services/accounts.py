@@ -1,4 +1,11 @@
-"""Creating accounts and signing in."""
+"""Accounts: creating them, signing in and out, changing passwords, ending sessions.
+
+Signing in with an unknown email costs the same argon2 work as a wrong password, and a sign-up with a
+taken email answers like any other (its owner is emailed instead), so neither tells an outsider which
+emails have accounts.
+"""
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
@@ -8,7 +15,11 @@ from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
+from app.services.notifications import notify
 from app.services.passwords import hash_password, password_problem, verify_password
+
+# Verified against when the email has no account, so an unknown email takes as long as a wrong password.
+_DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 
 def normalise_email(email: str) -> str:
@@ -43,13 +54,64 @@ def create_user(email: str, password: str, role: str = Role.APPLICANT, name: str
     return user
 
 
+def _typed_email(email: str) -> str:
+    """What the trail keeps of a failed sign-in's email box: the email, never anything else typed there
+    (a password typed in the wrong box would otherwise stay forever in an append-only log)."""
+    try:
+        return normalise_email(email)
+    except ServiceError:
+        return "(not an email address)"
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user when the password matches an active account; records the attempt either way."""
     user = find_user(email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        audit.record("user.sign_in_failed", ("user", user.id if user else ""), actor=None,
-                     email=email.strip()[:254])
+    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not user.is_active or not matches:
+        audit.record("user.sign_in_failed", ("user", user.id if user else ""), actor=None, email=_typed_email(email))
         return None
     user.last_sign_in_at = utcnow()
     audit.record("user.signed_in", user, actor=user)
     return user
+
+
+def sign_up(email: str, password: str, name: str) -> User | None:
+    """A new applicant account, or None when the email is taken: then its owner is told by email.
+
+    The caller answers both the same way; a weak password or a malformed email is still refused.
+    """
+    existing = find_user(email) if "@" in email else None
+    if existing is None:
+        return create_user(email, password, name=name, signed_up=True)
+    problem = password_problem(password, email)
+    if problem:
+        raise ServiceError(problem, field="password")
+    hash_password(password)  # the same work as creating an account
+    notify(existing, "Someone tried to create an account with your email",
+           "Someone tried to create a new Raasta account with this email address. If it was you, sign in "
+           "instead; if you forgot your password, ask your administrator to reset it. If it was not you, "
+           "nothing changed and you need do nothing.", link="/sign-in")
+    audit.record("user.sign_up_refused", existing, actor=None, reason="email taken")
+    return None
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of `user` stops working (User.get_id carries the token)."""
+    user.session_token = secrets.token_hex(16)
+
+
+def sign_out(user: User) -> None:
+    end_sessions(user)
+    audit.record("user.signed_out", user, actor=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Check the current password, set the new one, and end every other session. The caller commits."""
+    if not verify_password(user.password_hash, current):
+        raise ServiceError("That is not your current password.", field="current")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise ServiceError(problem, field="new")
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    audit.record("user.password_changed", user, actor=user)

@@ -15,6 +15,10 @@ def test_phone_user_signs_up_applies_and_sees_the_checks(portal, browser, tmp_pa
     page.get_by_label("Password", exact=True).fill("correct horse battery")
     page.get_by_label("Repeat password").fill("correct horse battery")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_text("your account is ready: sign in below").wait_for()
+    page.get_by_label("Email").fill("ayesha@example.pk")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Fill in your profile").click()
 
     page.get_by_label("A firm or company (with an NTN)").check()

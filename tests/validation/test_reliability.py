@@ -60,9 +60,9 @@ def test_a_worker_killed_mid_job_loses_nothing(db, make_application, worker_env,
     assert findings_of(db, application)[0] == State.VALIDATING
 
     # The next worker to start sweeps: the application has been validating longer than allowed.
-    time.sleep(1.5)  # past the sweeping worker's (shortened) job timeout: the started job is lost
+    time.sleep(1.5)  # past the sweeping worker's (shortened) "lost after": the started job is lost
     result = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=REPO_ROOT, timeout=180,
-                            env={**worker_env, "VALIDATION_STUCK_AFTER": "0", "VALIDATION_TIMEOUT": "1"},
+                            env={**worker_env, "VALIDATION_STUCK_AFTER": "0", "VALIDATION_LOST_AFTER": "1"},
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert findings_of(db, application)[0] == State.READY

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent, User
+from app.models import AuditEvent, Notification, User
 from tests.conftest import PASSWORD
 
 
@@ -14,16 +14,18 @@ def _sign_up(client, **overrides):
     return client.post("/sign-up", data=form)
 
 
-def test_sign_up_creates_an_applicant_and_signs_in(client, db):
+def test_sign_up_creates_an_applicant_who_then_signs_in(client, db):
     response = _sign_up(client)
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in"
     user = db.session.scalar(select(User).where(User.email == "ayesha@example.pk"))
     assert user.role == "applicant" and user.name == "Ayesha Khan"
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+    assert "your account is ready: sign in below" in client.get("/sign-in").text
+    client.post("/sign-in", data={"email": "ayesha@example.pk", "password": PASSWORD})
     page = client.get("/dashboard", follow_redirects=True).text
     assert "First, tell us who you are" in page and "ayesha@example.pk" in page
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
-    assert actions == ["user.created"]
+    assert actions == ["user.created", "user.signed_in"]
 
 
 @pytest.mark.parametrize("overrides, field, message", [
@@ -47,11 +49,16 @@ def test_sign_up_refusals_name_the_field_and_keep_the_input(client, db, override
     assert db.session.scalar(select(User)) is None
 
 
-def test_sign_up_with_a_taken_email_says_so(client, make_user):
-    make_user(email="ayesha@example.pk")
-    response = _sign_up(client, email="Ayesha@Example.pk")
-    assert "An account with ayesha@example.pk already exists" in response.text
-    assert 'value="Ayesha Khan"' in response.text
+def test_sign_up_with_a_taken_email_answers_alike_and_tells_the_owner(client, make_user, db):
+    """An outsider cannot learn which emails have accounts; the owner learns someone tried."""
+    owner = make_user(email="ayesha@example.pk")
+    taken = _sign_up(client, email="Ayesha@Example.pk")
+    fresh = _sign_up(client, email="bilal@example.pk")
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"] == "/sign-in"
+    assert db.session.scalar(select(User.name).where(User.id == owner.id)) != "Ayesha Khan"  # nothing changed
+    notices = db.session.scalars(select(Notification.subject).where(Notification.user_id == owner.id)).all()
+    assert notices == ["Someone tried to create an account with your email"]
 
 
 def test_sign_in_and_out(client, make_user, db):
@@ -72,10 +79,44 @@ def test_sign_in_refuses_a_wrong_password_and_records_it(client, make_user, db):
     assert last.action == "user.sign_in_failed" and last.data["email"] == user.email
 
 
-def test_sign_in_does_not_redirect_off_site(client, make_user):
+def test_a_password_typed_into_the_email_box_is_never_kept(client, db):
+    client.post("/sign-in", data={"email": "hunter2-secret", "password": "x"})
+    last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()))
+    assert last.action == "user.sign_in_failed" and last.data["email"] == "(not an email address)"
+
+
+def test_an_unknown_email_costs_as_much_as_a_wrong_password(client, make_user, monkeypatch):
+    """Both paths verify an argon2 hash: count the verifications instead of timing them."""
+    from app.services import accounts
+
+    calls = []
+    real = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda h, p: calls.append(h) or real(h, p))
     user = make_user()
-    response = client.post("/sign-in?next=//evil.example/x", data={"email": user.email, "password": PASSWORD})
+    client.post("/sign-in", data={"email": user.email, "password": "wrong password!"})
+    client.post("/sign-in", data={"email": "nobody@example.pk", "password": "wrong password!"})
+    assert len(calls) == 2 and all(h.startswith("$argon2id$") for h in calls)
+
+
+OFF_SITE = ["//evil.example/x", "https://evil.example/phish", "/\\evil.example", "javascript:alert(1)",
+            "\\\\evil.example", "/\tevil"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_sign_in_does_not_redirect_off_site(client, make_user, target):
+    user = make_user()
+    response = client.post("/sign-in", query_string={"next": target},
+                           data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_saving_the_profile_does_not_redirect_off_site(client, make_user, login, target):
+    login(make_user())
+    response = client.post("/profile", query_string={"next": target}, data={
+        "kind": "firm", "name": "Indus Soft", "ntn": "1234567-8", "city": "Lahore", "isp_name": "PTCL",
+        "isp_subscriber_id": "PTCL-1"})
+    assert response.headers["Location"] == "/applications"
 
 
 def test_forms_refuse_a_post_without_csrf_token(app, client, make_user):

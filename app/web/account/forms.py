@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class NewTokenForm(FlaskForm):
@@ -11,3 +11,12 @@ class NewTokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     submit = SubmitField("Revoke")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
+    new = PasswordField("New password", validators=[DataRequired(message="Choose a new password.")],
+                        description="At least 10 characters. Signing in elsewhere ends when you change it.")
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired(message="Repeat the new password."), EqualTo("new", message="The two passwords differ.")])
+    submit = SubmitField("Change password")

@@ -1,12 +1,14 @@
-"""The signed-in user's own account: API tokens."""
+"""The signed-in user's own account: API tokens and password."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiToken
+from app.services import ServiceError
+from app.services.accounts import change_password
 from app.services.tokens import issue_token, revoke_token
-from app.web.account.forms import NewTokenForm, RevokeTokenForm
+from app.web.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -37,3 +39,22 @@ def revoke(token_id: int):
         db.session.commit()
         flash(f"Token {row.prefix}… revoked. Scripts using it will get 401 from now on.", "success")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.new.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)  # this browser goes on with the new session token; every other session ended
+            flash("Password changed. You were signed out everywhere else.", "success")
+            return redirect(url_for("account.tokens"))
+    return render_template("account/password.html", form=form)

@@ -17,6 +17,7 @@ from app.web.applicant.forms import ActionForm, ApplicationForm, DocumentForm, P
 from app.web.applicant.presenters import next_step, timeline
 from app.web.documents import send_document
 from app.web.outcomes import FAILED, commit_or_flash
+from app.web.redirects import safe_next
 
 bp = Blueprint("applicant", __name__)
 applicant_only = role_required(Role.APPLICANT)
@@ -46,7 +47,7 @@ def profile():
         else:
             db.session.commit()
             flash("Profile saved.", "success")
-            return redirect(request.args.get("next") or url_for("applicant.applications"))
+            return redirect(safe_next(request.args.get("next"), url_for("applicant.applications")))
     return render_template("applicant/profile.html", form=form, isps=PAKISTAN_ISPS)
 
 

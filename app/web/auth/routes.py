@@ -1,23 +1,16 @@
 """Sign-up (applicants), sign-in and sign-out."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import audit
 from app.extensions import db, limiter
-from app.services import ServiceError
-from app.services.accounts import authenticate, create_user
+from app.services import ServiceError, accounts
 from app.web.auth.forms import SignInForm, SignUpForm
+from app.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot send a fresh sign-in to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.dashboard")
+SIGNED_UP = ("Thank you. If {email} is new to Raasta, your account is ready: sign in below. If it already "
+             "had an account, we have emailed its owner.")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -27,11 +20,11 @@ def sign_in():
         return redirect(url_for("main.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/sign_in.html", form=form)
 
@@ -44,22 +37,22 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data, name=form.name.data, signed_up=True)
+            accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
         except ServiceError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
+            # A new account and a taken email are answered alike, so sign-up cannot test which emails exist.
             db.session.commit()
-            login_user(user)
-            flash("Welcome to Raasta. Start by telling us who you are.", "success")
-            return redirect(url_for("main.dashboard"))
+            flash(SIGNED_UP.format(email=form.email.data.strip()), "success")
+            return redirect(url_for("auth.sign_in"))
     return render_template("auth/sign_up.html", form=form)
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    audit.record("user.signed_out", current_user._get_current_object())
+    accounts.sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash("You have signed out.", "info")
