@@ -2,11 +2,18 @@
 
 A SimpleWorker runs jobs in this process (no fork per job), so a job's caches, such as the
 overlap index, stay warm between jobs. Each job gets a fresh app context, hence a fresh
-database session.
+database session. While a job runs, a thread keeps the worker's registration alive (a
+SimpleWorker sends no heartbeat of its own until the job ends): a worker that is killed
+disappears from Redis within WORKER_TTL seconds, and the sweeper re-queues what it held.
 """
 import sys
+import threading
+from contextlib import contextmanager
 
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.utils import now
 
 from app import create_app
 from app.config import ConfigError
@@ -16,13 +23,39 @@ from app.preflight import check_database, check_redis
 from app.queues import ALL_QUEUES
 
 
+@contextmanager
+def _heartbeats(worker: SimpleWorker, job, ttl: int):
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(ttl / 4):
+            try:
+                worker.heartbeat(ttl)
+                job.heartbeat(now(), ttl, xx=True)
+            except RedisError:
+                pass  # Redis is away: the job's own calls will say so; keep beating when it is back
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 class AppContextWorker(SimpleWorker):
     def __init__(self, *args, app, **kwargs):
         super().__init__(*args, **kwargs)
         self.app = app
 
+    def get_heartbeat_ttl(self, job) -> int:
+        """RQ would register a running job's worker for the job's whole timeout plus a minute; our
+        heartbeat thread renews it all along, so a killed worker is forgotten within WORKER_TTL."""
+        return self.worker_ttl
+
     def perform_job(self, job, queue):
-        with self.app.app_context():
+        with self.app.app_context(), _heartbeats(self, job, self.worker_ttl):
             return super().perform_job(job, queue)
 
 
@@ -34,9 +67,11 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"worker: {exc}", file=sys.stderr)
         return 2
+    # The worker waits on BLPOP: its connection has no read timeout (the app's has a short one).
+    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
     with app.app_context():
-        connection = queues.connection
-        worker = AppContextWorker([queues.queue(name) for name in ALL_QUEUES], connection=connection, app=app)
+        worker = AppContextWorker([queues.queue(name) for name in ALL_QUEUES], connection=connection, app=app,
+                                  worker_ttl=app.config["WORKER_TTL"])
         schedule_periodic_jobs()  # e.g. a job lost with a killed worker is found by the next one to start
     worker.work(burst="--burst" in argv, with_scheduler=True, logging_level="INFO")
     return 0

@@ -64,10 +64,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # seconds
     MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
-    WORKER_HEARTBEAT_MAX_AGE = 120  # seconds since an RQ worker's last heartbeat before /healthz is red
+    # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
+    # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.
+    WORKER_TTL = int(os.environ.get("WORKER_TTL", 60))
     VALIDATION_TIMEOUT = int(os.environ.get("VALIDATION_TIMEOUT", 600))  # seconds before RQ stops a job
     # Validating for longer than this, with no job waiting for it: the sweeper queues it again.
-    VALIDATION_STUCK_AFTER = int(os.environ.get("VALIDATION_STUCK_AFTER", 900))
+    VALIDATION_STUCK_AFTER = int(os.environ.get("VALIDATION_STUCK_AFTER", 60))
     # A job still "started" after this many seconds is taken for lost (its worker killed): the sweeper
     # queues its applications again. Apart from VALIDATION_TIMEOUT, the limit RQ puts on the job itself.
     VALIDATION_LOST_AFTER = int(os.environ.get("VALIDATION_LOST_AFTER", os.environ.get("VALIDATION_TIMEOUT", 600)))
@@ -77,6 +79,9 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in emails
     MAIL_FROM = os.environ.get("MAIL_FROM", "Raasta <no-reply@raasta.pk>")
     RATELIMIT_HEADERS_ENABLED = True
+    # A Redis outage must not take sign-in down with it: the limiter gives up after 2 s and lets the request in.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
     RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "10 per minute")
     VERSION = "0.1.0"
 

@@ -28,13 +28,17 @@ def is_live(socket_path: Path) -> bool:
 
 
 def start(socket_path: Path, timeout: float = 10.0) -> subprocess.Popen:
-    """Start a private, memory-only redis-server on `socket_path`; returns once it answers PING."""
+    """Start a private redis-server on `socket_path`; returns once it answers PING.
+
+    It keeps an append-only file beside the socket (fsync every second), so a queued job survives a
+    Redis that is killed and started again.
+    """
     if is_live(socket_path):
         raise RuntimeError(f"{socket_path} already has a Redis answering: is Raasta already running?")
     socket_path.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [str(server_binary()), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-         "--save", "", "--appendonly", "no", "--dir", str(socket_path.parent), "--loglevel", "warning"],
+         "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(socket_path.parent), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL,
         preexec_fn=child_dies_with_parent,
         # Its own session: Ctrl-C must not stop Redis before the worker and web have let go of it;

@@ -1,10 +1,16 @@
 """`make run`: the whole portal in one terminal. Embedded Redis (unless REDIS_URL is set),
-migrations, one RQ worker and the web server; Ctrl-C stops every child and leaves none behind."""
+migrations, one RQ worker and the web server; Ctrl-C stops every child and leaves none behind.
+
+The launcher also supervises: a child that dies (a killed worker, a crashed Redis) is started again,
+with a growing pause if it keeps dying, while the others go on serving.
+"""
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from typing import Callable
 
 from app import embedded_redis
 from app.config import REPO_ROOT, ConfigError, database_url, embedded_redis_socket, redis_url
@@ -13,24 +19,55 @@ from app.runtime.process_control import child_dies_with_parent
 
 VENV_BIN = os.path.dirname(sys.executable)
 STOP_GRACE_SECONDS = 10
+BACKOFF_SECONDS = (1, 2, 5, 10, 30)  # pauses before restarting a child that died again and again
+STABLE_AFTER_SECONDS = 60           # a child that ran this long starts its backoff afresh
 
 
-def _spawn(name: str, argv: list[str], env: dict) -> tuple[str, subprocess.Popen]:
-    return name, subprocess.Popen(argv, cwd=REPO_ROOT, env=env, preexec_fn=child_dies_with_parent)
+@dataclass
+class Child:
+    name: str
+    start: Callable[[], subprocess.Popen]
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+
+    def run(self) -> None:
+        self.process, self.started_at, self.restart_at = self.start(), time.monotonic(), None
+
+    def check(self) -> None:
+        """Restart the child if it has died and its pause is over."""
+        now = time.monotonic()
+        if self.restart_at is None and self.process.poll() is not None:
+            self.failures = 1 if now - self.started_at > STABLE_AFTER_SECONDS else self.failures + 1
+            pause = BACKOFF_SECONDS[min(self.failures, len(BACKOFF_SECONDS)) - 1]
+            print(f"raasta: {self.name} exited with status {self.process.returncode}; starting it again in "
+                  f"{pause} s", file=sys.stderr, flush=True)
+            self.restart_at = now + pause
+        if self.restart_at is not None and now >= self.restart_at:
+            try:
+                self.run()
+            except RuntimeError as exc:  # e.g. Redis could not start: try again after a longer pause
+                print(f"raasta: {self.name} did not start: {exc}", file=sys.stderr, flush=True)
+                self.started_at, self.restart_at = now, None
 
 
-def _stop(children: list[tuple[str, subprocess.Popen]]) -> None:
-    for _, process in reversed(children):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+def _spawn(argv: list[str], env: dict) -> Callable[[], subprocess.Popen]:
+    return lambda: subprocess.Popen(argv, cwd=REPO_ROOT, env=env, preexec_fn=child_dies_with_parent)
+
+
+def _stop(children: list[Child]) -> None:
+    running = [c for c in reversed(children) if c.process is not None and c.process.poll() is None]
+    for child in running:
+        child.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for name, process in reversed(children):
+    for child in running:
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            print(f"raasta: {name} did not stop in {STOP_GRACE_SECONDS} s; killing it", file=sys.stderr)
-            process.kill()
-            process.wait()
+            print(f"raasta: {child.name} did not stop in {STOP_GRACE_SECONDS} s; killing it", file=sys.stderr)
+            child.process.kill()
+            child.process.wait()
 
 
 def _interrupt(signum, frame):
@@ -39,31 +76,33 @@ def _interrupt(signum, frame):
 
 def main() -> int:
     env = dict(os.environ)
-    children: list[tuple[str, subprocess.Popen]] = []
+    children: list[Child] = []
     # Ctrl-C reaches the whole process group; SIGTERM (e.g. from a supervisor) is treated the same.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         db_url = database_url()
         if not os.environ.get("REDIS_URL"):
             socket_path = embedded_redis_socket()
-            children.append(("redis", embedded_redis.start(socket_path)))
+            children.append(Child("redis", lambda: embedded_redis.start(socket_path)))
+            children[-1].run()
             env["REDIS_URL"] = embedded_redis.url(socket_path)
         check_database(db_url)
         check_redis(env.get("REDIS_URL") or redis_url())
         subprocess.run([f"{VENV_BIN}/flask", "--app", "app", "db", "upgrade"], cwd=REPO_ROOT, env=env, check=True)
 
         port = env.get("PORT", "5000")
-        children.append(_spawn("worker", [sys.executable, "worker.py"], env))
-        children.append(_spawn("web", [sys.executable, "-m", "app.runtime.web_server", "--bind", f"127.0.0.1:{port}"],
-                               env))
+        children.append(Child("worker", _spawn([sys.executable, "worker.py"], env)))
+        children.append(Child("web", _spawn(
+            [sys.executable, "-m", "app.runtime.web_server", "--bind", f"127.0.0.1:{port}"], env)))
+        for child in children[-2:]:
+            child.run()
         print(f"\nRaasta is running on http://127.0.0.1:{port}  (Ctrl-C stops it)\n"
               "First admin: .venv/bin/flask --app app users create you@example.pk --role admin --password '...'\n",
               flush=True)
-        while all(process.poll() is None for _, process in children):
+        while True:
             time.sleep(0.5)
-        stopped = next(name for name, process in children if process.poll() is not None)
-        print(f"raasta: {stopped} exited; stopping the rest", file=sys.stderr)
-        return 1
+            for child in children:
+                child.check()
     except ConfigError as exc:
         print(f"raasta: {exc}", file=sys.stderr)
         return 2

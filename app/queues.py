@@ -1,11 +1,16 @@
 """Access to Redis and the RQ queues, bound to the app's REDIS_URL."""
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue
+from rq import Queue, Worker
 
 VALIDATION = "validation"
 DEFAULT = "default"
 ALL_QUEUES = (VALIDATION, DEFAULT)  # the order a worker listens in: validation first
+
+
+# A request that needs Redis waits this long at most, then fails with a clear error (a frozen Redis once
+# held requests for 30 s each). The worker's own connection has no read timeout: it blocks on BLPOP.
+REQUEST_TIMEOUT = 2
 
 
 class QueueAccess:
@@ -13,7 +18,7 @@ class QueueAccess:
 
     def init_app(self, app: Flask) -> None:
         app.extensions["raasta.redis"] = Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=5, socket_timeout=30
+            app.config["REDIS_URL"], socket_connect_timeout=REQUEST_TIMEOUT, socket_timeout=REQUEST_TIMEOUT
         )
 
     @property
@@ -22,3 +27,8 @@ class QueueAccess:
 
     def queue(self, name: str = DEFAULT) -> Queue:
         return Queue(name, connection=self.connection)
+
+    def worker_registered(self, name: str | None) -> bool:
+        """Whether RQ still has the worker: its key expires WORKER_TTL s after its last heartbeat, so a
+        killed worker's "started" jobs are lost from then on."""
+        return bool(name) and bool(self.connection.exists(Worker.redis_worker_namespace_prefix + name))

@@ -12,7 +12,7 @@ from app.extensions import db, queues
 from app.queues import DEFAULT
 
 PERIODIC = {
-    "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=5),
+    "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=1),
     "app.jobs.periodic.remind_expiring_approvals": timedelta(hours=6),
     "app.jobs.periodic.checkpoint_audit_trail": timedelta(hours=1),
 }

@@ -94,8 +94,12 @@ def enqueue_batch(application_ids: list[int]) -> None:
 
 
 def _live_jobs(job_ids: set[str]) -> set[str]:
-    """The ids among `job_ids` of jobs still waiting, or running for less than a job may run."""
-    timeout = timedelta(seconds=current_app.config["VALIDATION_LOST_AFTER"])
+    """The ids among `job_ids` of jobs still waiting, or running on a worker that is still there.
+
+    A killed worker's job stays "started" in RQ; its worker's registration expires within WORKER_TTL,
+    so the job counts as lost from then on (and in any case after VALIDATION_LOST_AFTER).
+    """
+    lost_after = timedelta(seconds=current_app.config["VALIDATION_LOST_AFTER"])
     now = datetime.now(timezone.utc)
     live = set()
     for job in Job.fetch_many(list(job_ids), connection=queues.connection):
@@ -104,17 +108,17 @@ def _live_jobs(job_ids: set[str]) -> set[str]:
         status = job.get_status(refresh=False)
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
             live.add(job.id)
-        elif status == JobStatus.STARTED and job.started_at and \
-                now - job.started_at.replace(tzinfo=timezone.utc) < timeout:
-            live.add(job.id)  # a killed worker's job stays "started": past the timeout it is lost
+        elif status == JobStatus.STARTED and job.started_at and queues.worker_registered(job.worker_name) and \
+                now - job.started_at.replace(tzinfo=timezone.utc) < lost_after:
+            live.add(job.id)
     return live
 
 
 def sweep_stuck_validations() -> list[int]:
     """Re-queue applications whose validation job was lost (e.g. a worker killed mid-job).
 
-    Runs at worker start and every few minutes (app.jobs.periodic). "Stuck" means validating for longer than a job
-    may run (VALIDATION_STUCK_AFTER) and no job for it still waiting in the queue.
+    Runs at worker start and every minute (app.jobs.periodic). "Stuck" means validating for longer than
+    VALIDATION_STUCK_AFTER with no job for it waiting, or running on a live worker.
     """
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
     stuck = service.stuck_applications(stuck_after)

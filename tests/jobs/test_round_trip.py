@@ -23,7 +23,7 @@ def test_job_round_trip_through_a_real_worker(make_user, run_worker):
 def test_healthz_is_red_without_a_worker_and_green_with_one(client, worker_env):
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json["database"] == "ok" and response.json["queue"].startswith("no worker heartbeat")
+    assert response.json["database"] == "ok" and response.json["queue"].startswith("no worker registered")
 
     worker = subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env=worker_env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,4 +1,6 @@
 """Admins see the queues, the workers and failed validations, and can send a failed one again."""
+import time
+
 import pytest
 
 from app.choices import State
@@ -12,8 +14,24 @@ def test_queue_page_shows_waiting_jobs_and_no_worker(login, make_user, make_appl
     application = make_application(["39.32.12.0/24"])
     queues.queue(VALIDATION).enqueue(validate_application, application.id)
     page = login(make_user(role="admin")).get("/admin/queues").text
-    assert "<tr><td>validation</td><td>1</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>validation</td><td>1</td><td>0</td><td>0</td><td>0</td></tr>" in page
     assert "No worker is running" in page
+
+
+def test_a_job_whose_worker_is_gone_shows_as_lost(login, make_user, make_application):
+    from rq.registry import StartedJobRegistry
+
+    application = make_application(["39.32.12.0/24"])
+    queue = queues.queue(VALIDATION)
+    job = queue.enqueue(validate_application, application.id)
+    queue.remove(job)
+    job.worker_name = "killed-worker"
+    job.save()
+    registry = StartedJobRegistry(queue=queue)  # what a SIGKILLed worker leaves behind: job id : execution id
+    queues.connection.zadd(registry.key, {f"{job.id}:killed-execution": time.time() + 600})
+    page = login(make_user(role="admin")).get("/admin/queues").text
+    assert "<tr><td>validation</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>" in page
+    assert "1 job(s) were running on a worker" in page
 
 
 def test_admin_retries_a_failed_validation(login, make_user, make_application, db, run_worker):

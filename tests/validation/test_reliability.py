@@ -68,6 +68,36 @@ def test_a_worker_killed_mid_job_loses_nothing(db, make_application, worker_env,
     assert findings_of(db, application)[0] == State.READY
 
 
+def test_a_killed_workers_job_counts_as_lost_once_its_registration_expires(app, db, make_application, worker_env,
+                                                                            run_worker):
+    """No time limit needed: RQ forgets a silent worker after WORKER_TTL, and its job is then lost."""
+    from rq import Worker
+
+    from app.jobs.validation import enqueue_one, sweep_stuck_validations
+
+    application = make_application([f"39.{32 + i // 256}.{i % 256}.0/24" for i in range(3000)])
+    enqueue_one(application)
+    db.session.commit()
+    env = {**worker_env, "WORKER_TTL": "4"}
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    job = Job.fetch(application.validation_job_id, connection=queues.connection)
+    deadline = time.monotonic() + 60
+    while job.get_status() != "started" and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    deadline = time.monotonic() + 15
+    while Worker.all(connection=queues.connection) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert Worker.all(connection=queues.connection) == []  # gone within WORKER_TTL
+    assert job.get_status() == "started"  # RQ itself still thinks it runs
+    app.config["VALIDATION_STUCK_AFTER"] = 0
+    assert sweep_stuck_validations() == [application.id]
+    run_worker()
+    assert findings_of(db, application)[0] == State.READY
+
+
 def test_approval_revalidates_overlapping_pending_applications(db, make_application, run_worker):
     winner = make_application(["39.32.12.0/24"], state=State.READY)
     other = make_application(["39.32.12.64/26"], state=State.READY)

@@ -24,8 +24,9 @@ def _queue_rows() -> list[dict]:
     rows = []
     for name in ALL_QUEUES:
         queue = queues.queue(name)
-        rows.append({"name": name, "queued": queue.count,
-                     "running": StartedJobRegistry(queue=queue).count,
+        started = Job.fetch_many(StartedJobRegistry(queue=queue).get_job_ids(), connection=queues.connection)
+        lost = sum(1 for job in started if job is not None and not queues.worker_registered(job.worker_name))
+        rows.append({"name": name, "queued": queue.count, "running": len(started) - lost, "lost": lost,
                      "failed": FailedJobRegistry(queue=queue).count})
     return rows
 
