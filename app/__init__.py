@@ -23,9 +23,10 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     queues.init_app(app)
 
-    from app import auth, errors, template_filters
+    from app import auth, errors, security_headers, template_filters
     auth.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     template_filters.init_app(app)
 
     from app.web.health import bp as health_bp
