@@ -13,6 +13,8 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.config.from_object(config)
     _load_instance_secrets(app)
+    from app.url_converters import IdConverter
+    app.url_map.converters["int"] = IdConverter
 
     from app.extensions import csrf, db, limiter, login_manager, migrate, queues
 
@@ -23,9 +25,10 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     queues.init_app(app)
 
-    from app import auth, errors, security_headers, template_filters
+    from app import auth, errors, input_guard, security_headers, template_filters
     auth.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     security_headers.init_app(app)
     template_filters.init_app(app)
 

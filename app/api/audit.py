@@ -22,6 +22,8 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
         return default
     if not value.isdigit():
         abort(400, description=f"?{name}= must be a whole number, not {value!r}.")
+    if len(value) > 9:
+        abort(400, description=f"?{name}={value} is beyond anything stored; give a number under a billion.")
     return int(value)
 
 
@@ -76,6 +78,7 @@ def audit_events():
     events = db.session.scalars(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
     response = jsonify([audit.event_dict(event, staff=staff) for event in events[:PER_PAGE]])
     if len(events) > PER_PAGE:
-        args = request.args.to_dict() | {"page": page + 1}
+        # Only the filters this endpoint knows: a stray ?_external= or ?_method= must not reach url_for.
+        args = {k: v for k, v in request.args.items() if k in STAFF_FILTERS + ("application",)} | {"page": page + 1}
         response.headers["Link"] = f'<{url_for("api.audit_events", _external=True, **args)}>; rel="next"'
     return response

@@ -43,7 +43,7 @@ def search(actor: str | None = None, action: str | None = None, subject_type: st
         query = query.where(AuditEvent.subject_id.in_(subject_ids))
     if since:
         query = query.where(AuditEvent.at >= datetime.combine(since, time(), timezone.utc))
-    if until:
+    if until and until < date.max:  # the last day there is has no day after it: no upper bound then
         query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time(), timezone.utc))
     return query
 
