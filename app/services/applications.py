@@ -14,6 +14,9 @@ from app.services.register import announce, register_class
 from app.services.transitions import move
 
 MAX_ENTRIES = 5000
+MAX_ENDPOINTS = 50
+MAX_PURPOSE = 2000        # characters, as on the web form
+ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
 EDITABLE_STATES = (State.DRAFT, State.NEEDS_INFO)
 
 
@@ -40,12 +43,18 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
     return parsed, errors
 
 
+def _too_many_entries(count: int) -> str:
+    return f"{count} entries is more than {MAX_ENTRIES}; split them over several applications."
+
+
 def parse_application(body: dict) -> ApplicationInput:
     """An ApplicationInput from the API's JSON; every problem reported at once, as 422 details."""
     problems: dict = {}
     purpose = body.get("purpose")
     if not isinstance(purpose, str) or not purpose.strip():
         problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
+    elif len(purpose) > MAX_PURPOSE:
+        problems["purpose"] = f"The purpose is {len(purpose)} characters; keep it under {MAX_PURPOSE}."
     category = body.get("category")
     if category is not None and category not in Category.ALL:
         problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
@@ -53,13 +62,21 @@ def parse_application(body: dict) -> ApplicationInput:
     if not isinstance(raw_entries, list):
         problems["entries"] = "Send 'entries' as a list of strings: addresses, CIDRs or ranges a-b."
         raw_entries = []
+    elif len(raw_entries) > MAX_ENTRIES:  # refused before parsing: 100,000 entries would take seconds
+        problems["entries"] = _too_many_entries(len(raw_entries))
+        raw_entries = []
     entries, entry_errors = parse_entries(raw_entries)
     if entry_errors:
-        problems["entries"] = entry_errors
+        problems["entries"] = entry_errors[:ERRORS_LISTED]
+        if len(entry_errors) > ERRORS_LISTED:
+            problems["entries"].append({"more": len(entry_errors) - ERRORS_LISTED,
+                                        "message": f"…and {len(entry_errors) - ERRORS_LISTED} more bad entries."})
     raw_endpoints = body.get("endpoints", [])
     endpoints = []
     if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
         problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
+    elif len(raw_endpoints) > MAX_ENDPOINTS:
+        problems["endpoints"] = f"{len(raw_endpoints)} endpoints is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
     else:
         endpoint_errors = []
         for index, raw in enumerate(raw_endpoints):
@@ -71,7 +88,7 @@ def parse_application(body: dict) -> ApplicationInput:
         if endpoint_errors:
             problems["endpoints"] = endpoint_errors
     if problems:
-        bad = [e["input"] for e in entry_errors]
+        bad = [e["input"] for e in entry_errors[:ERRORS_LISTED]]
         message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
                    else "The application has fields to correct.")
         raise ServiceError(message, details=problems)
@@ -82,8 +99,7 @@ def _check_size(data: ApplicationInput) -> None:
     if not data.entries and not data.endpoints:
         raise ServiceError("Add at least one IP address, range or VPN endpoint.", field="entries")
     if len(data.entries) > MAX_ENTRIES:
-        raise ServiceError(f"{len(data.entries)} entries is more than {MAX_ENTRIES}; split them over several "
-                           "applications.", field="entries")
+        raise ServiceError(_too_many_entries(len(data.entries)), field="entries")
 
 
 def _fill(application: Application, data: ApplicationInput) -> None:

@@ -34,9 +34,19 @@ class ProfileInput:
                 setattr(self, f.name, value.strip() or None)
 
 
+def _too_long(data: ProfileInput) -> dict[str, str]:
+    """Fields longer than their column holds (the API takes any length; the web form caps it too)."""
+    columns = ApplicantProfile.__table__.columns
+    return {f.name: f"Keep it under {columns[f.name].type.length} characters; this is {len(value)}."
+            for f in fields(data) if isinstance(value := getattr(data, f.name), str)
+            and len(value) > columns[f.name].type.length}
+
+
 def profile_problems(data: ProfileInput) -> dict[str, str]:
     """Each field at fault, with what to type instead. Empty when the profile is acceptable."""
-    problems = {}
+    problems = _too_long(data)
+    if problems:
+        return problems
     if data.kind not in ApplicantKind.ALL:
         problems["kind"] = "Choose 'firm' (you have an NTN) or 'freelancer' (you have a CNIC)."
     if not data.name:

@@ -157,3 +157,21 @@ def test_edit_only_while_draft(applicant, draft):
     assert edited.json["purpose"] == "Changed" and edited.json["entries"][0]["input"] == "39.32.14.0/24"
     applicant.post(url + "/withdraw")
     assert applicant.put(url, json={"purpose": "x", "entries": ["39.32.14.0/24"]}).status_code == 403
+
+
+def test_oversized_input_is_refused_early_and_the_answer_stays_small(applicant):
+    """The hostile tester's 10.9 MB purpose, 100,000-character name, 50,000 endpoints and a 19.9 MB 422."""
+    huge_purpose = applicant.post("/api/v1/applications", json={"purpose": "x" * 2001, "entries": ["39.32.0.0/24"]})
+    assert huge_purpose.status_code == 422 and "keep it under 2000" in huge_purpose.json["error"]["details"]["purpose"]
+    endpoints = [{"host": "vpn.example.pk", "protocol": "wireguard"}] * 51
+    many = applicant.post("/api/v1/applications", json={"purpose": "x", "endpoints": endpoints})
+    assert "51 endpoints is more than 50" in many.json["error"]["details"]["endpoints"]
+    too_many = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["1.2.3"] * 5001})
+    assert too_many.json["error"]["details"]["entries"].startswith("5001 entries is more than 5000")
+    bad = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["1.2.3"] * 5000})
+    listed = bad.json["error"]["details"]["entries"]
+    assert len(listed) == 101 and listed[-1] == {"more": 4900, "message": "…and 4900 more bad entries."}
+    assert len(bad.data) < 100_000
+    name = applicant.put("/api/v1/profile", json={**FIRM, "name": "n" * 100_000})
+    assert name.status_code == 422 and name.json["error"]["details"] == {
+        "name": "Keep it under 200 characters; this is 100000."}
