@@ -6,6 +6,7 @@ database session. While a job runs, a thread keeps the worker's registration ali
 SimpleWorker sends no heartbeat of its own until the job ends): a worker that is killed
 disappears from Redis within WORKER_TTL seconds, and the sweeper re-queues what it held.
 """
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -60,6 +61,7 @@ class AppContextWorker(SimpleWorker):
 
 
 def main(argv: list[str]) -> int:
+    os.umask(0o077)  # mail and anything else the worker writes under instance/ stay private
     try:
         app = create_app()
         check_database(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -12,6 +12,7 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(config.INSTANCE_DIR),
     )
     app.config.from_object(config)
+    _private_instance_dir(app)
     _load_instance_secrets(app)
     from app.url_converters import IdConverter
     app.url_map.converters["int"] = IdConverter
@@ -56,6 +57,16 @@ def create_app(config: Config | None = None) -> Flask:
     from app.cli import register_commands
     register_commands(app)
     return app
+
+
+def _private_instance_dir(app: Flask) -> None:
+    """instance/ holds the database, keys, documents and mail: only this account may enter it."""
+    path = app.config["INSTANCE_DIR"]
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.chmod(0o700)
+    except PermissionError:  # a directory someone else owns (e.g. a mounted volume): theirs to set
+        pass
 
 
 def _load_instance_secrets(app: Flask) -> None:

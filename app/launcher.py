@@ -75,6 +75,7 @@ def _interrupt(signum, frame):
 
 
 def main() -> int:
+    os.umask(0o077)  # the database, Redis's file, documents and mail: readable by this account only
     env = dict(os.environ)
     children: list[Child] = []
     # Ctrl-C reaches the whole process group; SIGTERM (e.g. from a supervisor) is treated the same.

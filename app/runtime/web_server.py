@@ -90,6 +90,7 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 8)))
     args = parser.parse_args(argv)
+    os.umask(0o077)  # uploaded documents and everything else written under instance/ stay private
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     host, _, port = args.bind.rpartition(":")
     sock = socket.create_server((host.strip("[]") or "0.0.0.0", int(port)), backlog=2048,

@@ -2,6 +2,7 @@
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -53,6 +54,10 @@ def test_launcher_serves_and_ctrl_c_stops_everything(tmp_path):
         status, page = _get(base + "/sign-in")
         assert status == 200 and "<h1>Sign in</h1>" in page
         assert (tmp_path / "instance" / "raasta.db").exists() and (tmp_path / "instance" / "redis.sock").exists()
+        assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
+        for name in ("raasta.db", "secret_key", "whitelist-signing-key.pem"):
+            path = tmp_path / "instance" / name
+            assert not path.exists() or stat.S_IMODE(path.stat().st_mode) == 0o600, name
     finally:
         os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = launcher.communicate(timeout=60)
