@@ -37,6 +37,23 @@ class State:
     PENDING = (VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO)
     TERMINAL = (REJECTED, REVOKED, EXPIRED, WITHDRAWN)
     REVIEWABLE = (READY, FLAGGED)
+    # What the applicant edits in place; a reviewable one not in a batch goes back to draft first.
+    EDITABLE = (DRAFT, NEEDS_INFO)
+    REOPENABLE = REVIEWABLE
+    # The one table of words a person reads for each state (the API and the reviewers' filters keep the codes).
+    LABELS = {
+        DRAFT: "Draft",
+        VALIDATING: "Waiting for checks",
+        VALIDATION_FAILED: "Checks could not run",
+        READY: "Waiting for review",
+        FLAGGED: "Problems found",
+        NEEDS_INFO: "More information needed",
+        APPROVED: "Approved",
+        REJECTED: "Rejected",
+        REVOKED: "Approval revoked",
+        EXPIRED: "Expired",
+        WITHDRAWN: "Withdrawn",
+    }
 
 
 # The one table of allowed transitions: services.transitions checks every state change against it.
@@ -44,8 +61,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     State.DRAFT: (State.VALIDATING, State.WITHDRAWN),
     State.VALIDATING: (State.READY, State.FLAGGED, State.VALIDATION_FAILED, State.WITHDRAWN),
     State.VALIDATION_FAILED: (State.VALIDATING, State.WITHDRAWN),
-    State.READY: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN),
-    State.FLAGGED: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN),
+    # ready -> flagged: the applicant's ISP disputed the subscriber id after validation (isp_confirmations.answer).
+    # ready/flagged -> draft: the applicant corrects an application not yet in a batch (applications.reopen);
+    # it is validated again when submitted.
+    State.READY: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN, State.FLAGGED,
+                  State.DRAFT),
+    State.FLAGGED: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN, State.DRAFT),
     State.NEEDS_INFO: (State.VALIDATING, State.WITHDRAWN),
     State.APPROVED: (State.REVOKED, State.EXPIRED),
     State.REJECTED: (),
@@ -67,6 +88,8 @@ class Category:
         CALL_CENTER: "Call centre",
         VIDEO_CONFERENCING: "Video conferencing",
     }
+    # What a new application starts with, from the applicant's profile.
+    DEFAULT_FOR_KIND = {ApplicantKind.FIRM: COMPANY_VPN, ApplicantKind.FREELANCER: FREELANCER_VPN}
 
 
 class DocumentKind:
@@ -88,6 +111,8 @@ class DocumentKind:
         EMPLOYER_LETTER: "Employer letter",
         OTHER: "Other",
     }
+    # Papers about the applicant rather than one application: kept on file and attached to each new one.
+    IDENTITY = (NTN_CERTIFICATE, CNIC_FRONT, CNIC_BACK)
 
 
 class Protocol:
@@ -130,6 +155,7 @@ class ConfirmationState:
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
     ALL = (PENDING, CONFIRMED, DISPUTED)
+    ANSWERS = {"confirm": CONFIRMED, "dispute": DISPUTED}  # what the ISP sends -> the state it sets
 
 
 class DeliveryState:
@@ -171,6 +197,7 @@ class FindingCode:
     OVERLAP_OWN = "overlap.approved_own"            # the applicant's own approved space: info
     OVERLAP_PENDING = "overlap.pending"             # another pending application: warning on both
     DUPLICATE_ENTRY = "entry.duplicate"             # overlaps another entry of the same application: info
+    OTHER_ISP = "entry.other_isp"                   # announced by another ISP than the profile's: warning
     ENDPOINT_HOST = "endpoint.host"
     ENDPOINT_PORT = "endpoint.port"
     ENDPOINT_PROTOCOL = "endpoint.protocol"
@@ -181,3 +208,5 @@ class FindingCode:
     ISP_CONFIRMED = "isp.confirmed"                 # the ISP confirmed the subscriber: info
     ISP_DISPUTED = "isp.disputed"                   # the ISP disputed the subscriber: error
     ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info
+    ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: info
+    ISP_PREFIX = "isp."                             # every ISP finding: an answer replaces the earlier one

@@ -75,9 +75,19 @@ class Config:
     VALIDATION_LOST_AFTER = int(os.environ.get("VALIDATION_LOST_AFTER", os.environ.get("VALIDATION_TIMEOUT", 600)))
     MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", 22))  # wider than this is "too broad"
     MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", 32))
+    APPROVAL_DAYS = int(os.environ.get("APPROVAL_DAYS", 365))  # an approval expires this many days after it
     SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in emails
     MAIL_FROM = os.environ.get("MAIL_FROM", "Raasta <no-reply@raasta.pk>")
+    # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
+    MAIL_RETRY_INTERVALS = [int(n) for n in os.environ.get("MAIL_RETRY_INTERVALS", "30,60,300,900,1800,3600,7200,7200,7200,7200")
+                            .split(",") if n.strip()]
+    # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.
+    WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", 10))
+    WEBHOOK_RETRY_INTERVALS = [int(n) for n in os.environ.get("WEBHOOK_RETRY_INTERVALS", "10,60,300,900,3600")
+                               .split(",") if n.strip()]
+    # Only for tests and closed networks: let webhooks reach loopback and private addresses.
+    WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("WEBHOOK_ALLOW_PRIVATE_HOSTS", "0") == "1"
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not take sign-in down with it: the limiter gives up after 2 s and lets the request in.
     RATELIMIT_SWALLOW_ERRORS = True

@@ -1,17 +1,37 @@
 """Small helpers the templates share."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import Flask
 from flask_login import current_user
 
-from app.choices import Category, DocumentKind, Protocol
+from app.choices import Category, DocumentKind, Protocol, Severity, State
+
+try:
+    PAKISTAN = ZoneInfo("Asia/Karachi")
+except ZoneInfoNotFoundError:  # a machine without the tz database: Pakistan has kept UTC+5 since 2009
+    PAKISTAN = timezone(timedelta(hours=5), "PKT")
+
+
+def pakistan_time(value: datetime | None, format: str = "%d %b %Y %H:%M") -> str:
+    """A stored UTC time as the applicant's clock shows it, marked PKT."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(PAKISTAN).strftime(format) + (" PKT" if "%H" in format else "")
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(lambda kind: DocumentKind.LABELS.get(kind, kind), "document_label")
     app.add_template_filter(lambda category: Category.LABELS.get(category, category or "—"), "category_label")
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
+    app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
+    app.add_template_filter(pakistan_time, "pkt")
 
     @app.context_processor
     def notification_count():
         from app.services.notifications import unread_count
 
-        return {"unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0}
+        return {"unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
+                "State": State, "Severity": Severity}  # templates compare with the constants, not bare strings

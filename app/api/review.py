@@ -1,2 +1,224 @@
-"""API v1: review endpoints (see ../shared/contract.md)."""
-from app.api import bp  # noqa: F401
+"""API v1 for reviewers: the queue, decisions on one application, notes, and maker-checker batches.
+
+Reviewers and admins only (applicants and ISPs get 403). Thin handlers: read the JSON, call one
+service, commit, answer; every refusal is a ServiceError that app.errors turns into JSON.
+"""
+from flask import abort, jsonify, request
+from flask_login import current_user
+
+from app.api import bp, schemas
+from app.api.openapi import documented
+from app.api.requests import json_body
+from app.api.serializers import application_json
+from app.auth import role_required
+from app.choices import Role
+from app.extensions import db
+from app.models import Application, Batch, ReviewNote, User
+from app.services import ServiceError, approvals, batches, review, review_queue
+from app.services.publication import latest_version
+from app.services.review_queue import QueueFilter, QueueRow
+
+STAFF = Role.STAFF
+
+
+def _user_json(user: User | None) -> dict | None:
+    return None if user is None else {"id": user.id, "name": user.display_name, "email": user.email}
+
+
+def _row_json(row: QueueRow) -> dict:
+    return {
+        "id": row.id,
+        "state": row.state,
+        "applicant": {"id": row.applicant_id, "name": row.applicant_name, "email": row.applicant_email},
+        "kind": row.kind,
+        "category": row.category,
+        "entries": row.entry_count,
+        "addresses": row.address_count,
+        "worst_finding": {"severity": row.worst_severity, "code": row.worst_code} if row.worst_code else None,
+        "submitted_at": row.submitted_at.isoformat(),
+        "age_days": row.age_days,
+        "isp": row.isp_name,
+        "overrides": row.override_count,
+    }
+
+
+def _batch_json(batch: Batch, with_ids: bool = True) -> dict:
+    body = {"id": batch.id, "state": batch.state, "made_by": _user_json(batch.made_by), "note": batch.note,
+            "created_at": batch.created_at.isoformat()}
+    if with_ids:
+        body["application_ids"] = batches.application_ids_of(batch)
+    if batch.approved_by_id:
+        body |= {"approved_by": _user_json(batch.approved_by), "approved_at": batch.approved_at.isoformat(),
+                 "whitelist_serial": batch.whitelist_serial}
+    return body
+
+
+def _note_json(note: ReviewNote) -> dict:
+    return {"id": note.id, "body": note.body, "author": _user_json(note.author), "created_at": note.created_at.isoformat()}
+
+
+def _application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404, description=f"No application {application_id}.")
+    return application
+
+
+def _batch(batch_id: int) -> Batch:
+    batch = db.session.get(Batch, batch_id)
+    if batch is None:
+        abort(404, description=f"No batch {batch_id}.")
+    return batch
+
+
+def _limit() -> int:
+    value = request.args.get("limit", "50")
+    if not value.isdigit() or not 1 <= int(value) <= review_queue.MAX_LIMIT:
+        abort(400, description=f"?limit= must be a whole number from 1 to {review_queue.MAX_LIMIT}, not {value!r}.")
+    return int(value)
+
+
+@bp.get("/review/queue")
+@role_required(*STAFF)
+def review_queue_page():
+    """The review queue, oldest first, one keyset page at a time.
+
+    Filters: ?state= (default: ready, flagged, needs_info and validation_failed), ?flag= (a finding
+    code), ?category=, ?kind= (firm|freelancer), ?city=, ?isp=, ?older_than_days=, ?has_overrides=1|0,
+    ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?q= (applicant name, email, NTN
+    or CNIC), ?address= (an address, CIDR or range: the applications, approved ones included, whose
+    entries overlap it). ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for
+    the next page. Returns {"applications", "next_cursor", "counts"} (counts by queue state).
+    """
+    page = review_queue.queue_page(QueueFilter.from_args(request.args), request.args.get("cursor") or None,
+                                   _limit())
+    return jsonify({"applications": [_row_json(row) for row in page.rows], "next_cursor": page.next_cursor,
+                    "counts": review_queue.state_counts()})
+
+
+@bp.post("/applications/<int:application_id>/reject")
+@documented(body=schemas.REASON)
+@role_required(*STAFF)
+def reject_application(application_id: int):
+    """Reject a ready or flagged application with a reason the applicant reads ({"reason"})."""
+    application = _application(application_id)
+    review.reject(application, json_body().get("reason"), current_user)
+    db.session.commit()
+    return jsonify(application_json(application))
+
+
+@bp.post("/applications/<int:application_id>/request-info")
+@documented(body=schemas.MESSAGE)
+@role_required(*STAFF)
+def request_information(application_id: int):
+    """Ask the applicant for more information ({"message"}); the application becomes needs_info."""
+    application = _application(application_id)
+    review.request_information(application, json_body().get("message"), current_user)
+    db.session.commit()
+    return jsonify(application_json(application))
+
+
+@bp.post("/applications/<int:application_id>/override")
+@documented(body=schemas.OVERRIDE)
+@role_required(*STAFF)
+def override_finding(application_id: int):
+    """Override one error finding code with a written reason ({"code", "reason"}).
+
+    422 if the application has no error finding with that code or the reason is empty; 409 if that
+    code is already overridden. A flagged application whose every error code is overridden can be batched.
+    """
+    application = _application(application_id)
+    body = json_body()
+    review.override(application, body.get("code"), body.get("reason"), current_user)
+    db.session.commit()
+    return jsonify(application_json(application))
+
+
+@bp.post("/applications/<int:application_id>/revoke")
+@documented(body=schemas.REASON)
+@role_required(*STAFF)
+def revoke_application(application_id: int):
+    """Revoke an approved application ({"reason"}) and publish a whitelist version without its space.
+
+    Returns the application with the new whitelist_serial.
+    """
+    application = _application(application_id)
+    version = approvals.revoke(application, json_body().get("reason"), current_user)
+    db.session.commit()
+    serial = version.serial if version else latest_version().serial
+    return jsonify(application_json(application) | {"whitelist_serial": serial})
+
+
+@bp.get("/applications/<int:application_id>/notes")
+@role_required(*STAFF)
+def list_notes(application_id: int):
+    """Reviewers' internal notes on an application, oldest first. Applicants never see them."""
+    return jsonify({"notes": [_note_json(n) for n in review.notes_of(_application(application_id))]})
+
+
+@bp.post("/applications/<int:application_id>/notes")
+@documented(body=schemas.NOTE, status=201)
+@role_required(*STAFF)
+def add_note(application_id: int):
+    """Add an internal note for other reviewers ({"body"}); 201 with the note."""
+    note = review.add_note(_application(application_id), json_body().get("body"), current_user)
+    db.session.commit()
+    return jsonify(_note_json(note)), 201
+
+
+@bp.post("/batches")
+@documented(body=schemas.BATCH, status=201)
+@role_required(*STAFF)
+def create_batch():
+    """Batch applications for approval by another reviewer ({"application_ids": [...], "note"?}).
+
+    Only ready applications, or flagged ones whose every error code is overridden, and none already
+    in a batch awaiting approval: otherwise nothing is batched and the error's details name each
+    refused application and why (409; 422 for ids that do not exist). 201 {"id", "state":
+    "pending_approval", "application_ids", "made_by"}.
+    """
+    body = json_body()
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ServiceError("note must be text.", field="note")
+    batch = batches.create_batch(body.get("application_ids"), current_user, note)
+    db.session.commit()
+    return jsonify(_batch_json(batch)), 201
+
+
+@bp.get("/batches")
+@role_required(*STAFF)
+def list_batches():
+    """Batches, newest first (at most 200); ?state=pending_approval|published|cancelled filters them."""
+    found = batches.batches(request.args.get("state") or None)
+    return jsonify({"batches": [_batch_json(b, with_ids=False) for b in found]})
+
+
+@bp.get("/batches/<int:batch_id>")
+@role_required(*STAFF)
+def get_batch(batch_id: int):
+    """One batch: {"id", "state", "application_ids", "made_by", "approved_by"?, "whitelist_serial"?}."""
+    return jsonify(_batch_json(_batch(batch_id)))
+
+
+@bp.post("/batches/<int:batch_id>/approve")
+@role_required(*STAFF)
+def approve_batch(batch_id: int):
+    """Approve every application in the batch and publish: 200 {"state": "published", "whitelist_serial"}.
+
+    Maker-checker: the reviewer who made the batch gets 403. All-or-nothing: if any application
+    changed since it was batched, or overlaps space approved for another applicant (or another
+    applicant's application in the same batch), nothing is approved and the 409's details name each problem.
+    """
+    batch = batches.approve_batch(_batch(batch_id), current_user)
+    db.session.commit()
+    return jsonify(_batch_json(batch))
+
+
+@bp.post("/batches/<int:batch_id>/cancel")
+@role_required(*STAFF)
+def cancel_batch(batch_id: int):
+    """Cancel a batch awaiting approval; its applications can be batched again."""
+    batch = batches.cancel_batch(_batch(batch_id), current_user)
+    db.session.commit()
+    return jsonify(_batch_json(batch))

@@ -14,6 +14,7 @@ from app.queues import DEFAULT
 PERIODIC = {
     "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=1),
     "app.jobs.periodic.remind_expiring_approvals": timedelta(hours=6),
+    "app.jobs.approvals.expire_approvals": timedelta(hours=1),
     "app.jobs.periodic.checkpoint_audit_trail": timedelta(hours=1),
 }
 

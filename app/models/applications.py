@@ -11,6 +11,8 @@ from app.models.types import UInt128, UTCDateTime, utcnow
 
 class Application(db.Model):
     __tablename__ = "applications"
+    # The review queue's keyset order (services.review_queue): oldest submission first.
+    __table_args__ = (Index("ix_applications_queue", "submitted_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -8,13 +8,15 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
+from app.audit.bulk import record_many
 from app.choices import TRANSITIONS, State
 from app.extensions import db
 from app.models import Application
 from app.models.types import utcnow
 from app.services import Conflict
-from app.services.notifications import notify_state
-from app.services.register import announce, register_class
+from app.services.id_lists import among
+from app.services.notifications import notify_state, notify_state_many
+from app.services.register import announce, announce_many, register_class
 
 # Timestamps that a state change stamps on the application.
 _STAMPS = {
@@ -34,9 +36,9 @@ def can_move(application: Application, new_state: str) -> bool:
 def move(application: Application, new_state: str, actor=None, **data) -> None:
     """Change the state and record `application.<new_state>` in the same transaction."""
     if not can_move(application, new_state):
-        raise Conflict(
-            f"Application {application.id} is {application.state.replace('_', ' ')}; "
-            f"it cannot become {new_state.replace('_', ' ')}.",
+        raise Conflict(  # in State.LABELS' words: applicants read this too
+            f"Application {application.id} is {State.LABELS[application.state].lower()}; "
+            f"it cannot become {State.LABELS[new_state].lower()}.",
             details={"state": application.state, "requested": new_state},
         )
     previous = application.state
@@ -45,7 +47,7 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
         .values(state=new_state).execution_options(synchronize_session=False))
     if changed.rowcount != 1:
         raise Conflict(f"Application {application.id} changed while this was being done (it is no longer "
-                       f"{previous.replace('_', ' ')}); reload it and try again.",
+                       f"{State.LABELS[previous].lower()}); reload it and try again.",
                        details={"state": previous, "requested": new_state})
     set_committed_value(application, "state", new_state)  # the row has it already; no second UPDATE
     if new_state in _STAMPS:
@@ -54,3 +56,78 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     if register_class(previous) != register_class(new_state):
         announce(application)
     notify_state(application)
+
+
+def move_many(applications: list[Application], new_state: str, actor=None, values: dict | None = None,
+              **data) -> None:
+    """move() for thousands of applications at once (a batch approval, an expiry run).
+
+    The same compare-and-set and the same trail: one `application.<new_state>` event, notification
+    and register announcement per application, but written with a few bulk statements instead of
+    several per application. `values` are further columns to set on every row (e.g. expires_at).
+    """
+    refused = [a for a in applications if not can_move(a, new_state)]
+    if refused:
+        raise Conflict(f"Applications {', '.join(str(a.id) for a in refused)} cannot become "
+                       f"{new_state.replace('_', ' ')} from the state they are in.",
+                       details=[{"application_id": a.id, "state": a.state} for a in refused])
+    now = utcnow()
+    values = {**({_STAMPS[new_state]: now} if new_state in _STAMPS else {}), **(values or {})}
+    before = {a.id: a.state for a in applications}
+    for previous in set(before.values()):
+        ids = [i for i, state in before.items() if state == previous]
+        changed = db.session.execute(
+            update(Application).where(among(Application.id, ids), Application.state == previous)
+            .values(state=new_state, **values).execution_options(synchronize_session=False))
+        if changed.rowcount != len(ids):
+            raise Conflict(f"Some of applications {ids[0]}..{ids[-1]} changed while this was being done "
+                           f"(no longer {previous.replace('_', ' ')}); reload and try again.",
+                           details={"state": previous, "requested": new_state})
+    for application in applications:
+        for name, value in {"state": new_state, **values}.items():
+            set_committed_value(application, name, value)
+    record_many(f"application.{new_state}", [
+        (a, {"before": before[a.id], "after": new_state, **data}) for a in applications], actor=actor, at=now)
+    announce_many([a.id for a in applications if register_class(before[a.id]) != register_class(new_state)])
+    notify_state_many(applications)
+
+
+def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=None) -> list[Application]:
+    """move() for a sub-batch of applications, each to its own state with its own event data.
+
+    Still a compare-and-set per row: one `UPDATE ... WHERE id IN (...) AND state = :previous RETURNING id`
+    per (previous, new) pair. An application no longer in the state it was read in is left alone and
+    not returned (move() would raise Conflict for it, e.g. withdrawn while a worker checked it).
+    `then(moved)` runs next, for the caller's own writes about the moved applications; the register
+    announcements, notifications and audit events (one per application, as move() writes them) come
+    last, so the audit head lock is held only from there to the commit.
+    """
+    refused = [a for a, new_state, _ in changes if not can_move(a, new_state)]
+    if refused:
+        raise Conflict(f"Applications {', '.join(str(a.id) for a in refused)} cannot change to the state asked "
+                       "from the state they are in.", details=[{"application_id": a.id, "state": a.state} for a in refused])
+    now = utcnow()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for application, new_state, _ in changes:
+        groups.setdefault((application.state, new_state), []).append(application.id)
+    moved_ids = set()
+    for (previous, new_state), ids in groups.items():
+        stamp = {_STAMPS[new_state]: now} if new_state in _STAMPS else {}
+        moved_ids.update(db.session.scalars(
+            update(Application.__table__).where(among(Application.id, ids), Application.state == previous)
+            .values(state=new_state, **stamp).returning(Application.id)))
+    moved = [(a, a.state, new_state, data) for a, new_state, data in changes if a.id in moved_ids]
+    for application, _, new_state, _ in moved:
+        set_committed_value(application, "state", new_state)  # the rows have them already
+        if new_state in _STAMPS:
+            set_committed_value(application, _STAMPS[new_state], now)
+    applications = [a for a, _, _, _ in moved]
+    if then is not None:
+        then(applications)
+    announce_many([a.id for a, previous, new_state, _ in moved if register_class(previous) != register_class(new_state)])
+    notify_state_many(applications)
+    for action in dict.fromkeys(new_state for _, _, new_state, _ in moved):
+        record_many(f"application.{action}", [(a, {"before": previous, "after": new_state, **data})
+                                              for a, previous, new_state, data in moved if new_state == action],
+                    actor=actor, at=now)
+    return applications

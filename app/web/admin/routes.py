@@ -73,3 +73,6 @@ def retry_validation(application_id: int):
     if ActionForm().validate_on_submit():
         commit_or_flash(lambda: retry(application), f"Validation of application {application.id} queued again.")
     return redirect(url_for("admin.queue_status"))
+
+
+from app.web.admin import organisations  # noqa: E402,F401  (its routes register on bp)

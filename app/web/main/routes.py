@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.choices import Role
+from app.services.review_queue import state_counts
 
 bp = Blueprint("main", __name__)
 
@@ -19,4 +20,8 @@ def index():
 def dashboard():
     if current_user.role == Role.APPLICANT:
         return redirect(url_for("applicant.applications"))
-    return render_template("main/dashboard.html")
+    if current_user.role == Role.ISP:
+        return redirect(url_for("isp.index"))
+    # Reviewers start from the queue: its counts by state, each a link into it.
+    queue_counts = state_counts() if current_user.has_role(*Role.STAFF) else None
+    return render_template("main/dashboard.html", queue_counts=queue_counts)

@@ -1,0 +1,158 @@
+"""The approved space as ApprovedPrefix rows: what entries would collide with, adding and removing them.
+
+An entry about to be approved must not overlap space approved for another applicant, nor another
+applicant's entry approved with it. Both checks report every clash, so a refused batch names each
+problem at once. PostgreSQL's exclusion constraint refuses the same overlaps again at insert time.
+"""
+import random
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, insert, or_, select
+
+from app.addresses import AddressRange
+from app.addresses.ranges import BITS, format_address, prefixes_of
+from app.extensions import db
+from app.models import AddressEntry, Application, ApprovedPrefix
+from app.services.id_lists import among
+
+MAX_WINDOWS = 50        # queries per IP version to find the approved space around a batch
+
+
+@dataclass(frozen=True)
+class SpaceEntry:
+    """An entry as the approved space sees it: whose it is and which addresses."""
+
+    application_id: int
+    applicant_id: int
+    entry_id: int
+    version: int
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return str(AddressRange(self.version, self.start, self.end))
+
+
+@dataclass(frozen=True)
+class Clash:
+    """`entry` overlaps `other`, which belongs to another applicant (approved, or in the same batch)."""
+
+    entry: SpaceEntry
+    other: SpaceEntry
+    approved: bool  # other is approved space; else it is about to be approved alongside
+
+    def message(self) -> str:
+        where = "approved for" if self.approved else "in this batch too, for"
+        return (f"has entry {self.entry} overlapping {self.other}, {where} application {self.other.application_id} "
+                "of another applicant")
+
+
+def entries_of(application_ids: list[int]) -> list[SpaceEntry]:
+    return [SpaceEntry(*row) for row in db.session.execute(
+        select(AddressEntry.application_id, Application.applicant_id, AddressEntry.id, AddressEntry.version,
+               AddressEntry.start, AddressEntry.end)
+        .join(Application, Application.id == AddressEntry.application_id)
+        .where(among(AddressEntry.application_id, application_ids)).order_by(AddressEntry.id))]
+
+
+def add(entries: list[SpaceEntry]) -> int:
+    """One ApprovedPrefix row per CIDR of each entry, in one bulk insert; returns how many.
+
+    The rows go in shuffled. Inserted in address order, PostgreSQL's GiST index behind the exclusion
+    constraint (inet_ops) grows pages whose keys overlap, and every later insert's check reads many of
+    them: at 74,000 prefixes a lookup took 325 µs in a tree built in order and 40 µs in one built shuffled.
+    """
+    rows = [{"application_id": e.application_id, "entry_id": e.entry_id, "applicant_id": e.applicant_id,
+             "version": e.version, "start": network, "end": network | ((1 << (BITS[e.version] - length)) - 1),
+             "prefixlen": length, "network": f"{format_address(e.version, network)}/{length}"}
+            for e in entries for network, length in prefixes_of(e.start, e.end, BITS[e.version])]
+    random.shuffle(rows)
+    if rows:
+        db.session.execute(insert(ApprovedPrefix.__table__), rows)
+    return len(rows)
+
+
+def remove(application_ids: list[int]) -> None:
+    db.session.execute(delete(ApprovedPrefix).where(among(ApprovedPrefix.application_id, application_ids)))
+
+
+def _spans(entries: list[SpaceEntry]) -> list[tuple[int, int, int]]:
+    """The entries' addresses as disjoint (version, start, end) spans, in order."""
+    spans: list[list[int]] = []
+    for e in sorted(entries, key=lambda e: (e.version, e.start)):
+        if spans and spans[-1][0] == e.version and e.start <= spans[-1][2] + 1:
+            spans[-1][2] = max(spans[-1][2], e.end)
+        else:
+            spans.append([e.version, e.start, e.end])
+    return [tuple(span) for span in spans]
+
+
+def _windows(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """At most MAX_WINDOWS (version, start, end) windows per version covering the spans: the spans split
+    at their widest gaps. A few queries then serve a batch of 10,000 applications, and a small batch
+    queries exactly its own space."""
+    windows = []
+    for version in sorted({v for v, _, _ in spans}):
+        mine = [span for span in spans if span[0] == version]
+        gaps = sorted(range(1, len(mine)), key=lambda i: mine[i][1] - mine[i - 1][2], reverse=True)
+        cuts = sorted(gaps[:MAX_WINDOWS - 1]) + [len(mine)]
+        first = 0
+        for cut in cuts:
+            windows.append((version, mine[first][1], mine[cut - 1][2]))
+            first = cut
+    return windows
+
+
+def _approved_in(version: int, start: int, end: int):
+    """Approved prefixes overlapping start..end: those starting inside it (ix_approved_prefixes_span), and
+    those containing `start`, which begin at `start` with its low bits cleared, one exact lookup per length."""
+    containing = sorted({start >> host << host for host in range(1, BITS[version] + 1)} - {start})
+    inside = ApprovedPrefix.start.between(start, end)
+    if containing:
+        inside = or_(inside, and_(ApprovedPrefix.start.in_(containing), ApprovedPrefix.end >= start))
+    return (select(ApprovedPrefix.id, ApprovedPrefix.application_id, ApprovedPrefix.applicant_id,
+                   ApprovedPrefix.entry_id, ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
+            .where(ApprovedPrefix.version == version, inside))
+
+
+def approved_near(entries: list[SpaceEntry]):
+    """Approved prefixes (as SpaceEntry, entry_id their entry) in the windows around `entries`: every one
+    that overlaps an entry, and others between them, which the caller filters out."""
+    seen: set[int] = set()
+    for window in _windows(_spans(entries)):
+        for prefix_id, *row in db.session.execute(_approved_in(*window)):
+            if prefix_id not in seen:
+                seen.add(prefix_id)
+                yield SpaceEntry(*row)
+
+
+def _overlaps_of(sorted_entries: list[SpaceEntry], starts: list[tuple], max_ends: list[int], other: SpaceEntry):
+    """The entries (sorted by (version, start)) that overlap `other`; max_ends[i] is the largest end up to i."""
+    i = bisect_right(starts, (other.version, other.end)) - 1
+    while i >= 0 and sorted_entries[i].version == other.version and max_ends[i] >= other.start:
+        if sorted_entries[i].end >= other.start:
+            yield sorted_entries[i]
+        i -= 1
+
+
+def clashes(entries: list[SpaceEntry]) -> list[Clash]:
+    """Every overlap of `entries` with approved space of another applicant, and between entries of
+    different applicants among themselves; an applicant's own overlaps are allowed."""
+    ordered = sorted(entries, key=lambda e: (e.version, e.start, e.end))
+    starts = [(e.version, e.start) for e in ordered]
+    max_ends, top, version = [], -1, None
+    for e in ordered:
+        top = max(top, e.end) if e.version == version else e.end
+        version = e.version
+        max_ends.append(top)
+    found = [Clash(mine, held, approved=True) for held in approved_near(entries)
+             for mine in _overlaps_of(ordered, starts, max_ends, held) if mine.applicant_id != held.applicant_id]
+    active: list[SpaceEntry] = []
+    for e in ordered:
+        active = [a for a in active if a.version == e.version and a.end >= e.start]
+        for other in active:
+            if other.applicant_id != e.applicant_id:
+                found += [Clash(e, other, approved=False), Clash(other, e, approved=False)]
+        active.append(e)
+    return found

@@ -1,0 +1,166 @@
+"""A reviewer's decisions on one application: reject, ask for information, override a finding, notes.
+
+Each decision locks the application row before it checks the state (services.locks), changes it
+through transitions.move() (itself a compare-and-set) and records who decided and why in the same
+transaction. The caller commits.
+"""
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import audit
+from app.choices import BatchState, Severity, State
+from app.extensions import db
+from app.models import Application, Batch, Finding, Override, ReviewNote, batch_applications
+from app.services import Conflict, NotAllowed, ServiceError
+from app.services.id_lists import among
+from app.services.locks import locked
+from app.services.transitions import can_move, move
+
+BATCHABLE_STATES = State.REVIEWABLE
+
+
+def required_text(value, field: str, what: str) -> str:
+    """`value` stripped, or a 422 naming `field` when it is missing or blank."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise ServiceError(f"Write {what}; it cannot be empty.", field=field)
+    return text
+
+
+def acting(actor):
+    """The reviewer making a decision: `actor`, else whoever is signed in to this request."""
+    if actor is not None:
+        return actor
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    raise NotAllowed("A signed-in reviewer must make this decision.")
+
+
+def lock_application(application: Application) -> Application:
+    """The same application, its row locked and read fresh, so the checks below see the latest state."""
+    return locked(select(Application).where(Application.id == application.id))[0]
+
+
+def _refuse_if_batched(application: Application) -> None:
+    batch = pending_batch_ids([application.id]).get(application.id)
+    if batch is not None:
+        raise Conflict(f"Application {application.id} is in batch {batch}, awaiting approval; cancel that batch "
+                       "first, or let it be approved.", details={"batch_id": batch})
+
+
+def _decide(application: Application, new_state: str, text: str, actor, **data) -> None:
+    lock_application(application)
+    if not can_move(application, new_state):
+        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a ready or "
+                       f"flagged application can become {new_state.replace('_', ' ')}.",
+                       details={"state": application.state})
+    _refuse_if_batched(application)
+    application.reviewer_message = text  # the applicant reads it on their page and in the notification
+    move(application, new_state, actor=acting(actor), **data)
+
+
+def reject(application: Application, reason: str, actor=None) -> None:
+    reason = required_text(reason, "reason", "the reason for the rejection (the applicant reads it)")
+    _decide(application, State.REJECTED, reason, actor, reason=reason)
+
+
+def request_information(application: Application, message: str, actor=None) -> None:
+    message = required_text(message, "message", "what the applicant should add or correct")
+    _decide(application, State.NEEDS_INFO, message, actor, message=message)
+
+
+def open_error_codes(application: Application) -> list[str]:
+    """Codes of the application's error findings that no reviewer has overridden yet."""
+    return open_error_codes_of([application.id]).get(application.id, [])
+
+
+def open_error_codes_of(application_ids: list[int]) -> dict[int, list[str]]:
+    """open_error_codes() for many applications in two queries; applications with none are left out."""
+    errors = db.session.execute(select(Finding.application_id, Finding.code).distinct().where(
+        among(Finding.application_id, application_ids), Finding.severity == Severity.ERROR)).all()
+    overridden = {tuple(row) for row in db.session.execute(select(Override.application_id, Override.code).where(
+        among(Override.application_id, application_ids)))}
+    codes: dict[int, set[str]] = {}
+    for application_id, code in errors:
+        if (application_id, code) not in overridden:
+            codes.setdefault(application_id, set()).add(code)
+    return {application_id: sorted(found) for application_id, found in codes.items()}
+
+
+def override(application: Application, code: str, reason: str, actor=None) -> Override:
+    """Accept one error finding code with a written reason; every later reader sees it."""
+    code = required_text(code, "code", "the finding code to override")
+    reason = required_text(reason, "reason", "why this finding does not stand in the way of approval")
+    actor = acting(actor)
+    lock_application(application)
+    if application.state not in BATCHABLE_STATES:
+        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; findings can be "
+                       "overridden only while it is ready or flagged.", details={"state": application.state})
+    existing = db.session.scalar(select(Override).where(Override.application_id == application.id,
+                                                        Override.code == code))
+    if existing is not None:
+        raise Conflict(f"{code} on application {application.id} is already overridden.", field="code")
+    errors = {f.code for f in application.findings if f.severity == Severity.ERROR}
+    if code not in errors:
+        have = ", ".join(sorted(errors)) or "none"
+        raise ServiceError(f"Application {application.id} has no error finding {code!r} to override; its error "
+                           f"codes are: {have}.", field="code")
+    row = Override(application_id=application.id, code=code, reason=reason, reviewer_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("application.overridden", application, actor=actor, code=code, reason=reason)
+    return row
+
+
+def overrides_of(application: Application) -> list[Override]:
+    return db.session.scalars(select(Override).where(Override.application_id == application.id)
+                              .order_by(Override.created_at, Override.id)).all()
+
+
+def add_note(application: Application, body: str, author) -> ReviewNote:
+    """A note between reviewers. Its text goes in the audit event's internal part, which applicants never see."""
+    body = required_text(body, "body", "the note")
+    author = acting(author)
+    note = ReviewNote(application_id=application.id, author_id=author.id, body=body)
+    db.session.add(note)
+    db.session.flush()
+    audit.record("application.note_added", application, actor=author, internal={"note_id": note.id, "note": body})
+    return note
+
+
+def notes_of(application: Application) -> list[ReviewNote]:
+    return db.session.scalars(select(ReviewNote).where(ReviewNote.application_id == application.id)
+                              .order_by(ReviewNote.created_at, ReviewNote.id)).all()
+
+
+def pending_batch_ids(application_ids: list[int]) -> dict[int, int]:
+    """application id -> the pending batch it is in, for those of `application_ids` that are in one."""
+    return dict(db.session.execute(
+        select(batch_applications.c.application_id, batch_applications.c.batch_id)
+        .join(Batch, Batch.id == batch_applications.c.batch_id)
+        .where(among(batch_applications.c.application_id, application_ids),
+               Batch.state == BatchState.PENDING_APPROVAL)).all())
+
+
+def batch_problem(application: Application) -> str | None:
+    """Why the application cannot go into a batch now, or None when it can."""
+    return batch_problems([application]).get(application.id)
+
+
+def batch_problems(applications: list[Application], batch_id: int | None = None) -> dict[int, str]:
+    """batch_problem() for many applications in three queries; `batch_id`: the batch they are already in."""
+    ids = [a.id for a in applications]
+    open_codes = open_error_codes_of(ids)
+    batched = {a: b for a, b in pending_batch_ids(ids).items() if b != batch_id}
+    problems = {}
+    for application in applications:
+        if application.state not in BATCHABLE_STATES:
+            problems[application.id] = (f"is {application.state.replace('_', ' ')}; only ready applications, or "
+                                        "flagged ones whose every error is overridden, can be batched")
+        elif application.id in open_codes:
+            problems[application.id] = (f"has error findings not overridden ({', '.join(open_codes[application.id])}); "
+                                        "override each with a written reason first")
+        elif application.id in batched:
+            problems[application.id] = f"is already in batch {batched[application.id]}, awaiting approval"
+    return problems

@@ -1,0 +1,324 @@
+"""The reviewers' queue: open applications, oldest first, filtered, in keyset pages.
+
+Pages are keyset, not OFFSET: the cursor is the (submitted_at, id) of the last row shown, and the
+next page is the rows after it in ix_applications_queue order, so page 500 costs what page 1 costs.
+A page is four queries whatever its length: the rows, then the page's entries, findings and
+override counts by application (plus one short lookup for a ?q= or ?address= search). The address
+search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
+[a - 2**c + 1, b], one short index range per class.
+"""
+import base64
+import binascii
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, literal, or_, select, tuple_, union
+
+from app.addresses import AddressRange, EntryError, parse_entry
+from app.addresses.ranges import BITS
+from app.choices import ApplicantKind, Category, ConfirmationState, Severity, State
+from app.extensions import db
+from app.models import (AddressEntry, ApplicantProfile, Application, Finding, IspConfirmation, Override, User)
+from app.models.types import UTCDateTime, utcnow
+from app.services import ServiceError
+from app.services.id_lists import among
+
+# What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
+QUEUE_STATES = (State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
+NO_CONFIRMATION = "none"  # ?confirmation=none: no ISP on Raasta was asked
+CONFIRMATIONS = ConfirmationState.ALL + (NO_CONFIRMATION,)
+MAX_LIMIT = 200
+INLINE_IDS = 2_000  # applicants (q=) or applications (address=) found first, then listed in the query
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _text(value, name: str, longest: int = 200) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ServiceError(f"{name} must be text.", field=name)
+    value = value.strip()
+    if len(value) > longest:
+        raise ServiceError(f"{name} is {len(value)} characters long; at most {longest}.", field=name)
+    return value or None
+
+
+def _choice(value, name: str, choices) -> str | None:
+    value = _text(value, name)
+    if value is not None and value not in choices:
+        raise ServiceError(f"{name} {value!r} is unknown; use one of {', '.join(choices)}.", field=name)
+    return value
+
+
+@dataclass
+class QueueFilter:
+    """What the reviewer asked the queue for; values are normalised and checked on construction."""
+
+    state: str | None = None
+    code: str | None = None            # has a finding with this code (the API's ?flag=)
+    category: str | None = None
+    kind: str | None = None            # applicant kind: firm or freelancer
+    city: str | None = None
+    isp: str | None = None             # the ISP named in the applicant's profile, any case
+    older_than_days: int | None = None
+    has_overrides: bool | None = None
+    confirmation: str | None = None    # the ISP's answer: pending, confirmed, disputed, or none asked
+    q: str | None = None               # applicant name, email, NTN or CNIC
+    address: AddressRange | None = None  # an address, CIDR or range; text is parsed
+
+    def __post_init__(self):
+        self.state = _choice(self.state, "state", State.ALL)
+        self.code = _text(self.code, "code", longest=60)
+        self.category = _choice(self.category, "category", Category.ALL)
+        self.kind = _choice(self.kind, "kind", ApplicantKind.ALL)
+        self.city, self.isp, self.q = _text(self.city, "city"), _text(self.isp, "isp"), _text(self.q, "q")
+        self.confirmation = _choice(self.confirmation, "confirmation", CONFIRMATIONS)
+        self.older_than_days = self._days(self.older_than_days)
+        self.has_overrides = self._flag(self.has_overrides)
+        if isinstance(self.address, str) or self.address is None:
+            self.address = self._address(self.address)
+
+    @staticmethod
+    def _days(value) -> int | None:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 5:
+            raise ServiceError(f"older_than_days {value!r} is not a whole number of days (0 to 99999).",
+                               field="older_than_days")
+        return int(text)
+
+    @staticmethod
+    def _flag(value) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        if text == "":
+            return None
+        raise ServiceError(f"has_overrides {value!r} is not yes or no; use 1 or 0.", field="has_overrides")
+
+    @staticmethod
+    def _address(value) -> AddressRange | None:
+        text = _text(value, "address", longest=100)
+        if text is None:
+            return None
+        try:
+            return parse_entry(text)
+        except EntryError as exc:
+            raise ServiceError(f"address: {exc}", field="address") from None
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilter":
+        """From request args (any mapping with .get); ?flag= is the contract's name for ?code=."""
+        values = {f.name: args.get(f.name) for f in fields(cls)}
+        values["code"] = values["code"] or args.get("flag")
+        return cls(**values)
+
+    def to_args(self) -> dict[str, str]:
+        """The filter as query arguments again, for links to other pages of the same view."""
+        args = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                args[f.name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return args
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        if self.state:
+            return (self.state,)
+        # "Which open or approved applications cover this address?"
+        return QUEUE_STATES + (State.APPROVED,) if self.address else QUEUE_STATES
+
+
+@dataclass
+class QueueRow:
+    id: int
+    state: str
+    applicant_id: int
+    applicant_name: str
+    applicant_email: str
+    kind: str | None
+    category: str | None
+    entry_count: int
+    address_count: int
+    worst_severity: str | None
+    worst_code: str | None
+    submitted_at: datetime
+    age_days: int
+    isp_name: str | None
+    override_count: int
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+
+
+def applications_overlapping(rng: AddressRange):
+    """A select of the ids of applications with an entry overlapping `rng`: one index range per size class."""
+    per_class = [and_(AddressEntry.version == rng.version, AddressEntry.size_class == size,
+                      AddressEntry.start.between(max(0, rng.start - (1 << size) + 1), rng.end))
+                 for size in range(BITS[rng.version] + 1)]
+    return select(AddressEntry.application_id).where(or_(*per_class), AddressEntry.end >= rng.start)
+
+
+def _search(q: str):
+    """Applicants matching `q`: an NTN or CNIC typed with or without dashes, else part of a name or email."""
+    digits = q.replace("-", "").replace(" ", "")
+    if digits.isdigit() and len(digits) == 8:
+        return select(ApplicantProfile.user_id).where(ApplicantProfile.ntn == f"{digits[:7]}-{digits[7]}")
+    if digits.isdigit() and len(digits) == 13:
+        return select(ApplicantProfile.user_id).where(
+            ApplicantProfile.cnic == f"{digits[:5]}-{digits[5:12]}-{digits[12]}")
+    # ILIKE on PostgreSQL, served by the trigram indexes of migration 0004.
+    return union(select(ApplicantProfile.user_id).where(ApplicantProfile.name.icontains(q, autoescape=True)),
+                 select(User.id).where(User.email.icontains(q, autoescape=True)))
+
+
+def _few_or_subquery(column, ids_query):
+    """`column IN (ids_query)`, with the ids looked up first and listed when there are few of them.
+
+    A handful of ids lets the database fetch and sort just those rows; as a subquery, PostgreSQL
+    misjudged how many it would find and walked the whole queue in order, probing each row (1-2 s at
+    500,000 applications). Thousands stay a subquery: then the ordered walk finds a page at once.
+    """
+    # The query as it is, only limited: wrapped in SELECT DISTINCT, SQLite dropped its per-class index
+    # ranges and took 2 s. Rows may repeat an id; past the limit it is a subquery either way.
+    ids = list(db.session.scalars(ids_query.limit(INLINE_IDS + 1)))
+    return column.in_(ids_query) if len(ids) > INLINE_IDS else among(column, sorted(set(ids)))
+
+
+def _conditions(f: QueueFilter, joined: bool) -> list:
+    """The filter as conditions; `joined`: the query joins the applicant's profile."""
+    conditions = [Application.state.in_(f.states), Application.submitted_at.is_not(None)]
+    if f.code:
+        conditions.append(exists().where(Finding.application_id == Application.id, Finding.code == f.code))
+    if f.category:
+        conditions.append(Application.category == f.category)
+    profile = [condition for wanted, condition in (
+        (f.kind, ApplicantProfile.kind == f.kind),
+        (f.city, func.lower(ApplicantProfile.city) == (f.city or "").lower()),
+        (f.isp, func.lower(ApplicantProfile.isp_name) == (f.isp or "").lower())) if wanted]
+    if profile and joined:
+        conditions += profile
+    elif profile:
+        conditions.append(Application.applicant_id.in_(select(ApplicantProfile.user_id).where(*profile)))
+    if f.older_than_days is not None:
+        conditions.append(Application.submitted_at < utcnow() - timedelta(days=f.older_than_days))
+    if f.has_overrides is not None:
+        overridden = exists().where(Override.application_id == Application.id)
+        conditions.append(overridden if f.has_overrides else ~overridden)
+    if f.confirmation == NO_CONFIRMATION:
+        conditions.append(~exists().where(IspConfirmation.application_id == Application.id))
+    elif f.confirmation:
+        conditions.append(exists().where(IspConfirmation.application_id == Application.id,
+                                         IspConfirmation.state == f.confirmation))
+    if f.q:
+        conditions.append(_few_or_subquery(Application.applicant_id, _search(f.q)))
+    if f.address:
+        conditions.append(_few_or_subquery(Application.id, applications_overlapping(f.address)))
+    return conditions
+
+
+def _filtered(columns, f: QueueFilter, joined: bool):
+    """The matching applications. An ordered page walks ix_applications_queue and looks up each row's
+    account and profile (`joined`); a count reads the profiles it filters on once, in a subquery, and
+    joins nothing: SQLite cannot leave out an unused join, and counting 300,000 rows through two took it
+    seconds."""
+    query = select(*columns).select_from(Application)
+    if joined:
+        query = (query.join(User, User.id == Application.applicant_id)
+                 .outerjoin(ApplicantProfile, ApplicantProfile.user_id == Application.applicant_id))
+    return query.where(*_conditions(f, joined))
+
+
+def _ordered(columns, f: QueueFilter):
+    return _filtered(columns, f, joined=True).order_by(Application.submitted_at, Application.id)
+
+
+def encode_cursor(submitted_at: datetime, application_id: int) -> str:
+    raw = json.dumps([submitted_at.isoformat(), application_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, application_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at = datetime.fromisoformat(at)
+        if at.tzinfo is None or not isinstance(application_id, int):
+            raise ValueError
+        return at, application_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ServiceError(f"cursor {cursor[:60]!r} is not one this queue gave out; start again from the first "
+                           "page (leave cursor out).", field="cursor") from None
+
+
+def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> QueuePage:
+    """One page of the queue, oldest first; next_cursor is None on the last page."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    query = _ordered((Application.id, Application.state, Application.applicant_id, Application.category,
+                      Application.submitted_at, ApplicantProfile.name, User.email, ApplicantProfile.kind,
+                      ApplicantProfile.isp_name), f)
+    if cursor:
+        at, after_id = decode_cursor(cursor)
+        query = query.where(tuple_(Application.submitted_at, Application.id)
+                            > tuple_(literal(at, UTCDateTime), literal(after_id)))
+    found = db.session.execute(query.limit(limit + 1)).all()
+    page = found[:limit]
+    rows = _rows(page)
+    last = page[-1] if page else None
+    return QueuePage(rows, encode_cursor(last.submitted_at, last.id) if len(found) > limit else None)
+
+
+def _rows(page) -> list[QueueRow]:
+    ids = [row.id for row in page]
+    entries: dict[int, list[int]] = {i: [0, 0] for i in ids}
+    for application_id, start, end in db.session.execute(
+            select(AddressEntry.application_id, AddressEntry.start, AddressEntry.end)
+            .where(AddressEntry.application_id.in_(ids))):
+        entries[application_id][0] += 1
+        entries[application_id][1] += end - start + 1
+    worst: dict[int, tuple[int, str, str]] = {}  # (rank, code, severity): errors first, then by code
+    for application_id, severity, code in db.session.execute(
+            select(Finding.application_id, Finding.severity, Finding.code).distinct()
+            .where(Finding.application_id.in_(ids))):
+        key = (_SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), code, severity)
+        worst[application_id] = min(worst.get(application_id, key), key)
+    overrides = dict(db.session.execute(select(Override.application_id, func.count())
+                                        .where(Override.application_id.in_(ids))
+                                        .group_by(Override.application_id)).all())
+    now = utcnow()
+    return [QueueRow(id=r.id, state=r.state, applicant_id=r.applicant_id, applicant_name=r.name or r.email,
+                     applicant_email=r.email, kind=r.kind, category=r.category, entry_count=entries[r.id][0],
+                     address_count=entries[r.id][1], worst_severity=worst.get(r.id, (0, None, None))[2],
+                     worst_code=worst.get(r.id, (0, None, None))[1], submitted_at=r.submitted_at,
+                     age_days=(now - r.submitted_at).days, isp_name=r.isp_name,
+                     override_count=overrides.get(r.id, 0))
+            for r in page]
+
+
+def matching_count(f: QueueFilter, cap: int | None = None) -> int:
+    """How many applications match; with `cap`, counting stops past it (returns at most cap + 1), which
+    keeps a page of a 300,000-row queue fast: it can say "more than 10,000"."""
+    if cap is None:
+        return db.session.scalar(_filtered((func.count(),), f, joined=False))
+    return db.session.scalar(select(func.count()).select_from(
+        _filtered((Application.id,), f, joined=False).limit(cap + 1).subquery()))
+
+
+def matching_ids(f: QueueFilter, limit: int = 10_000) -> list[int]:
+    """The ids of the first `limit` matching applications, in queue order ("select all N matching")."""
+    return list(db.session.scalars(_ordered((Application.id,), f).limit(limit)))
+
+
+def state_counts() -> dict[str, int]:
+    """How many applications wait in each queue state (all four, zeros included)."""
+    counts = dict(db.session.execute(select(Application.state, func.count()).where(
+        Application.state.in_(QUEUE_STATES)).group_by(Application.state)).all())
+    return {state: counts.get(state, 0) for state in QUEUE_STATES}

@@ -1,0 +1,145 @@
+"""Read-only figures for the reviewers' dashboard and batch list. Nothing here changes a row.
+
+Each figure is one GROUP BY (or one narrow SELECT) over the applications' timestamps or the audit
+trail, grouped by UTC day. Decisions are counted from the trail because it names who made each one
+and keeps every decision, not only the latest one an application row remembers.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import selectinload
+
+from app.choices import Role, Severity, State
+from app.extensions import db
+from app.models import Application, AuditEvent, Batch, Finding, User
+from app.models.review import batch_applications
+from app.models.types import utcnow
+
+DECISIONS = ("application.approved", "application.rejected", "application.needs_info")
+# Queue age buckets: (label, at least this many days old).
+AGE_BUCKETS = (("< 1 d", 0), ("1–2 d", 1), ("2–3 d", 2), ("3–7 d", 3), ("1–2 wk", 7), ("2–4 wk", 14),
+               ("4+ wk", 28))
+
+
+@dataclass
+class DailyFlow:
+    days: list[date]
+    submitted: list[int]
+    decided: list[int]
+
+
+@dataclass
+class DecisionTimes:
+    median_hours: float | None  # over the whole window; None when nothing was decided
+    decided: int
+    weeks: list[date]  # the Monday of each week
+    weekly_median_hours: list[float]  # 0 for a week without decisions
+
+
+def _day(column):
+    """The UTC calendar day of a timestamp column, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite stores UTC text
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _per_day(query, since: date, days: int) -> list[int]:
+    counts = {_as_date(day): count for day, count in db.session.execute(query)}
+    return [counts.get(since + timedelta(days=i), 0) for i in range(days)]
+
+
+def daily_flow(days: int = 90, now: datetime | None = None) -> DailyFlow:
+    """Applications submitted (their latest submission) and decisions made, per UTC day, oldest first."""
+    now = now or utcnow()
+    first = now.date() - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), now.tzinfo)
+    submitted_day = _day(Application.submitted_at)
+    submitted = _per_day(select(submitted_day, func.count()).where(Application.submitted_at >= start)
+                         .group_by(submitted_day), first, days)
+    decided_day = _day(AuditEvent.at)
+    decided = _per_day(select(decided_day, func.count()).where(AuditEvent.action.in_(DECISIONS),
+                                                               AuditEvent.at >= start)
+                       .group_by(decided_day), first, days)
+    return DailyFlow([first + timedelta(days=i) for i in range(days)], submitted, decided)
+
+
+def queue_ages(now: datetime | None = None) -> list[tuple[str, int]]:
+    """How long the applications awaiting a reviewer (ready or flagged) have waited since submission."""
+    now = now or utcnow()
+    bucket = case(*((Application.submitted_at <= now - timedelta(days=floor), index)
+                    for index, (_, floor) in reversed(list(enumerate(AGE_BUCKETS))) if floor),
+                  else_=0)
+    counts = dict(db.session.execute(select(bucket, func.count()).where(Application.state.in_(State.REVIEWABLE))
+                                     .group_by(bucket)).all())
+    return [(label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
+
+
+def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes:
+    """Median hours from (latest) submission to decision, overall and per week, for decisions in the window."""
+    now = now or utcnow()
+    start = now - timedelta(days=days)
+    decided_at = func.coalesce(Application.approved_at, Application.decided_at)
+    rows = db.session.execute(select(Application.submitted_at, decided_at).where(
+        Application.submitted_at.is_not(None), decided_at >= start, decided_at >= Application.submitted_at)).all()
+    first_week = (start - timedelta(days=start.weekday())).date()
+    weeks = [first_week + timedelta(weeks=i) for i in range((now.date() - first_week).days // 7 + 1)]
+    by_week: list[list[float]] = [[] for _ in weeks]
+    hours = []
+    for submitted, decided in rows:
+        waited = (_aware(decided) - _aware(submitted)).total_seconds() / 3600
+        hours.append(waited)
+        by_week[min((_aware(decided).date() - first_week).days // 7, len(weeks) - 1)].append(waited)
+    return DecisionTimes(float(np.median(hours)) if hours else None, len(hours), weeks,
+                         [round(float(np.median(w)), 1) if w else 0 for w in by_week])
+
+
+def _aware(value) -> datetime:
+    """coalesce() loses the column type on SQLite, so the value may come back as naive UTC or text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+def flags_by_code() -> list[tuple[str, int]]:
+    """Flagged applications per error code, most common first."""
+    count = func.count(distinct(Finding.application_id))
+    return [tuple(row) for row in db.session.execute(
+        select(Finding.code, count).join(Application, Application.id == Finding.application_id)
+        .where(Application.state == State.FLAGGED, Finding.severity == Severity.ERROR)
+        .group_by(Finding.code).order_by(count.desc(), Finding.code))]
+
+
+def decisions_by_reviewer(days: int = 90, now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """{reviewer email: {decision action: count}} for decisions in the window, busiest reviewer first."""
+    start = (now or utcnow()) - timedelta(days=days)
+    rows = db.session.execute(select(AuditEvent.actor_name, AuditEvent.action, func.count())
+                              .where(AuditEvent.action.in_(DECISIONS), AuditEvent.at >= start,
+                                     AuditEvent.actor_role.in_(Role.STAFF))
+                              .group_by(AuditEvent.actor_name, AuditEvent.action)).all()
+    table: dict[str, dict[str, int]] = {}
+    for name, action, count in rows:
+        table.setdefault(name, dict.fromkeys(DECISIONS, 0))[action] = count
+    return dict(sorted(table.items(), key=lambda item: (-sum(item[1].values()), item[0])))
+
+
+def batch_sizes(batches: list[Batch]) -> dict[int, int]:
+    """{batch id: how many applications}, counted without loading them (a batch may hold 10,000)."""
+    ids = [batch.id for batch in batches]
+    return dict(db.session.execute(select(batch_applications.c.batch_id, func.count())
+                                   .where(batch_applications.c.batch_id.in_(ids))
+                                   .group_by(batch_applications.c.batch_id)).all()) if ids else {}
+
+
+def batch_members(batch: Batch, limit: int = 500) -> list[Application]:
+    """The first `limit` applications of a batch by id, with what the batch page shows of each."""
+    return list(db.session.scalars(
+        select(Application).join(batch_applications, batch_applications.c.application_id == Application.id)
+        .where(batch_applications.c.batch_id == batch.id).order_by(Application.id).limit(limit)
+        .options(selectinload(Application.applicant).selectinload(User.profile),
+                 selectinload(Application.entries))))

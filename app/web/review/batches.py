@@ -1,0 +1,82 @@
+"""Batches: the pending ones, a batch's page, and maker-checker approval that publishes a whitelist version."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.choices import BatchState, WhitelistFormat
+from app.extensions import db
+from app.models import Batch
+from app.services import Conflict, ServiceError
+from app.services import batches as service
+from app.services.review_stats import batch_members, batch_sizes
+from app.web.applicant.forms import ActionForm
+from app.web.outcomes import FAILED, commit_or_flash
+from app.web.review.routes import bp, staff_only
+
+MAX_SHOWN = 500  # applications listed on a batch's page; the count says how many more
+RECENT = 20  # published batches listed
+
+
+def _batch_or_404(batch_id: int) -> Batch:
+    batch = db.session.get(Batch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def problems_of(details) -> list[dict]:
+    """The refusal's problems, each {"application_id"?, "message"}; the service names each application."""
+    if not isinstance(details, list):
+        return []
+    return [item if isinstance(item, dict) else {"message": str(item)} for item in details]
+
+
+@bp.get("/batches")
+@staff_only
+def batches():
+    pending, published = service.pending_batches(), service.batches(BatchState.PUBLISHED, limit=RECENT)
+    return render_template("review/batches.html", pending=pending, published=published,
+                           sizes=batch_sizes([*pending, *published]))
+
+
+def _page(batch: Batch, status: int = 200, problems=None):
+    return render_template("review/batch.html", batch=batch, action_form=ActionForm(), problems=problems or [],
+                           members=batch_members(batch, MAX_SHOWN), size=batch_sizes([batch]).get(batch.id, 0),
+                           is_maker=batch.made_by_id == current_user.id, formats=WhitelistFormat.ALL,
+                           pending=batch.state == BatchState.PENDING_APPROVAL), status
+
+
+@bp.get("/batches/<int:batch_id>")
+@staff_only
+def batch(batch_id: int):
+    return _page(_batch_or_404(batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/approve")
+@staff_only
+def approve(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; press Approve again.", "error")
+        return redirect(url_for("review.batch", batch_id=batch_id))
+    try:
+        service.approve_batch(batch, approver=current_user)
+    except ServiceError as exc:
+        # A refusal is shown on the page with its status: 403 for the maker, 409 naming each application.
+        db.session.rollback()
+        flash(exc.message, "error")
+        problems = problems_of(exc.details) if isinstance(exc, Conflict) else []
+        return _page(_batch_or_404(batch_id), exc.status, problems)
+    db.session.commit()
+    flash(f"Batch {batch_id} approved and published as whitelist version {batch.whitelist_serial}.", "success")
+    return redirect(url_for("review.batch", batch_id=batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/cancel")
+@staff_only
+def cancel(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    if ActionForm().validate_on_submit():
+        if commit_or_flash(lambda: service.cancel_batch(batch, actor=current_user),
+                           f"Batch {batch_id} cancelled; its applications are back in the queue.") is not FAILED:
+            return redirect(url_for("review.batches"))
+    return redirect(url_for("review.batch", batch_id=batch_id))

@@ -1,0 +1,94 @@
+"""What a reviewer reads about an application: entries with findings, country and ASN, overrides, history."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app import audit
+from app.addresses import AddressRange
+from app.addresses.geo import geo_data
+from app.choices import Severity
+from app.extensions import db
+from app.models import Application, Finding
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+MAX_OTHER_APPLICATIONS = 20
+# Opening a document is audited; on this page those events would bury the decisions, so they are counted.
+QUIET_ACTIONS = ("document.downloaded",)
+
+
+def days_text(days: int | None) -> str:
+    if days is None:
+        return "—"
+    return "today" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+
+
+def hours_text(hours: float) -> str:
+    """48.5 -> "2 days 1 h"; 5.25 -> "5.3 hours"."""
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{int(hours // 24)} days {round(hours % 24)} h"
+
+
+def address_count_text(count: int) -> str:
+    """IPv6 counts run to 2**96; past a billion, a power of two says it better than 27 digits."""
+    if count >= 10**9:
+        return f"2^{count.bit_length() - 1}" if count & (count - 1) == 0 else f"~2^{count.bit_length() - 1}"
+    return f"{count:,}"
+
+
+@dataclass
+class EntryView:
+    entry: object
+    findings: list[Finding]
+    address_count: int
+    countries: list[str] = field(default_factory=list)  # "Pakistan (PK)", in address order
+    networks: list[str] = field(default_factory=list)   # ASN / ISP names announcing it
+
+
+def _by_severity(findings) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.id))
+
+
+def entry_views(application: Application) -> list[EntryView]:
+    """Each entry with its findings and where its addresses are, from the offline geo data."""
+    geo = geo_data()
+    by_entry: dict[int, list[Finding]] = {}
+    for finding in application.findings:
+        if finding.entry_id:
+            by_entry.setdefault(finding.entry_id, []).append(finding)
+    views = []
+    for entry in application.entries:
+        rng = AddressRange(entry.version, entry.start, entry.end)
+        view = EntryView(entry, _by_severity(by_entry.get(entry.id, [])), rng.size)
+        if geo is not None:
+            for part in geo.country_parts(rng):
+                name = f"{part.name} ({part.code})" if part.code else "unknown"
+                if name not in view.countries:
+                    view.countries.append(name)
+            view.networks = geo.asn_names(rng)
+        views.append(view)
+    return views
+
+
+def other_findings(application: Application) -> list[Finding]:
+    """Findings on endpoints or on the application as a whole."""
+    return _by_severity(f for f in application.findings if not f.entry_id)
+
+
+def other_applications(application: Application) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.applicant_id == application.applicant_id,
+                                  Application.id != application.id)
+        .order_by(Application.created_at.desc()).limit(MAX_OTHER_APPLICATIONS)))
+
+
+def review_timeline(application: Application) -> tuple[list, int]:
+    """The audit trail of the application, and how many document openings were left out of it."""
+    events = audit.timeline(application)
+    shown = [e for e in events if e.action not in QUIET_ACTIONS]
+    return shown, len(events) - len(shown)
+
+
+def age_days(application: Application, now) -> int | None:
+    return (now - application.submitted_at).days if application.submitted_at else None

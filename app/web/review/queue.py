@@ -1,0 +1,71 @@
+"""The queue: counts by state, a filter that is a link, keyset pages, and selecting rows into a batch."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.services import ServiceError
+from app.services import batches as batch_service
+from app.services.review_queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.web.review.forms import BatchForm, QueueFilterForm
+from app.web.review.routes import bp, staff_only
+
+PER_PAGE = 50
+SELECT_ALL_LIMIT = 10_000  # "select all matching" batches at most this many, oldest first
+MAX_PROBLEMS_SHOWN = 10  # a refused batch names this many applications and why, each in a flash
+
+
+@bp.get("/")
+@staff_only
+def queue():
+    form = QueueFilterForm(formdata=request.args)
+    page = total = None
+    try:
+        queue_filter = QueueFilter.from_args(request.args)
+        page = queue_page(queue_filter, cursor=request.args.get("cursor") or None, limit=PER_PAGE)
+        total = matching_count(queue_filter)
+    except ServiceError as exc:  # a bad filter value or cursor: say so at the field, keep what was typed
+        if not form.show_error(exc.field, exc.message):
+            flash(exc.message, "error")
+    return render_template("review/queue.html", form=form, page=page, total=total, counts=state_counts(),
+                           filter_args=form.arguments(), batch_form=BatchForm(),
+                           select_all_limit=SELECT_ALL_LIMIT), 200 if page else 422
+
+
+def _back(form: BatchForm) -> str:
+    """Where a refused batch returns: the page it came from, if that is a page of this desk."""
+    back = form.back.data or ""
+    return back if back.startswith("/review/") and not back.startswith("//") else url_for("review.queue")
+
+
+def _selected_ids(form: BatchForm) -> list[int] | None:
+    """The ids to batch: the ticked rows, or every application matching the filter the form carries."""
+    if request.form.get("scope") == "filter":
+        return matching_ids(QueueFilter.from_args(request.form), limit=SELECT_ALL_LIMIT)
+    raw = request.form.getlist("ids")
+    if not all(value.isdigit() for value in raw):
+        raise ServiceError("The selection was garbled; tick the applications again.", field="ids")
+    return sorted({int(value) for value in raw})
+
+
+@bp.post("/batches")
+@staff_only
+def create_batch():
+    form = BatchForm()
+    if not form.validate_on_submit():
+        flash("The form expired; select the applications again.", "error")
+        return redirect(_back(form))
+    try:
+        ids = _selected_ids(form)
+        if not ids:
+            raise ServiceError("Select at least one application to batch (tick its box, or press x on its row).")
+        batch = batch_service.create_batch(ids, maker=current_user, note=(form.note.data or "").strip() or None)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        for problem in (exc.details if isinstance(exc.details, list) else [])[:MAX_PROBLEMS_SHOWN]:
+            flash(problem.get("message", ""), "error")
+        return redirect(_back(form))
+    db.session.commit()
+    flash(f"Batch {batch.id} made with {len(ids):,} application{'s' if len(ids) != 1 else ''}. "
+          "Another reviewer must approve it.", "success")
+    return redirect(url_for("review.batch", batch_id=batch.id))

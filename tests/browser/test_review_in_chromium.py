@@ -1,0 +1,121 @@
+"""Two reviewers in Chromium: one filters the queue and batches three applications with the keyboard,
+the other approves the batch, and the first sees the whitelist version it was published as."""
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from app.config import REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def flask(env, *args) -> str:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def call(portal, token, method, path, body=None) -> dict:
+    request = urllib.request.Request(portal + path, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def upload_ntn_certificate(portal, token, application_id) -> None:
+    """A company VPN application is submitted only with its NTN certificate (multipart, as the contract says)."""
+    boundary = "raasta-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nntn_certificate\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="ntn.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n").encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"{portal}/api/v1/applications/{application_id}/documents", method="POST",
+                                     data=body, headers={"Authorization": f"Bearer {token}",
+                                                         "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+
+
+def applicant_with_applications(portal, env, email, name, city, entries) -> list[int]:
+    """An applicant made with the CLI who applies through the API; returns the submitted applications' ids."""
+    flask(env, "users", "create", email, "--role", "applicant", "--password", PASSWORD)
+    token = flask(env, "tokens", "create", email)
+    call(portal, token, "PUT", "/api/v1/profile", {"kind": "firm", "name": name, "ntn": "1234567-8", "city": city,
+                                                   "isp_name": "Multinet", "isp_subscriber_id": "MN-1"})
+    ids = []
+    for entry in entries:
+        application = call(portal, token, "POST", "/api/v1/applications", {
+            "purpose": "Office VPN to our client in Germany", "category": "company_vpn", "entries": [entry]})
+        upload_ntn_certificate(portal, token, application["id"])
+        call(portal, token, "POST", f"/api/v1/applications/{application['id']}/submit")
+        ids.append(application["id"])
+    deadline = time.monotonic() + 90
+    while any(call(portal, token, "GET", f"/api/v1/applications/{i}")["state"] == "validating" for i in ids):
+        assert time.monotonic() < deadline, "validation did not finish"
+        time.sleep(0.5)
+    return ids
+
+
+def sign_in(browser, portal, email):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(portal + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_a_reviewer_batches_with_the_keyboard_and_a_second_reviewer_approves(portal, portal_env, browser):
+    lahore = applicant_with_applications(portal, portal_env, "indus@example.pk", "Indus Soft (Pvt) Ltd", "Lahore",
+                                         ["39.32.12.0/24", "39.32.13.0/24", "39.32.14.0/24"])
+    applicant_with_applications(portal, portal_env, "mehran@example.pk", "Mehran Data", "Karachi", ["111.68.96.10"])
+    for email in ("rubina@pta.gov.pk", "kamran@pta.gov.pk"):
+        flask(portal_env, "users", "create", email, "--role", "reviewer", "--password", PASSWORD)
+
+    maker = sign_in(browser, portal, "rubina@pta.gov.pk")
+    maker.get_by_role("link", name="Queue", exact=True).click()
+    rows = maker.locator("#queue-table tbody tr")
+    expect(rows).to_have_count(4)  # waits for the page, where count() would read the one before
+    maker.locator(".filter-card summary").click()  # the filter is folded until used
+    maker.get_by_label("City").fill("Lahore")
+    maker.get_by_role("button", name="Filter", exact=True).click()
+    maker.wait_for_url("**/review/?*city=Lahore*")
+    expect(rows).to_have_count(3)
+    assert "Mehran" not in maker.locator("#queue-table").inner_text()
+
+    maker.keyboard.press("j")
+    expect(rows.nth(0)).to_have_attribute("aria-current", "true")
+    maker.keyboard.press("x")
+    maker.keyboard.press("j")
+    maker.keyboard.press("x")
+    expect(rows.nth(1)).to_have_attribute("aria-current", "true")
+    expect(rows.nth(0)).to_have_class("is-selected")
+    expect(rows.nth(1)).to_have_class("is-current is-selected")
+    rows.nth(2).get_by_role("checkbox").check()  # the third by mouse
+    maker.keyboard.press("b")
+    maker.wait_for_url("**/review/batches/*")
+    assert "made with 3 applications" in maker.locator(".flash").inner_text()
+    assert maker.get_by_text("You made this batch; another reviewer must approve it.").is_visible()
+    assert maker.get_by_role("button", name="Approve and publish").count() == 0
+    batch_url = maker.url
+    assert sorted(int(a.inner_text().lstrip("#")) for a in maker.locator("table tbody a").all()) == lahore
+
+    checker = sign_in(browser, portal, "kamran@pta.gov.pk")
+    checker.get_by_role("link", name="Batches", exact=True).click()
+    checker.get_by_role("link", name=f"Batch {batch_url.rsplit('/', 1)[1]}").click()
+    checker.get_by_role("button", name="Approve and publish").click()
+    expect(checker.locator(".flash")).to_contain_text("published as whitelist version")
+
+    maker.goto(batch_url)
+    serial = maker.locator(".published-serial strong").inner_text()
+    assert serial.isdigit()
+    assert maker.locator(".published-serial").inner_text().startswith(f"Published as whitelist version {serial}")
+    assert maker.get_by_role("link", name="txt").get_attribute("href") == f"/api/v1/whitelist/{serial}.txt"

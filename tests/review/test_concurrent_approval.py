@@ -1,0 +1,69 @@
+"""Two reviewers approve overlapping batches of different applicants at the same moment: exactly one wins.
+
+Each request runs in its own thread, through its own app (own engine, own connections) against the
+same database, released together by a barrier: real concurrent transactions. On PostgreSQL the
+approved-space lock makes the second wait and re-check (the exclusion constraint stands behind it);
+on SQLite the database's one write lock does.
+"""
+import threading
+
+from sqlalchemy import func, select
+
+from app import create_app
+from app.choices import BatchState, State
+from app.config import TestConfig
+from app.models import Application, ApprovedPrefix, Batch
+from app.services import batches
+from app.services.tokens import issue_token
+
+ROUNDS = [("39.32.0.0/24", "39.32.0.128/25"), ("2400:adc0::/32", "2400:adc0:100::/48"),
+          ("111.68.96.0/22", "111.68.99.7")]
+
+
+def _approve_together(app, requests: list[tuple[int, str]]) -> list[int]:
+    apps = [create_app(TestConfig(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                                  REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=app.config["INSTANCE_DIR"]))
+            for _ in requests]
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = [0] * len(requests)
+
+    def approve(index: int, batch_id: int, token: str) -> None:
+        client = apps[index].test_client()
+        barrier.wait()
+        statuses[index] = client.post(f"/api/v1/batches/{batch_id}/approve",
+                                      headers={"Authorization": f"Bearer {token}"}).status_code
+
+    threads = [threading.Thread(target=approve, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for other in apps:
+        with other.app_context():
+            other.extensions["sqlalchemy"].engines[None].dispose()
+    return statuses
+
+
+def test_exactly_one_of_two_overlapping_approvals_wins(app, db, make_user, make_reviewable):
+    maker = make_user("reviewer")
+    checkers = [make_user("reviewer"), make_user("admin")]
+    tokens = [issue_token(checker, "race") for checker in checkers]
+    db.session.commit()
+    for one, other in ROUNDS:
+        first, second = make_reviewable([one]), make_reviewable([other])  # two different applicants
+        batch_ids = [batches.create_batch([first.id], maker).id, batches.create_batch([second.id], maker).id]
+        db.session.commit()
+        statuses = _approve_together(app, list(zip(batch_ids, tokens)))
+        assert sorted(statuses) == [200, 409], (one, other, statuses)
+        db.session.expire_all()
+        winner = batch_ids[statuses.index(200)]
+        states = {b: db.session.get(Batch, b).state for b in batch_ids}
+        assert states == {b: BatchState.PUBLISHED if b == winner else BatchState.PENDING_APPROVAL for b in batch_ids}
+        approved = db.session.scalars(select(Application.id).where(
+            Application.id.in_([first.id, second.id]), Application.state == State.APPROVED)).all()
+        assert len(approved) == 1
+        holders = db.session.scalars(select(ApprovedPrefix.application_id).distinct().where(
+            ApprovedPrefix.application_id.in_([first.id, second.id]))).all()
+        assert holders == approved
+    assert db.session.scalar(select(func.count()).select_from(Batch).where(
+        Batch.state == BatchState.PUBLISHED)) == len(ROUNDS)
