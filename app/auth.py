@@ -32,7 +32,9 @@ def unauthorized():
     if request.blueprint == "api":
         abort(401)
     flash(login_manager.login_message, "info")
-    return redirect(url_for(login_manager.login_view, next=request.full_path))
+    # full_path ends in a bare "?" when there is no query string; the page to come back to does not.
+    return redirect(url_for(login_manager.login_view,
+                            next=request.full_path if request.query_string else request.path))
 
 
 def bearer_token() -> str | None:

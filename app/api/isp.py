@@ -1,2 +1,166 @@
-"""API v1: isp endpoints (see ../shared/contract.md)."""
-from app.api import bp  # noqa: F401
+"""API v1 for ISPs: confirm or dispute their subscribers' applications, and their webhook (contract: ISP).
+
+Every endpoint acts for the caller's ISP organisation only: another ISP's application is a 404,
+exactly as if it did not exist.
+"""
+from flask import abort, jsonify, request, url_for
+from flask_login import current_user
+
+from app.api import bp, schemas
+from app.api.openapi import documented
+from app.api.requests import json_body
+from app.auth import role_required
+from app.choices import ConfirmationState, Role
+from app.extensions import db
+from app.models import IspConfirmation, WebhookDelivery
+from app.services import ServiceError
+from app.services import isp_confirmations as confirmations
+from app.services import webhooks
+from app.services.isp_organisations import organisation_of
+
+isp_only = role_required(Role.ISP)
+DEFAULT_LIMIT, BULK_MAX = 100, 1000
+
+
+def _time(value):
+    return value.isoformat() if value else None
+
+
+def confirmation_json(confirmation: IspConfirmation) -> dict:
+    application = confirmation.application
+    profile = application.applicant.profile
+    return {
+        "application_id": application.id,
+        "subscriber_id": confirmation.subscriber_id,
+        "applicant": profile.name if profile else application.applicant.display_name,
+        "city": profile.city if profile else None,
+        "entries": [cidr for entry in application.entries for cidr in entry.cidrs],
+        "state": confirmation.state,
+        "reason": confirmation.reason,
+        "asked_at": _time(confirmation.created_at),
+        "answered_at": _time(confirmation.answered_at),
+    }
+
+
+def _delivery_json(delivery: WebhookDelivery) -> dict:
+    return {"serial": delivery.serial, "url": delivery.url, "state": delivery.state, "attempts": delivery.attempts,
+            "last_status": delivery.last_status, "last_error": delivery.last_error,
+            "created_at": _time(delivery.created_at), "delivered_at": _time(delivery.delivered_at)}
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ServiceError(f"{name}={raw!r} is not a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+@bp.get("/isp/confirmations")
+@isp_only
+def list_confirmations():
+    """Your ISP's subscribers to confirm: ?state=pending (default), confirmed or disputed.
+
+    A JSON list, oldest first: application_id, subscriber_id, applicant, entries (CIDRs), state,
+    reason, answered_at. ?limit= (1-500, default 100) and ?after_id= page through long lists; a
+    `Link: <...>; rel="next"` header points at the next page while there may be one.
+    """
+    state = request.args.get("state") or ConfirmationState.PENDING
+    limit = _int_arg("limit", DEFAULT_LIMIT, 1, confirmations.PAGE_MAX)
+    rows = confirmations.confirmations_for(organisation_of(current_user), state,
+                                           after_id=_int_arg("after_id", 0, 0, 2**62), limit=limit)
+    response = jsonify([confirmation_json(c) for c in rows])
+    if len(rows) == limit:
+        next_url = url_for("api.list_confirmations", state=state, limit=limit, after_id=rows[-1].id, _external=True)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def _answerable(application_id, organisation) -> IspConfirmation:
+    confirmation = confirmations.confirmation_for(application_id, organisation)
+    if confirmation is None:
+        abort(404, description=f"No application {application_id} names your ISP as the subscriber's.")
+    return confirmation
+
+
+@bp.post("/isp/confirmations/<int:application_id>")
+@documented(body=schemas.ISP_ANSWER)
+@isp_only
+def answer_confirmation(application_id: int):
+    """Answer for one application: {"answer": "confirm"|"dispute", "reason"?} (a dispute needs a reason).
+
+    The answer becomes a finding on the application (confirm: info, dispute: error) and a dispute
+    flags a `ready` application. Sending the same answer again changes nothing; a different one
+    replaces it. 404 for an application that does not name your ISP.
+    """
+    body = json_body()
+    confirmation = _answerable(application_id, organisation_of(current_user))
+    confirmation = confirmations.answer(confirmation, body.get("answer"), body.get("reason"), current_user)
+    db.session.commit()
+    return jsonify(confirmation_json(confirmation))
+
+
+@bp.post("/isp/confirmations")
+@documented(body=schemas.ISP_ANSWERS)
+@isp_only
+def answer_confirmations():
+    """Answer many at once: a list of {"application_id", "answer", "reason"?}; all or nothing.
+
+    Returns the list of confirmations; if any item is refused, nothing is stored and a 422 lists
+    each refused item with its index and why.
+    """
+    if not request.is_json:
+        abort(415, description="Send a JSON body with Content-Type: application/json.")
+    items = request.get_json(silent=True)
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or len(items) > BULK_MAX:
+        abort(400, description=f"Send a JSON list of up to {BULK_MAX} objects "
+                               '{"application_id", "answer", "reason"?}.')
+    organisation, answered, refused = organisation_of(current_user), [], []
+    for index, item in enumerate(items):
+        application_id = item.get("application_id")
+        confirmation = confirmations.confirmation_for(application_id, organisation) \
+            if isinstance(application_id, int) and not isinstance(application_id, bool) else None
+        if confirmation is None:
+            refused.append({"index": index, "application_id": application_id,
+                            "message": f"No application {application_id!r} names your ISP as the subscriber's."})
+            continue
+        try:
+            answered.append(confirmations.answer(confirmation, item.get("answer"), item.get("reason"), current_user))
+        except ServiceError as exc:
+            refused.append({"index": index, "application_id": application_id, "message": exc.message})
+    if refused:
+        db.session.rollback()
+        raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
+    db.session.commit()
+    return jsonify([confirmation_json(c) for c in answered])
+
+
+def _webhook_json(organisation) -> dict:
+    return {"url": organisation.webhook_url,
+            "deliveries": [_delivery_json(d) for d in webhooks.recent_deliveries(organisation)]}
+
+
+@bp.get("/isp/webhook")
+@isp_only
+def get_webhook():
+    """Your ISP's webhook URL and its 20 most recent deliveries (state, attempts, last status and error)."""
+    return jsonify(_webhook_json(organisation_of(current_user)))
+
+
+@bp.put("/isp/webhook")
+@documented(body=schemas.WEBHOOK)
+@isp_only
+def put_webhook():
+    """Set the webhook: {"url": "https://..."}; an empty or null url removes it.
+
+    On every new whitelist version the portal POSTs {"serial", "published_at", "formats": {FMT: {"url",
+    "sha256"}}} with X-Raasta-Signature: base64 Ed25519 signature of the body (GET /api/v1/signing-key),
+    retrying with backoff. Redirects are not followed.
+    """
+    body = json_body()
+    if "url" not in body:
+        raise ServiceError('Send {"url": "https://..."}, or {"url": null} to remove the webhook.', field="url")
+    organisation = webhooks.set_webhook(organisation_of(current_user), body["url"], current_user)
+    db.session.commit()
+    return jsonify(_webhook_json(organisation))

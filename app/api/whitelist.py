@@ -1,2 +1,177 @@
-"""API v1: whitelist endpoints (see ../shared/contract.md)."""
-from app.api import bp  # noqa: F401
+"""API v1: the published whitelist for ISPs' scripts (see ../shared/contract.md).
+
+Every body is served with ETag = its sha256 and honours If-None-Match with 304, which is what a
+cron job polling `latest.ipset` every few minutes mostly gets: that answer loads no ORM object and
+no body. Numbered versions never change (cached for a year, `immutable`); `latest` may be cached
+for 60 s and is then revalidated with If-None-Match, which the ETag makes cheap.
+"""
+import hashlib
+import json
+import re
+
+from flask import Response, abort, request, send_file, url_for
+
+from app.api import bp
+from app.auth import role_required
+from app.choices import Role, WhitelistFormat
+from app.errors import api_error
+from app.services import whitelist_files as files
+from app.services.signing import public_key_pem
+
+readers = role_required(*Role.WHITELIST_READERS)
+
+SERIAL = re.compile(r"[0-9]{1,9}")  # a serial fits the database's integer column
+NAME = re.compile(rf"(?P<ref>latest|{SERIAL.pattern})\.(?P<fmt>[a-z0-9]+)(?P<sig>\.sig)?")
+NAME_PATTERN = "{serial|latest}.{format} or {serial|latest}.{format}.sig, e.g. 12.txt or latest.ipset.sig"
+IMMUTABLE = "private, max-age=31536000, immutable"
+SHORT = "private, max-age=60"
+SIGNATURE_TYPE = "application/octet-stream"
+PEM_TYPE = "application/x-pem-file"
+
+
+def _etag(sha256: str) -> str:
+    return f'"{sha256}"'
+
+
+def _not_modified(sha256: str) -> bool:
+    # Weak comparison, as RFC 9110 asks for If-None-Match; "*" and lists are handled by Werkzeug.
+    return request.if_none_match.contains_weak(sha256)
+
+
+def _headers(serial: int | None, sha256: str, cache_control: str) -> dict:
+    headers = {"ETag": _etag(sha256), "Cache-Control": cache_control}
+    if serial is not None:
+        headers["X-Whitelist-Serial"] = str(serial)
+    return headers
+
+
+def _formats_list() -> str:
+    return ", ".join(WhitelistFormat.ALL)
+
+
+def _absent(ref, fmt: str):
+    """404 saying which of the version or the format is missing."""
+    version = files.version_by_ref(ref)
+    if version is None:
+        if ref == files.LATEST:
+            abort(404, description="No whitelist has been published yet.")
+        abort(404, description=f"No whitelist version {ref}; the latest is {files.latest_serial() or 'none'}.")
+    abort(404, description=f"Whitelist version {version.serial} has no format {fmt!r}; "
+                           f"the formats are {_formats_list()}.")
+
+
+def _version_json(version) -> dict:
+    return {
+        "serial": version.serial,
+        "published_at": version.published_at.isoformat(),
+        "entries": version.entry_count,
+        "prefixes": version.prefix_count,
+        "reason": version.reason,
+        "audit_head": {"seq": version.audit_head_seq, "hash": version.audit_head_hash},
+        "signing_key_url": url_for("api.signing_key", _external=True),
+        "formats": {
+            f.format: {
+                "url": url_for("api.whitelist_file", name=f"{version.serial}.{f.format}", _external=True),
+                "sha256": f.sha256,
+                "size": f.size,
+                "signature_url": url_for("api.whitelist_file", name=f"{version.serial}.{f.format}.sig",
+                                         _external=True),
+            } for f in files.files_of(version)
+        },
+    }
+
+
+@bp.get("/whitelist")
+@readers
+def whitelist_metadata():
+    """The latest published version: serial, counts, audit head and each format's URL, sha256 and size.
+
+    Carries an ETag; If-None-Match gives 304 while nothing new is published.
+    """
+    version = files.version_by_ref(files.LATEST)
+    if version is None:
+        abort(404, description="No whitelist has been published yet.")
+    body = json.dumps(_version_json(version), sort_keys=True).encode()
+    sha256 = hashlib.sha256(body).hexdigest()
+    headers = _headers(version.serial, sha256, SHORT)
+    if _not_modified(sha256):
+        return Response(status=304, headers=headers)
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/whitelist/<name>")
+@readers
+def whitelist_file(name: str):
+    """One format of one version: {serial|latest}.{format}, or its Ed25519 signature with .sig.
+
+    Formats: txt csv json ipset nft cisco mikrotik. ETag is the body's sha256 (for .sig, the
+    signature's) and If-None-Match gives 304; X-Whitelist-Serial names the version. Numbered versions
+    are cached as immutable, `latest` for 60 s. The .sig body is the raw 64-byte signature, which
+    `openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in body -sigfile body.sig` checks.
+    """
+    match = NAME.fullmatch(name)
+    if match is None:
+        abort(404, description=f"No whitelist file {name!r}: expected {NAME_PATTERN}; "
+                               f"the formats are {_formats_list()}.")
+    ref, fmt, signature = match["ref"], match["fmt"], bool(match["sig"])
+    if fmt not in WhitelistFormat.ALL:
+        abort(404, description=f"No whitelist format {fmt!r}; the formats are {_formats_list()}.")
+    ref = ref if ref == files.LATEST else int(ref)
+    found = files.file_ref(ref, fmt)
+    if found is None:
+        _absent(ref, fmt)
+    cache_control = SHORT if ref == files.LATEST else IMMUTABLE
+    filename = f"raasta-whitelist-{found.serial}.{fmt}" + (".sig" if signature else "")
+    etag = hashlib.sha256(found.signature).hexdigest() if signature else found.sha256
+    headers = _headers(found.serial, etag, cache_control)
+    if _not_modified(etag):
+        return Response(status=304, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if signature:
+        return Response(found.signature, mimetype=SIGNATURE_TYPE, headers=headers)
+    response = send_file(files.body_path(found.sha256, found.size), conditional=True, etag=False,
+                         last_modified=found.published_at, max_age=None)
+    # Set here, not through send_file's mimetype, which would add a second charset to text types.
+    response.headers.update(headers, **{"Content-Type": WhitelistFormat.MEDIA_TYPES[fmt]})
+    return response
+
+
+@bp.get("/whitelist/diff")
+@readers
+def whitelist_diff():
+    """The aggregated CIDRs added and removed between two versions: ?from=N&to=M|latest.
+
+    Removing "removed" from version N's txt lines and adding "added" gives exactly version M's;
+    both lists are sorted IPv4 then IPv6, numerically.
+    """
+    problems = {}
+    refs = {}
+    for arg in ("from", "to"):
+        value = request.args.get(arg, "").strip()
+        if value == files.LATEST or SERIAL.fullmatch(value):
+            refs[arg] = value if value == files.LATEST else int(value)
+        else:
+            problems[arg] = ("missing: " if not value else f"{value!r} is not ") + "a serial number or 'latest'"
+    if problems:
+        return api_error(400, f"Give ?from=N&to=M (serial numbers, or 'latest'); bad or missing: "
+                              f"{', '.join(problems)}.", details=problems)
+    versions = {}
+    for arg, ref in refs.items():
+        versions[arg] = files.version_by_ref(ref)
+        if versions[arg] is None:
+            abort(404, description=f"No whitelist version {ref} ({arg}); the latest is "
+                                   f"{files.latest_serial() or 'none: nothing is published yet'}.")
+    return files.diff(versions["from"], versions["to"])
+
+
+@bp.get("/signing-key")
+@readers
+def signing_key():
+    """The Ed25519 public key (PEM) that signs every whitelist body and webhook notice."""
+    pem = public_key_pem()
+    sha256 = hashlib.sha256(pem).hexdigest()
+    headers = _headers(None, sha256, "private, max-age=3600")
+    if _not_modified(sha256):
+        return Response(status=304, headers=headers)
+    headers["Content-Disposition"] = 'inline; filename="raasta-signing-key.pem"'
+    return Response(pem, mimetype=PEM_TYPE, headers=headers)

@@ -6,7 +6,9 @@ def register_commands(app: Flask) -> None:
     from app.cli.audit import audit
     from app.cli.tokens import tokens
     from app.cli.users import users
+    from app.cli.whitelist import whitelist
 
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(audit)
+    app.cli.add_command(whitelist)

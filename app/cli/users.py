@@ -5,6 +5,7 @@ from app.choices import Role
 from app.extensions import db
 from app.services import ServiceError
 from app.services.accounts import create_user
+from app.services.isp_organisations import create_isp_user
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -14,10 +15,21 @@ users = AppGroup("users", help="Manage accounts.")
 @click.option("--role", type=click.Choice(Role.ALL), required=True)
 @click.option("--password", required=True, help="At least 10 characters.")
 @click.option("--name", default="", help="Display name.")
-def create(email: str, role: str, password: str, name: str) -> None:
+@click.option("--organisation", default=None,
+              help="Role isp only (and required for it): the ISP organisation, created if new.")
+def create(email: str, role: str, password: str, name: str, organisation: str | None) -> None:
     """Create an account and print its id."""
+    if role == Role.ISP and not (organisation or "").strip():
+        raise click.UsageError("An isp account belongs to an ISP organisation: add --organisation NAME "
+                               "(e.g. --organisation PTCL); it is created if new.")
+    if role != Role.ISP and organisation is not None:
+        raise click.UsageError(f"--organisation is for role isp only; a {role} account belongs to no ISP. "
+                               "Leave it out, or use --role isp.")
     try:
-        user = create_user(email, password, role=role, name=name)
+        if role == Role.ISP:
+            user = create_isp_user(email, password, organisation, name=name)
+        else:
+            user = create_user(email, password, role=role, name=name)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None

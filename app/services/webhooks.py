@@ -1,5 +1,192 @@
-"""Webhook notices to ISP organisations on every new whitelist version (built by the ISP work)."""
+"""Webhook notices to ISP organisations on every new whitelist version.
+
+publish() calls queue_notices() inside the publishing transaction: one WebhookDelivery row per
+organisation with a webhook, and, once that commits, one queue job per row. The job POSTs a small
+JSON notice signed with the whitelist key (X-Raasta-Signature: base64 Ed25519 of the exact body),
+so an ISP can check it offline with the same public key as the lists. Each try is recorded on the
+row (attempts, last status, last error); RQ retries with backoff, and after the last retry the
+delivery is marked failed. Redirects are not followed, and a URL whose host resolves to
+non-public space is refused unless WEBHOOK_ALLOW_PRIVATE_HOSTS is set (the portal must not be
+usable to probe the regulator's own network).
+"""
+import base64
+import json
+import socket
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from flask import current_app
+from netaddr import IPAddress
+from rq import Callback, Retry
+from sqlalchemy import select, update
+
+from app import audit
+from app.addresses import AddressRange
+from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
+from app.after_commit import call_after_commit
+from app.choices import DeliveryState
+from app.extensions import db, queues
+from app.models import IspOrganisation, WebhookDelivery, WhitelistVersion
+from app.models.types import utcnow
+from app.queues import DEFAULT
+from app.services import ServiceError, signing
+from app.services.endpoints import host_problem
+from app.services.whitelist_files import files_of
+
+URL_MAX = 500
+RECENT_DELIVERIES = 20
+SIGNATURE_HEADER = "X-Raasta-Signature"
+DELIVER_JOB = "app.jobs.webhooks.deliver_notice"
+ON_FAILURE = "app.jobs.webhooks.on_failure"
 
 
-def queue_notices(version) -> None:
-    """Queue one signed notice per ISP organisation with a webhook, once the transaction commits."""
+def clean_url(url: str | None) -> str | None:
+    """The webhook URL to store: http(s) with a host name or public address; None removes the webhook."""
+    if url is None or (isinstance(url, str) and not url.strip()):
+        return None
+    if not isinstance(url, str):
+        raise ServiceError("Send the webhook URL as text, or null to remove it.", field="url")
+    url = url.strip()
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ServiceError(f"{url!r} is not an http or https URL; type it as https://host/path.", field="url")
+    if parts.username or parts.password:
+        raise ServiceError("Leave user names and passwords out of the webhook URL; check the "
+                           f"{SIGNATURE_HEADER} header instead.", field="url")
+    if len(url) > URL_MAX:
+        raise ServiceError(f"Keep the webhook URL under {URL_MAX} characters.", field="url")
+    try:
+        parts.port  # noqa: B018  (raises ValueError on a port out of range)
+    except ValueError:
+        raise ServiceError(f"The port in {url!r} is not a number from 1 to 65535.", field="url") from None
+    problem = host_problem(host)
+    if problem:
+        raise ServiceError(f"The host in {url!r}: {problem}", field="url")
+    if _is_address(host) and _private(host):
+        raise ServiceError(f"{host} is not a public address; the webhook must be reachable on the internet.",
+                           field="url")
+    return url
+
+
+def _is_address(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
+
+
+def _private(address: str) -> bool:
+    """True for loopback, private, link-local and every other special-purpose address."""
+    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE_HOSTS"):
+        return False
+    ip = IPAddress(address.split("%", 1)[0])
+    rng = AddressRange(ip.version, int(ip), int(ip))
+    return bool(special_blocks_touching(rng)) or reaches_outside_global_unicast(rng)
+
+
+def set_webhook(organisation: IspOrganisation, url: str | None, actor) -> IspOrganisation:
+    """Set or (with an empty URL) remove the organisation's webhook. The caller commits."""
+    url = clean_url(url)
+    before = organisation.webhook_url
+    if before == url:
+        return organisation
+    organisation.webhook_url = url
+    audit.record("isp_organisation.webhook_set" if url else "isp_organisation.webhook_removed", organisation,
+                 actor=actor, before=before, after=url)
+    return organisation
+
+
+def recent_deliveries(organisation: IspOrganisation, limit: int = RECENT_DELIVERIES) -> list[WebhookDelivery]:
+    return db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.organisation_id == organisation.id)
+                              .order_by(WebhookDelivery.id.desc()).limit(limit)).all()
+
+
+def retry_intervals() -> list[int]:
+    return [int(n) for n in current_app.config["WEBHOOK_RETRY_INTERVALS"]]
+
+
+def queue_notices(version: WhitelistVersion) -> list[WebhookDelivery]:
+    """One delivery per organisation with a webhook, each queued once the transaction commits."""
+    organisations = db.session.scalars(select(IspOrganisation).where(
+        IspOrganisation.webhook_url.is_not(None), IspOrganisation.webhook_url != "")).all()
+    deliveries = [WebhookDelivery(organisation_id=o.id, serial=version.serial, url=o.webhook_url,
+                                  state=DeliveryState.PENDING) for o in organisations]
+    if not deliveries:
+        return []
+    db.session.add_all(deliveries)
+    db.session.flush()
+    queue, ids = queues.queue(DEFAULT), [d.id for d in deliveries]
+    intervals = retry_intervals()
+    options = {"retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
+               "on_failure": Callback(ON_FAILURE), "job_timeout": current_app.config["WEBHOOK_TIMEOUT"] * 3}
+    call_after_commit(lambda: [queue.enqueue(DELIVER_JOB, delivery_id, job_id=f"webhook-{delivery_id}", **options)
+                               for delivery_id in ids])
+    return deliveries
+
+
+def notice_body(version: WhitelistVersion) -> bytes:
+    """The exact bytes POSTed (and signed): serial, published_at and each format's URL and sha256."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    notice = {"serial": version.serial, "published_at": version.published_at.isoformat(),
+              "formats": {f.format: {"url": f"{base}/api/v1/whitelist/{version.serial}.{f.format}",
+                                     "sha256": f.sha256} for f in files_of(version)}}
+    return json.dumps(notice, sort_keys=True, separators=(",", ":")).encode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises HTTPError with the 3xx status, recorded as a failure
+
+
+def _post(url: str, body: bytes, timeout: float) -> tuple[int | None, str | None]:
+    """(HTTP status, error text): error is None on a 2xx answer."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except OSError as exc:
+        return None, f"cannot resolve {host}: {exc}"
+    if any(_private(a) for a in addresses):
+        return None, f"{host} resolves to a non-public address; refused"
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "Raasta-Webhook/1",
+        SIGNATURE_HEADER: base64.b64encode(signing.sign(body)).decode()})
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, None
+    except urllib.error.HTTPError as exc:
+        location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+        return exc.code, f"redirect to {location} not followed" if location else f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"{type(reason).__name__}: {reason}"[:500]
+
+
+def deliver(delivery_id: int) -> str | None:
+    """One try: POST the notice and record the outcome; returns the error, None when delivered (or done).
+
+    Holds no transaction during the request (it may take WEBHOOK_TIMEOUT seconds); the outcome is
+    written with a compare-and-set on `pending`, so a delivery already delivered or given up is never
+    counted again. The caller commits, then raises on an error so that RQ retries.
+    """
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.state != DeliveryState.PENDING:
+        return None
+    url, body = delivery.url, notice_body(db.session.get(WhitelistVersion, delivery.serial))
+    db.session.rollback()  # end the read transaction before waiting on the network
+    status, error = _post(url, body, current_app.config["WEBHOOK_TIMEOUT"])
+    if error is None and not (status and 200 <= status < 300):
+        error = f"HTTP {status}"
+    values = {"attempts": WebhookDelivery.attempts + 1, "last_status": status, "last_error": error}
+    if error is None:
+        values.update(state=DeliveryState.DELIVERED, delivered_at=utcnow())
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                     WebhookDelivery.state == DeliveryState.PENDING).values(**values))
+    return error and f"webhook {url}: {error}"
+
+
+def mark_failed(delivery_id: int, error: str | None = None) -> None:
+    """After the last retry: the delivery is given up, visibly. `error` replaces the last try's error
+    when the job failed for another reason (e.g. a timeout). The caller commits."""
+    values = {"state": DeliveryState.FAILED} | ({"last_error": error[:500]} if error else {})
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                     WebhookDelivery.state == DeliveryState.PENDING).values(**values))

@@ -1,8 +1,170 @@
-"""The ISP's pages: the latest whitelist and its history, confirmations, webhook settings."""
-from flask import Blueprint
+"""The ISP's pages: the latest whitelist and its history, confirmations, webhook settings.
+
+Whitelist pages are for everyone who may read the whitelist (ISPs, reviewers, admins); downloads
+here use the session and serve the same stored bytes as the API (app.services.whitelist_files).
+Confirmations and the webhook belong to one ISP organisation and are for its users only.
+"""
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth import role_required
-from app.choices import Role
+from app.choices import ConfirmationState, Role, WhitelistFormat
+from app.config import REPO_ROOT
+from app.extensions import db
+from app.models import WhitelistVersion
+from app.services import ServiceError
+from app.services import isp_confirmations as confirmations
+from app.services import whitelist_files as files
+from app.services.isp_organisations import organisation_of
+from app.services.signing import public_key_pem
+from app.services.webhooks import recent_deliveries, retry_intervals, set_webhook
+from app.web.isp.forms import AnswerForm, WebhookForm
+from app.web.outcomes import commit_or_flash
 
 bp = Blueprint("isp", __name__, url_prefix="/isp")
 isp_only = role_required(Role.ISP)
+readers = role_required(*Role.WHITELIST_READERS)
+
+SYNC_SCRIPT = REPO_ROOT / "docs" / "isp" / "raasta-whitelist-sync.sh"
+VERSIONS_PER_PAGE = 50
+CONFIRMATIONS_PER_PAGE = 50
+DIFF_SHOWN = 2000  # CIDRs listed per side; the API's diff gives them all
+# What each format is for, in the words of the engineer picking one.
+FORMAT_USES = {
+    WhitelistFormat.TXT: "one CIDR a line: scripts, any firewall",
+    WhitelistFormat.CSV: "one row per approved entry, with applicant and dates",
+    WhitelistFormat.JSON: "entries with metadata, serial and audit head",
+    WhitelistFormat.IPSET: "ipset restore, then ipset swap",
+    WhitelistFormat.NFT: "nftables: nft -f",
+    WhitelistFormat.CISCO: "Cisco IOS prefix-lists",
+    WhitelistFormat.MIKROTIK: "MikroTik RouterOS address-lists",
+}
+
+
+def _sync_script() -> str | None:
+    try:
+        return SYNC_SCRIPT.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+@bp.get("/")
+@readers
+def index():
+    version = files.version_by_ref(files.LATEST)
+    counts = confirmations.state_counts(organisation_of(current_user)) if current_user.role == Role.ISP else None
+    return render_template("isp/index.html", version=version, files=files.files_of(version) if version else [],
+                           sync_script=_sync_script(), counts=counts, format_uses=FORMAT_USES)
+
+
+def _file_or_404(serial: int, fmt: str) -> files.FileRef:
+    found = files.file_ref(serial, fmt) if fmt in WhitelistFormat.ALL else None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/whitelist/<int:serial>/<fmt>")
+@readers
+def download(serial: int, fmt: str):
+    found = _file_or_404(serial, fmt)
+    return send_file(files.body_path(found.sha256, found.size), mimetype=WhitelistFormat.MEDIA_TYPES[fmt],
+                     as_attachment=True, download_name=f"raasta-whitelist-{serial}.{fmt}", etag=found.sha256,
+                     max_age=None)
+
+
+@bp.get("/whitelist/<int:serial>/<fmt>/signature")
+@readers
+def signature(serial: int, fmt: str):
+    return Response(_file_or_404(serial, fmt).signature, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="raasta-whitelist-{serial}.{fmt}.sig"'})
+
+
+@bp.get("/signing-key.pem")
+@readers
+def signing_key():
+    return Response(public_key_pem(), mimetype="application/x-pem-file",
+                    headers={"Content-Disposition": 'attachment; filename="raasta-signing-key.pem"'})
+
+
+@bp.get("/versions")
+@readers
+def versions():
+    before = request.args.get("before", type=int)
+    query = select(WhitelistVersion).order_by(WhitelistVersion.serial.desc()).limit(VERSIONS_PER_PAGE + 1)
+    if before:
+        query = query.where(WhitelistVersion.serial < before)
+    rows = db.session.scalars(query).all()
+    older = rows[VERSIONS_PER_PAGE - 1].serial if len(rows) > VERSIONS_PER_PAGE else None
+    return render_template("isp/versions.html", versions=rows[:VERSIONS_PER_PAGE], older=older)
+
+
+@bp.get("/versions/<int:serial>")
+@readers
+def version_diff(serial: int):
+    """What changed in version `serial` since the one before it (or since ?from=N)."""
+    new = files.version_by_ref(serial)
+    if new is None:
+        abort(404)
+    old_serial = request.args.get("from", type=int, default=serial - 1)
+    old = files.version_by_ref(old_serial) if old_serial >= 1 else None
+    if old_serial >= 1 and old is None:
+        abort(404)
+    changes = files.diff(old, new) if old else None
+    return render_template("isp/diff.html", version=new, old=old, changes=changes, shown=DIFF_SHOWN)
+
+
+@bp.get("/confirmations")
+@isp_only
+def confirmation_list():
+    organisation = organisation_of(current_user)
+    state = request.args.get("state", ConfirmationState.PENDING)
+    if state not in ConfirmationState.ALL:
+        abort(404)
+    rows = confirmations.confirmations_for(organisation, state, after_id=request.args.get("after_id", 0, type=int),
+                                           limit=CONFIRMATIONS_PER_PAGE)
+    forms = {c.application_id: AnswerForm(prefix=f"a{c.application_id}", formdata=None) for c in rows}
+    return render_template("isp/confirmations.html", organisation=organisation, state=state, rows=rows, forms=forms,
+                           counts=confirmations.state_counts(organisation),
+                           next_after=rows[-1].id if len(rows) == CONFIRMATIONS_PER_PAGE else None)
+
+
+_ANSWERED = {ConfirmationState.CONFIRMED: "confirmed",
+             ConfirmationState.DISPUTED: "disputed; the reviewer sees your reason"}
+
+
+@bp.post("/confirmations/<int:application_id>")
+@isp_only
+def answer(application_id: int):
+    confirmation = confirmations.confirmation_for(application_id, organisation_of(current_user))
+    if confirmation is None:
+        abort(404)
+    form = AnswerForm(prefix=f"a{application_id}")
+    if form.validate_on_submit():
+        commit_or_flash(lambda: confirmations.answer(confirmation, form.answer.data, form.reason.data, current_user),
+                        lambda c: f"Application {application_id}: {_ANSWERED[c.state]}.")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return redirect(url_for("isp.confirmation_list", state=request.args.get("state") or None))
+
+
+@bp.route("/webhook", methods=["GET", "POST"])
+@isp_only
+def webhook():
+    organisation = organisation_of(current_user)
+    form = WebhookForm(data={"url": organisation.webhook_url})
+    if form.validate_on_submit():
+        try:
+            set_webhook(organisation, None if form.remove.data else form.url.data, current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.url.errors = [*form.url.errors, exc.message]
+        else:
+            db.session.commit()
+            flash("Webhook saved: the next new version is announced to it." if organisation.webhook_url
+                  else "Webhook removed.", "success")
+            return redirect(url_for("isp.webhook"))
+    return render_template("isp/webhook.html", organisation=organisation, form=form,
+                           deliveries=recent_deliveries(organisation), retry_minutes=sum(retry_intervals()) // 60,
+                           timeout=current_app.config["WEBHOOK_TIMEOUT"])

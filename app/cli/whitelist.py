@@ -1,0 +1,45 @@
+"""`flask whitelist publish` and `flask whitelist export`: the contract's whitelist commands."""
+import shutil
+
+import click
+from flask.cli import AppGroup
+
+from app.choices import WhitelistFormat
+from app.extensions import db
+from app.services import publication
+from app.services import whitelist_files as files
+
+whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.")
+
+
+@whitelist.command("publish")
+@click.option("--reason", default="flask whitelist publish", show_default=True,
+              help="Why this version is published (kept with the version and in the audit trail).")
+def publish(reason: str) -> None:
+    """Publish a new version from what is approved now (none when nothing changed)."""
+    version = publication.publish(reason)
+    db.session.commit()
+    if version is None:
+        click.echo(f"Nothing changed since version {files.latest_serial()}; no new version.")
+        return
+    click.echo(f"Published whitelist version {version.serial} "
+               f"({version.entry_count} entries, {version.prefix_count} prefixes).")
+
+
+@whitelist.command("export")
+@click.option("--format", "fmt", type=click.Choice(WhitelistFormat.ALL), required=True, help="Which format.")
+@click.option("--serial", type=click.IntRange(min=1), help="Version number; default the latest.")
+@click.option("--output", type=click.File("wb"), default="-", help="File to write; default stdout.")
+def export(fmt: str, serial: int | None, output) -> None:
+    """Write the exact stored bytes of one format of a published version."""
+    version = files.version_by_ref(files.LATEST if serial is None else serial)
+    if version is None:
+        latest = files.latest_serial()
+        raise click.ClickException("Nothing is published yet; run `flask whitelist publish` first."
+                                   if latest is None else f"No whitelist version {serial}; the latest is {latest}.")
+    found = files.file_of(version, fmt)
+    if found is None:
+        raise click.ClickException(f"Whitelist version {version.serial} has no format {fmt!r}; it has "
+                                   f"{', '.join(f.format for f in files.files_of(version))}.")
+    with files.body_path(found.sha256, found.size).open("rb") as body:
+        shutil.copyfileobj(body, output)

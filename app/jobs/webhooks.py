@@ -1,0 +1,26 @@
+"""RQ jobs for webhook notices: one try per run, retried by RQ with backoff, then marked failed."""
+from rq.job import Job
+
+from app.extensions import db
+from app.services import webhooks as service
+
+
+class DeliveryFailed(Exception):
+    """The receiver did not answer 2xx (or could not be reached); raised so RQ retries the job."""
+
+
+def deliver_notice(delivery_id: int) -> None:
+    error = service.deliver(delivery_id)
+    db.session.commit()  # the try is recorded whether or not it worked
+    if error:
+        raise DeliveryFailed(error)
+
+
+def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ calls this on every failure; after the last retry the delivery is given up."""
+    if job.retries_left:
+        return
+    db.session.rollback()
+    # A DeliveryFailed's reason is already on the row; anything else (a timeout) is recorded here.
+    service.mark_failed(job.args[0], None if exc_type is DeliveryFailed else f"{exc_type.__name__}: {exc_value}")
+    db.session.commit()

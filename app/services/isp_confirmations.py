@@ -1,0 +1,144 @@
+"""ISPs confirm or dispute that a subscriber id is really the applicant's connection.
+
+Submitting an application whose applicant's ISP is on Raasta asks that ISP (one pending row per
+application). The answer becomes a finding at once (and again on every validation, through
+checks/isp.py); a dispute of a `ready` application flags it, so it cannot be batched unnoticed.
+
+Answers may change: pending -> confirmed or disputed, and confirmed <-> disputed, each audited; the
+same answer sent again changes nothing (a billing system may re-send its whole list). A dispute
+later turned into a confirmation leaves a flagged application flagged, but with no open ISP
+error, so reviewers can batch it. An ISP only ever sees its own organisation's rows.
+"""
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app import audit
+from app.choices import ConfirmationState, FindingCode, State
+from app.extensions import db
+from app.models import Application, Finding, IspConfirmation, IspOrganisation, User
+from app.models.types import utcnow
+from app.services import Conflict, ServiceError
+from app.services.checks.base import Draft
+from app.services.checks.isp import finding_draft
+from app.services.transitions import move
+
+REASON_MAX = 1000
+PAGE_MAX = 500
+# Applications an ISP can still answer for: in review, or approved (a late dispute still matters).
+ANSWERABLE = (*State.PENDING, State.APPROVED)
+
+
+def ask_on_submission(application: Application) -> IspConfirmation | None:
+    """Make sure the applicant's ISP on Raasta is asked about this application; the caller commits.
+
+    A resubmission keeps an earlier answer unless the profile now names another ISP or subscriber id;
+    then the question starts again as pending. Called from applications.submit.
+    """
+    profile = application.applicant.profile
+    existing = db.session.scalar(select(IspConfirmation).where(IspConfirmation.application_id == application.id)
+                                 .with_for_update())
+    organisation_id = profile.isp_organisation_id if profile else None
+    subscriber_id = (profile.isp_subscriber_id or "") if profile else ""
+    if existing is not None and (existing.organisation_id, existing.subscriber_id) == (organisation_id, subscriber_id):
+        return existing
+    if existing is not None:
+        audit.record("application.isp_confirmation_reset", application, organisation_id=existing.organisation_id,
+                     subscriber_id=existing.subscriber_id, state=existing.state,
+                     after={"organisation_id": organisation_id, "subscriber_id": subscriber_id})
+        db.session.delete(existing)
+        db.session.flush()
+    if organisation_id is None:
+        return None
+    confirmation = IspConfirmation(application_id=application.id, organisation_id=organisation_id,
+                                   subscriber_id=subscriber_id, state=ConfirmationState.PENDING)
+    db.session.add(confirmation)
+    db.session.flush()
+    return confirmation
+
+
+def confirmation_for(application_id: int, organisation: IspOrganisation) -> IspConfirmation | None:
+    """The confirmation if it is this organisation's to answer; None (a 404) for anyone else's."""
+    return db.session.scalar(select(IspConfirmation).where(IspConfirmation.application_id == application_id,
+                                                           IspConfirmation.organisation_id == organisation.id))
+
+
+def confirmations_for(organisation: IspOrganisation, state: str = ConfirmationState.PENDING,
+                      after_id: int = 0, limit: int = 100) -> list[IspConfirmation]:
+    """This organisation's confirmations in `state`, oldest first, with applications and entries loaded.
+
+    Pending ones list only applications still answerable; answered ones list every application.
+    """
+    if state not in ConfirmationState.ALL:
+        raise ServiceError(f"State {state!r} is unknown; choose one of {', '.join(ConfirmationState.ALL)}.",
+                           field="state")
+    query = (select(IspConfirmation).join(Application, Application.id == IspConfirmation.application_id)
+             .where(IspConfirmation.organisation_id == organisation.id, IspConfirmation.state == state,
+                    IspConfirmation.id > after_id)
+             .options(joinedload(IspConfirmation.application).selectinload(Application.entries),
+                      joinedload(IspConfirmation.application).joinedload(Application.applicant)
+                      .joinedload(User.profile))
+             .order_by(IspConfirmation.id).limit(max(1, min(limit, PAGE_MAX))))
+    if state == ConfirmationState.PENDING:
+        query = query.where(Application.state.in_(ANSWERABLE))
+    return db.session.scalars(query).unique().all()
+
+
+def state_counts(organisation: IspOrganisation) -> dict[str, int]:
+    """How many confirmations in each state, counted as confirmations_for() lists them."""
+    rows = db.session.execute(select(IspConfirmation.state, func.count())
+                              .join(Application, Application.id == IspConfirmation.application_id)
+                              .where(IspConfirmation.organisation_id == organisation.id,
+                                     (IspConfirmation.state != ConfirmationState.PENDING)
+                                     | Application.state.in_(ANSWERABLE))
+                              .group_by(IspConfirmation.state)).all()
+    return {state: 0 for state in ConfirmationState.ALL} | dict(rows)
+
+
+def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor) -> IspConfirmation:
+    """Record the ISP's answer ("confirm" or "dispute" with a reason) and its finding. The caller commits."""
+    new_state = ConfirmationState.ANSWERS.get(reply) if isinstance(reply, str) else None
+    if new_state is None:
+        given = "No answer was given" if reply is None else f"Answer {reply!r} is unknown"
+        raise ServiceError(f"{given}; send \"answer\": \"confirm\" or \"dispute\".", field="answer")
+    if reason is not None and not isinstance(reason, str):
+        raise ServiceError("Send the reason as text.", field="reason")
+    reason = (reason or "").strip() or None
+    if new_state == ConfirmationState.DISPUTED and not reason:
+        raise ServiceError("Say why you dispute it, e.g. \"subscriber id 1234 belongs to another customer\"; "
+                           "the applicant's reviewer reads it.", field="reason")
+    if reason and len(reason) > REASON_MAX:
+        raise ServiceError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+    if new_state == ConfirmationState.CONFIRMED:
+        reason = None  # a confirmation needs no reason; a stale dispute reason must not linger
+    # Lock the confirmation, not the application: a validation worker holds the application's row
+    # (and would skip it if we held it), while checks/isp.py locks this same row, so an answer and a
+    # validation run one after the other. Of two answers racing, the second sees the first's result.
+    confirmation = db.session.scalar(select(IspConfirmation).where(IspConfirmation.id == confirmation.id)
+                                     .with_for_update().execution_options(populate_existing=True))
+    application = db.session.scalar(select(Application).where(Application.id == confirmation.application_id)
+                                    .execution_options(populate_existing=True))
+    if (confirmation.state, confirmation.reason) == (new_state, reason):
+        return confirmation  # the same answer again: nothing changes, nothing is recorded
+    if application.state not in ANSWERABLE:
+        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; "
+                       "there is nothing left to confirm.", details={"state": application.state})
+    before = confirmation.state
+    confirmation.state, confirmation.reason = new_state, reason
+    confirmation.answered_by_id, confirmation.answered_at = actor.id, utcnow()
+    action = "application.isp_confirmed" if new_state == ConfirmationState.CONFIRMED else "application.isp_disputed"
+    audit.record(action, application, actor=actor, organisation=confirmation.organisation.name,
+                 subscriber_id=confirmation.subscriber_id, before=before, after=new_state, reason=reason)
+    if application.state == State.VALIDATING:
+        return confirmation  # the running (or queued) validation's ISP check makes the finding
+    _replace_isp_finding(application, finding_draft(confirmation))
+    if new_state == ConfirmationState.DISPUTED and application.state == State.READY:
+        move(application, State.FLAGGED, actor=actor, errors=1, codes=[FindingCode.ISP_DISPUTED])
+    return confirmation
+
+
+def _replace_isp_finding(application: Application, draft: Draft) -> None:
+    db.session.expire(application, ["findings"])  # as committed now, e.g. by a validation that just finished
+    application.findings = [f for f in application.findings if not f.code.startswith(FindingCode.ISP_PREFIX)]
+    application.findings.append(Finding(code=draft.code, severity=draft.severity, message=draft.message,
+                                        data=draft.data))
+

@@ -1,0 +1,175 @@
+"""Reading published whitelist versions: by serial or `latest`, their bodies, and diffs between them.
+
+A numbered version never changes, and a body is named by its sha256, so both can be cached
+without invalidation:
+- `file_ref(serial, fmt)` keeps (sha256, size, signature, published_at) of numbered versions in a
+  small per-app dictionary; `latest` costs one indexed query, so an ISP's poll answered 304 loads no
+  ORM object and no body.
+- `body_path(sha256)` materialises a body once per host into INSTANCE_DIR/whitelist-cache/<sha256>
+  (checked against its sha256, written to a temporary file and renamed into place), so the web
+  server streams it like a static file (its wsgi.file_wrapper; gunicorn would use sendfile) and a
+  1M-entry body never passes through Python objects again. Every host behind one database writes
+  the same bytes under the same name. The cache keeps the newest versions' bodies (an older one
+  is written again when asked for), since a million entries make about 530 MB of bodies a version.
+"""
+import hashlib
+import os
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import bindparam, func, select
+
+from app.choices import WhitelistFormat
+from app.extensions import db
+from app.models import WhitelistBlob, WhitelistFile, WhitelistVersion
+
+LATEST = "latest"
+CACHE_FOLDER = "whitelist-cache"
+_REFS = "raasta.whitelist_refs"
+_MAX_CACHED_REFS = 10_000  # (serial, format) pairs: a few MB at most, emptied when full
+KEEP_VERSIONS = 3          # versions whose bodies stay in the disk cache however old
+PRUNE_AFTER_SECONDS = 3600
+
+
+class FileRef(NamedTuple):
+    """What serving one format of one version needs, without its body."""
+
+    serial: int
+    format: str
+    sha256: str
+    size: int
+    signature: bytes
+    published_at: datetime
+
+
+def latest_serial() -> int | None:
+    return db.session.scalar(select(func.max(WhitelistVersion.serial)))
+
+
+def version_by_ref(ref: int | str) -> WhitelistVersion | None:
+    """The version numbered `ref`, or the newest for "latest"; None when there is none."""
+    serial = latest_serial() if ref == LATEST else ref
+    return db.session.get(WhitelistVersion, serial) if serial is not None else None
+
+
+def file_of(version: WhitelistVersion, fmt: str) -> WhitelistFile | None:
+    return db.session.get(WhitelistFile, (version.serial, fmt))
+
+
+def files_of(version: WhitelistVersion) -> list[WhitelistFile]:
+    """The version's formats in WhitelistFormat.ALL order (formats added later come last)."""
+    order = {fmt: n for n, fmt in enumerate(WhitelistFormat.ALL)}
+    return sorted(version.files, key=lambda f: (order.get(f.format, len(order)), f.format))
+
+
+_REF_COLUMNS = (select(WhitelistFile.serial, WhitelistFile.format, WhitelistFile.sha256, WhitelistFile.size,
+                       WhitelistFile.signature, WhitelistVersion.published_at)
+                .join(WhitelistVersion, WhitelistVersion.serial == WhitelistFile.serial)
+                .where(WhitelistFile.format == bindparam("fmt")))
+_LATEST_REF = _REF_COLUMNS.where(WhitelistFile.serial == select(func.max(WhitelistVersion.serial)).scalar_subquery())
+_NUMBERED_REF = _REF_COLUMNS.where(WhitelistFile.serial == bindparam("serial"))
+
+
+def file_ref(ref: int | str, fmt: str) -> FileRef | None:
+    """(serial, sha256, size, signature, published_at) of `fmt` of version `ref` ("latest" or a serial).
+
+    One Core query for "latest" (ORM execution would cost more than the rest of a 304 answer);
+    numbered versions come from the per-app cache after their first read. None when that version,
+    or that format of it, does not exist.
+    """
+    if ref == LATEST:
+        row = db.session.connection().execute(_LATEST_REF, {"fmt": fmt}).first()
+        return FileRef(*row) if row else None
+    cache = current_app.extensions.setdefault(_REFS, {})
+    found = cache.get((ref, fmt))
+    if found is None:
+        row = db.session.connection().execute(_NUMBERED_REF, {"fmt": fmt, "serial": ref}).first()
+        if row is None:
+            return None
+        if len(cache) >= _MAX_CACHED_REFS:
+            cache.clear()
+        # Only read paths call this, after the publishing transaction committed: the row is final.
+        found = cache[(ref, fmt)] = FileRef(*row)
+    return found
+
+
+def _cache_dir() -> Path:
+    return Path(current_app.config["INSTANCE_DIR"]) / CACHE_FOLDER
+
+
+def body_path(sha256: str, size: int | None = None) -> Path:
+    """A local file holding the body named `sha256`, materialised from the database on first use."""
+    path = _cache_dir() / sha256
+    try:
+        on_disk = path.stat().st_size
+    except FileNotFoundError:
+        on_disk = None
+    if on_disk is not None and (size is None or on_disk == size):  # a truncated copy is written again
+        return path
+    body = db.session.scalar(select(WhitelistBlob.body).where(WhitelistBlob.sha256 == sha256))
+    if body is None:
+        raise LookupError(f"no whitelist body with sha256 {sha256}")
+    if hashlib.sha256(body).hexdigest() != sha256:
+        raise ValueError(f"the stored whitelist body {sha256} does not match its sha256")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256[:16]}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)  # atomic: a concurrent reader sees no file or the whole file
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    _prune_cache(path.parent, keep={sha256})
+    return path
+
+
+def _prune_cache(folder: Path, keep: set[str]) -> None:
+    """Bound the cache: drop bodies of all but the newest KEEP_VERSIONS versions, unless written in the
+    last hour (a download or diff of an older version may be using them). Runs when a body is
+    written, i.e. about once per body per host. A file being sent stays readable after its unlink;
+    an older version asked for again is written again from the database."""
+    newest = select(func.max(WhitelistVersion.serial)).scalar_subquery()
+    keep = keep | set(db.session.scalars(select(WhitelistFile.sha256).where(
+        WhitelistFile.serial > newest - KEEP_VERSIONS)))
+    cutoff = time.time() - PRUNE_AFTER_SECONDS
+    for path in folder.iterdir():
+        try:
+            if path.name not in keep and path.stat().st_mtime < cutoff:
+                path.unlink()  # temporaries of an interrupted write (".…") too
+        except FileNotFoundError:
+            pass  # another process pruned it first
+
+
+def body(sha256: str) -> bytes:
+    """The exact stored bytes of the body named `sha256` (through the local cache)."""
+    return body_path(sha256).read_bytes()
+
+
+def _lines(version: WhitelistVersion) -> list[str]:
+    txt = file_of(version, WhitelistFormat.TXT)
+    if txt is None:
+        raise LookupError(f"whitelist version {version.serial} has no txt body")
+    return body(txt.sha256).decode().splitlines()
+
+
+def diff(old: WhitelistVersion, new: WhitelistVersion) -> dict:
+    """The aggregated CIDRs (txt lines) of `new` not in `old` ("added") and of `old` not in `new`.
+
+    Removing "removed" from version old's lines and adding "added" gives exactly version new's
+    lines. Both lists keep the order of the txt bodies, which the address engine wrote IPv4 before
+    IPv6 and numerically sorted, so they come out sorted the same way without sorting again. The
+    diff is of aggregated CIDRs: a /24 that joins its neighbour shows as the two /24s removed and
+    the /23 added.
+    """
+    old_lines = _lines(old)
+    new_lines = _lines(new) if new.serial != old.serial else old_lines
+    old_set, new_set = set(old_lines), set(new_lines)
+    return {"from": old.serial, "to": new.serial,
+            "added": [cidr for cidr in new_lines if cidr not in old_set],
+            "removed": [cidr for cidr in old_lines if cidr not in new_set]}

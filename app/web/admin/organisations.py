@@ -1,0 +1,40 @@
+"""Admin: ISP organisations — list, create, rename, and see who belongs to each."""
+from flask import abort, redirect, render_template, url_for
+
+from app.auth import role_required
+from app.choices import Role
+from app.extensions import db
+from app.models import IspOrganisation
+from app.services import isp_organisations as service
+from app.web.admin.forms import OrganisationForm
+from app.web.admin.routes import bp
+from app.web.outcomes import FAILED, commit_or_flash
+
+admin_only = role_required(Role.ADMIN)
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@admin_only
+def organisations():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        created = commit_or_flash(lambda: service.create_organisation(form.name.data),
+                                  lambda o: f"ISP organisation {o.name} created.")
+        if created is not FAILED:
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisations.html", organisations=service.all_organisations(),
+                           members=service.member_counts(), form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@admin_only
+def organisation(organisation_id: int):
+    organisation = db.session.get(IspOrganisation, organisation_id) or abort(404)
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        renamed = commit_or_flash(lambda: service.rename_organisation(organisation, form.name.data),
+                                  lambda o: f"Renamed to {o.name}.")
+        if renamed is not FAILED:
+            return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return render_template("admin/organisation.html", organisation=organisation, form=form,
+                           members=service.members(organisation))

@@ -1,0 +1,19 @@
+"""ISP forms: answering a confirmation, and the webhook URL."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+
+class AnswerForm(FlaskForm):
+    """Confirm, or dispute with a reason. Made with prefix=f"a{application_id}" so each row's ids differ."""
+    answer = HiddenField()
+    reason = TextAreaField("Why do you dispute it?", render_kw={"rows": 2},
+                           validators=[Length(max=1000, message="Keep the reason under 1000 characters.")],
+                           description="The reviewer reads this, e.g. “subscriber id belongs to another customer”.")
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("Webhook URL", validators=[Length(max=500, message="Keep the URL under 500 characters.")],
+                      description="An https address on your side that Raasta POSTs to on every new whitelist version.")
+    save = SubmitField("Save webhook")
+    remove = SubmitField("Remove webhook")
