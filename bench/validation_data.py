@@ -323,15 +323,17 @@ def table_rows(data: SeedData, now: dt.datetime, stamp) -> dict[str, tuple[list[
     pending = [(i, who, "Bench: VPN to a client abroad", cat, State.VALIDATING, t_now, t_now, t_now, None, None,
                 None, None) for i, who, cat in data.pending]
     return {
-        "users": (["id", "email", "name", "password_hash", "role", "active", "created_at"],
-                  [(i, email, name, "!bench", Role.APPLICANT, True, t_past) for i, email, name in data.users]),
+        "users": (["id", "email", "name", "password_hash", "role", "active", "created_at", "session_token"],
+                  [(i, email, name, "!bench", Role.APPLICANT, True, t_past, f"bench-{i}") for i, email, name in data.users]),
         "applicant_profiles": (["id", "user_id", "kind", "name", "ntn", "cnic", "city", "created_at", "updated_at"],
                                [row + (t_past, t_past) for row in data.profiles]),
         "applications": (["id", "applicant_id", "purpose", "category", "state", "created_at", "updated_at",
                           "submitted_at", "validated_at", "decided_at", "approved_at", "expires_at"],
                          approved + pending),
-        "address_entries": (["id", "application_id", "position", "input", "version", "start", "end", "cidrs"],
-                            [(i, a, p, t, v, b(s), b(e), _cidrs(v, t)) for i, a, p, t, v, s, e in data.entries]),
+        "address_entries": (["id", "application_id", "position", "input", "version", "start", "end", "cidrs",
+                             "size_class"],
+                            [(i, a, p, t, v, b(s), b(e), _cidrs(v, t), (e - s).bit_length())
+                             for i, a, p, t, v, s, e in data.entries]),
         "endpoints": (["id", "application_id", "position", "host", "protocol", "port"],
                       [(i, a, 0, host, proto, port) for i, a, host, proto, port in data.endpoints]),
         "documents": (["id", "application_id", "kind", "display_name", "stored_name", "content_type", "size",

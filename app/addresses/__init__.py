@@ -3,16 +3,16 @@
 Pure Python on netaddr, numpy and geoip2fast; no Flask or database imports, so the queue,
 the forms, the API and the exports all call the same code.
 """
-from app.addresses.aggregate import aggregate, aggregate_columns
+from app.addresses.aggregate import aggregate, aggregate_columns, write_aggregate
 from app.addresses.batch import ParsedBlock, parse_block
 from app.addresses.findings import Finding, classify
 from app.addresses.columns import RangeColumns, format_ipv4_cidrs, read_columns
-from app.addresses.overlap import IndexEntry, OverlapIndex
+from app.addresses.overlap import CodedColumn, IndexEntry, OverlapIndex
 from app.addresses.parsing import EntryError, parse_entry
 from app.addresses.ranges import AddressRange
 
 __all__ = [
-    "AddressRange", "EntryError", "Finding", "IndexEntry", "OverlapIndex", "ParsedBlock",
+    "AddressRange", "CodedColumn", "EntryError", "Finding", "IndexEntry", "OverlapIndex", "ParsedBlock",
     "RangeColumns", "aggregate", "aggregate_columns", "classify", "format_ipv4_cidrs",
-    "parse_block", "parse_entry", "read_columns",
+    "parse_block", "parse_entry", "read_columns", "write_aggregate",
 ]

@@ -14,7 +14,8 @@ from app.addresses.batch import split_entries
 from app.addresses.parsing import EntryError, parse_entry
 from app.addresses.ranges import AddressRange
 
-CHUNK_LINES = 131072        # bounds the temporary arrays to a few MB
+WINDOW_BYTES = 256 * 1024   # read at a time: bounds the per-byte temporary arrays to a few MB
+OUTPUT_CHUNK = 65536        # CIDRs formatted at a time when writing
 DOT, SLASH, ZERO = ord("."), ord("/"), ord("0")
 
 
@@ -41,7 +42,7 @@ def _canonical_ipv4(text: np.ndarray, lines: int):
     digit = (text >= ZERO) & (text <= ZERO + 9)
     dot, slash = text == DOT, text == SLASH
     boundary = newline | dot | slash
-    line_of = np.cumsum(newline) - newline                      # line number of each byte
+    line_of = np.cumsum(newline, dtype=np.int32) - newline      # line number of each byte
 
     def per_line(mask):
         return np.bincount(line_of[mask], minlength=lines)
@@ -91,30 +92,39 @@ def _canonical_ipv4(text: np.ndarray, lines: int):
 
 def read_columns(data: bytes | str) -> RangeColumns:
     """Parse a file of entries (one or more per line, `#` comments) into RangeColumns.
-    IPv4 entries come back in file order except those the fast path passed to parse_entry."""
+    IPv4 entries come back in file order except those the fast path passed to parse_entry.
+
+    The file is read a window of whole lines at a time (WINDOW_BYTES), so the vectorised checks' per-byte
+    temporaries stay a few MB whatever the file's size; only the answers grow with it."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not data.endswith(b"\n"):
         data += b"\n"
     buffer = np.frombuffer(data, dtype=np.uint8)
-    line_ends = np.flatnonzero(buffer == ord("\n"))
-    line_starts = np.concatenate(([0], line_ends[:-1] + 1))
-
-    starts_parts, ends_parts = [], []
+    # At most one fast-path entry a line: the answers go straight into their final arrays (parts joined at
+    # the end would double them for a moment, and leave the heap fragmented).
+    capacity = data.count(b"\n")
+    v4_starts, v4_ends = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
+    filled = 0
     slow = _SlowLines()
-    for first in range(0, len(line_starts), CHUNK_LINES):
-        last = min(first + CHUNK_LINES, len(line_starts)) - 1
-        text = buffer[line_starts[first]:line_ends[last] + 1]
-        ok, starts, ends = _canonical_ipv4(text, last - first + 1)
-        starts_parts.append(starts)
-        ends_parts.append(ends)
-        for i in (first + np.flatnonzero(~ok)).tolist():
-            line = data[line_starts[i]:line_ends[i]].decode("utf-8", "replace")
-            slow.parse(i + 1, line)
-    starts_parts.append(np.array(slow.v4_starts, dtype=np.int64))
-    ends_parts.append(np.array(slow.v4_ends, dtype=np.int64))
-    return RangeColumns(np.concatenate(starts_parts), np.concatenate(ends_parts),
-                        slow.others, slow.errors)
+    begin, first_line = 0, 0
+    while begin < len(data):
+        stop = data.index(b"\n", min(begin + WINDOW_BYTES, len(data)) - 1) + 1  # just after a newline
+        text = buffer[begin:stop]
+        line_ends = np.flatnonzero(text == ord("\n"))
+        ok, starts, ends = _canonical_ipv4(text, len(line_ends))
+        v4_starts[filled:filled + len(starts)], v4_ends[filled:filled + len(ends)] = starts, ends
+        filled += len(starts)
+        for i in np.flatnonzero(~ok).tolist():
+            line_start = begin + (line_ends[i - 1] + 1 if i else 0)
+            slow.parse(first_line + i + 1, data[line_start:begin + line_ends[i]].decode("utf-8", "replace"))
+        begin, first_line = stop, first_line + len(line_ends)
+    if slow.v4_starts:
+        return RangeColumns(np.concatenate((v4_starts[:filled], slow.v4_starts)),
+                            np.concatenate((v4_ends[:filled], slow.v4_ends)), slow.others, slow.errors)
+    v4_starts.resize(filled, refcheck=False)  # in place: no copy
+    v4_ends.resize(filled, refcheck=False)
+    return RangeColumns(v4_starts, v4_ends, slow.others, slow.errors)
 
 
 class _SlowLines:
@@ -144,6 +154,18 @@ def format_ipv4_cidrs(networks: np.ndarray, prefixlens: np.ndarray) -> list[str]
     """Text of each (network, prefix length) pair, e.g. '39.32.12.0/24', built in bulk."""
     if len(networks) == 0:
         return []
+    return ipv4_cidr_lines(networks, prefixlens).decode("ascii").split("\n")[:-1]
+
+
+def write_ipv4_cidrs(out, networks: np.ndarray, prefixlens: np.ndarray) -> None:
+    """The same text, a line each, written to a binary file OUTPUT_CHUNK lines at a time: a million CIDRs
+    never exist as a million strings."""
+    for first in range(0, len(networks), OUTPUT_CHUNK):
+        out.write(ipv4_cidr_lines(networks[first:first + OUTPUT_CHUNK], prefixlens[first:first + OUTPUT_CHUNK]))
+
+
+def ipv4_cidr_lines(networks: np.ndarray, prefixlens: np.ndarray) -> bytes:
+    """The CIDRs as ASCII lines, each ending in a newline."""
     networks = np.asarray(networks, dtype=np.int64)
     digits, lengths = _DIGIT_TABLE
     octets = [(networks >> shift) & 255 for shift in (24, 16, 8, 0)]
@@ -159,7 +181,7 @@ def format_ipv4_cidrs(networks: np.ndarray, prefixlens: np.ndarray) -> list[str]
                            for p, n in pieces], axis=1)
     chars = np.concatenate((chars, np.full((len(networks), 1), ord("\n"), np.uint8)), axis=1)
     keep = np.concatenate((keep, np.ones((len(networks), 1), bool)), axis=1)
-    return chars[keep].tobytes().decode("ascii").split("\n")[:-1]
+    return chars[keep].tobytes()
 
 
 def _digit_table():

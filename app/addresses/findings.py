@@ -10,6 +10,7 @@ from app.addresses.special import reaches_outside_global_unicast, special_blocks
 DEFAULT_MAX_PREFIX_V4 = 22
 DEFAULT_MAX_PREFIX_V6 = 32
 MAX_PARTS_NAMED = 5
+MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not every piece of the range
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,21 @@ def check_global_unicast(rng: AddressRange) -> list[Finding]:
                     "addresses; type the public IPv6 prefix your ISP gave you.")]
 
 
-def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int) -> list[Finding]:
+def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
+                  overridable: bool = True) -> list[Finding]:
+    """`overridable` False: the range is refused anyway (special-purpose space), so a reviewer cannot
+    allow it and the message must not say one could."""
     max_prefix = max_prefix_v4 if rng.version == 4 else max_prefix_v6
     limit = 1 << (rng.bits - max_prefix)
     if rng.size <= limit:
         return []
-    return [Finding(codes.TOO_BROAD, codes.ERROR,
-                    f"'{rng}' holds {rng.size:,} addresses, more than a /{max_prefix} "
-                    f"({limit:,}); list only the addresses you use, or ask a reviewer to allow it.")]
+    advice = "list only the addresses you use, or ask a reviewer to allow it." if overridable else (
+        "list only the addresses you use.")
+    if rng.version == 6:  # 39-digit counts say nothing to a person; the ratio does
+        size = f"is {rng.size // limit:,} times as wide as a /{max_prefix}, the widest allowed"
+    else:
+        size = f"holds {rng.size:,} addresses, more than a /{max_prefix} ({limit:,})"
+    return [Finding(codes.TOO_BROAD, codes.ERROR, f"'{rng}' {size}; {advice}")]
 
 
 def check_country(rng: AddressRange) -> list[Finding]:
@@ -63,10 +71,22 @@ def check_country(rng: AddressRange) -> list[Finding]:
                             f"'{rng}' has no country in the offline data; check who holds it.")]
         return [Finding(codes.COUNTRY_FOREIGN, codes.WARNING,
                         f"'{rng}' is registered in {part.name} ({part.code}), not Pakistan.")]
-    named = "; ".join(describe_part(rng.version, part) for part in parts[:MAX_PARTS_NAMED])
-    more = f"; and {len(parts) - MAX_PARTS_NAMED} more parts" if len(parts) > MAX_PARTS_NAMED else ""
-    return [Finding(codes.COUNTRY_MIXED, codes.WARNING,
-                    f"'{rng}' spans several countries: {named}{more}.")]
+    return [Finding(codes.COUNTRY_MIXED, codes.WARNING, _mixed_countries(rng, parts))]
+
+
+def _mixed_countries(rng: AddressRange, parts: list) -> str:
+    """A summary a person can read: the countries by code, and the pieces only when there are few
+    (a wide IPv6 range can cross dozens of networks)."""
+    found = list(dict.fromkeys(part.code for part in parts if part.code))
+    if len(found) == 1:  # one country, and gaps with none
+        name = next(part.name for part in parts if part.code)
+        return f"'{rng}' is partly registered in {name} ({found[0]}); the rest has no country in the offline data."
+    listed = ", ".join(found[:MAX_PARTS_NAMED]) + (", …" if len(found) > MAX_PARTS_NAMED else "")
+    unknown = ", and addresses with no country" if any(not part.code for part in parts) else ""
+    summary = f"'{rng}' spans {len(found)} {'country' if len(found) == 1 else 'countries'}: {listed}{unknown}"
+    if len(parts) > MAX_PARTS_DETAILED:
+        return summary + "."
+    return summary + " (" + "; ".join(describe_part(rng.version, part) for part in parts) + ")."
 
 
 def check_asn(rng: AddressRange) -> list[Finding]:
@@ -83,13 +103,14 @@ def check_asn(rng: AddressRange) -> list[Finding]:
 
 
 def classify(rng: AddressRange, max_prefix_v4: int = DEFAULT_MAX_PREFIX_V4,
-             max_prefix_v6: int = DEFAULT_MAX_PREFIX_V6) -> list[Finding]:
-    """All findings for one range, errors first in check order."""
+             max_prefix_v6: int = DEFAULT_MAX_PREFIX_V6, geo: bool = True) -> list[Finding]:
+    """All findings for one range, errors first in check order. `geo` False leaves out country and
+    ASN, which need the 100 MB offline data: the checks run as an applicant saves a draft."""
     findings = check_special_purpose(rng)
     findings += check_global_unicast(rng)
-    findings += check_breadth(rng, max_prefix_v4, max_prefix_v6)
+    findings += check_breadth(rng, max_prefix_v4, max_prefix_v6, overridable=not findings)
     # Country and ASN mean nothing for special-purpose space, and would only repeat it.
-    if not findings or all(f.code == codes.TOO_BROAD for f in findings):
+    if geo and (not findings or all(f.code == codes.TOO_BROAD for f in findings)):
         findings += check_country(rng)
         findings += check_asn(rng)
     return findings

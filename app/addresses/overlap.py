@@ -50,38 +50,51 @@ def _int_sequence(values: np.ndarray) -> Sequence[int]:
     than a list), a list of Python ints for IPv6 object arrays."""
     if values.dtype == object:
         return values.tolist()
-    return array("q", values.astype(np.int64).tobytes())
+    sequence = array("q")
+    sequence.frombytes(memoryview(np.ascontiguousarray(values, dtype=np.int64)).cast("B"))  # one copy
+    return sequence
 
 
 class _VersionIndex:
     """The immutable layered structure for one IP version."""
 
-    def __init__(self, version: int, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray,
-                 owners):
+    def __init__(self, version: int, columns: list[np.ndarray], owners):
+        """`columns` is [starts, ends, row numbers]; it is emptied, so that each array can be freed as soon
+        as the build is done with it (a million entries: tens of MB fewer at the peak)."""
         self.version = version
         self.owners = owners                 # (application_ids, applicant_ids, states) columns
         self.layers: list[_Layer] = []
         self.group_rows: Sequence[int] = []  # row numbers, grouped by distinct interval
         self.group_offsets: Sequence[int] = []
-        if len(rows):
-            self._build(starts, ends, rows)
+        if len(columns[2]):
+            self._build(columns)
+        columns.clear()
 
-    def _build(self, starts, ends, rows):
+    def _build(self, columns: list[np.ndarray]):
+        starts, ends, rows = columns
+        columns.clear()
         if starts.dtype == object:           # IPv6: 128-bit keys, sorted by Python
             order = np.array(sorted(range(len(rows)), key=lambda i: (starts[i], -ends[i])),
                              dtype=np.int64)
         else:
             order = np.lexsort((-ends, starts))
-        starts, ends, rows = starts[order], ends[order], rows[order]
+        self.group_rows = _int_sequence(rows[order])
+        del rows
+        starts, ends = starts[order], ends[order]
+        del order
         new_group = np.ones(len(starts), bool)
         new_group[1:] = (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
         firsts = np.flatnonzero(new_group)
+        del new_group
         self.group_offsets = _int_sequence(np.append(firsts, len(starts)))
-        self.group_rows = _int_sequence(rows)
-        self._peel(starts[firsts], ends[firsts])
+        distinct = [starts[firsts], ends[firsts]]
+        del starts, ends, firsts
+        self._peel(distinct)
 
-    def _peel(self, starts: np.ndarray, ends: np.ndarray):
-        groups = np.arange(len(starts))
+    def _peel(self, distinct: list[np.ndarray]):
+        starts, ends = distinct
+        distinct.clear()
+        groups = np.arange(len(starts), dtype=np.int32 if len(starts) < 2**31 else np.int64)
         while len(groups):
             reach = np.maximum.accumulate(ends)
             outer = np.ones(len(ends), bool)
@@ -121,9 +134,45 @@ def _column(values, dtype=None) -> np.ndarray:
     return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=dtype)
 
 
+def _keys(column: np.ndarray, rows: np.ndarray, version: int):
+    """The start or end of the given rows as int64 (IPv4) or Python ints (IPv6). A 2-D uint64 column holds
+    each address as its (high, low) 64-bit halves, as the database stores UInt128: IPv4 is the low half."""
+    if column.ndim == 2:
+        if version == 4:
+            return column[rows, 1].view(np.int64)  # under 2**32: the same bits
+        return (column[rows, 0].astype(object) << 64) | column[rows, 1].astype(object)
+    return column[rows].astype(np.int64 if version == 4 else object)
+
+
+class _NumpyOwners:
+    """An owner column kept as a numpy array (8 bytes a row, not a Python int each), read as Python values:
+    numpy scalars would leak into IndexEntry."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+
+    def __getitem__(self, row: int):
+        return self.values[row].item()
+
+
+class CodedColumn:
+    """A column of a few distinct values (e.g. states) as one small integer code a row."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: np.ndarray, values: Sequence):
+        self.codes, self.values = codes, tuple(values)
+
+    def __getitem__(self, row: int):
+        return self.values[self.codes[row]]
+
+
 def _owner_column(values):
-    # numpy scalars would leak into IndexEntry; hand out plain Python values instead.
-    return values.tolist() if isinstance(values, np.ndarray) else values
+    if not isinstance(values, np.ndarray):
+        return values
+    return values.tolist() if values.dtype == object else _NumpyOwners(values)
 
 
 class OverlapIndex:
@@ -147,18 +196,29 @@ class OverlapIndex:
 
     @classmethod
     def from_columns(cls, version, start, end, application_id, applicant_id, state):
-        """Load from six equal-length columns (lists, tuples or numpy arrays)."""
+        """Load from six equal-length columns: lists, tuples or numpy arrays; start and end may also be
+        (n, 2) uint64 arrays of (high, low) halves, and state a CodedColumn. Numpy owner columns stay
+        numpy (a million entries then cost tens of MB, not hundreds)."""
+        return cls.from_column_list([version, start, end, application_id, applicant_id, state])
+
+    @classmethod
+    def from_column_list(cls, columns: list) -> "OverlapIndex":
+        """from_columns(*columns), emptying the list: each column is freed as soon as the build is done with
+        it, if the caller holds no other reference (for a million entries, tens of MB off the peak)."""
+        version, start, end, application_id, applicant_id, state = columns
+        columns.clear()
         index = cls()
         version = _column(version, np.int8)
         owners = tuple(_owner_column(c) for c in (application_id, applicant_id, state))
-        start_column, end_column = _column(start, object), _column(end, object)
+        start, end = _column(start, object), _column(end, object)
+        keyed = {}
         for v in (4, 6):
             rows = np.flatnonzero(version == v)
-            if not len(rows):
-                continue
-            kind = np.int64 if v == 4 else object
-            starts, ends = start_column[rows].astype(kind), end_column[rows].astype(kind)
-            index._versions[v] = _VersionIndex(v, starts, ends, rows, owners)
+            if len(rows):
+                keyed[v] = [_keys(start, rows, v), _keys(end, rows, v), rows]
+        del version, start, end, rows
+        for v in sorted(keyed):
+            index._versions[v] = _VersionIndex(v, keyed.pop(v), owners)
         return index
 
     def conflicts(self, rng: AddressRange) -> list[IndexEntry]:

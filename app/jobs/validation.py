@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from rq import Callback, Retry, get_current_job
 from rq.job import Job, JobStatus
+from rq.timeouts import BaseTimeoutException
 from sqlalchemy import update
 
 from app.after_commit import call_after_commit
@@ -14,8 +15,10 @@ from app.queues import VALIDATION
 from app.services import Conflict
 from app.services import validation as service
 from app.services.register import worker_register
+from app.services.validation_batch import lock_validating, validate_many
 
-BATCH_SIZE = 200
+BATCH_SIZE = 200  # applications per job
+SUB_BATCH = 25    # applications per transaction
 RETRY = Retry(max=3, interval=[5, 30, 120])  # transient database or Redis trouble
 
 
@@ -31,29 +34,61 @@ def validate_application(application_id: int) -> str | None:
 
 
 def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
-    """Validate each application in its own transaction, with the register kept warm across them."""
+    """Validate the applications SUB_BATCH at a time, one transaction each, with the register kept warm.
+
+    A sub-batch that fails is rolled back and done again one application per transaction, so one bad
+    row never fails its neighbours; if any single one still fails, the job fails after all the others
+    are done (and RQ retries it: the done ones are no longer validating and are skipped).
+    """
     job = get_current_job()
     register = worker_register()
-    results = {}
-    for done, application_id in enumerate(application_ids):
-        application = service.lock_for_validation(application_id)
-        if application is None:
-            db.session.rollback()
-            results[application_id] = None
-            continue
-        entry_progress = (lambda n, total: _report(job, applications=done, of=len(application_ids),
+    results, failures = {}, []
+    for first in range(0, len(application_ids), SUB_BATCH):
+        chunk = application_ids[first:first + SUB_BATCH]
+        entry_progress = (lambda n, total: _report(job, applications=first, of=len(application_ids),
                                                    entries=n, of_entries=total))
         try:
-            results[application_id] = service.validate_application(application, register, entry_progress)
-        except Conflict:  # withdrawn (or otherwise moved) while the checks ran: leave it as it is now
+            results.update(_validate_in_one_transaction(chunk, register, entry_progress))
+        except BaseTimeoutException:
+            raise  # the job's time is up: RQ fails it (and retries it) as a whole
+        except Exception as exc:
             db.session.rollback()
-            results[application_id] = None
-            continue
-        db.session.commit()
-        if len(application_ids) > 1 and done % 25 == 0:
-            _report(job, applications=done + 1, of=len(application_ids))
+            if len(chunk) == 1:
+                raise
+            current_app.logger.warning("validation of %s failed (%r); doing them one at a time", chunk, exc)
+            for application_id in chunk:
+                try:
+                    results.update(_validate_in_one_transaction([application_id], register, entry_progress))
+                except BaseTimeoutException:
+                    raise
+                except Exception as single:
+                    db.session.rollback()
+                    failures.append((application_id, single))
+        if len(application_ids) > 1:
+            _report(job, applications=first + len(chunk), of=len(application_ids))
+    if failures:
+        raise ValidationFailures(failures)
     _report(job, applications=len(application_ids), of=len(application_ids))
     return results
+
+
+def _validate_in_one_transaction(application_ids: list[int], register, progress) -> dict[int, str | None]:
+    results = dict.fromkeys(application_ids)
+    try:
+        results.update(validate_many(lock_validating(application_ids), register, progress))
+    except Conflict:  # moved by someone else while the checks ran: leave them as they are now
+        db.session.rollback()
+        return results
+    db.session.commit()
+    return results
+
+
+class ValidationFailures(Exception):
+    """Some applications of a job could not be validated; the rest were."""
+
+    def __init__(self, failures: list[tuple[int, Exception]]):
+        super().__init__("; ".join(f"application {i}: {type(e).__name__}: {e}" for i, e in failures))
+        self.application_ids = [i for i, _ in failures]
 
 
 def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:

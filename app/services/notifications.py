@@ -1,56 +1,39 @@
-"""Tell a user something: in the portal always, and by email (SMTP, or .eml files in development)."""
-import secrets
-import smtplib
-from email.message import EmailMessage
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
+"""Tell a user something: in the portal always, and by email through the mail queue (services.mail)."""
 from flask import current_app
-from sqlalchemy import func, select
+from rq import Retry
+from sqlalchemy import func, insert, select
 
 from app.after_commit import call_after_commit
-from app.extensions import db
+from app.extensions import db, queues
 from app.choices import State
 from app.models import Application, Notification, User
 from app.models.types import utcnow
+from app.queues import MAIL
+from app.services.id_lists import among
+from app.services.mail import build_message, send_all
+
+EMAILS_PER_JOB = 500
 
 
 def notify(user: User, subject: str, body: str, link: str | None = None) -> Notification:
-    """Store the notification now; send the email only once the transaction commits."""
+    """Store the notification now; the mail queue emails it once the transaction commits."""
     notification = Notification(user_id=user.id, subject=subject, body=body, link=link)
     db.session.add(notification)
-    message = _email(user.email, subject, body, link)
-    config = dict(current_app.config)
-    call_after_commit(lambda: deliver(message, config))
+    db.session.flush()  # its id, for the mail job
+    queue_emails([notification.id])
     return notification
 
 
-def _email(to: str, subject: str, body: str, link: str | None) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = f"Raasta: {subject}"
-    text = body + (f"\n\nOpen it in Raasta: {current_app.config['PUBLIC_URL']}{link}" if link else "")
-    message.set_content(text + "\n\n— Raasta, IP and VPN whitelisting\n")
-    return message
-
-
-def deliver(message: EmailMessage, config: dict) -> None:
-    """Send through SMTP_URL when set; otherwise write instance/mail/<time>-<n>.eml to read locally."""
-    smtp_url = config.get("SMTP_URL")
-    if not smtp_url:
-        folder = Path(config["INSTANCE_DIR"]) / "mail"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-        (folder / f"{stamp}-{secrets.token_hex(3)}.eml").write_bytes(bytes(message))
+def queue_emails(notification_ids: list[int]) -> None:
+    """Once this transaction commits, the mail queue's job emails these notifications, retried with a growing
+    pause (MAIL_RETRY_INTERVALS) while the SMTP server refuses or is away; nothing waits for it."""
+    if not notification_ids:
         return
-    url = urlsplit(smtp_url)
-    with smtplib.SMTP(url.hostname, url.port or 587, timeout=30) as smtp:
-        if url.scheme != "smtp+insecure":
-            smtp.starttls()
-        if url.username:
-            smtp.login(unquote(url.username), unquote(url.password or ""))
-        smtp.send_message(message)
+    queue, ids, intervals = queues.queue(MAIL), list(notification_ids), current_app.config["MAIL_RETRY_INTERVALS"]
+    options = {"retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
+               "failure_ttl": 30 * 24 * 3600}  # given up: kept a month for an admin to send again
+    call_after_commit(lambda: [queue.enqueue("app.jobs.notifications.send_emails", ids[i:i + EMAILS_PER_JOB], **options)
+                               for i in range(0, len(ids), EMAILS_PER_JOB)])
 
 
 # What the applicant is told when their application reaches a state.
@@ -79,6 +62,40 @@ def notify_state(application: Application) -> None:
     notify(application.applicant, f"Application {application.id} {subject}",
            body.format(id=application.id, message=application.reviewer_message or ""),
            link=f"/applications/{application.id}")
+
+
+def notify_state_many(applications: list[Application]) -> list[int]:
+    """notify_state() for thousands at once (a batch approval, an expiry run).
+
+    The notifications go in with one insert; their emails go by the mail queue once the transaction commits,
+    since sending thousands inside the reviewer's request would hold it for minutes over SMTP.
+    """
+    now = utcnow()
+    rows = []
+    for application in applications:
+        if application.state in STATE_MESSAGES:
+            subject, body = STATE_MESSAGES[application.state]
+            rows.append({"user_id": application.applicant_id, "subject": f"Application {application.id} {subject}",
+                         "body": body.format(id=application.id, message=application.reviewer_message or ""),
+                         "link": f"/applications/{application.id}", "created_at": now})
+    if not rows:
+        return []
+    ids = list(db.session.scalars(insert(Notification).returning(Notification.id), rows))
+    queue_emails(ids)
+    return ids
+
+
+def send_emails(notification_ids: list[int], on_sent=lambda notification_id: None) -> int:
+    """Email the given notifications over one connection (the mail queue's job); on_sent(id) after each.
+    Raises on a temporary failure, for the job to be retried; returns how many were read."""
+    config = dict(current_app.config)
+    rows = db.session.execute(
+        select(Notification.id, Notification.subject, Notification.body, Notification.link, User.email)
+        .join(User, User.id == Notification.user_id).where(among(Notification.id, notification_ids))
+        .order_by(Notification.id)).all()
+    send_all(config, ((row.id, build_message(config, row.email, row.subject, row.body, row.link)) for row in rows),
+             on_sent)
+    return len(rows)
 
 
 def unread_count(user: User) -> int:

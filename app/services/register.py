@@ -8,14 +8,17 @@ the base is rebuilt when the delta grows or gets old, or when the feed no longer
 enough (it is capped).
 """
 import time
+from operator import itemgetter
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import LargeBinary, case, select, type_coerce
 
-from app.addresses import AddressRange, IndexEntry, OverlapIndex
+from app.addresses import AddressRange, CodedColumn, IndexEntry, OverlapIndex
 from app.after_commit import call_after_commit
 from app.choices import State
 from app.extensions import db, queues
 from app.models import AddressEntry, Application
+from app.runtime.memory import release_free_memory, without_cyclic_gc
 
 FEED = "raasta:register:feed"
 FEED_LENGTH = 200_000
@@ -23,6 +26,7 @@ REBUILD_AFTER_CHANGES = 5_000
 REBUILD_AFTER_SECONDS = 15 * 60
 
 INDEXED_STATES = State.PENDING + (State.APPROVED,)
+CHUNK_ROWS = 50_000  # rows fetched and turned into numpy columns at a time: bounds the Python objects alive
 
 
 def register_class(state: str) -> str | None:
@@ -40,6 +44,21 @@ def announce(application: Application) -> None:
                                               maxlen=FEED_LENGTH, approximate=True))
 
 
+def announce_many(application_ids: list[int]) -> None:
+    """announce() for many applications, sent in one pipeline once this transaction commits."""
+    if not application_ids:
+        return
+    connection, ids = queues.connection, list(application_ids)
+
+    def send():
+        with connection.pipeline(transaction=False) as pipeline:
+            for application_id in ids:
+                pipeline.xadd(FEED, {"application": application_id}, maxlen=FEED_LENGTH, approximate=True)
+            pipeline.execute()
+
+    call_after_commit(send)
+
+
 def _text(stream_id) -> str:
     return stream_id.decode() if isinstance(stream_id, bytes) else stream_id
 
@@ -51,7 +70,41 @@ def _rows(application_ids=None):
              .where(Application.state.in_(INDEXED_STATES)))
     if application_ids is not None:
         query = query.where(AddressEntry.application_id.in_(application_ids))
-    return db.session.execute(query.execution_options(yield_per=50_000))
+    return db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
+
+
+def _columns() -> list:
+    """Every indexed entry as the six columns OverlapIndex.from_columns takes, read with a Core query in
+    chunks straight into numpy: driver tuples (no Row objects, no type processing), the addresses as
+    UInt128's 16 bytes (no Python int per row), the state as a small code computed by the database.
+    1.25 M entries take a few seconds and tens of MB, where ORM rows took 11 s and 600 MB."""
+    state_code = case({state: code for code, state in enumerate(INDEXED_STATES)}, value=Application.state)
+    query = (select(AddressEntry.version, type_coerce(AddressEntry.start, LargeBinary),
+                    type_coerce(AddressEntry.end, LargeBinary), AddressEntry.application_id,
+                    Application.applicant_id, state_code)
+             .join(Application, Application.id == AddressEntry.application_id)
+             .where(Application.state.in_(INDEXED_STATES)))
+    # yield_per: a server-side cursor on PostgreSQL (libpq would otherwise hold all 1.25 M rows, 200 MB, at
+    # once), chunks of plain Core rows (the ORM's row processing took twice as long as the fetch).
+    parts = []
+    for rows in db.session.connection().execute(query.execution_options(yield_per=CHUNK_ROWS)).partitions():
+        count = len(rows)
+
+        def numbers(column: int, dtype):
+            return np.fromiter(map(itemgetter(column), rows), dtype, count)
+
+        def addresses(column: int) -> np.ndarray:
+            return np.frombuffer(b"".join(map(itemgetter(column), rows)), ">u8").reshape(count, 2).astype(np.uint64)
+
+        parts.append((numbers(0, np.int8), addresses(1), addresses(2), numbers(3, np.int32), numbers(4, np.int32),
+                      numbers(5, np.int8)))
+    if parts:
+        columns = [np.concatenate(column) for column in zip(*parts)]
+    else:
+        columns = [np.empty(0, np.int8), np.empty((0, 2), np.uint64), np.empty((0, 2), np.uint64),
+                   np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int8)]
+    columns[5] = CodedColumn(columns[5], INDEXED_STATES)
+    return columns
 
 
 class Register:
@@ -92,9 +145,12 @@ class Register:
     def _rebuild(self, connection) -> None:
         last = connection.xrevrange(FEED, count=1)  # read first: a change after this point is replayed later
         self.feed_position = _text(last[0][0]) if last else "0-0"
-        self.base = OverlapIndex.build(list(_rows()))
+        self.base = None  # the old index goes first: two at once would double the worker's peak memory
+        with without_cyclic_gc():
+            self.base = OverlapIndex.from_column_list(_columns())
         self.delta, self.changed = OverlapIndex(), set()
         self.built_at = time.monotonic()
+        release_free_memory()
 
     def _reload(self, application_ids: set[int]) -> None:
         self.changed |= application_ids

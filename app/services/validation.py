@@ -1,67 +1,21 @@
-"""Validation of submitted applications: run the checks, store the findings, then ready or flagged.
+"""Validation of submitted applications around the checks: failure, retry, re-validation, the sweeper.
 
-Idempotent: a run replaces the application's findings, so running it twice gives the same result,
-and an application that is no longer `validating` is left alone.
+The checks themselves run in validation_batch (a sub-batch of applications per transaction). Idempotent:
+a run replaces the application's findings, so running it twice gives the same result, and an
+application that is no longer `validating` is left alone.
 """
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from app import audit
-from app.choices import Severity, State
+from app.choices import State
 from app.extensions import db
-from app.models import AddressEntry, Application, Finding
+from app.models import AddressEntry, Application
 from app.models.types import utcnow
 from app.services import Conflict
 from app.services.applications import enqueue_validation
-from app.services.checks import CHECKS, CheckContext, Draft
 from app.services.transitions import move
-
-
-def lock_for_validation(application_id: int) -> Application | None:
-    """The application, row-locked so two workers never validate it at once; None if busy or not validating.
-
-    PostgreSQL skips a row another worker holds; SQLite serialises writers and ignores the clause.
-    FOR NO KEY UPDATE (key_share): a plain FOR UPDATE would also skip an application while another
-    worker merely inserts a finding that references it.
-    """
-    application = db.session.scalar(select(Application).where(Application.id == application_id)
-                                    .with_for_update(skip_locked=True, key_share=True))
-    return application if application is not None and application.state == State.VALIDATING else None
-
-
-def validate_application(application: Application, register, progress=None) -> str:
-    """Replace the findings and move to ready or flagged; returns the new state. The caller commits."""
-    if application.state != State.VALIDATING:
-        return application.state
-    context = CheckContext(application, register, current_app.config["MAX_PREFIX_V4"],
-                           current_app.config["MAX_PREFIX_V6"], progress=progress or (lambda done, total: None))
-    drafts = [draft for check in CHECKS for draft in check(context)]
-    application.findings = [_finding(draft) for draft in drafts]
-    _add_cross_findings(context.cross_findings)
-    errors = sum(1 for d in drafts if d.severity == Severity.ERROR)
-    warnings = sum(1 for d in drafts if d.severity == Severity.WARNING)
-    move(application, State.FLAGGED if errors else State.READY, errors=errors, warnings=warnings,
-         codes=sorted({d.code for d in drafts if d.severity != Severity.INFO}))
-    return application.state
-
-
-def _finding(draft: Draft) -> Finding:
-    return Finding(code=draft.code, severity=draft.severity, message=draft.message, entry_id=draft.entry_id,
-                   endpoint_id=draft.endpoint_id, data=draft.data)
-
-
-def _add_cross_findings(cross: list[tuple[int, Draft]]) -> None:
-    """Overlap with pending space shows on both applications; add it to the other one once."""
-    for other_id, draft in cross:
-        other = db.session.get(Application, other_id)
-        if other is None or other.state not in State.PENDING:
-            continue
-        already = any(f.code == draft.code and f.data.get("application_id") == draft.data["application_id"]
-                      for f in other.findings)
-        if not already:
-            other.findings.append(_finding(draft))
 
 
 def mark_failed(application_ids: list[int], reason: str) -> None:
