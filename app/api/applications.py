@@ -2,18 +2,19 @@
 from flask import abort, jsonify, request
 from flask_login import current_user
 
-from app.api import bp
+from app.api import bp, schemas
+from app.api.openapi import documented
 from app.api.requests import json_body
 from app.api.serializers import application_json, profile_json
 from app.auth import role_required
 from app.choices import Role
+from app.downloads import send_document
 from app.extensions import db
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
-from app.services.documents import document_path, store_document
+from app.services.documents import record_download, store_document
 from app.services.profiles import ProfileInput, save_profile
-from app.web.documents import send_document
 
 APPLICANT = Role.APPLICANT
 
@@ -28,6 +29,7 @@ def get_profile():
 
 
 @bp.put("/profile")
+@documented(body=schemas.PROFILE)
 @role_required(APPLICANT)
 def put_profile():
     """Create or replace your profile: a firm gives an NTN, a freelancer a CNIC; PSEB is optional."""
@@ -63,6 +65,7 @@ def list_applications():
 
 
 @bp.post("/applications")
+@documented(body=schemas.APPLICATION, status=201)
 @role_required(APPLICANT)
 def create_application():
     """Create a draft from purpose, entries (address, CIDR or range a-b) and endpoints.
@@ -82,19 +85,42 @@ def get_application(application_id: int):
 
 
 @bp.put("/applications/<int:application_id>")
+@documented(body=schemas.APPLICATION)
 @role_required(APPLICANT)
 def update_application(application_id: int):
-    """Replace a draft's (or a needs-info application's) purpose, entries and endpoints."""
+    """Replace the purpose, entries and endpoints of a draft or a needs-info application.
+
+    A ready or flagged application not yet in a batch may be changed too: it returns to draft (a
+    reviewer's overrides are dropped) and is validated again when submitted; in a batch awaiting
+    approval it is 409. Sending what it already holds changes nothing and records nothing.
+    """
     application = _own_application(application_id)
     service.update_application(application, service.parse_application(json_body()))
     db.session.commit()
     return jsonify(application_json(application))
 
 
+@bp.delete("/applications/<int:application_id>")
+@documented(status=204)
+@role_required(APPLICANT)
+def delete_draft(application_id: int):
+    """Delete a draft that was never submitted, with its entries, endpoints and documents (204).
+
+    A draft submitted before (and reopened) keeps its history: withdraw it instead (409).
+    """
+    service.delete_draft(_own_application(application_id))
+    db.session.commit()
+    return "", 204
+
+
 @bp.post("/applications/<int:application_id>/documents")
+@documented(body=schemas.DOCUMENT_UPLOAD, status=201, media_type="multipart/form-data")
 @role_required(APPLICANT)
 def upload_document(application_id: int):
-    """Attach a document (multipart: file, kind). PDF, PNG or JPEG by content; size capped (413)."""
+    """Attach a document (multipart: file, kind). PDF, PNG or JPEG by content; size capped (413).
+
+    Allowed while the application may be changed (a ready or flagged one returns to draft, as with PUT).
+    """
     application = _own_application(application_id)
     document = store_document(application, request.form.get("kind", ""), request.files.get("file"))
     db.session.commit()
@@ -110,15 +136,19 @@ def download_document(application_id: int, document_id: int):
     document = db.session.get(Document, document_id)
     if document is None or document.application_id != application.id:
         abort(404, description=f"No document {document_id} on application {application_id}.")
-    path = document_path(document)
+    path = record_download(document)
     db.session.commit()
     return send_document(document, path)
 
 
 @bp.post("/applications/<int:application_id>/submit")
+@documented(status=202)
 @role_required(APPLICANT)
 def submit_application(application_id: int):
-    """Submit for validation: 202 {"state": "validating"}; the queue does the checks."""
+    """Submit for validation: 202 {"state": "validating"}; the queue does the checks.
+
+    Refused (422, details.missing) while a document the category needs is missing.
+    """
     application = _own_application(application_id)
     service.submit(application)
     db.session.commit()

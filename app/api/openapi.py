@@ -1,6 +1,7 @@
 """OpenAPI 3.1 built from the registered routes, so the description cannot drift from the code.
 
-Each handler's docstring gives the summary (first line) and description (the rest).
+Each handler's docstring gives the summary (first line) and description (the rest); @documented
+adds what a docstring cannot: the request body's JSON schema and the status of a success.
 """
 import inspect
 import re
@@ -9,20 +10,40 @@ from flask import Flask
 
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 _ERROR = {"$ref": "#/components/schemas/Error"}
+_SUCCESS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
+
+
+def documented(body: dict | None = None, status: int = 200, media_type: str = "application/json"):
+    """Declare a handler's request body (a JSON schema; `media_type` multipart/form-data for uploads)
+    and the status it answers on success. Put it below the route decorator:
+
+        @bp.post("/applications")
+        @documented(body=schemas.APPLICATION, status=201)
+        def create_application(): ...
+    """
+    def attach(view):
+        view.openapi_body, view.openapi_status, view.openapi_media_type = body, status, media_type
+        return view
+
+    return attach
 
 
 def _operation(view, method: str, params: list[str]) -> dict:
     doc = inspect.getdoc(view) or ""
     summary, _, description = doc.partition("\n")
+    status = getattr(view, "openapi_status", 200)
     op = {
         "summary": summary.strip(),
         "operationId": f"{view.__name__}_{method.lower()}",
         "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params],
         "responses": {
-            "200": {"description": "OK"},
+            str(status): {"description": _SUCCESS.get(status, "OK")},
             "4XX": {"description": "Error", "content": {"application/json": {"schema": _ERROR}}},
         },
     }
+    body = getattr(view, "openapi_body", None)
+    if body is not None and method in ("POST", "PUT", "PATCH"):
+        op["requestBody"] = {"required": True, "content": {view.openapi_media_type: {"schema": body}}}
     if description.strip():
         op["description"] = description.strip()
     if view.__name__ != "openapi":

@@ -4,6 +4,7 @@ from flask_login import current_user
 from app import audit
 from app.choices import Role
 from app.models import Application, ApplicantProfile
+from app.services.review import overrides_of
 
 PROFILE_FIELDS = ("kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
                   "isp_name", "isp_subscriber_id")
@@ -11,6 +12,8 @@ PROFILE_FIELDS = ("kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "
 
 def profile_json(profile: ApplicantProfile) -> dict:
     return {"id": profile.id, **{f: getattr(profile, f) for f in PROFILE_FIELDS},
+            # The ISP is on Raasta and will confirm the subscriber id; else reviewers see it unconfirmed.
+            "isp_on_raasta": profile.isp_organisation_id is not None,
             "updated_at": profile.updated_at.isoformat()}
 
 
@@ -26,8 +29,17 @@ def _time(value):
 
 
 def history(application: Application, staff: bool) -> list[dict]:
-    """The application's audit events; applicants see no internal notes and no reviewer names."""
-    return [audit.event_dict(event, staff) for event in audit.timeline(application)]
+    """The application's audit events; applicants see no internal notes (not even that one was written)
+    and no reviewer names."""
+    return [audit.event_dict(event, staff) for event in audit.timeline(application)
+            if staff or audit.INTERNAL not in event.data]
+
+
+def overrides_json(application: Application, staff: bool) -> list[dict]:
+    """Every override shows on the application; only staff see which reviewer wrote it."""
+    return [{"code": o.code, "reason": o.reason, "at": _time(o.created_at)}
+            | ({"reviewer": {"id": o.reviewer_id, "name": o.reviewer.display_name}} if staff else {})
+            for o in overrides_of(application)]
 
 
 def application_json(application: Application, detail: bool = True) -> dict:
@@ -61,6 +73,7 @@ def application_json(application: Application, detail: bool = True) -> dict:
                     "size": d.size, "sha256": d.sha256, "uploaded_at": _time(d.uploaded_at)}
                    for d in application.documents],
         findings=general,
+        overrides=overrides_json(application, staff),
         history=history(application, staff),
     )
     return body

@@ -75,6 +75,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def sign_up_problems(email: str, password: str) -> dict[str, str]:
+    """Everything wrong with a sign-up's email and password, so the form reports it all at once."""
+    problems = {}
+    try:
+        email = normalise_email(email)
+    except ServiceError as exc:
+        problems["email"] = exc.message
+    problem = password_problem(password, email)
+    if problem:
+        problems["password"] = problem
+    return problems
+
+
 def sign_up(email: str, password: str, name: str) -> User | None:
     """A new applicant account, or None when the email is taken: then its owner is told by email.
 

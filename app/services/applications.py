@@ -1,23 +1,30 @@
-"""Applications from draft to submission: create, edit, submit, withdraw, renew."""
+"""Applications from draft to submission: create, edit, submit, withdraw or delete, renew."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from app import audit
 from app.addresses import AddressRange, EntryError, parse_entry
-from app.choices import Category, State
+from app.after_commit import call_after_commit
+from app.choices import Category, DocumentKind, State
 from app.extensions import db
 from app.models import AddressEntry, Application, Endpoint, User
-from app.services import Conflict, NotAllowed, ServiceError
+from app.services import Conflict, ServiceError
+from app.services.checks.documents import missing_documents
+from app.services.documents import attach_identity_documents, storage_dir
 from app.services.endpoints import EndpointInput, parse_endpoint
+from app.services.isp_confirmations import ask_on_submission
+from app.services.prechecks import run_prechecks
 from app.services.register import announce, register_class
+from app.services.reopening import check_changeable, make_changeable
+from app.services.review import lock_application
 from app.services.transitions import move
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
 MAX_PURPOSE = 2000        # characters, as on the web form
 ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
-EDITABLE_STATES = (State.DRAFT, State.NEEDS_INFO)
+EDITABLE_STATES = State.EDITABLE
 
 
 @dataclass
@@ -116,47 +123,73 @@ def _fill(application: Application, data: ApplicationInput) -> None:
     ]
 
 
-def _summary(application: Application) -> dict:
-    return {"purpose": application.purpose, "category": application.category,
-            "entries": [e.input for e in application.entries],
-            "endpoints": [f"{e.protocol} {e.host}:{e.port or ''}" for e in application.endpoints]}
+def _summary(purpose: str, category: str | None, entries: list[str], endpoints: list) -> dict:
+    """What the trail keeps of an application's content; equal summaries mean nothing changed."""
+    return {"purpose": purpose, "category": category, "entries": entries,
+            "endpoints": [f"{e.protocol} {e.host}:{e.port or ''}" + (f" peer {e.peer}" if e.peer else "")
+                          for e in endpoints]}
+
+
+def _summary_of(application: Application) -> dict:
+    return _summary(application.purpose, application.category, [e.input for e in application.entries],
+                    application.endpoints)
+
+
+def _summary_of_input(data: ApplicationInput) -> dict:
+    return _summary(data.purpose, data.category, [raw[:200] for raw, _ in data.entries], data.endpoints)
 
 
 def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None) -> Application:
+    """A new draft, with the applicant's identity papers already attached and the queue-free checks run."""
     _check_size(data)
     application = Application(applicant=applicant, state=State.DRAFT, renewal_of_id=renewal_of.id if renewal_of else None)
     _fill(application, data)
     db.session.add(application)
     db.session.flush()
-    audit.record("application.created", application, after=_summary(application),
+    audit.record("application.created", application, after=_summary_of(application),
                  renewal_of=renewal_of.id if renewal_of else None)
+    attach_identity_documents(application)
+    run_prechecks(application)
     return application
 
 
-def update_application(application: Application, data: ApplicationInput) -> None:
-    if application.state not in EDITABLE_STATES:
-        raise NotAllowed(f"Application {application.id} is {application.state.replace('_', ' ')}; "
-                         "only a draft or one that needs information can be edited.")
+def update_application(application: Application, data: ApplicationInput) -> bool:
+    """Replace purpose, category, entries and endpoints. A ready or flagged application not in a batch
+    goes back to draft first (reopening). Returns False, recording nothing, when nothing changed."""
+    check_changeable(application)
     _check_size(data)
-    before = _summary(application)
+    before, after = _summary_of(application), _summary_of_input(data)
+    if before == after:
+        return False
+    make_changeable(application)
     _fill(application, data)
     db.session.flush()
-    audit.record("application.edited", application, before=before, after=_summary(application))
+    changed = [key for key in after if before[key] != after[key]]
+    audit.record("application.edited", application, before={k: before[k] for k in changed},
+                 after={k: after[k] for k in changed})
     if register_class(application.state):
         announce(application)  # its pending entries changed under the register
+    run_prechecks(application)
+    return True
 
 
 def submit(application: Application) -> None:
     """Send the application for validation on the queue; the caller commits, then the job runs."""
     if application.state not in EDITABLE_STATES:
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a draft or "
-                       "one that needs information can be submitted.", details={"state": application.state})
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a draft "
+                       "or one that needs more information can be submitted.", details={"state": application.state})
     if application.applicant.profile is None:
         raise ServiceError("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting.",
                            field="profile")
     if not application.entries and not application.endpoints:
         raise ServiceError("Add at least one IP address, range or VPN endpoint before submitting.", field="entries")
+    missing = missing_documents(application)
+    if missing:
+        names = " and the ".join(DocumentKind.LABELS[kind] for kind in missing)
+        raise ServiceError(f"Upload the {names} that a {Category.LABELS[application.category]} application needs, "
+                           "then submit.", field="documents", details={"missing": missing})
     move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO)
+    ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
     enqueue_validation(application)
 
 
@@ -168,6 +201,28 @@ def enqueue_validation(application: Application) -> None:
 
 def withdraw(application: Application) -> None:
     move(application, State.WITHDRAWN)
+
+
+def deletable(application: Application) -> bool:
+    """A draft nobody but its applicant has seen: never submitted, so no reviewer, ISP or batch refers to it.
+    A draft that was submitted before (and reopened) is withdrawn instead, keeping its history."""
+    return application.state == State.DRAFT and application.submitted_at is None
+
+
+def delete_draft(application: Application) -> None:
+    """Delete a never-submitted draft with its entries, endpoints, findings and documents; the files go
+    after the commit. The trail keeps what it held. The caller commits."""
+    lock_application(application)
+    if not deletable(application):
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()} and has been "
+                       "submitted before; withdraw it instead.", details={"state": application.state})
+    files = [storage_dir() / d.stored_name for d in application.documents]
+    audit.record("application.deleted", application, before=_summary_of(application),
+                 documents=[{"kind": d.kind, "name": d.display_name, "sha256": d.sha256}
+                            for d in application.documents])
+    db.session.delete(application)
+    db.session.flush()
+    call_after_commit(lambda: [path.unlink(missing_ok=True) for path in files])
 
 
 def renew(application: Application) -> Application:

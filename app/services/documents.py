@@ -1,4 +1,10 @@
-"""Supporting documents: type checked by content, size capped, stored privately under a random name."""
+"""Supporting documents: type checked by content, size capped, stored privately under a random name.
+
+Documents change only while the applicant may change the application (reopening.make_changeable: a
+ready or flagged one not in a batch goes back to draft). Identity papers (NTN certificate, CNIC) are
+the applicant's, not one application's: the newest of each kind is copied onto each new application
+and renewal, and the applicant replaces it there.
+"""
 import hashlib
 import re
 import secrets
@@ -9,14 +15,19 @@ import filetype
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from sqlalchemy import select
+
 from app import audit
+from app.after_commit import call_after_commit
 from app.choices import DocumentKind
 from app.extensions import db
-from app.models import Application, Document
-from app.services import NotAllowed, ServiceError
-from app.services.applications import EDITABLE_STATES
+from app.models import Application, Document, User
+from app.services import ServiceError, file_kinds, pdf_scripts
+from app.services.prechecks import run_prechecks
+from app.services.reopening import check_changeable, make_changeable
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",), "image/jpeg": (".jpg", ".jpeg", ".jpe")}
 
 
 class TooLarge(ServiceError):
@@ -53,9 +64,7 @@ def _read_capped(upload: FileStorage, cap: int) -> bytes:
 
 def store_document(application: Application, kind: str, upload: FileStorage | None) -> Document:
     """Check and store an upload. On any refusal nothing is written and the application is unchanged."""
-    if application.state not in EDITABLE_STATES:
-        raise NotAllowed(f"Documents can be added while the application is a draft or needs information; "
-                         f"application {application.id} is {application.state.replace('_', ' ')}.")
+    check_changeable(application)
     if kind not in DocumentKind.ALL:
         raise ServiceError(f"Document kind {kind!r} is unknown; choose one of {', '.join(DocumentKind.ALL)}.",
                            field="kind")
@@ -67,22 +76,88 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
     guessed = filetype.guess(content)
     mime = guessed.mime if guessed else None
     if mime not in ALLOWED_TYPES:
-        raise UnsupportedType(f"{display_name(upload.filename)!r} is not a PDF, PNG or JPEG file "
-                              f"(its content looks like {mime or 'something else'}); save or scan it as PDF, PNG or JPEG.",
-                              field="file")
-    stored_name = secrets.token_hex(16) + ALLOWED_TYPES[mime]
-    (storage_dir() / stored_name).write_bytes(content)
-    document = Document(application=application, kind=kind, display_name=display_name(upload.filename),
-                        stored_name=stored_name, content_type=mime, size=len(content),
-                        sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=application.applicant_id)
-    db.session.add(document)
-    db.session.flush()
+        what = (f"is {file_kinds.describe(mime)}, not a PDF, PNG or JPEG file" if mime
+                else "is not a PDF, PNG or JPEG file (nor any kind of file we recognise)")
+        raise UnsupportedType(f"{display_name(upload.filename)!r} {what}. {file_kinds.advice(mime)}", field="file",
+                              details={"detected": mime})
+    if mime == "application/pdf" and (script := pdf_scripts.active_content(content)):
+        raise UnsupportedType(f"{display_name(upload.filename)!r} is a PDF that carries {script}, which documents "
+                              "here may not. Print it to a new PDF (Print › Save as PDF) and upload that.",
+                              field="file", details={"detected": mime, "active_content": script})
+    make_changeable(application)  # only now: a refused file leaves a ready or flagged application as it was
+    document = _add(application, kind, display_name(upload.filename), content, mime)
     audit.record("document.uploaded", ("application", application.id), document_id=document.id, kind=kind,
                  name=document.display_name, sha256=document.sha256, size=document.size)
+    run_prechecks(application)
     return document
 
 
-def document_path(document: Document) -> Path:
+def _add(application: Application, kind: str, name: str, content: bytes, mime: str) -> Document:
+    stored_name = secrets.token_hex(16) + ALLOWED_TYPES[mime]
+    (storage_dir() / stored_name).write_bytes(content)
+    document = Document(application=application, kind=kind, display_name=name, stored_name=stored_name,
+                        content_type=mime, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                        uploaded_by_id=application.applicant_id)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def remove_document(application: Application, document: Document) -> None:
+    """Take a document off an application the applicant may still change; the file goes after the commit."""
+    if document.application_id != application.id:
+        raise ServiceError(f"Document {document.id} is not on application {application.id}.", field="document")
+    make_changeable(application)
+    application.documents.remove(document)  # delete-orphan: the row goes with the flush
+    db.session.flush()
+    audit.record("document.removed", ("application", application.id), document_id=document.id,
+                 kind=document.kind, name=document.display_name, sha256=document.sha256)
+    path = storage_dir() / document.stored_name
+    call_after_commit(lambda: path.unlink(missing_ok=True))
+    run_prechecks(application)
+
+
+def identity_documents(applicant: User) -> list[Document]:
+    """The applicant's newest NTN certificate and CNIC sides, from any of their applications."""
+    newest: dict[str, Document] = {}
+    for document in db.session.scalars(
+            select(Document).join(Application, Application.id == Document.application_id)
+            .where(Application.applicant_id == applicant.id, Document.kind.in_(DocumentKind.IDENTITY))
+            .order_by(Document.uploaded_at.desc(), Document.id.desc())):
+        newest.setdefault(document.kind, document)
+    return [newest[kind] for kind in DocumentKind.IDENTITY if kind in newest]
+
+
+def attach_identity_documents(application: Application) -> list[Document]:
+    """Copy the applicant's identity papers onto a new application (its own copy of each file, so that
+    removing it here leaves the others alone). The caller commits."""
+    copies = []
+    for original in identity_documents(application.applicant):
+        if original.application_id == application.id:
+            continue
+        path = storage_dir() / original.stored_name
+        if not path.exists():
+            continue  # a file lost from the disk is simply not carried over; the applicant uploads it again
+        copy = _add(application, original.kind, original.display_name, path.read_bytes(), original.content_type)
+        audit.record("document.carried_over", ("application", application.id), document_id=copy.id,
+                     kind=copy.kind, name=copy.display_name, sha256=copy.sha256,
+                     from_application=original.application_id)
+        copies.append(copy)
+    return copies
+
+
+def record_download(document: Document) -> Path:
+    """Record on the audit trail that the current user fetched the document; where its file is. The caller commits."""
     audit.record("document.downloaded", ("application", document.application_id), document_id=document.id,
                  kind=document.kind)
     return storage_dir() / document.stored_name
+
+
+def download_name(document: Document) -> str:
+    """The uploaded name with the extension of what the file really is: `poly.html` that is a PDF is `poly.pdf`,
+    so that no browser or desktop opens it as something else."""
+    extension = ALLOWED_TYPES.get(document.content_type, "")
+    stem, dot, typed = document.display_name.rpartition(".")
+    if dot and stem and f".{typed.lower()}" in EXTENSIONS.get(document.content_type, ()):
+        return document.display_name
+    return f"{stem if dot and stem else document.display_name}{extension}"

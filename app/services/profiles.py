@@ -1,16 +1,20 @@
 """Applicant profiles: a firm with an NTN or a freelancer with a CNIC, and their ISP connection."""
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from app import audit
 from app.choices import ApplicantKind
 from app.extensions import db
 from app.models import ApplicantProfile, User
 from app.services import ServiceError
+from app.services.isp_organisations import find_organisation
+from app.services.pakistani_numbers import ascii_digits, phone_ok, tidy_cnic, tidy_ntn, tidy_phone
 
-NTN_FORMAT = re.compile(r"^\d{7}-\d$")
-CNIC_FORMAT = re.compile(r"^\d{5}-\d{7}-\d$")
-PHONE_FORMAT = re.compile(r"^(\+92|0)3\d{2}-?\d{7}$|^(\+92|0)\d{2,3}-?\d{6,8}$")
+# ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
+NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")
+CNIC_FORMAT = re.compile(r"^[0-9]{5}-[0-9]{7}-[0-9]$")
+_TIDY = {"ntn": tidy_ntn, "cnic": tidy_cnic, "phone": tidy_phone}
+_DIGITS_READ_AS_ASCII = ("secp_number", "pseb_number", "isp_subscriber_id")
 
 
 @dataclass
@@ -42,11 +46,25 @@ def _too_long(data: ProfileInput) -> dict[str, str]:
             and len(value) > columns[f.name].type.length}
 
 
+def tidy(data: ProfileInput) -> ProfileInput:
+    """The numbers in the one form they are stored in: CNIC 35202-1234567-1, NTN 1234567-8, phones
+    0300-1234567 / 021-111-222-333 / 042-35761234, every digit 0-9."""
+    changes = {name: fix(getattr(data, name)) for name, fix in _TIDY.items() if getattr(data, name)}
+    changes |= {name: ascii_digits(getattr(data, name)) for name in _DIGITS_READ_AS_ASCII if getattr(data, name)}
+    return replace(data, **changes)
+
+
 def profile_problems(data: ProfileInput) -> dict[str, str]:
-    """Each field at fault, with what to type instead. Empty when the profile is acceptable."""
-    problems = _too_long(data)
-    if problems:
-        return problems
+    """Each field at fault (every one at once), with what to type instead. Empty when acceptable.
+    Give it tidied input (tidy())."""
+    too_long = _too_long(data)
+    problems = _shape_problems(data)
+    problems.update(too_long)  # a field too long for its column says so, whatever else is wrong with it
+    return problems
+
+
+def _shape_problems(data: ProfileInput) -> dict[str, str]:
+    problems: dict[str, str] = {}
     if data.kind not in ApplicantKind.ALL:
         problems["kind"] = "Choose 'firm' (you have an NTN) or 'freelancer' (you have a CNIC)."
     if not data.name:
@@ -66,8 +84,9 @@ def profile_problems(data: ProfileInput) -> dict[str, str]:
                             else "A freelancer must give a CNIC, in the format 12345-1234567-1.")
     if data.kind == ApplicantKind.FIRM and data.cnic and not CNIC_FORMAT.match(data.cnic):
         problems["cnic"] = f"CNIC {data.cnic!r} is not in the format 12345-1234567-1."
-    if data.phone and not PHONE_FORMAT.match(data.phone.replace(" ", "")):
-        problems["phone"] = f"Phone {data.phone!r} is not a Pakistani number; type e.g. 0300-1234567 or +92 51 1234567."
+    if data.phone and not phone_ok(data.phone):
+        problems["phone"] = (f"Phone {data.phone!r} is not a Pakistani number; type e.g. 0300-1234567, "
+                             "+92 51 1234567 or a UAN such as 021-111-222-333.")
     if data.platform_url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", data.platform_url):
         problems["platform_url"] = f"{data.platform_url!r} is not a web address; type it starting with https://."
     return problems
@@ -75,6 +94,7 @@ def profile_problems(data: ProfileInput) -> dict[str, str]:
 
 def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
     """Create or update the user's profile; the caller commits."""
+    data = tidy(data)
     problems = profile_problems(data)
     if problems:
         raise ServiceError("The profile has fields to correct.", details=problems)
@@ -84,6 +104,11 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
         values["platform_url"] = None
     else:
         values["secp_number"] = None
+    # An ISP on Raasta confirms the subscriber id; any other name is kept as typed, and unconfirmed.
+    organisation = find_organisation(data.isp_name)
+    values["isp_organisation_id"] = organisation.id if organisation else None
+    if organisation:
+        values["isp_name"] = organisation.name
     if profile is None:
         profile = ApplicantProfile(user=user, **values)
         db.session.add(profile)

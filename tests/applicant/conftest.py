@@ -26,3 +26,14 @@ def draft(applicant):
     })
     assert response.status_code == 201, response.json
     return response.json
+
+
+@pytest.fixture
+def submittable(applicant, draft):
+    """The draft with the NTN certificate its category (company VPN) needs, so it can be submitted."""
+    import io
+
+    response = applicant.post(f"/api/v1/applications/{draft['id']}/documents",
+                              data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "ntn.pdf")})
+    assert response.status_code == 201, response.json
+    return draft

@@ -11,10 +11,10 @@ from tests.applicant.conftest import FIRM, PDF, PNG
 def test_profile_round_trip_and_field_errors(make_user, api):
     client = api(make_user())
     assert client.get("/api/v1/profile").status_code == 404
-    response = client.put("/api/v1/profile", json={**FIRM, "ntn": "12345678", "phone": "12"})
+    response = client.put("/api/v1/profile", json={**FIRM, "ntn": "1234567", "phone": "12"})
     assert response.status_code == 422
     details = response.json["error"]["details"]
-    assert "'12345678' is not in the format 1234567-8" in details["ntn"] and "phone" in details
+    assert "'1234567' is not in the format 1234567-8" in details["ntn"] and "phone" in details
     no_isp = client.put("/api/v1/profile", json={**FIRM, "isp_name": "", "isp_subscriber_id": None}).json
     assert set(no_isp["error"]["details"]) == {"isp_name", "isp_subscriber_id"}
     freelancer = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Karachi",
@@ -77,7 +77,8 @@ def test_upload_checks_content_not_name(applicant, draft, db, app):
     ok = applicant.post(url, data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "../../ntn\x07 cert.pdf")})
     assert ok.status_code == 201 and ok.json["content_type"] == "application/pdf" and ok.json["name"] == "ntn cert.pdf"
     fake = applicant.post(url, data={"kind": "other", "file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "scan.pdf")})
-    assert fake.status_code == 415 and "'scan.pdf' is not a PDF, PNG or JPEG" in fake.json["error"]["message"]
+    assert fake.status_code == 415 and fake.json["error"]["message"].startswith(
+        "'scan.pdf' is a Windows program, not a PDF, PNG or JPEG file.")
     kind = applicant.post(url, data={"kind": "selfie", "file": (io.BytesIO(PNG), "me.png")})
     assert kind.status_code == 422 and "kind" in kind.json["error"]["details"]
     app.config["MAX_DOCUMENT_BYTES"] = 1000
@@ -126,14 +127,15 @@ def test_submit_needs_a_profile(make_user, api):
     assert response.status_code == 422 and "Complete your profile" in response.json["error"]["message"]
 
 
-def test_submit_validates_on_the_queue_and_withdraw(applicant, draft, run_worker, db):
+def test_submit_validates_on_the_queue_and_withdraw(applicant, submittable, run_worker, db):
+    draft = submittable
     response = applicant.post(f"/api/v1/applications/{draft['id']}/submit")
     assert response.status_code == 202 and response.json["state"] == "validating"
     run_worker()
     body = applicant.get(f"/api/v1/applications/{draft['id']}").json
-    assert body["state"] in ("ready", "flagged")
-    assert [h["action"] for h in body["history"]][:3] == [
-        "application.created", "application.validating", f"application.{body['state']}"]
+    assert body["state"] == "ready"  # Pakistani space, the NTN certificate present: only warnings and info
+    assert [h["action"] for h in body["history"]][:4] == [
+        "application.created", "document.uploaded", "application.validating", "application.ready"]
     again = applicant.post(f"/api/v1/applications/{draft['id']}/submit")
     assert again.status_code == 409
     assert applicant.post(f"/api/v1/applications/{draft['id']}/withdraw").json["state"] == "withdrawn"
@@ -175,3 +177,12 @@ def test_oversized_input_is_refused_early_and_the_answer_stays_small(applicant):
     name = applicant.put("/api/v1/profile", json={**FIRM, "name": "n" * 100_000})
     assert name.status_code == 422 and name.json["error"]["details"] == {
         "name": "Keep it under 200 characters; this is 100000."}
+
+
+def test_a_never_submitted_draft_is_deleted_and_a_submitted_one_is_not(applicant, submittable, draft, db):
+    other = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.20.0/24"]}).json
+    assert applicant.delete(f"/api/v1/applications/{other['id']}").status_code == 204
+    assert applicant.get(f"/api/v1/applications/{other['id']}").status_code == 404
+    applicant.post(f"/api/v1/applications/{submittable['id']}/submit")
+    refused = applicant.delete(f"/api/v1/applications/{submittable['id']}")
+    assert refused.status_code == 409 and "withdraw it instead" in refused.json["error"]["message"]

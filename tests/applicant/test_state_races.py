@@ -36,7 +36,8 @@ def _state_events(db, application_id):
         .order_by(AuditEvent.seq)).scalars().all()
 
 
-def test_ten_parallel_submits_validate_once(applicant, draft, db):
+def test_ten_parallel_submits_validate_once(applicant, submittable, db):
+    draft = submittable
     url = f"/api/v1/applications/{draft['id']}/submit"
     responses = _race([lambda: applicant.post(url)] * 10)
     statuses = sorted(r.status_code for r in responses)
@@ -61,7 +62,8 @@ def test_withdraw_racing_submit_never_leaves_an_impossible_history(applicant, ma
             assert final == State.WITHDRAWN
 
 
-def test_the_worker_leaves_an_application_withdrawn_while_it_waited(applicant, draft, db, run_worker):
+def test_the_worker_leaves_an_application_withdrawn_while_it_waited(applicant, submittable, db, run_worker):
+    draft = submittable
     base = f"/api/v1/applications/{draft['id']}"
     assert applicant.post(f"{base}/submit").status_code == 202
     assert applicant.post(f"{base}/withdraw").status_code == 200

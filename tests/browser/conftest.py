@@ -28,13 +28,21 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory):
+def portal_env(tmp_path_factory):
+    """The environment of the scratch portal: its own instance directory, embedded database and Redis.
+    CLI commands run with it act on the portal's data (`flask users create`, `flask tokens create`)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_URL")}
+    env.update(RAASTA_INSTANCE_DIR=str(tmp_path_factory.mktemp("portal")))
+    return env
+
+
+@pytest.fixture(scope="module")
+def portal(portal_env):
     """The base URL of a portal started exactly as `make run` starts it, on a scratch instance."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
-    env.update(RAASTA_INSTANCE_DIR=str(tmp_path_factory.mktemp("portal")), PORT=str(port), WEB_CONCURRENCY="1")
+    env = dict(portal_env, PORT=str(port), WEB_CONCURRENCY="1")
     launcher = subprocess.Popen([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -39,7 +39,7 @@ def test_overlap_with_pending_is_a_warning_on_both(db, make_application, run_wor
     _validate(run_worker, newcomer)
     assert findings_of(db, newcomer) == (State.READY, [
         (FindingCode.DOCUMENT_MISSING, "warning"), ("geo.asn", "info"), (FindingCode.IDENTITY_SHARED, "warning"),
-        (FindingCode.OVERLAP_PENDING, "warning")])
+        (FindingCode.ISP_UNCONFIRMED, "info"), (FindingCode.OVERLAP_PENDING, "warning")])
     state, found = findings_of(db, waiting)
     assert state == State.READY and found == [(FindingCode.OVERLAP_PENDING, "warning")]
 
@@ -66,7 +66,8 @@ def test_endpoint_checks(db, make_application, run_worker):
     state, found = findings_of(db, application)
     assert state == State.FLAGGED
     assert sorted(c for c, _ in found) == sorted([FindingCode.ENDPOINT_HOST, FindingCode.ENDPOINT_PORT,
-                                                  FindingCode.ENDPOINT_SPECIAL, FindingCode.DOCUMENT_MISSING])
+                                                  FindingCode.ENDPOINT_SPECIAL, FindingCode.DOCUMENT_MISSING,
+                                                  FindingCode.ISP_UNCONFIRMED])  # PTCL is not on Raasta here
 
 
 def test_missing_and_reused_documents_and_shared_identity_warn(db, make_application, run_worker, make_user):

@@ -130,3 +130,20 @@ def test_forms_refuse_a_post_without_csrf_token(app, client, make_user):
     response = client.post("/sign-up", data={"csrf_token": token, "name": "X", "email": "x@example.pk",
                                              "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302
+
+
+def test_sign_up_reports_every_problem_at_once(client, db):
+    page = _sign_up(client, email="not-an-email", password="short", confirm="other").text
+    assert "Please fix these 3 before continuing" in page
+    for field, message in (("email", "is not a valid email address"), ("password", "Use at least 10 characters."),
+                           ("confirm", "The two passwords differ.")):
+        assert f'href="#{field}">' in page and message in page
+    assert db.session.scalar(select(User)) is None
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/applications", "/sign-in?next=/applications"),
+    ("/applications?page=2", "/sign-in?next=/applications?page%3D2"),
+])
+def test_the_sign_in_redirect_keeps_the_page_and_nothing_more(client, path, expected):
+    assert client.get(path).headers["Location"] == expected

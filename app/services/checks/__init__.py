@@ -1,17 +1,32 @@
 """The validation checks, in the order they run. Each takes a CheckContext and yields Drafts."""
+from app.services.checks.announcement import check_announcing_isp
 from app.services.checks.base import CheckContext, Draft
-from app.services.checks.documents import check_documents
+from app.services.checks.documents import check_required_documents, check_reused_documents
 from app.services.checks.endpoints import check_endpoints
 from app.services.checks.entries import check_address_space, check_duplicates, check_register
 from app.services.checks.identity import check_identity
+from app.services.checks.isp import check_isp
 
 CHECKS = (
     check_address_space,   # special-purpose, too broad, country, ASN (the address engine)
     check_duplicates,      # entries of this application overlapping each other
+    check_announcing_isp,  # announced by another ISP than the profile's (a warning)
     check_register,        # approved and pending space of everyone else
     check_endpoints,
-    check_documents,
+    check_required_documents,
+    check_reused_documents,
     check_identity,
+    check_isp,             # the ISP's confirmation of the subscriber id
 )
 
-__all__ = ["CHECKS", "CheckContext", "Draft"]
+# The checks that need neither the queue nor the register, run (without country and ASN) each time an
+# applicant saves a draft or changes its documents: they see these problems, in the queue's own words,
+# before submitting. Syntax is refused earlier, at parsing. The queue still runs every check above.
+PRECHECKS = (
+    check_address_space,   # special-purpose space and breadth (geo off)
+    check_duplicates,
+    check_endpoints,
+    check_required_documents,
+)
+
+__all__ = ["CHECKS", "PRECHECKS", "CheckContext", "Draft"]

@@ -2,7 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
-from app.models import Application
+from app.models import Application, Finding
+from app.services.checks.lookups import Lookups
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,10 @@ class Draft:
     endpoint_id: int | None = None
     data: dict = field(default_factory=dict)
 
+    def to_finding(self) -> Finding:
+        return Finding(code=self.code, severity=self.severity, message=self.message, entry_id=self.entry_id,
+                       endpoint_id=self.endpoint_id, data=self.data)
+
 
 @dataclass
 class CheckContext:
@@ -23,5 +28,14 @@ class CheckContext:
     max_prefix_v4: int
     max_prefix_v6: int
     progress: Callable[[int, int], None] = lambda done, total: None
+    geo: bool = True            # country and ASN lookups (False while the applicant edits a draft)
     # Warnings that belong on *other* applications (overlap with pending space is shown on both).
     cross_findings: list[tuple[int, Draft]] = field(default_factory=list)
+    # Rows the checks read about others, fetched once per sub-batch (validation_batch); else on first use.
+    batch_lookups: "Lookups | None" = None
+
+    @property
+    def lookups(self) -> "Lookups":
+        if self.batch_lookups is None:
+            self.batch_lookups = Lookups.load([self.application])
+        return self.batch_lookups

@@ -28,7 +28,7 @@ def _special_space(endpoint):
         address = parse_entry(endpoint.host)
     except EntryError:
         return  # a hostname: its addresses are the ISP's concern at connection time
-    for found in classify(address):
+    for found in classify(address, geo=False):  # only special-purpose space matters for an endpoint
         if found.code in _SPECIAL:
             yield Draft(FindingCode.ENDPOINT_SPECIAL, Severity.ERROR,
                         f"Endpoint {endpoint.host}: {found.message}", endpoint_id=endpoint.id)

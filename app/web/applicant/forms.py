@@ -15,19 +15,24 @@ MAX_IMPORT_BYTES = 1024 * 1024
 
 
 class ProfileForm(FlaskForm):
+    # No DataRequired and no choice check: the service reports a missing kind together with every other
+    # field at fault, rather than the form stopping at the first.
     kind = RadioField("I am applying as", choices=[
         ("firm", "A firm or company (with an NTN)"), ("freelancer", "A freelancer (with a CNIC)")],
-        validators=[DataRequired(message="Choose firm or freelancer.")])
+        validate_choice=False)
     name = StringField("Legal name", description="The firm's registered name, or your name as on your CNIC.")
-    ntn = StringField("NTN", description="Firms: 7 digits, a dash and a check digit, e.g. 1234567-8.")
+    ntn = StringField("NTN", description="Firms: 7 digits and a check digit, e.g. 1234567-8 (12345678 works too).")
     secp_number = StringField("SECP registration number (optional)")
-    cnic = StringField("CNIC", description="Freelancers: e.g. 35202-1234567-1.")
+    cnic = StringField("CNIC", description="Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1.")
     platform_url = StringField("Freelance platform profile (optional)", description="e.g. your Upwork or Fiverr page.")
     pseb_number = StringField("PSEB registration number (optional)",
                               description="Not required: Raasta does not need an export-board registration.")
     city = StringField("City")
-    phone = StringField("Mobile or landline (optional)", description="e.g. 0300-1234567.")
-    isp_name = StringField("Your internet provider", description="Pick from the list or type your ISP's name.")
+    phone = StringField("Mobile or landline (optional)",
+                        description="e.g. 0300-1234567, +92 300 1234567, 042-35761234 or a UAN 021-111-222-333.")
+    isp_name = StringField("Your internet provider", description=(
+        "Pick from the list or type your ISP's name. An ISP on Raasta confirms your subscriber id; "
+        "any other ISP is shown to reviewers as unconfirmed."))
     isp_subscriber_id = StringField("Subscriber or account id with that ISP",
                                     description="As printed on your bill; your ISP confirms it.")
     submit = SubmitField("Save profile")
@@ -53,7 +58,7 @@ class ApplicationForm(FlaskForm):
         "One per line (commas work too): a single address (39.32.12.7), a CIDR (39.32.12.0/24) or a range "
         "(39.32.12.10-39.32.12.20). IPv6 is welcome. Lines starting with # are ignored."))
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
-    endpoints = FieldList(FormField(EndpointForm), min_entries=1)
+    endpoints = FieldList(FormField(EndpointForm), "Endpoint", min_entries=1)
     add_endpoint = SubmitField("Add another endpoint")
     save = SubmitField("Save draft")
 

@@ -8,8 +8,8 @@ NEXT_STEPS = {
     State.VALIDATING: "The automatic checks are running. This page updates by itself.",
     State.VALIDATION_FAILED: "The checks could not run. Nothing is lost: an administrator will retry them.",
     State.READY: "The automatic checks passed. A reviewer at the regulator will look at it next.",
-    State.FLAGGED: "The checks found problems (listed below). A reviewer will decide; you may withdraw and apply "
-                   "again with corrected entries.",
+    State.FLAGGED: "The checks found problems (listed below). Correct them and submit again, or leave it as it is "
+                   "for a reviewer to decide.",
     State.NEEDS_INFO: "A reviewer needs more from you. Edit the application or add documents, then submit again.",
     State.APPROVED: "Approved. ISPs apply it with the next whitelist they download.",
     State.REJECTED: "Rejected. The reason is shown above; you may start a new application.",
@@ -20,7 +20,8 @@ NEXT_STEPS = {
 
 _EVENT_WORDS = {
     "application.created": "Draft created",
-    "application.edited": "Draft edited",
+    "application.edited": "Edited",
+    "application.draft": "Opened for corrections (a draft again)",
     "application.validating": "Submitted for the automatic checks",
     "application.ready": "Checks passed",
     "application.flagged": "Checks found problems",
@@ -31,7 +32,10 @@ _EVENT_WORDS = {
     "application.revoked": "Approval revoked",
     "application.expired": "Expired",
     "application.withdrawn": "Withdrawn",
+    "application.overridden": "A reviewer accepted a finding",
     "document.uploaded": "Document uploaded",
+    "document.removed": "Document removed",
+    "document.carried_over": "Document added from your earlier applications",
     "document.downloaded": "Document opened",
 }
 
@@ -41,10 +45,11 @@ def next_step(application: Application) -> str:
 
 
 def timeline(application: Application) -> list[dict]:
-    """The audit trail in the applicant's words; downloads are left out, reviewers stay anonymous."""
+    """The audit trail in the applicant's words; downloads and reviewers' notes are left out, reviewers stay
+    anonymous."""
     events = audit.timeline(application)
     return [{"at": e.at, "what": _EVENT_WORDS.get(e.action, e.action.replace(".", " ").replace("_", " ")),
              "who": "you" if e.actor_id == application.applicant_id else ("Raasta" if e.actor_role == "system"
                                                                          else "a reviewer"),
              "detail": e.data.get("name") or ""}
-            for e in events if e.action != "document.downloaded"]
+            for e in events if e.action != "document.downloaded" and audit.INTERNAL not in e.data]

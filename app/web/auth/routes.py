@@ -35,7 +35,7 @@ def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = SignUpForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and _every_sign_up_problem(form):
         try:
             accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
         except ServiceError as exc:
@@ -47,6 +47,17 @@ def sign_up():
             flash(SIGNED_UP.format(email=form.email.data.strip()), "success")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/sign_up.html", form=form)
+
+
+def _every_sign_up_problem(form: SignUpForm) -> bool:
+    """Validate the form and the account rules together, so a bad email, a short password and a mismatch
+    are all reported at once; True when there is nothing to report."""
+    valid = form.validate()
+    for name, message in accounts.sign_up_problems(form.email.data or "", form.password.data or "").items():
+        if not form[name].errors:
+            form[name].errors = list(form[name].errors) + [message]
+            valid = False
+    return valid
 
 
 @bp.post("/sign-out")

@@ -1,0 +1,65 @@
+"""JSON schemas of the API's request bodies, for the OpenAPI description (openapi.documented).
+
+They describe what the handlers accept; the services still check every field and answer 422 naming
+the one at fault, so a schema here never replaces a check.
+"""
+from app.choices import REJECTION_REASONS, ApplicantKind, Category, DocumentKind, Protocol
+
+_TEXT = {"type": "string"}
+_OPTIONAL_TEXT = {"type": ["string", "null"]}
+
+
+def _object(required: tuple[str, ...], **properties) -> dict:
+    return {"type": "object", "required": list(required), "properties": properties, "additionalProperties": False}
+
+
+PROFILE = _object(
+    ("kind", "name", "city", "isp_name", "isp_subscriber_id"),
+    kind={"enum": list(ApplicantKind.ALL)},
+    name=_TEXT,
+    ntn={**_OPTIONAL_TEXT, "description": "Firms: 1234567-8 (12345678 is tidied to it)."},
+    cnic={**_OPTIONAL_TEXT, "description": "Freelancers: 35202-1234567-1 (13 digits without dashes work too)."},
+    secp_number=_OPTIONAL_TEXT, pseb_number=_OPTIONAL_TEXT, platform_url=_OPTIONAL_TEXT, city=_TEXT,
+    phone={**_OPTIONAL_TEXT, "description": "0300-1234567, +92 51 1234567, or a UAN such as 021-111-222-333."},
+    isp_name=_TEXT, isp_subscriber_id=_TEXT,
+)
+
+ENDPOINT = _object(
+    ("host", "protocol"),
+    host={"type": "string", "maxLength": 255, "description": "A hostname or one IP address."},
+    protocol={"enum": list(Protocol.ALL)},
+    port={"type": ["integer", "null"], "minimum": 1, "maximum": 65535},
+    peer={"type": ["string", "null"], "maxLength": 255},
+)
+
+APPLICATION = {
+    "type": "object",
+    "required": ["purpose"],
+    "properties": {
+        "purpose": {"type": "string", "maxLength": 2000},
+        "category": {"enum": [*Category.ALL, None]},
+        "entries": {"type": "array", "maxItems": 5000, "items": {
+            "type": "string", "description": "An address, a CIDR or a range a-b; IPv4 or IPv6."}},
+        "endpoints": {"type": "array", "maxItems": 50, "items": ENDPOINT},
+    },
+}
+
+DOCUMENT_UPLOAD = _object(
+    ("file", "kind"),
+    file={"type": "string", "format": "binary", "description": "PDF, PNG or JPEG, judged by content."},
+    kind={"enum": list(DocumentKind.ALL)},
+)
+
+REASON = _object(("reason",), reason={"type": "string", "examples": list(REJECTION_REASONS)})
+MESSAGE = _object(("message",), message=_TEXT)
+OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "An error finding's code."},
+                   reason=_TEXT)
+NOTE = _object(("body",), body=_TEXT)
+BATCH = _object(("application_ids",), application_ids={"type": "array", "minItems": 1, "items": {"type": "integer"}},
+                note=_OPTIONAL_TEXT)
+ISP_ANSWER = _object(("answer",), answer={"enum": ["confirm", "dispute"]},
+                     reason={**_OPTIONAL_TEXT, "description": "Required when disputing."})
+ISP_ANSWERS = {"type": "array", "items": {**ISP_ANSWER, "required": ["application_id", "answer"],
+                                          "properties": {"application_id": {"type": "integer"},
+                                                         **ISP_ANSWER["properties"]}}}
+WEBHOOK = _object(("url",), url={"type": ["string", "null"], "format": "uri"})

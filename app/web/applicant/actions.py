@@ -1,0 +1,80 @@
+"""State changes the applicant asks for: submit, withdraw and delete (each after a confirmation page), renew."""
+from flask import flash, redirect, render_template, url_for
+from markupsafe import Markup, escape
+
+from app.choices import State
+from app.extensions import db
+from app.services import ServiceError
+from app.services import applications as service
+from app.web.applicant.forms import ActionForm
+from app.web.applicant.routes import application_or_404, applicant_only, bp
+from app.web.outcomes import FAILED, commit_or_flash
+
+
+def _page(application):
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@applicant_only
+def submit(application_id: int):
+    application = application_or_404(application_id)
+    if not ActionForm().validate_on_submit():
+        return _page(application)
+    try:
+        service.submit(application)
+    except ServiceError as exc:
+        db.session.rollback()
+        message = escape(exc.message)
+        if exc.field == "documents":  # say where to fix it: the upload form, already set to the first missing kind
+            message += Markup(' <a href="#documents">Upload it below</a>.')
+        flash(message, "error")
+        return _page(application)
+    db.session.commit()
+    flash("Submitted. The automatic checks usually take under a minute.", "success")
+    return _page(application)
+
+
+def _confirmed(application_id: int, allowed, do, question: str, button: str, done: str, after):
+    """GET: a page asking to confirm (works without JavaScript), when `allowed(application)`; POST: do it
+    (the service has the last word), then go to `after(application)`."""
+    application = application_or_404(application_id)
+    form = ActionForm()
+    if not form.is_submitted():
+        if not allowed(application):
+            return _page(application)
+        return render_template("applicant/confirm.html", application=application, question=question,
+                               button=button, form=form)
+    if form.validate_on_submit() and commit_or_flash(lambda: do(application), done) is not FAILED:
+        return redirect(after(application))
+    return _page(application)
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@applicant_only
+def withdraw(application_id: int):
+    return _confirmed(application_id, lambda application: application.state in State.OPEN, service.withdraw,
+                      "Reviewers stop working on it, and it cannot be submitted again; you can start a new "
+                      "application at any time.",
+                      "Withdraw the application", "Application withdrawn.",
+                      lambda application: url_for("applicant.application", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/delete", methods=["GET", "POST"])
+@applicant_only
+def delete(application_id: int):
+    return _confirmed(application_id, service.deletable, service.delete_draft,
+                      "Its entries, endpoints and documents are deleted; this cannot be undone.",
+                      "Delete the draft", "Draft deleted.", lambda application: url_for("applicant.applications"))
+
+
+@bp.post("/applications/<int:application_id>/renew")
+@applicant_only
+def renew(application_id: int):
+    application = application_or_404(application_id)
+    if ActionForm().validate_on_submit():
+        renewal = commit_or_flash(lambda: service.renew(application),
+                                  "A renewal draft was prefilled from your approved application.")
+        if renewal is not FAILED:
+            return redirect(url_for("applicant.edit_application", application_id=renewal.id))
+    return _page(application)

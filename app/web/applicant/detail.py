@@ -1,0 +1,99 @@
+"""An application's own page: entries with their findings, endpoints, documents, timeline.
+
+A refused upload comes back on this page with the error beside the file field (and the chosen kind
+kept), not in a message at the top of a page the browser scrolled away from.
+"""
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+
+from app.auth import role_required
+from app.choices import REQUIRED_DOCUMENTS, Role, Severity, State
+from app.downloads import send_document
+from app.extensions import db
+from app.models import Document
+from app.services import ServiceError
+from app.services import applications as service
+from app.services.checks.documents import missing_documents
+from app.services.documents import record_download, remove_document, store_document
+from app.services.reopening import changeable
+from app.services.validation import validation_progress
+from app.web.applicant.forms import ActionForm, DocumentForm
+from app.web.applicant.presenters import next_step, timeline
+from app.web.applicant.routes import application_or_404, applicant_only, bp
+from app.web.outcomes import commit_or_flash
+
+
+def _document_or_404(application, document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None or document.application_id != application.id:
+        abort(404)
+    return document
+
+
+def render_application(application, document_form: DocumentForm | None = None, status: int = 200):
+    missing = missing_documents(application)
+    if document_form is None:
+        document_form = DocumentForm(kind=missing[0] if missing else None)
+    severities = [f.severity for f in application.findings]
+    page = render_template(
+        "applicant/application.html", application=application, document_form=document_form,
+        required=REQUIRED_DOCUMENTS.get(application.category, ()), missing=missing,
+        next_step=next_step(application), timeline=timeline(application),
+        submittable=application.state in State.EDITABLE, changeable=changeable(application),
+        deletable=service.deletable(application), withdrawable=application.state in State.OPEN,
+        errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING))
+    return page, status
+
+
+@bp.get("/applications/<int:application_id>")
+@applicant_only
+def application(application_id: int):
+    return render_application(application_or_404(application_id))
+
+
+@bp.get("/applications/<int:application_id>/status.json")
+@applicant_only
+def application_status(application_id: int):
+    """Polled by the detail page while validation runs."""
+    application = application_or_404(application_id)
+    return jsonify({"state": application.state, "progress": validation_progress(application)})
+
+
+@bp.post("/applications/<int:application_id>/documents")
+@applicant_only
+def upload_document(application_id: int):
+    application = application_or_404(application_id)
+    form = DocumentForm()
+    reopening = application.state in State.REOPENABLE
+    if form.validate_on_submit():
+        try:
+            document = store_document(application, form.kind.data, form.file.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            target = form.kind if exc.field == "kind" else form.file
+            target.errors = list(target.errors) + [exc.message]
+            return render_application(application, form, status=exc.status)
+        db.session.commit()
+        flash(f"{document.display_name} uploaded." + (" It is a draft again: submit it when it is ready."
+                                                       if reopening else ""), "success")
+        return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
+    return render_application(application, form, status=400)
+
+
+@bp.post("/applications/<int:application_id>/documents/<int:document_id>/remove")
+@applicant_only
+def remove_document_view(application_id: int, document_id: int):
+    application = application_or_404(application_id)
+    document = _document_or_404(application, document_id)
+    if ActionForm().validate_on_submit():
+        commit_or_flash(lambda: remove_document(application, document), f"{document.display_name} removed.")
+    return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+@role_required(Role.APPLICANT, *Role.STAFF)
+def download_document(application_id: int, document_id: int):
+    application = application_or_404(application_id)
+    document = _document_or_404(application, document_id)
+    path = record_download(document)
+    db.session.commit()
+    return send_document(document, path)
