@@ -240,7 +240,7 @@ def wait_for_mail(instance: Path, began: float, timeout: float = 1800) -> dict:
 
 def reference_run(ids: list[int], workers, every_minute=None) -> dict:
     """One validate_application job per application, as enqueue_one queues it at submission."""
-    from app.jobs.validation import enqueue_one
+    from app.services.validation_queue import enqueue_one
 
     applications = db.session.scalars(select(Application).where(Application.id.in_(ids))).all()
     began = time.perf_counter()
@@ -254,7 +254,7 @@ def reference_run(ids: list[int], workers, every_minute=None) -> dict:
 
 
 def bulk_run(ids: list[int], workers, web, backend: str, py_spy: float, folder: Path, every_minute=None) -> dict:
-    from app.jobs.validation import BATCH_SIZE, enqueue_batch
+    from app.services.validation_queue import JOB_SIZE, enqueue_batch
 
     backends = pg_backends() if backend == "postgres" else []
     watched = {"workers": [w.pid for w in workers], "database server": backends,
@@ -276,7 +276,7 @@ def bulk_run(ids: list[int], workers, web, backend: str, py_spy: float, folder: 
     cpu["bench (enqueue, polling, page probe)"] = time.process_time() - bench_before
     profile = finish_py_spy(profiler) if profiler else None
     return {"applications": len(ids), "seconds": seconds, "rate": (len(ids) - left) / seconds, "left": left,
-            "enqueue_seconds": enqueued, "jobs": -(-len(ids) // BATCH_SIZE), "cpu": cpu, "began": began,
+            "enqueue_seconds": enqueued, "jobs": -(-len(ids) // JOB_SIZE), "cpu": cpu, "began": began,
             "machine_busy": machine_busy_seconds() - busy_before, "profile": profile}
 
 

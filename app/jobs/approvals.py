@@ -2,9 +2,9 @@
 from flask import current_app
 
 from app.extensions import db
-from app.jobs.validation import enqueue_batch
 from app.services import approvals
 from app.services.register import worker_register
+from app.services.validation_queue import enqueue_batch
 
 
 def expire_approvals() -> list[int]:

@@ -1,25 +1,22 @@
 """RQ jobs for validation: one application, a batch of them, and the sweeper for lost jobs."""
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from rq import Callback, Retry, get_current_job
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.timeouts import BaseTimeoutException
-from sqlalchemy import update
 
-from app.after_commit import call_after_commit
+from app.choices import State
 from app.extensions import db, queues
 from app.models import Application
-from app.queues import VALIDATION
-from app.services import Conflict
+from app.services import Conflict, job_outbox
 from app.services import validation as service
 from app.services.register import worker_register
 from app.services.validation_batch import lock_validating, validate_many
+from app.services.validation_queue import enqueue_batch
 
-BATCH_SIZE = 200  # applications per job
-SUB_BATCH = 25    # applications per transaction
-RETRY = Retry(max=3, interval=[5, 30, 120])  # transient database or Redis trouble
+SUB_BATCH = 25  # applications per transaction: one locking read, bulk writes, a short hold on the audit head
 
 
 def _report(job, **progress) -> None:
@@ -101,33 +98,6 @@ def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:
     db.session.commit()
 
 
-def enqueue_options() -> dict:
-    return {"retry": RETRY, "on_failure": Callback(on_failure), "job_timeout": current_app.config["VALIDATION_TIMEOUT"]}
-
-
-def enqueue_one(application) -> None:
-    """Queue one application's validation once the current transaction commits (so the worker sees it)."""
-    job_id = f"validate-{application.id}-{application.submitted_at.timestamp():.0f}"
-    application.validation_job_id = job_id
-    queue, options, application_id = queues.queue(VALIDATION), enqueue_options(), application.id
-    call_after_commit(lambda: queue.enqueue(validate_application, application_id, job_id=job_id, **options))
-
-
-def enqueue_batch(application_ids: list[int]) -> None:
-    """Queue validation of many applications in batches, once the current transaction commits.
-
-    Each application records its batch's job id, so the sweeper can tell a waiting job from a lost one.
-    """
-    queue, options = queues.queue(VALIDATION), enqueue_options()
-    batches = []
-    for i in range(0, len(application_ids), BATCH_SIZE):
-        chunk, job_id = application_ids[i:i + BATCH_SIZE], f"validate-batch-{uuid.uuid4().hex}"
-        db.session.execute(update(Application).where(Application.id.in_(chunk)).values(validation_job_id=job_id))
-        batches.append((chunk, job_id))
-    call_after_commit(lambda: [queue.enqueue(validate_applications, chunk, job_id=job_id, **options)
-                               for chunk, job_id in batches])
-
-
 def _live_jobs(job_ids: set[str]) -> set[str]:
     """The ids among `job_ids` of jobs still waiting, or running on a worker that is still there.
 
@@ -155,6 +125,7 @@ def sweep_stuck_validations() -> list[int]:
     Runs at worker start and every minute (app.jobs.periodic). "Stuck" means validating for longer than
     VALIDATION_STUCK_AFTER with no job for it waiting, or running on a live worker.
     """
+    job_outbox.send()  # first the jobs whose sending failed (Redis was away): they are not lost, only late
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
     stuck = service.stuck_applications(stuck_after)
     live = _live_jobs({a.validation_job_id for a in stuck if a.validation_job_id})
@@ -164,3 +135,13 @@ def sweep_stuck_validations() -> list[int]:
         enqueue_batch(lost)
     db.session.commit()
     return lost
+
+
+def validation_progress(application: Application) -> dict | None:
+    """The running job's progress (job.meta), for the live page; None when no job reports any."""
+    if application.state != State.VALIDATING or not application.validation_job_id:
+        return None
+    try:
+        return Job.fetch(application.validation_job_id, connection=queues.connection).meta.get("progress")
+    except NoSuchJobError:
+        return None

@@ -3,13 +3,15 @@ from app.models.applications import AddressEntry, Application, Document, Endpoin
 from app.models.audit import AuditCheckpoint, AuditEvent
 from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
+from app.models.outbox import OutboxJob
 from app.models.review import Batch, Override, ReviewNote, batch_applications
 from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
 
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditCheckpoint",
-    "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "Override",
+    "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob",
+    "Override",
     "ReviewNote", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

@@ -19,6 +19,7 @@ from app.services.register import announce, register_class
 from app.services.reopening import check_changeable, make_changeable
 from app.services.review import lock_application
 from app.services.transitions import move
+from app.services.validation_queue import enqueue_one
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
@@ -190,12 +191,6 @@ def submit(application: Application) -> None:
                            "then submit.", field="documents", details={"missing": missing})
     move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO)
     ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
-    enqueue_validation(application)
-
-
-def enqueue_validation(application: Application) -> None:
-    from app.jobs.validation import enqueue_one  # jobs import services, not the other way round at load
-
     enqueue_one(application)
 
 

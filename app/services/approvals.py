@@ -9,12 +9,12 @@ the overlap queries would hold the reviewer's request far too long.
 from sqlalchemy import select
 
 from app.addresses import AddressRange
-from app.after_commit import call_after_commit
 from app.choices import State
-from app.extensions import db, queues
+from app.extensions import db
 from app.models import AddressEntry, Application, WhitelistVersion
 from app.models.types import utcnow
-from app.services import Conflict, approved_space, publication
+from app.queues import DEFAULT
+from app.services import Conflict, approved_space, job_outbox, publication
 from app.services.id_lists import among
 from app.services.locks import lock_approved_space, locked
 from app.services.review import acting, lock_application, required_text
@@ -58,8 +58,7 @@ def expire_due(now=None) -> list[int]:
 
 def queue_revalidation(changed_ids: list[int]) -> None:
     """Once this transaction commits, have a worker re-validate pending applications touching their space."""
-    queue, ids = queues.queue(), list(changed_ids)
-    call_after_commit(lambda: queue.enqueue(REVALIDATE_JOB, ids))
+    job_outbox.enqueue(DEFAULT, REVALIDATE_JOB, list(changed_ids))
 
 
 def revalidate_touching(changed_ids: list[int], register) -> list[int]:

@@ -1,18 +1,18 @@
 """Tell a user something: in the portal always, and by email through the mail queue (services.mail)."""
 from flask import current_app
-from rq import Retry
 from sqlalchemy import func, insert, select
 
-from app.after_commit import call_after_commit
-from app.extensions import db, queues
 from app.choices import State
+from app.extensions import db
 from app.models import Application, Notification, User
 from app.models.types import utcnow
 from app.queues import MAIL
+from app.services import job_outbox
 from app.services.id_lists import among
 from app.services.mail import build_message, send_all
 
 EMAILS_PER_JOB = 500
+SEND_EMAILS = "app.jobs.notifications.send_emails"
 
 
 def notify(user: User, subject: str, body: str, link: str | None = None) -> Notification:
@@ -29,11 +29,11 @@ def queue_emails(notification_ids: list[int]) -> None:
     pause (MAIL_RETRY_INTERVALS) while the SMTP server refuses or is away; nothing waits for it."""
     if not notification_ids:
         return
-    queue, ids, intervals = queues.queue(MAIL), list(notification_ids), current_app.config["MAIL_RETRY_INTERVALS"]
-    options = {"retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
-               "failure_ttl": 30 * 24 * 3600}  # given up: kept a month for an admin to send again
-    call_after_commit(lambda: [queue.enqueue("app.jobs.notifications.send_emails", ids[i:i + EMAILS_PER_JOB], **options)
-                               for i in range(0, len(ids), EMAILS_PER_JOB)])
+    ids = list(notification_ids)
+    for first in range(0, len(ids), EMAILS_PER_JOB):
+        job_outbox.enqueue(MAIL, SEND_EMAILS, ids[first:first + EMAILS_PER_JOB],
+                           retry=current_app.config["MAIL_RETRY_INTERVALS"] or None,
+                           failure_ttl=30 * 24 * 3600)  # given up: kept a month for an admin to send again
 
 
 # What the applicant is told when their application reaches a state.

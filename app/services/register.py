@@ -11,6 +11,8 @@ import time
 from operator import itemgetter
 
 import numpy as np
+from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import LargeBinary, case, select, type_coerce
 
 from app.addresses import AddressRange, CodedColumn, IndexEntry, OverlapIndex
@@ -38,10 +40,7 @@ def register_class(state: str) -> str | None:
 
 def announce(application: Application) -> None:
     """Tell every worker, once this transaction commits, that this application's entries changed."""
-    connection = queues.connection
-    application_id = application.id
-    call_after_commit(lambda: connection.xadd(FEED, {"application": application_id},
-                                              maxlen=FEED_LENGTH, approximate=True))
+    announce_many([application.id])
 
 
 def announce_many(application_ids: list[int]) -> None:
@@ -51,10 +50,15 @@ def announce_many(application_ids: list[int]) -> None:
     connection, ids = queues.connection, list(application_ids)
 
     def send():
-        with connection.pipeline(transaction=False) as pipeline:
-            for application_id in ids:
-                pipeline.xadd(FEED, {"application": application_id}, maxlen=FEED_LENGTH, approximate=True)
-            pipeline.execute()
+        try:
+            with connection.pipeline(transaction=False) as pipeline:
+                for application_id in ids:
+                    pipeline.xadd(FEED, {"application": application_id}, maxlen=FEED_LENGTH, approximate=True)
+                pipeline.execute()
+        except RedisError as exc:
+            # The change stands. A worker that missed it may miss an overlap *warning* until its register's
+            # next rebuild (REBUILD_AFTER_SECONDS); approvals re-check the approved space in the database.
+            current_app.logger.warning("register feed not told of %s: %r", ids, exc)
 
     call_after_commit(send)
 

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import AddressEntry, Application
 from app.models.types import utcnow
 from app.services import Conflict
-from app.services.applications import enqueue_validation
 from app.services.transitions import move
+from app.services.validation_queue import enqueue_batch, enqueue_one
 
 
 def mark_failed(application_ids: list[int], reason: str) -> None:
@@ -32,7 +32,7 @@ def retry(application: Application) -> None:
     elif application.state != State.VALIDATING:
         raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a failed or "
                        "stuck validation can be retried.")
-    enqueue_validation(application)
+    enqueue_one(application)
 
 
 def overlapping_pending(changed: Application) -> list[Application]:
@@ -48,8 +48,6 @@ def overlapping_pending(changed: Application) -> list[Application]:
 
 def revalidate_overlapping(changed: Application) -> list[int]:
     """After an approval, revocation or expiry, pending applications touching that space are checked again."""
-    from app.jobs.validation import enqueue_batch
-
     affected = overlapping_pending(changed)
     for application in affected:
         move(application, State.VALIDATING, reason=f"application {changed.id} became {changed.state}")
@@ -68,18 +66,3 @@ def stuck_applications(stuck_after: timedelta) -> list[Application]:
 
 def record_sweep(application_ids: list[int]) -> None:
     audit.record("validation.requeued", None, application_ids=application_ids)
-
-
-def validation_progress(application: Application) -> dict | None:
-    """The running job's progress (job.meta), for the live page; None when no job reports any."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    from app.extensions import queues
-
-    if application.state != State.VALIDATING or not application.validation_job_id:
-        return None
-    try:
-        return Job.fetch(application.validation_job_id, connection=queues.connection).meta.get("progress")
-    except NoSuchJobError:
-        return None

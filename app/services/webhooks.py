@@ -18,19 +18,17 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from netaddr import IPAddress
-from rq import Callback, Retry
 from sqlalchemy import select, update
 
 from app import audit
 from app.addresses import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
-from app.after_commit import call_after_commit
 from app.choices import DeliveryState
-from app.extensions import db, queues
+from app.extensions import db
 from app.models import IspOrganisation, WebhookDelivery, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import DEFAULT
-from app.services import ServiceError, signing
+from app.services import ServiceError, job_outbox, signing
 from app.services.endpoints import host_problem
 from app.services.whitelist_files import files_of
 
@@ -114,12 +112,9 @@ def queue_notices(version: WhitelistVersion) -> list[WebhookDelivery]:
         return []
     db.session.add_all(deliveries)
     db.session.flush()
-    queue, ids = queues.queue(DEFAULT), [d.id for d in deliveries]
-    intervals = retry_intervals()
-    options = {"retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
-               "on_failure": Callback(ON_FAILURE), "job_timeout": current_app.config["WEBHOOK_TIMEOUT"] * 3}
-    call_after_commit(lambda: [queue.enqueue(DELIVER_JOB, delivery_id, job_id=f"webhook-{delivery_id}", **options)
-                               for delivery_id in ids])
+    for delivery in deliveries:
+        job_outbox.enqueue(DEFAULT, DELIVER_JOB, delivery.id, job_id=f"webhook-{delivery.id}", retry=retry_intervals(),
+                           on_failure=ON_FAILURE, timeout=current_app.config["WEBHOOK_TIMEOUT"] * 3)
     return deliveries
 
 

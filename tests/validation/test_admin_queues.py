@@ -14,7 +14,7 @@ def test_queue_page_shows_waiting_jobs_and_no_worker(login, make_user, make_appl
     application = make_application(["39.32.12.0/24"])
     queues.queue(VALIDATION).enqueue(validate_application, application.id)
     page = login(make_user(role="admin")).get("/admin/queues").text
-    assert "<tr><td>validation</td><td>1</td><td>0</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>validation</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td></tr>" in page
     assert "No worker is running" in page
 
 
@@ -30,7 +30,7 @@ def test_a_job_whose_worker_is_gone_shows_as_lost(login, make_user, make_applica
     registry = StartedJobRegistry(queue=queue)  # what a SIGKILLed worker leaves behind: job id : execution id
     queues.connection.zadd(registry.key, {f"{job.id}:killed-execution": time.time() + 600})
     page = login(make_user(role="admin")).get("/admin/queues").text
-    assert "<tr><td>validation</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>" in page
+    assert "<tr><td>validation</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>" in page
     assert "1 job(s) were running on a worker" in page
 
 
@@ -48,3 +48,13 @@ def test_admin_retries_a_failed_validation(login, make_user, make_application, d
 @pytest.mark.parametrize("role", ["applicant", "reviewer", "isp"])
 def test_only_admins_see_queues(login, make_user, role):
     assert login(make_user(role=role)).get("/admin/queues").status_code == 403
+
+
+def test_jobs_not_yet_sent_to_redis_are_shown_with_what_happens_next(login, make_user, db):
+    from app.models import OutboxJob
+
+    db.session.add(OutboxJob(queue="mail", function="app.jobs.notifications.send_emails", args=[[1]], options={}))
+    db.session.commit()  # as a request leaves it when Redis was away at its commit
+    page = login(make_user(role="admin")).get("/admin/queues").text
+    assert "<tr><td>mail</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in page
+    assert "1 job(s) are recorded but not yet sent" in page

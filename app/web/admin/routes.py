@@ -12,6 +12,7 @@ from app.choices import Role, State
 from app.extensions import db, queues
 from app.models import Application
 from app.queues import ALL_QUEUES
+from app.services import job_outbox
 from app.services.validation import retry
 from app.web.applicant.forms import ActionForm
 from app.web.outcomes import commit_or_flash
@@ -21,12 +22,12 @@ FAILED_JOBS_SHOWN = 20
 
 
 def _queue_rows() -> list[dict]:
-    rows = []
+    rows, unsent = [], job_outbox.waiting_by_queue()
     for name in ALL_QUEUES:
         queue = queues.queue(name)
         started = Job.fetch_many(StartedJobRegistry(queue=queue).get_job_ids(), connection=queues.connection)
         lost = sum(1 for job in started if job is not None and not queues.worker_registered(job.worker_name))
-        rows.append({"name": name, "queued": queue.count, "running": len(started) - lost, "lost": lost,
+        rows.append({"name": name, "unsent": unsent.get(name, 0), "queued": queue.count, "running": len(started) - lost, "lost": lost,
                      "failed": FailedJobRegistry(queue=queue).count})
     return rows
 

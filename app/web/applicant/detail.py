@@ -9,13 +9,13 @@ from app.auth import role_required
 from app.choices import REQUIRED_DOCUMENTS, Role, Severity, State
 from app.downloads import send_document
 from app.extensions import db
+from app.jobs.validation import validation_progress
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
 from app.services.checks.documents import missing_documents
 from app.services.documents import record_download, remove_document, store_document
 from app.services.reopening import changeable
-from app.services.validation import validation_progress
 from app.web.applicant.forms import ActionForm, DocumentForm
 from app.web.applicant.presenters import next_step, timeline
 from app.web.applicant.routes import application_or_404, applicant_only, bp

@@ -1,0 +1,96 @@
+"""Jobs recorded with the change that needs them, sent to Redis once that change commits.
+
+A job sent only after the commit is still lost when Redis is frozen or away at that moment: the
+application stood `validating` with no job. So a job is first a row of `job_outbox`, written in the
+same transaction as the state change. Once it commits, the rows are sent to their RQ queues and
+deleted; if Redis is away, the request still succeeds and the rows wait for the sweeper
+(`jobs.periodic`, every minute), so nothing is stuck once Redis is back.
+
+Jobs are named by dotted path (RQ imports them), so services decide *that* work is queued without
+importing the jobs, which import the services. A job may be sent twice (Redis took it, then the
+delete failed); every job is idempotent.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from rq import Callback, Retry
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
+
+from app.after_commit import call_after_commit
+from app.extensions import db, queues
+from app.models import OutboxJob
+from app.models.types import utcnow
+
+_KEY = "raasta.job_outbox"
+SWEEP_AFTER_SECONDS = 30  # rows older than this were not sent after their commit (Redis away): the sweeper sends them
+
+
+def enqueue(queue: str, function: str, *args, job_id: str | None = None, retry: list[int] | None = None,
+            on_failure: str | None = None, timeout: int | None = None, failure_ttl: int | None = None) -> None:
+    """Queue `function(*args)` on `queue` once the current transaction commits; with it, or not at all.
+
+    `retry`: the pauses (seconds) between tries; `on_failure`: a dotted callback RQ calls on each failure.
+    """
+    options = {"retry": retry, "on_failure": on_failure, "timeout": timeout, "failure_ttl": failure_ttl}
+    row = OutboxJob(queue=queue, function=function, args=list(args), job_id=job_id,
+                    options={k: v for k, v in options.items() if v is not None})
+    db.session.add(row)
+    db.session.flush()
+    written = db.session.info.get(_KEY)
+    if written is None:
+        written = db.session.info[_KEY] = []
+        call_after_commit(lambda: _send_after_commit(db.session, written))
+    written.append(row.id)
+
+
+def _send_after_commit(session: Session, ids: list[int]) -> None:
+    session.info.pop(_KEY, None)
+    try:
+        send(ids)
+    except Exception as exc:  # Redis away or frozen: the change stands, the sweeper sends these later
+        current_app.logger.warning("jobs %s wait in the outbox: %r", ids, exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_KEY, None)  # its rows are gone; the next transaction registers its own send
+
+
+def send(ids: list[int] | None = None) -> int:
+    """Send outbox rows to Redis and delete them: those of `ids`, or every row older than SWEEP_AFTER_SECONDS.
+
+    Runs in a transaction of its own (after a request's commit the session may not emit SQL); rows another
+    process is sending are skipped (PostgreSQL); on SQLite writers take turns. Returns how many were sent.
+    """
+    table = OutboxJob.__table__
+    query = select(table).order_by(table.c.id).with_for_update(skip_locked=True)
+    if ids is not None:
+        query = query.where(table.c.id.in_(ids))
+    else:
+        query = query.where(table.c.created_at < utcnow() - timedelta(seconds=SWEEP_AFTER_SECONDS))
+    with db.engine.begin() as connection:
+        rows = connection.execute(query).all()
+        for row in rows:
+            queues.queue(row.queue).enqueue(row.function, *row.args, job_id=row.job_id, **_rq_options(row.options))
+        if rows:
+            connection.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
+    return len(rows)
+
+
+def waiting_by_queue() -> dict[str, int]:
+    """How many jobs of each queue wait in the outbox, not yet sent (Admin → Queues shows it)."""
+    return dict(db.session.execute(select(OutboxJob.queue, func.count()).group_by(OutboxJob.queue)).all())
+
+
+def _rq_options(options: dict) -> dict:
+    rq_options = {}
+    if options.get("retry"):
+        rq_options["retry"] = Retry(max=len(options["retry"]), interval=options["retry"])
+    if options.get("on_failure"):
+        rq_options["on_failure"] = Callback(options["on_failure"])
+    if options.get("timeout"):
+        rq_options["job_timeout"] = options["timeout"]
+    if options.get("failure_ttl"):
+        rq_options["failure_ttl"] = options["failure_ttl"]
+    return rq_options
