@@ -210,3 +210,9 @@ class FindingCode:
     ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info
     ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: info
     ISP_PREFIX = "isp."                             # every ISP finding: an answer replaces the earlier one
+
+
+# Findings about someone else: shown to reviewers only, so that an applicant cannot probe whether a number is
+# registered, a range applied for or a file used by another (none of them blocks the application).
+REVIEWER_ONLY_FINDINGS = frozenset({FindingCode.OVERLAP_PENDING, FindingCode.DOCUMENT_REUSED,
+                                    FindingCode.IDENTITY_SHARED})

@@ -2,7 +2,7 @@
 from flask_login import current_user
 
 from app import audit
-from app.choices import Role
+from app.choices import REVIEWER_ONLY_FINDINGS, Role
 from app.models import Application, ApplicantProfile
 from app.services.review import overrides_of
 
@@ -62,6 +62,8 @@ def application_json(application: Application, detail: bool = True) -> dict:
     by_entry: dict[int, list] = {}
     general = []
     for finding in application.findings:
+        if not staff and finding.code in REVIEWER_ONLY_FINDINGS:
+            continue
         (by_entry.setdefault(finding.entry_id, []) if finding.entry_id else general).append(
             _finding_json(finding, staff))
     body.update(

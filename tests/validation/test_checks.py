@@ -1,7 +1,7 @@
 """Each validation check through a real worker: what it finds, at which severity, and the result state."""
 from sqlalchemy import select
 
-from app.choices import FindingCode, State
+from app.choices import REVIEWER_ONLY_FINDINGS, FindingCode, State
 from app.extensions import queues
 from app.jobs.validation import validate_applications
 from app.models import Application, Document, Finding
@@ -22,7 +22,30 @@ def test_overlap_with_another_applicants_approved_space_is_an_error(db, make_app
     assert state == State.FLAGGED and (FindingCode.OVERLAP_APPROVED, "error") in found
     finding = db.session.scalar(select(Finding).where(Finding.code == FindingCode.OVERLAP_APPROVED))
     assert finding.data == {"application_id": approved.id}  # reviewers get the link
-    assert "another applicant" in finding.message and f"application {approved.id}" not in finding.message
+    # The applicant learns the space is not theirs to have, not that someone else holds it, nor who.
+    assert finding.message == ("'39.32.12.128-39.32.13.10' cannot be whitelisted for you as it stands: part of it is "
+                               "not available. Remove it, or explain to the reviewer (with your ISP's allocation "
+                               "letter) why it is yours.")
+
+
+def test_findings_about_other_people_are_shown_to_reviewers_only(db, make_application, run_worker, api, login,
+                                                                   make_user):
+    make_application(["39.32.12.0/24"], state=State.READY)  # same NTN as the newcomer: identity.shared too
+    newcomer = make_application(["39.32.12.7"])
+    _validate(run_worker, newcomer)
+    held = {f.code for f in db.session.scalars(select(Finding).where(Finding.application_id == newcomer.id))}
+    assert {FindingCode.OVERLAP_PENDING, FindingCode.IDENTITY_SHARED} <= held
+
+    def codes(body):
+        return {f["code"] for f in body["findings"] + [f for e in body["entries"] for f in e["findings"]]}
+
+    url = f"/api/v1/applications/{newcomer.id}"
+    assert not codes(api(newcomer.applicant).get(url).json) & REVIEWER_ONLY_FINDINGS
+    assert codes(api(make_user(role="reviewer")).get(url).json) >= {FindingCode.OVERLAP_PENDING,
+                                                                       FindingCode.IDENTITY_SHARED}
+    page = login(newcomer.applicant).get(f"/applications/{newcomer.id}").text
+    assert "also used by another account" not in page and "also waiting for review" not in page
+    assert "39.32.12.7" in page  # the page itself is there, with the entry
 
 
 def test_own_approved_space_is_info_and_ready(db, make_application, run_worker):

@@ -42,8 +42,8 @@ def check_register(ctx: CheckContext):
                 continue
             if other.state == State.APPROVED and other.applicant_id != application.applicant_id:
                 yield Draft(FindingCode.OVERLAP_APPROVED, Severity.ERROR,
-                            f"'{entry.input}' overlaps address space already whitelisted for another applicant; "
-                            "remove it, or explain to the reviewer why it is yours.",
+                            f"'{entry.input}' cannot be whitelisted for you as it stands: part of it is not available. "
+                            "Remove it, or explain to the reviewer (with your ISP's allocation letter) why it is yours.",
                             entry_id=entry.id, data={"application_id": other.application_id})
             elif other.state == State.APPROVED:
                 yield Draft(FindingCode.OVERLAP_OWN, Severity.INFO,

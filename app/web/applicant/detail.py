@@ -6,7 +6,7 @@ kept), not in a message at the top of a page the browser scrolled away from.
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 
 from app.auth import role_required
-from app.choices import REQUIRED_DOCUMENTS, Role, Severity, State
+from app.choices import REQUIRED_DOCUMENTS, REVIEWER_ONLY_FINDINGS, Role, Severity, State
 from app.downloads import send_document
 from app.extensions import db
 from app.jobs.validation import validation_progress
@@ -16,9 +16,10 @@ from app.services import applications as service
 from app.services.checks.documents import missing_documents
 from app.services.documents import record_download, remove_document, store_document
 from app.services.reopening import changeable
-from app.web.applicant.forms import ActionForm, DocumentForm
+from app.web.applicant.forms import DocumentForm
 from app.web.applicant.presenters import next_step, timeline
 from app.web.applicant.routes import application_or_404, applicant_only, bp
+from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
 
@@ -33,9 +34,10 @@ def render_application(application, document_form: DocumentForm | None = None, s
     missing = missing_documents(application)
     if document_form is None:
         document_form = DocumentForm(kind=missing[0] if missing else None)
-    severities = [f.severity for f in application.findings]
+    findings = [f for f in application.findings if f.code not in REVIEWER_ONLY_FINDINGS]
+    severities = [f.severity for f in findings]
     page = render_template(
-        "applicant/application.html", application=application, document_form=document_form,
+        "applicant/application.html", application=application, findings=findings, document_form=document_form,
         required=REQUIRED_DOCUMENTS.get(application.category, ()), missing=missing,
         next_step=next_step(application), timeline=timeline(application),
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
