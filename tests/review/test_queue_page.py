@@ -165,3 +165,13 @@ def test_the_queue_is_keyboard_ready_and_works_without_script(login, reviewer, q
     # Without JavaScript: a real form, a real checkbox, a real link and a real button.
     assert f'<input type="checkbox" name="ids" value="{application.id}">' in page
     assert 'id="batch-selected"' in page and 'name="csrf_token"' in page
+
+
+def test_a_long_queue_is_counted_only_up_to_the_cap(login, reviewer, queued, monkeypatch):
+    monkeypatch.setattr(queue_views, "COUNT_CAP", 2)
+    for days in (5, 4, 3):
+        queued(days_old=days)
+    page = login(reviewer).get("/review/?state=ready").text
+    assert "More than <strong>2</strong> applications match" in page
+    monkeypatch.setattr(queue_views, "COUNT_CAP", 3)
+    assert "<strong>3</strong> applications match" in login(reviewer).get("/review/?state=ready").text
