@@ -27,8 +27,8 @@ def _queue_rows() -> list[dict]:
         queue = queues.queue(name)
         started = Job.fetch_many(StartedJobRegistry(queue=queue).get_job_ids(), connection=queues.connection)
         lost = sum(1 for job in started if job is not None and not queues.worker_registered(job.worker_name))
-        rows.append({"name": name, "unsent": unsent.get(name, 0), "queued": queue.count, "running": len(started) - lost, "lost": lost,
-                     "failed": FailedJobRegistry(queue=queue).count})
+        rows.append({"name": name, "unsent": unsent.get(name, 0), "queued": queue.count,
+                     "running": len(started) - lost, "lost": lost, "failed": FailedJobRegistry(queue=queue).count})
     return rows
 
 
