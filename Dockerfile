@@ -13,6 +13,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
 COPY --chown=raasta app ./app
 COPY --chown=raasta migrations ./migrations
 COPY --chown=raasta templates ./templates
+COPY --chown=raasta docs/isp ./docs/isp
 COPY --chown=raasta worker.py ./
 
 USER raasta

@@ -33,3 +33,10 @@ def test_dockerfile_copies_what_exists_and_runs_unprivileged():
         assert (REPO_ROOT / path).exists(), path
     assert re.search(r"^USER (?!root)\w+", DOCKERFILE, re.M)
     assert "python:3.11-slim" in DOCKERFILE
+
+
+def test_the_image_carries_the_sync_script_the_isp_page_serves():
+    from app.web.isp.routes import SYNC_SCRIPT
+
+    folder = SYNC_SCRIPT.relative_to(REPO_ROOT).parent.as_posix()
+    assert re.search(rf"^COPY (?:--chown=\S+ )?{re.escape(folder)} \./{re.escape(folder)}$", DOCKERFILE, re.M)
