@@ -58,23 +58,25 @@ def _forget_rolled_back(session: Session) -> None:
 
 
 def send(ids: list[int] | None = None) -> int:
-    """Send outbox rows to Redis and delete them: those of `ids`, or every row older than SWEEP_AFTER_SECONDS.
+    """Send outbox rows to Redis: those of `ids`, or every row older than SWEEP_AFTER_SECONDS. Returns how many.
 
-    Runs in a transaction of its own (after a request's commit the session may not emit SQL); rows another
-    process is sending are skipped (PostgreSQL); on SQLite writers take turns. Returns how many were sent.
+    The rows are claimed by one DELETE … RETURNING in a transaction of its own (after a request's commit the
+    session may not emit SQL), and that transaction commits only once Redis took every job: a failure puts
+    them all back. Claiming by a write from the first statement matters on SQLite, where a read that later
+    turns into a write fails at once ("database is locked") if another writer came between; on PostgreSQL
+    rows another process is claiming are skipped.
     """
     table = OutboxJob.__table__
-    query = select(table).order_by(table.c.id).with_for_update(skip_locked=True)
+    claimed = select(table.c.id).with_for_update(skip_locked=True)
     if ids is not None:
-        query = query.where(table.c.id.in_(ids))
+        claimed = claimed.where(table.c.id.in_(ids))
     else:
-        query = query.where(table.c.created_at < utcnow() - timedelta(seconds=SWEEP_AFTER_SECONDS))
+        claimed = claimed.where(table.c.created_at < utcnow() - timedelta(seconds=SWEEP_AFTER_SECONDS))
     with db.engine.begin() as connection:
-        rows = connection.execute(query).all()
-        for row in rows:
+        rows = connection.execute(delete(table).where(table.c.id.in_(claimed.scalar_subquery()))
+                                  .returning(*table.c)).all()
+        for row in sorted(rows, key=lambda row: row.id):
             queues.queue(row.queue).enqueue(row.function, *row.args, job_id=row.job_id, **_rq_options(row.options))
-        if rows:
-            connection.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
     return len(rows)
 
 

@@ -4,6 +4,7 @@ The state change and its job are one transaction: the job waits as a row of the 
 """
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from app import create_app
@@ -63,4 +64,33 @@ def test_the_sweeper_sends_only_rows_their_request_failed_to_send(app, db):
     db.session.commit()
     assert job_outbox.send() == 1
     assert db.session.scalars(select(OutboxJob)).all() == []
+    assert app.extensions["raasta.redis"].llen("rq:queue:mail") == 1
+
+
+def test_sending_waits_its_turn_behind_another_writer_on_sqlite(app, db):
+    """A worker writing at the same moment once made the send fail with "database is locked": its read of
+    the rows turned into a write after another writer had committed, which SQLite refuses without waiting."""
+    import threading
+    import time
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's row locks skip, they do not refuse")
+    db.session.add(OutboxJob(queue="mail", function="app.jobs.notifications.send_emails", args=[[1]], options={},
+                             created_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    holding, engine = threading.Event(), db.engine
+
+    def another_writer():
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("UPDATE job_outbox SET queue = queue")
+            holding.set()
+            time.sleep(0.5)
+            connection.exec_driver_sql("COMMIT")
+
+    writer = threading.Thread(target=another_writer)
+    writer.start()
+    assert holding.wait(5)
+    assert job_outbox.send() == 1  # waited for the lock, then sent
+    writer.join()
     assert app.extensions["raasta.redis"].llen("rq:queue:mail") == 1
