@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/python -m app.launcher
+	$(BIN)/python -m app.runtime.launcher
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -20,9 +20,9 @@ from app import create_app
 from app.config import ConfigError
 from app.extensions import queues
 from app.jobs.periodic import schedule_periodic_jobs
-from app.preflight import check_database, check_redis
-from app.runtime.memory import limit_heap_growth
 from app.queues import ALL_QUEUES
+from app.runtime.memory import limit_heap_growth
+from app.runtime.preflight import check_database, check_redis
 
 
 @contextmanager

@@ -47,7 +47,9 @@ def authenticate_api_request() -> None:
     from app.services.tokens import user_for_token
 
     token = bearer_token()
-    user = user_for_token(token) if token else None
+    user, last_used_written = user_for_token(token) if token else (None, False)
+    if last_used_written:
+        db.session.commit()  # before the handler, whose own transaction may only read or roll back
     # Flask-Login's own hook for setting the request's user without touching the session.
     login_manager._update_request_context_with_user(user)
 

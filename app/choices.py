@@ -128,6 +128,12 @@ class Severity:
     ALL = (ERROR, WARNING, INFO)
 
 
+# Entries wider than these prefixes are "too broad": a small firm's office or VPN concentrator never needs
+# more, and a reviewer can override. MAX_PREFIX_V4 / MAX_PREFIX_V6 in the environment change them.
+DEFAULT_MAX_PREFIX_V4 = 22
+DEFAULT_MAX_PREFIX_V6 = 32
+
+
 class BatchState:
     PENDING_APPROVAL = "pending_approval"
     PUBLISHED = "published"

@@ -5,6 +5,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,8 +75,9 @@ class Config:
     # A job still "started" after this many seconds is taken for lost (its worker killed): the sweeper
     # queues its applications again. Apart from VALIDATION_TIMEOUT, the limit RQ puts on the job itself.
     VALIDATION_LOST_AFTER = int(os.environ.get("VALIDATION_LOST_AFTER", os.environ.get("VALIDATION_TIMEOUT", 600)))
-    MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", 22))  # wider than this is "too broad"
-    MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", 32))
+    # Wider than these is "too broad".
+    MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", DEFAULT_MAX_PREFIX_V4))
+    MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", DEFAULT_MAX_PREFIX_V6))
     APPROVAL_DAYS = int(os.environ.get("APPROVAL_DAYS", 365))  # an approval expires this many days after it
     SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in emails

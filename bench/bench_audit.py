@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from app import audit, create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
@@ -81,8 +81,10 @@ def write_overhead(n: int) -> dict:
             db.session.commit()
 
     def precomputed(commit=True):
-        event_head = audit.head()
-        seq, prev_hash, now = event_head.seq, event_head.hash, datetime.now(timezone.utc)
+        head = db.session.execute(select(AuditEvent.seq, AuditEvent.hash)
+                                  .order_by(AuditEvent.seq.desc()).limit(1)).first()
+        seq, prev_hash = head or (0, audit.GENESIS_HASH)
+        now = datetime.now(timezone.utc)
         rows = []
         for i in range(n):
             row = SimpleNamespace(seq=seq + 1 + i, at=now, actor_id=None, actor_name="system", actor_role="system",

@@ -35,11 +35,12 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 from redis import Redis  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from app import create_app, embedded_redis  # noqa: E402
+from app import create_app  # noqa: E402
 from app.choices import State  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Application, User  # noqa: E402
+from app.runtime import embedded_redis  # noqa: E402
 from app.services import approved_space, batches, publication, review_queue  # noqa: E402
 from app.services.review_queue import QueueFilter, encode_cursor  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402

@@ -16,12 +16,19 @@ from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import create_engine, inspect, text
 
-from app import create_app, embedded_redis
+from app import create_app
 from app.config import REPO_ROOT, ConfigError, TestConfig
 from app.extensions import db as _db
-from app.preflight import check_database, check_redis
+from app.runtime import embedded_redis
+from app.runtime.preflight import check_database, check_redis
 
 PASSWORD = "correct horse battery staple"
+
+
+def flask_cli(env: dict, *args: str, text: bool = True) -> subprocess.CompletedProcess:
+    """`flask --app app ARGS` as an operator runs it, in its own process (env: the worker_env fixture's)."""
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=text, timeout=120)
 
 
 @dataclass

@@ -42,10 +42,4 @@ FINDING_CODES = (
     COUNTRY_UNKNOWN, ASN_INFO, GEO_DATA_MISSING,
 )
 
-# --- Severities ------------------------------------------------------------------------
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
-SEVERITIES = (ERROR, WARNING, INFO)
-
 HOME_COUNTRY = "PK"

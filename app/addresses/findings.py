@@ -5,10 +5,8 @@ from app.addresses import codes
 from app.addresses.geo import describe_part, geo_data
 from app.addresses.ranges import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
+from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6, Severity
 
-# A small firm's office or VPN concentrator never needs more; a reviewer can override.
-DEFAULT_MAX_PREFIX_V4 = 22
-DEFAULT_MAX_PREFIX_V6 = 32
 MAX_PARTS_NAMED = 5
 MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not every piece of the range
 
@@ -16,12 +14,12 @@ MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not ever
 @dataclass(frozen=True)
 class Finding:
     code: str       # codes.* constant
-    severity: str   # codes.ERROR | codes.WARNING | codes.INFO
+    severity: str   # Severity.ERROR | Severity.WARNING | Severity.INFO
     message: str
 
 
 def check_special_purpose(rng: AddressRange) -> list[Finding]:
-    return [Finding(codes.SPECIAL_PURPOSE, codes.ERROR,
+    return [Finding(codes.SPECIAL_PURPOSE, Severity.ERROR,
                     f"'{rng}' {'lies in' if block.range.contains(rng) else 'overlaps'} "
                     f"{block.cidr} ({block.name}, {block.rfc}), a special-purpose block that no "
                     "organisation can be whitelisted for; remove that part.")
@@ -33,7 +31,7 @@ def check_global_unicast(rng: AddressRange) -> list[Finding]:
         return []
     if any(block.range.contains(rng) for block in special_blocks_touching(rng)):
         return []   # already refused, with the block's own name
-    return [Finding(codes.NOT_GLOBAL_UNICAST, codes.ERROR,
+    return [Finding(codes.NOT_GLOBAL_UNICAST, Severity.ERROR,
                     f"'{rng}' reaches outside 2000::/3, the only IPv6 space allocated for public "
                     "addresses; type the public IPv6 prefix your ISP gave you.")]
 
@@ -52,13 +50,13 @@ def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
         size = f"is {rng.size // limit:,} times as wide as a /{max_prefix}, the widest allowed"
     else:
         size = f"holds {rng.size:,} addresses, more than a /{max_prefix} ({limit:,})"
-    return [Finding(codes.TOO_BROAD, codes.ERROR, f"'{rng}' {size}; {advice}")]
+    return [Finding(codes.TOO_BROAD, Severity.ERROR, f"'{rng}' {size}; {advice}")]
 
 
 def check_country(rng: AddressRange) -> list[Finding]:
     data = geo_data()
     if data is None:
-        return [Finding(codes.GEO_DATA_MISSING, codes.INFO,
+        return [Finding(codes.GEO_DATA_MISSING, Severity.INFO,
                         f"No country data is available to check '{rng}'.")]
     parts = data.country_parts(rng)
     countries = {part.code for part in parts}
@@ -67,11 +65,11 @@ def check_country(rng: AddressRange) -> list[Finding]:
     if len(parts) == 1:
         part = parts[0]
         if not part.code:
-            return [Finding(codes.COUNTRY_UNKNOWN, codes.WARNING,
+            return [Finding(codes.COUNTRY_UNKNOWN, Severity.WARNING,
                             f"'{rng}' has no country in the offline data; check who holds it.")]
-        return [Finding(codes.COUNTRY_FOREIGN, codes.WARNING,
+        return [Finding(codes.COUNTRY_FOREIGN, Severity.WARNING,
                         f"'{rng}' is registered in {part.name} ({part.code}), not Pakistan.")]
-    return [Finding(codes.COUNTRY_MIXED, codes.WARNING, _mixed_countries(rng, parts))]
+    return [Finding(codes.COUNTRY_MIXED, Severity.WARNING, _mixed_countries(rng, parts))]
 
 
 def _mixed_countries(rng: AddressRange, parts: list) -> str:
@@ -94,12 +92,12 @@ def check_asn(rng: AddressRange) -> list[Finding]:
     if data is None:
         return []
     if data.asns is None:
-        return [Finding(codes.GEO_DATA_MISSING, codes.INFO, "No ASN data is available offline.")]
+        return [Finding(codes.GEO_DATA_MISSING, Severity.INFO, "No ASN data is available offline.")]
     names = data.asn_names(rng)
     if not names:
         return []
     shown = ", ".join(names[:MAX_PARTS_NAMED]).rstrip(".")
-    return [Finding(codes.ASN_INFO, codes.INFO, f"'{rng}' is announced by {shown}.")]
+    return [Finding(codes.ASN_INFO, Severity.INFO, f"'{rng}' is announced by {shown}.")]
 
 
 def classify(rng: AddressRange, max_prefix_v4: int = DEFAULT_MAX_PREFIX_V4,

@@ -10,12 +10,11 @@ A query therefore costs O(log n) when nothing overlaps and O(log n + k) when the
 not nested; each level of nesting among the hits adds one pair of binary searches.
 
 Build is vectorised (numpy sort and running maxima), so a million rows load in well under
-a second. add/remove go to a small overlay and a removal list, folded in by a rebuild once
-they grow past REBUILD_AFTER, so the structure stays correct without rebuilding per change.
+a second. An index never changes once built: the national register keeps the changes since its
+build in a small second index (app/services/national_register.py).
 """
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
@@ -23,8 +22,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from app.addresses.ranges import AddressRange
-
-REBUILD_AFTER = 512
 
 
 class IndexEntry(NamedTuple):
@@ -180,8 +177,6 @@ class OverlapIndex:
 
     def __init__(self):
         self._versions: dict[int, _VersionIndex] = {}
-        self._added: list[IndexEntry] = []
-        self._removed: Counter = Counter()
 
     @classmethod
     def build(cls, rows: Iterable) -> "OverlapIndex":
@@ -227,52 +222,12 @@ class OverlapIndex:
         tier = self._versions.get(rng.version)
         if tier is not None:
             found = tier.query(rng.start, rng.end)
-        if self._added:
-            found += [e for e in self._added
-                      if e.version == rng.version and e.start <= rng.end and rng.start <= e.end]
-        if self._removed:
-            found = self._without_removed(found)
         if len(found) > 1:
             found.sort(key=lambda e: (e.start, e.end))
         return found
 
-    def _without_removed(self, found: list[IndexEntry]) -> list[IndexEntry]:
-        skip = Counter()
-        kept = []
-        for entry in found:
-            if skip[entry] < self._removed.get(entry, 0):
-                skip[entry] += 1
-            else:
-                kept.append(entry)
-        return kept
-
-    def add(self, entry: IndexEntry | tuple) -> None:
-        entry = IndexEntry(*entry)
-        AddressRange(entry.version, entry.start, entry.end)   # refuse a malformed range now
-        if self._removed.get(entry):
-            self._removed[entry] -= 1                          # re-adding undoes a removal
-            if not self._removed[entry]:
-                del self._removed[entry]
-            return
-        self._added.append(entry)
-        self._fold_if_large()
-
-    def remove(self, entry: IndexEntry | tuple) -> None:
-        """Remove one stored entry (all six fields must match); KeyError if it is not stored."""
-        entry = IndexEntry(*entry)
-        if entry in self._added:
-            self._added.remove(entry)
-            return
-        tier = self._versions.get(entry.version)
-        stored = tier.query(entry.start, entry.end).count(entry) if tier else 0
-        if stored <= self._removed.get(entry, 0):
-            raise KeyError(entry)
-        self._removed[entry] += 1
-        self._fold_if_large()
-
     def __iter__(self):
-        live = [e for tier in self._versions.values() for e in tier.entries()] + self._added
-        return iter(self._without_removed(live) if self._removed else live)
+        return (e for tier in self._versions.values() for e in tier.entries())
 
     @property
     def depth(self) -> dict[int, int]:
@@ -280,10 +235,4 @@ class OverlapIndex:
         return {version: len(tier.layers) for version, tier in self._versions.items()}
 
     def __len__(self) -> int:
-        stored = sum(len(tier.group_rows) for tier in self._versions.values())
-        return stored + len(self._added) - sum(self._removed.values())
-
-    def _fold_if_large(self) -> None:
-        if len(self._added) + sum(self._removed.values()) > REBUILD_AFTER:
-            rebuilt = OverlapIndex.build(list(self))
-            self._versions, self._added, self._removed = rebuilt._versions, [], Counter()
+        return sum(len(tier.group_rows) for tier in self._versions.values())

@@ -14,7 +14,7 @@ from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
 from app.services.documents import record_download, store_document
-from app.services.profiles import ProfileInput, save_profile
+from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 
 APPLICANT = Role.APPLICANT
 
@@ -34,18 +34,15 @@ def get_profile():
 def put_profile():
     """Create or replace your profile: a firm gives an NTN, a freelancer a CNIC; PSEB is optional."""
     body = json_body()
-    known = {"kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
-             "isp_name", "isp_subscriber_id"}
-    unknown = sorted(set(body) - known)
+    unknown = sorted(set(body) - set(PROFILE_FIELDS))
     if unknown:
-        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; the profile takes {', '.join(sorted(known))}.",
+        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; "
+                           f"the profile takes {', '.join(sorted(PROFILE_FIELDS))}.",
                            details={name: "unknown field" for name in unknown})
     not_text = [k for k, v in body.items() if v is not None and not isinstance(v, str)]
     if not_text:
         raise ServiceError("Profile fields are text.", details={k: "must be a string" for k in not_text})
-    profile = save_profile(current_user, ProfileInput(
-        kind=body.get("kind") or "", name=body.get("name") or "", city=body.get("city") or "",
-        **{k: body.get(k) for k in known - {"kind", "name", "city"}}))
+    profile = save_profile(current_user, ProfileInput(**{name: body.get(name) for name in PROFILE_FIELDS}))
     db.session.commit()
     return jsonify(profile_json(profile))
 

@@ -4,10 +4,8 @@ from flask_login import current_user
 from app import audit
 from app.choices import REVIEWER_ONLY_FINDINGS, Role
 from app.models import Application, ApplicantProfile
+from app.services.profiles import PROFILE_FIELDS
 from app.services.review import overrides_of
-
-PROFILE_FIELDS = ("kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
-                  "isp_name", "isp_subscriber_id")
 
 
 def profile_json(profile: ApplicantProfile) -> dict:

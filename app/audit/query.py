@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Select, select
 
 from app.audit.chain import encode
-from app.audit.append import INTERNAL, subject_key
+from app.audit.append import INTERNAL, record, subject_key
 from app.choices import Role
 from app.extensions import db
 from app.models import AuditEvent
@@ -71,6 +71,13 @@ def event_dict(event: AuditEvent, staff: bool) -> dict:
 
 EXPORT_COLUMNS = ("seq", "at", "actor_id", "actor_name", "actor_role", "source_ip", "action",
                   "subject_type", "subject_id", "data", "prev_hash", "hash")
+
+
+def record_export(actor, fmt: str, filters: dict) -> Select:
+    """The events matching `filters`, oldest first, once the export is recorded: who took a copy of the trail,
+    and of what, is itself on the trail. The caller commits, then streams export_lines(query, fmt)."""
+    record("audit.exported", actor=actor, format=fmt, filters={k: v for k, v in filters.items() if v})
+    return search(**filters)
 
 
 def export_lines(query: Select, fmt: str, batch_size: int = 2_000) -> Iterator[str]:

@@ -3,7 +3,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.services import approvals
-from app.services.register import worker_register
+from app.services.national_register import worker_register
 from app.services.validation_queue import enqueue_batch
 
 

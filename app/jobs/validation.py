@@ -12,7 +12,7 @@ from app.extensions import db, queues
 from app.models import Application
 from app.services import Conflict, job_outbox
 from app.services import validation as service
-from app.services.register import worker_register
+from app.services.national_register import worker_register
 from app.services.validation_batch import lock_validating, validate_many
 from app.services.validation_queue import enqueue_batch
 
@@ -128,8 +128,8 @@ def sweep_stuck_validations() -> list[int]:
     job_outbox.send()  # first the jobs whose sending failed (Redis was away): they are not lost, only late
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
     stuck = service.stuck_applications(stuck_after)
-    live = _live_jobs({a.validation_job_id for a in stuck if a.validation_job_id})
-    lost = [a.id for a in stuck if a.validation_job_id not in live]
+    live = _live_jobs({job_id for _, job_id in stuck if job_id})
+    lost = [application_id for application_id, job_id in stuck if job_id not in live]
     if lost:
         service.record_sweep(lost)
         enqueue_batch(lost)

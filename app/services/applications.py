@@ -6,16 +6,16 @@ from sqlalchemy import select
 from app import audit
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.after_commit import call_after_commit
-from app.choices import Category, DocumentKind, State
+from app.choices import Category, DocumentKind, Role, State
 from app.extensions import db
 from app.models import AddressEntry, Application, Endpoint, User
 from app.services import Conflict, ServiceError
 from app.services.checks.documents import missing_documents
 from app.services.documents import attach_identity_documents, storage_dir
-from app.services.endpoints import EndpointInput, parse_endpoint
+from app.services.endpoints import EndpointInput, parse_endpoints
 from app.services.isp_confirmations import ask_on_submission
 from app.services.prechecks import run_prechecks
-from app.services.register import announce, register_class
+from app.services.national_register import announce, register_class
 from app.services.reopening import check_changeable, make_changeable
 from app.services.review import lock_application
 from app.services.transitions import move
@@ -25,6 +25,7 @@ MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
 MAX_PURPOSE = 2000        # characters, as on the web form
 ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
+ENTRY_INPUT_LENGTH = AddressEntry.input.type.length  # what the column keeps of an entry as typed
 EDITABLE_STATES = State.EDITABLE
 
 
@@ -86,15 +87,9 @@ def parse_application(body: dict) -> ApplicationInput:
     elif len(raw_endpoints) > MAX_ENDPOINTS:
         problems["endpoints"] = f"{len(raw_endpoints)} endpoints is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
     else:
-        endpoint_errors = []
-        for index, raw in enumerate(raw_endpoints):
-            endpoint, errors = parse_endpoint(raw)
-            if errors:
-                endpoint_errors.append({"index": index, "errors": errors})
-            else:
-                endpoints.append(endpoint)
-        if endpoint_errors:
-            problems["endpoints"] = endpoint_errors
+        endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
+        if bad_endpoints:
+            problems["endpoints"] = [{"index": i, "errors": errors} for i, errors in bad_endpoints.items()]
     if problems:
         bad = [e["input"] for e in entry_errors[:ERRORS_LISTED]]
         message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
@@ -115,7 +110,7 @@ def _fill(application: Application, data: ApplicationInput) -> None:
     application.purpose = data.purpose
     application.category = data.category
     application.entries = [
-        AddressEntry(position=i, input=raw[:200], version=rng.version, start=rng.start, end=rng.end, cidrs=rng.cidrs)
+        AddressEntry(position=i, input=raw[:ENTRY_INPUT_LENGTH], version=rng.version, start=rng.start, end=rng.end, cidrs=rng.cidrs)
         for i, (raw, rng) in enumerate(data.entries)
     ]
     application.endpoints = [
@@ -137,7 +132,7 @@ def _summary_of(application: Application) -> dict:
 
 
 def _summary_of_input(data: ApplicationInput) -> dict:
-    return _summary(data.purpose, data.category, [raw[:200] for raw, _ in data.entries], data.endpoints)
+    return _summary(data.purpose, data.category, [raw[:ENTRY_INPUT_LENGTH] for raw, _ in data.entries], data.endpoints)
 
 
 def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None) -> Application:
@@ -237,7 +232,7 @@ def visible_application(application_id: int, user: User) -> Application | None:
     application = db.session.get(Application, application_id)
     if application is None:
         return None
-    if user.has_role("reviewer", "admin") or application.applicant_id == user.id:
+    if user.has_role(*Role.STAFF) or application.applicant_id == user.id:
         return application
     return None
 

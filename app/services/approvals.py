@@ -3,7 +3,7 @@
 Both take the approved-space lock, delete the application's approved prefixes, move it on and
 publish a new whitelist version in the same transaction. Pending applications that touch the
 space approved, revoked or expired are then validated again: a job does it after the commit,
-with the worker's warm register (services.register), because at a batch of 10,000 applications
+with the worker's warm register (services.national_register), because at a batch of 10,000 applications
 the overlap queries would hold the reviewer's request far too long.
 """
 from sqlalchemy import select

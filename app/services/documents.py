@@ -28,6 +28,7 @@ from app.services.reopening import check_changeable, make_changeable
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",), "image/jpeg": (".jpg", ".jpeg", ".jpe")}
+MAX_DISPLAY_NAME = 200  # characters of an uploaded file's name kept for display, in messages and in lists
 
 
 class TooLarge(ServiceError):
@@ -51,7 +52,7 @@ def display_name(filename: str | None) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
     name = re.sub(r"\s+", " ", name).strip(" .")
-    return name[:200] or "document"
+    return name[:MAX_DISPLAY_NAME] or "document"
 
 
 def _read_capped(upload: FileStorage, cap: int) -> bytes:

@@ -1,5 +1,6 @@
 """VPN endpoints as typed values: host (an RFC 1123 hostname or an address), protocol, port, peer."""
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.addresses import EntryError, parse_entry
@@ -14,6 +15,9 @@ class EndpointInput:
     protocol: str
     port: int | None = None
     peer: str | None = None
+
+
+ENDPOINT_FIELDS = ("host", "protocol", "port", "peer")
 
 
 def host_problem(host: str) -> str | None:
@@ -54,3 +58,16 @@ def parse_endpoint(raw: dict) -> tuple[EndpointInput | None, dict[str, str]]:
     if problems:
         return None, problems
     return EndpointInput(host=host, protocol=protocol, port=port, peer=peer), {}
+
+
+def parse_endpoints(rows: Iterable[dict]) -> tuple[list[EndpointInput], dict[int, dict[str, str]]]:
+    """Every row parsed (the form's rows and the API's list alike): the endpoints that parse, and the
+    problems of each one that does not, by its position, so that every problem is reported at once."""
+    endpoints, problems = [], {}
+    for index, raw in enumerate(rows):
+        endpoint, errors = parse_endpoint(raw)
+        if errors:
+            problems[index] = errors
+        else:
+            endpoints.append(endpoint)
+    return endpoints, problems

@@ -13,6 +13,7 @@ from app.services.mail import build_message, send_all
 
 EMAILS_PER_JOB = 500
 SEND_EMAILS = "app.jobs.notifications.send_emails"
+NOTIFICATIONS_SHOWN = 100  # on the notifications page; older ones stay in the database
 
 
 def notify(user: User, subject: str, body: str, link: str | None = None) -> Notification:
@@ -101,3 +102,16 @@ def send_emails(notification_ids: list[int], on_sent=lambda notification_id: Non
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def recent_for(user: User) -> list[Notification]:
+    """The user's newest notifications (NOTIFICATIONS_SHOWN), newest first."""
+    return db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.created_at.desc()).limit(NOTIFICATIONS_SHOWN)).all()
+
+
+def mark_read(notifications: list[Notification]) -> None:
+    """The user has seen these; the caller commits."""
+    now = utcnow()
+    for notification in notifications:
+        notification.read_at = notification.read_at or now

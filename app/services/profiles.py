@@ -38,6 +38,10 @@ class ProfileInput:
                 setattr(self, f.name, value.strip() or None)
 
 
+# What the profile page, the API's PUT /profile and its JSON carry: the dataclass is the one list.
+PROFILE_FIELDS = tuple(f.name for f in fields(ProfileInput))
+
+
 def _too_long(data: ProfileInput) -> dict[str, str]:
     """Fields longer than their column holds (the API takes any length; the web form caps it too)."""
     columns = ApplicantProfile.__table__.columns

@@ -134,8 +134,9 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
                          entries=len(rows), prefixes=len(cidrs), content_sha256=content)
     audit_checkpoints.sign_head(event)  # ISPs hold this head in the signed JSON; auditors verify it
     version = WhitelistVersion(serial=serial, published_at=event.at, published_by_id=event.actor_id,
-                               reason=reason[:200], entry_count=len(rows), prefix_count=len(cidrs),
-                               content_sha256=content, audit_head_seq=event.seq, audit_head_hash=event.hash)
+                               reason=reason[:WhitelistVersion.reason.type.length], entry_count=len(rows),
+                               prefix_count=len(cidrs), content_sha256=content, audit_head_seq=event.seq,
+                               audit_head_hash=event.hash)
     db.session.add(version)
     db.session.flush()
     snapshot = Snapshot(serial, event.at, rows, cidrs, event.seq, event.hash)

@@ -13,6 +13,7 @@ from app.models import ApiToken, User
 from app.models.types import utcnow
 
 TOKEN_PREFIX = "rst_"
+SHOWN_CHARACTERS = 10  # the prefix and six more, kept in clear so a user can tell their tokens apart
 # Writing last_used_at on every call would make every ISP poll a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -24,7 +25,8 @@ def _digest(token: str) -> str:
 def issue_token(user: User, label: str = "", actor=None) -> str:
     """Create a token for `user` and return it; only its hash is kept. The caller commits."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, label=label[:100], token_hash=_digest(token), prefix=token[:10])
+    row = ApiToken(user=user, label=label[:ApiToken.label.type.length], token_hash=_digest(token),
+                   prefix=token[:SHOWN_CHARACTERS])
     db.session.add(row)
     db.session.flush()
     audit.record("token.created", row, actor=actor or user, user_id=user.id, prefix=row.prefix)
@@ -44,16 +46,17 @@ _LIVE_TOKEN = (select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, U
                .where(ApiToken.token_hash == bindparam("digest")))
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user behind a live token, touching its last-used time."""
+def user_for_token(token: str) -> tuple[User | None, bool]:
+    """The active user behind a live token, and whether its last-used time was written (once a minute at
+    most), in the caller's transaction: the caller then commits, so the time stands even for a read."""
     row = db.session.connection().execute(_LIVE_TOKEN, {"digest": _digest(token)}).first()
     if row is None or row.revoked_at is not None or not row.active:
-        return None
+        return None, False
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+    touched = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
+    if touched:
         db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-        db.session.commit()
-    return _known_user(row.user_id, role=row.role, active=row.active)
+    return _known_user(row.user_id, role=row.role, active=row.active), touched
 
 
 def _known_user(user_id: int, **loaded) -> User:

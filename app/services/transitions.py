@@ -15,8 +15,8 @@ from app.models import Application
 from app.models.types import utcnow
 from app.services import Conflict
 from app.services.id_lists import among
+from app.services.national_register import announce, announce_many, register_class
 from app.services.notifications import notify_state, notify_state_many
-from app.services.register import announce, announce_many, register_class
 
 # Timestamps that a state change stamps on the application.
 _STAMPS = {

@@ -17,12 +17,14 @@ from app.services import Conflict
 from app.services.transitions import move
 from app.services.validation_queue import enqueue_batch, enqueue_one
 
+REASON_KEPT = 500  # characters of a failed job's error kept in the audit event shown to admins
+
 
 def mark_failed(application_ids: list[int], reason: str) -> None:
     """After the last retry: a visible state an admin can retry, never stuck in `validating`."""
     for application in db.session.scalars(select(Application).where(
             Application.id.in_(application_ids), Application.state == State.VALIDATING)):
-        move(application, State.VALIDATION_FAILED, reason=reason[:500])
+        move(application, State.VALIDATION_FAILED, reason=reason[:REASON_KEPT])
 
 
 def retry(application: Application) -> None:
@@ -57,9 +59,9 @@ def revalidate_overlapping(changed: Application) -> list[int]:
     return ids
 
 
-def stuck_applications(stuck_after: timedelta) -> list[Application]:
-    """Applications validating for longer than `stuck_after` since submission."""
-    return db.session.scalars(select(Application).where(
+def stuck_applications(stuck_after: timedelta) -> list[tuple[int, str | None]]:
+    """(id, validation job id) of the applications validating for longer than `stuck_after` since submission."""
+    return db.session.execute(select(Application.id, Application.validation_job_id).where(
         Application.state == State.VALIDATING, Application.submitted_at < utcnow() - stuck_after)
         .order_by(Application.submitted_at)).all()
 

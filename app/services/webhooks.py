@@ -34,6 +34,7 @@ from app.services.whitelist_files import files_of
 
 URL_MAX = 500
 RECENT_DELIVERIES = 20
+ERROR_SHOWN = 500  # characters of a failed delivery's error kept for the ISP to read
 SIGNATURE_HEADER = "X-Raasta-Signature"
 DELIVER_JOB = "app.jobs.webhooks.deliver_notice"
 ON_FAILURE = "app.jobs.webhooks.on_failure"
@@ -153,7 +154,7 @@ def _post(url: str, body: bytes, timeout: float) -> tuple[int | None, str | None
         return exc.code, f"redirect to {location} not followed" if location else f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        return None, f"{type(reason).__name__}: {reason}"[:500]
+        return None, f"{type(reason).__name__}: {reason}"[:ERROR_SHOWN]
 
 
 def deliver(delivery_id: int) -> str | None:
@@ -182,6 +183,6 @@ def deliver(delivery_id: int) -> str | None:
 def mark_failed(delivery_id: int, error: str | None = None) -> None:
     """After the last retry: the delivery is given up, visibly. `error` replaces the last try's error
     when the job failed for another reason (e.g. a timeout). The caller commits."""
-    values = {"state": DeliveryState.FAILED} | ({"last_error": error[:500]} if error else {})
+    values = {"state": DeliveryState.FAILED} | ({"last_error": error[:ERROR_SHOWN]} if error else {})
     db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
                                                      WebhookDelivery.state == DeliveryState.PENDING).values(**values))

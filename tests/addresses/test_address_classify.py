@@ -3,6 +3,7 @@ import pytest
 
 from app.addresses import classify, codes, parse_entry
 from app.addresses import findings as findings_module
+from app.choices import Severity
 
 
 def codes_of(text, **limits):
@@ -29,7 +30,7 @@ def test_breadth_limit_is_configurable():
 def test_pakistani_range_has_asn_and_no_country_warning():
     findings = classify(parse_entry("39.32.12.0/24"))
     assert [f.code for f in findings] == [codes.ASN_INFO]
-    assert findings[0].severity == codes.INFO
+    assert findings[0].severity == Severity.INFO
     assert "Pakistan Telecommunication" in findings[0].message
 
 
@@ -40,14 +41,14 @@ def test_pakistani_ipv6_range():
 def test_foreign_range_is_a_warning_naming_the_country():
     findings = classify(parse_entry("8.8.8.0/24"))
     foreign = [f for f in findings if f.code == codes.COUNTRY_FOREIGN]
-    assert foreign and foreign[0].severity == codes.WARNING
+    assert foreign and foreign[0].severity == Severity.WARNING
     assert "United States" in foreign[0].message and "'8.8.8.0/24'" in foreign[0].message
 
 
 def test_mixed_range_names_its_parts():
     findings = classify(parse_entry("39.63.255.0-39.64.0.255"))
     mixed = [f for f in findings if f.code == codes.COUNTRY_MIXED]
-    assert mixed and mixed[0].severity == codes.WARNING
+    assert mixed and mixed[0].severity == Severity.WARNING
     assert "39.63.255.0-39.63.255.255: Pakistan (PK)" in mixed[0].message
     assert "China (CN)" in mixed[0].message
 
@@ -58,7 +59,7 @@ def test_special_purpose_space_skips_geo_lookups():
 
 def test_findings_are_frozen_and_severities_known():
     for finding in classify(parse_entry("39.63.255.0-39.64.0.255")):
-        assert finding.severity in codes.SEVERITIES and finding.code in codes.FINDING_CODES
+        assert finding.severity in Severity.ALL and finding.code in codes.FINDING_CODES
         with pytest.raises(AttributeError):
             finding.code = "x"
 
@@ -66,4 +67,4 @@ def test_findings_are_frozen_and_severities_known():
 def test_without_geo_data_classification_degrades_to_info(monkeypatch):
     monkeypatch.setattr(findings_module, "geo_data", lambda: None)
     findings = classify(parse_entry("39.32.12.0/24"))
-    assert [(f.code, f.severity) for f in findings] == [(codes.GEO_DATA_MISSING, codes.INFO)]
+    assert [(f.code, f.severity) for f in findings] == [(codes.GEO_DATA_MISSING, Severity.INFO)]

@@ -3,6 +3,7 @@ import pytest
 
 from app.addresses import AddressRange, classify, codes, parse_entry
 from app.addresses.special import IPV4_SPECIAL, IPV6_SPECIAL, SPECIAL_BLOCKS
+from app.choices import Severity
 
 ALL_BLOCKS = IPV4_SPECIAL + IPV6_SPECIAL
 IDS = [block.cidr for block in ALL_BLOCKS]
@@ -32,7 +33,7 @@ def test_whole_block_is_an_error_naming_it(block):
         rng = parse_entry(block.cidr)
         assert rng == block.range
     findings = special_findings(rng)
-    assert findings and all(f.severity == codes.ERROR for f in findings)
+    assert findings and all(f.severity == Severity.ERROR for f in findings)
     assert any(block.cidr in f.message and block.rfc in f.message for f in findings)
 
 
@@ -73,11 +74,11 @@ def test_blocks_are_sorted_for_review():
 @pytest.mark.parametrize("text", ["4000::1", "::2", "e000::/4", "1000::/8", "::/2"])
 def test_ipv6_outside_global_unicast_is_an_error(text):
     findings = classify(parse_entry(text), **WIDE)
-    assert [f.code for f in findings if f.severity == codes.ERROR] == [codes.NOT_GLOBAL_UNICAST] \
+    assert [f.code for f in findings if f.severity == Severity.ERROR] == [codes.NOT_GLOBAL_UNICAST] \
         or codes.SPECIAL_PURPOSE in {f.code for f in findings}
-    assert any(f.severity == codes.ERROR for f in findings)
+    assert any(f.severity == Severity.ERROR for f in findings)
 
 
 @pytest.mark.parametrize("text", ["39.32.12.0/24", "2400:adc0::/32", "119.160.0.1"])
 def test_public_pakistani_space_has_no_error(text):
-    assert not [f for f in classify(parse_entry(text)) if f.severity == codes.ERROR]
+    assert not [f for f in classify(parse_entry(text)) if f.severity == Severity.ERROR]

@@ -1,14 +1,7 @@
 """`flask audit verify` and `flask audit export`, the contract's CLI."""
 import json
-import subprocess
-import sys
 
-from app.config import REPO_ROOT
-
-
-def flask_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+from tests.conftest import flask_cli
 
 
 def test_verify_exits_0_on_an_intact_chain_and_1_naming_the_first_broken_event(worker_env, chain, tamper):

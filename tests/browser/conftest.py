@@ -43,7 +43,7 @@ def portal(portal_env):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(portal_env, PORT=str(port), WEB_CONCURRENCY="1")
-    launcher = subprocess.Popen([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
+    launcher = subprocess.Popen([sys.executable, "-m", "app.runtime.launcher"], cwd=REPO_ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

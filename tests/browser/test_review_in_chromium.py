@@ -1,25 +1,21 @@
 """Two reviewers in Chromium: one filters the queue and batches three applications with the keyboard,
 the other approves the batch, and the first sees the whitelist version it was published as."""
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from app.config import REPO_ROOT
+from tests.conftest import PASSWORD, flask_cli
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def flask(env, *args) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = flask_cli(env, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 

@@ -1,16 +1,8 @@
 """The contract's CLI, run as a real `flask --app app` process."""
-import subprocess
-import sys
-
 from sqlalchemy import select
 
-from app.config import REPO_ROOT
 from app.models import AuditEvent, User
-
-
-def flask_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+from tests.conftest import flask_cli
 
 
 def test_users_create_prints_the_id_and_tokens_create_prints_a_working_token(worker_env, db, client):

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from app.config import REPO_ROOT, ConfigError, database_url, redis_url
-from app.instance_keys import secret_key, signing_key_pem
-from app.preflight import check_database, check_redis
+from app.runtime.instance_keys import secret_key, signing_key_pem
+from app.runtime.preflight import check_database, check_redis
 
 
 def test_malformed_urls_name_the_setting(monkeypatch):

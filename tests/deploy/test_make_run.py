@@ -40,7 +40,7 @@ def test_launcher_serves_and_ctrl_c_stops_everything(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env.update(RAASTA_INSTANCE_DIR=str(tmp_path / "instance"), PORT=str(port), WEB_CONCURRENCY="1")
-    launcher = subprocess.Popen([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
+    launcher = subprocess.Popen([sys.executable, "-m", "app.runtime.launcher"], cwd=REPO_ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -71,7 +71,7 @@ def test_launcher_serves_and_ctrl_c_stops_everything(tmp_path):
 def test_launcher_with_an_unreachable_database_says_which_setting(tmp_path):
     env = {**os.environ, "RAASTA_INSTANCE_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:1/0",
            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
-    result = subprocess.run([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "app.runtime.launcher"], cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().startswith("raasta: DATABASE_URL: cannot connect to")

@@ -43,7 +43,7 @@ def test_a_killed_worker_and_a_killed_redis_are_started_again_and_nothing_queued
     instance = tmp_path / "instance"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env.update(RAASTA_INSTANCE_DIR=str(instance), PORT=str(port), WEB_CONCURRENCY="1")
-    launcher = subprocess.Popen([sys.executable, "-m", "app.launcher"], cwd=REPO_ROOT, env=env,
+    launcher = subprocess.Popen([sys.executable, "-m", "app.runtime.launcher"], cwd=REPO_ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

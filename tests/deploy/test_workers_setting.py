@@ -2,7 +2,7 @@
 import pytest
 
 from app.config import ConfigError
-from app.launcher import _worker_count
+from app.runtime.launcher import _worker_count
 
 
 def test_workers_default_to_one_and_take_a_number():

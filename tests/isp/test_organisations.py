@@ -1,17 +1,9 @@
 """ISP organisations: made by the CLI with their first user, managed by admins, picked by applicants."""
-import subprocess
-import sys
-
 from sqlalchemy import func, select
 
-from app.config import REPO_ROOT
 from app.models import ApplicantProfile, AuditEvent, IspOrganisation, User
 from app.services.profiles import ProfileInput, save_profile
-
-
-def flask_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+from tests.conftest import flask_cli
 
 
 def test_cli_creates_isp_users_in_their_organisation_and_refuses_mismatches(worker_env, db):

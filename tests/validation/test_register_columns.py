@@ -1,7 +1,7 @@
 """The worker's register is read as numpy columns; it must hold exactly what the rows say."""
 from app.addresses import IndexEntry, parse_entry
 from app.choices import State
-from app.services.register import Register, _rows
+from app.services.national_register import Register, _rows
 
 
 def test_the_columnar_register_holds_every_indexed_entry_as_the_rows_say(db, make_application):

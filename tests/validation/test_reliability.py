@@ -16,7 +16,7 @@ from app.extensions import queues
 from app.jobs.validation import on_failure, validate_application, validate_applications
 from app.models import AddressEntry, Application
 from app.queues import VALIDATION
-from app.services.register import Register
+from app.services.national_register import Register
 from app.services.transitions import move
 from app.services.validation import retry, revalidate_overlapping
 from tests.validation.conftest import findings_of

@@ -5,8 +5,9 @@ import time
 
 import pytest
 
-from app import create_app, embedded_redis
+from app import create_app
 from app.config import TestConfig
+from app.runtime import embedded_redis
 from tests.conftest import PASSWORD, RequestContextClient
 
 

@@ -1,22 +1,18 @@
 """`flask whitelist publish` and `flask whitelist export`, as an operator runs them."""
-import subprocess
-import sys
-
-from app.config import REPO_ROOT
 from app.models import WhitelistBlob, WhitelistFile
+from tests.conftest import flask_cli
 
 
-def flask_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "whitelist", *args], cwd=REPO_ROOT,
-                          env=env, capture_output=True, timeout=120)
+def whitelist_cli(env, *args):
+    return flask_cli(env, "whitelist", *args, text=False)  # bytes: an export is compared with the stored body
 
 
 def test_publish_prints_the_new_version_then_that_nothing_changed(worker_env, approved_application):
     approved_application(["39.32.0.0/24", "39.32.1.0/24", "2400:adc0::/48"])
-    first = flask_cli(worker_env, "publish", "--reason", "monthly check")
+    first = whitelist_cli(worker_env, "publish", "--reason", "monthly check")
     assert first.returncode == 0, first.stderr
     assert first.stdout.decode() == "Published whitelist version 1 (3 entries, 2 prefixes).\n"
-    again = flask_cli(worker_env, "publish")
+    again = whitelist_cli(worker_env, "publish")
     assert again.returncode == 0, again.stderr
     assert again.stdout.decode() == "Nothing changed since version 1; no new version.\n"
 
@@ -28,7 +24,7 @@ def test_export_writes_the_exact_stored_bytes(db, app, two_versions, tmp_path, w
     result = runner.invoke(args=["whitelist", "export", "--format", "txt", "--serial", "1", "--output", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == stored == b"39.32.0.0/24\n39.32.2.0/24\n2400:adc0::/48\n"
-    latest = flask_cli(worker_env, "export", "--format", "txt")  # stdout, the latest version
+    latest = whitelist_cli(worker_env, "export", "--format", "txt")  # stdout, the latest version
     assert latest.returncode == 0, latest.stderr
     assert latest.stdout == db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (2, "txt")).sha256).body
 

@@ -24,7 +24,7 @@ class Draft:
 @dataclass
 class CheckContext:
     application: Application
-    register: object            # app.services.register.Register: conflicts(range)
+    register: object            # app.services.national_register.Register: conflicts(range)
     max_prefix_v4: int
     max_prefix_v6: int
     progress: Callable[[int, int], None] = lambda done, total: None

@@ -14,7 +14,7 @@ from app.models import Application
 from app.queues import ALL_QUEUES
 from app.services import job_outbox
 from app.services.validation import retry
-from app.web.applicant.forms import ActionForm
+from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

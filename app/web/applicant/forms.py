@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
-from app.services.endpoints import parse_endpoint
+from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
 
 MAX_IMPORT_BYTES = 1024 * 1024
 
@@ -62,8 +62,11 @@ class ApplicationForm(FlaskForm):
     add_endpoint = SubmitField("Add another endpoint")
     save = SubmitField("Save draft")
 
-    parsed_entries: list = []
-    parsed_endpoints: list = []
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled by validation, per form, so that nothing parsed for one request is seen by another.
+        self.parsed_entries: list = []      # (input line, AddressRange)
+        self.parsed_endpoints: list = []    # EndpointInput
 
     def validate_entries(self, field):
         """Parse every line and report every bad one with its line number, keeping all the text."""
@@ -93,18 +96,13 @@ class ApplicationForm(FlaskForm):
         field.data = "\n".join(filter(None, [(field.data or "").rstrip(), f"# imported from {upload.filename}", *rows]))
 
     def validate_endpoints(self, field):
-        self.parsed_endpoints = []
-        bad = False
-        for row in field:
-            if row.form.is_blank():
-                continue
-            endpoint, problems = parse_endpoint({name: row.form[name].data for name in ("host", "protocol", "port", "peer")})
-            for name, message in problems.items():
-                row.form[name].errors = list(row.form[name].errors) + [message]
-                bad = True
-            if endpoint:
-                self.parsed_endpoints.append(endpoint)
-        if bad:
+        rows = [row.form for row in field if not row.form.is_blank()]
+        self.parsed_endpoints, problems = parse_endpoints({name: row[name].data for name in ENDPOINT_FIELDS}
+                                                          for row in rows)
+        for index, row_problems in problems.items():
+            for name, message in row_problems.items():
+                rows[index][name].errors = list(rows[index][name].errors) + [message]
+        if problems:
             raise ValidationError("Correct the highlighted endpoint fields.")
 
 
@@ -112,7 +110,3 @@ class DocumentForm(FlaskForm):
     kind = SelectField("Document", choices=[(k, DocumentKind.LABELS[k]) for k in DocumentKind.ALL])
     file = FileField("File", description="PDF, PNG or JPEG, up to 10 MB. A clear phone photo is fine.")
     upload = SubmitField("Upload")
-
-
-class ActionForm(FlaskForm):
-    """A bare form for POST buttons (submit, withdraw, renew): it carries the CSRF token."""

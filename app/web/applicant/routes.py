@@ -5,18 +5,17 @@ changes with their confirmation pages (actions) are in the modules imported at t
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth import role_required
 from app.choices import REQUIRED_DOCUMENTS, ApplicantKind, Category, DocumentKind, Role, State
 from app.extensions import db
-from app.models import Notification
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services import applications as service
 from app.services.documents import identity_documents
 from app.services.isp_organisations import isp_suggestions
-from app.services.profiles import ProfileInput, save_profile
+from app.services.notifications import mark_read, recent_for
+from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 from app.services.reopening import changeable
 from app.web.applicant.forms import ApplicationForm, ProfileForm
 from app.web.redirects import safe_next
@@ -40,9 +39,7 @@ def application_or_404(application_id: int):
 def profile():
     form = ProfileForm(obj=current_user.profile)
     if form.validate_on_submit():
-        data = ProfileInput(**{name: form[name].data for name in (
-            "kind", "name", "ntn", "cnic", "secp_number", "pseb_number", "platform_url", "city", "phone",
-            "isp_name", "isp_subscriber_id")})
+        data = ProfileInput(**{name: form[name].data for name in PROFILE_FIELDS})
         try:
             save_profile(current_user, data)
         except ServiceError as exc:
@@ -138,11 +135,9 @@ def edit_application(application_id: int):
 @bp.get("/notifications")
 @applicant_only
 def notifications():
-    rows = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
-                              .order_by(Notification.created_at.desc()).limit(100)).all()
-    page = render_template("applicant/notifications.html", notifications=rows)
-    for row in rows:
-        row.read_at = row.read_at or utcnow()
+    rows = recent_for(current_user)
+    page = render_template("applicant/notifications.html", notifications=rows)  # unread ones still marked
+    mark_read(rows)
     db.session.commit()
     return page
 

@@ -48,11 +48,8 @@ def export(fmt: str):
     if form.errors:
         problems = (f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())
         abort(400, description="; ".join(problems))
-    filters = form.filters()
-    # Who took a copy of the trail, and of what, is itself on the trail.
-    audit.record("audit.exported", actor=current_user, format=fmt,
-                 filters={k: v for k, v in filters.items() if v})
+    query = audit.record_export(current_user, fmt, form.filters())
     db.session.commit()
     filename = f"raasta-audit-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
-    return Response(stream_with_context(audit.export_lines(audit.search(**filters), fmt)),
+    return Response(stream_with_context(audit.export_lines(query, fmt)),
                     mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from app import embedded_redis
 from app.config import REPO_ROOT, ConfigError, database_url, embedded_redis_socket, redis_url
-from app.preflight import check_database, check_redis
+from app.runtime import embedded_redis
+from app.runtime.preflight import check_database, check_redis
 from app.runtime.process_control import child_dies_with_parent
 
 VENV_BIN = os.path.dirname(sys.executable)
