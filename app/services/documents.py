@@ -86,9 +86,14 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
                               "here may not. Print it to a new PDF (Print › Save as PDF) and upload that.",
                               field="file", details={"detected": mime, "active_content": script})
     make_changeable(application)  # only now: a refused file leaves a ready or flagged application as it was
+    # An application holds one NTN certificate and one of each CNIC side: a new one replaces the old (often
+    # the copy carried over from an earlier application), so reviewers never weigh two versions.
+    replaced = [d for d in application.documents if d.kind == kind and kind in DocumentKind.IDENTITY]
     document = _add(application, kind, display_name(upload.filename), content, mime)
     audit.record("document.uploaded", ("application", application.id), document_id=document.id, kind=kind,
                  name=document.display_name, sha256=document.sha256, size=document.size)
+    for old in replaced:
+        _detach(application, old, replaced_by=document.id)
     run_prechecks(application)
     return document
 
@@ -109,13 +114,17 @@ def remove_document(application: Application, document: Document) -> None:
     if document.application_id != application.id:
         raise ServiceError(f"Document {document.id} is not on application {application.id}.", field="document")
     make_changeable(application)
+    _detach(application, document)
+    run_prechecks(application)
+
+
+def _detach(application: Application, document: Document, **data) -> None:
     application.documents.remove(document)  # delete-orphan: the row goes with the flush
     db.session.flush()
     audit.record("document.removed", ("application", application.id), document_id=document.id,
-                 kind=document.kind, name=document.display_name, sha256=document.sha256)
+                 kind=document.kind, name=document.display_name, sha256=document.sha256, **data)
     path = storage_dir() / document.stored_name
     call_after_commit(lambda: path.unlink(missing_ok=True))
-    run_prechecks(application)
 
 
 def identity_documents(applicant: User) -> list[Document]:

@@ -112,6 +112,22 @@ def test_identity_papers_follow_the_applicant_to_new_applications_and_renewals(a
     assert "Your identity documents on file" in profile and "NTN certificate: <a" in profile
 
 
+def test_a_new_identity_paper_replaces_the_carried_over_one(applicant, draft, db):
+    _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
+    second = applicant.post("/api/v1/applications", json={"purpose": "Second office", "category": "company_vpn",
+                                                         "entries": ["39.32.14.0/24"]}).json
+    url = f"/api/v1/applications/{second['id']}"
+    _upload(applicant, url, "ntn_certificate", PDF + b"% renewed", "ntn-2026.pdf")
+    _upload(applicant, url, "client_contract", PDF + b"contract", "contract.pdf")
+    _upload(applicant, url, "client_contract", PDF + b"annex", "annex.pdf")  # other kinds add up
+    documents = applicant.get(url).json["documents"]
+    assert [(d["kind"], d["name"]) for d in documents] == [
+        ("ntn_certificate", "ntn-2026.pdf"), ("client_contract", "contract.pdf"), ("client_contract", "annex.pdf")]
+    removed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.removed"))
+    assert removed.subject_id == str(second["id"]) and removed.data["name"] == "ntn.pdf"
+    assert removed.data["replaced_by"] == documents[0]["id"]
+
+
 def _pdf_with(body: bytes) -> bytes:
     return b"%PDF-1.7\n" + body + b"\ntrailer <<>>\n%%EOF\n"
 
