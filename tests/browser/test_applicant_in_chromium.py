@@ -79,6 +79,9 @@ def upload(page, kind, path):
     page.locator("#kind").select_option(kind)
     page.locator("#file").set_input_files(str(path))
     page.get_by_role("button", name="Upload document").click()
+    # A click waits only for the next page to start arriving: measuring it before its stylesheet is applied
+    # once found a 715 px table on a phone (a flaky failure, not a layout one).
+    page.wait_for_load_state("load")
 
 
 def submit_and_wait(page):
@@ -90,6 +93,7 @@ def submit_and_wait(page):
 
 
 def assert_fits_the_phone(page, what):
+    page.wait_for_load_state("load")  # its stylesheet applied, whatever brought the page
     assert page.evaluate(OVERFLOWING) == [], f"{what} is wider than the phone"
 
 
