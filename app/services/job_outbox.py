@@ -62,9 +62,8 @@ def send(ids: list[int] | None = None) -> int:
 
     The rows are claimed by one DELETE … RETURNING in a transaction of its own (after a request's commit the
     session may not emit SQL), and that transaction commits only once Redis took every job: a failure puts
-    them all back. Claiming by a write from the first statement matters on SQLite, where a read that later
-    turns into a write fails at once ("database is locked") if another writer came between; on PostgreSQL
-    rows another process is claiming are skipped.
+    them all back. One statement claims them, so two senders never send the same row: on PostgreSQL rows
+    another process is claiming are skipped, on SQLite writers take turns (the busy timeout).
     """
     table = OutboxJob.__table__
     claimed = select(table.c.id).with_for_update(skip_locked=True)

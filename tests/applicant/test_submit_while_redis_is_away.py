@@ -68,8 +68,8 @@ def test_the_sweeper_sends_only_rows_their_request_failed_to_send(app, db):
 
 
 def test_sending_waits_its_turn_behind_another_writer_on_sqlite(app, db):
-    """A worker writing at the same moment once made the send fail with "database is locked": its read of
-    the rows turned into a write after another writer had committed, which SQLite refuses without waiting."""
+    """Workers write all the time: a send that meets another writer's lock waits for it (the busy timeout)
+    and then sends, rather than leaving the job to the sweeper."""
     import threading
     import time
 
