@@ -43,6 +43,7 @@ def release_free_memory() -> None:
 
 @contextmanager
 def without_cyclic_gc():
+    """The cyclic collector paused while a build makes millions of objects that form no cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
