@@ -24,8 +24,13 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/python -m app.runtime.launcher
 
+# Test processes: the suite waits on workers, browsers and servers much of the time, so twice the CPUs
+# keeps them busy; at most 8, each with a database and a Redis database of its own (tests/conftest.py).
+# TEST_PROCESSES=0 runs the suite in one process.
+TEST_PROCESSES ?= $(shell n=$$(( $$(nproc) * 2 )); echo $$(( n > 8 ? 8 : n )))
+
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 bench: install-dev
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -115,6 +115,7 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False  # tests that exercise CSRF turn it back on themselves
     RATELIMIT_ENABLED = False
+    PASSWORD_HASH_PROFILE = "CHEAPEST"  # argon2's test profile: the suite creates hundreds of accounts
 
     def __init__(self, **overrides):
         """Overrides are config keys, e.g. TestConfig(SQLALCHEMY_DATABASE_URI=..., REDIS_URL=...)."""

@@ -3,6 +3,10 @@
 The suite runs on whatever DATABASE_URL and REDIS_URL say; without them it uses a SQLite file and
 an embedded Redis of its own. Each test starts from a freshly migrated, empty database that other
 processes (a real RQ worker) can see, so jobs are tested through a real worker, not mocks.
+
+Under pytest-xdist (`make test` runs `-n`), each xdist worker gets a database and a Redis database of
+its own: DATABASE_URL's database name with the worker's id appended (created when missing), and
+REDIS_URL's database number plus the worker's index. Without xdist the URLs are used as given.
 """
 import os
 import shutil
@@ -10,11 +14,14 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
 from redis import Redis
+from redis.connection import parse_url
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import REPO_ROOT, ConfigError, TestConfig
@@ -47,6 +54,42 @@ def _migrate(database_url: str, instance: Path) -> None:
         _db.engine.dispose()
 
 
+REDIS_DATABASES = 16  # Redis's default `databases` setting
+
+
+def _xdist_worker() -> tuple[str, int] | None:
+    """("gw3", 3) inside a pytest-xdist worker, None in a plain run."""
+    name = os.environ.get("PYTEST_XDIST_WORKER")
+    return (name, int(name.removeprefix("gw"))) if name else None
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The xdist worker's own PostgreSQL database beside DATABASE_URL's, created on first use."""
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": own.database}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def _worker_redis(url: str, index: int) -> str:
+    """The xdist worker's own Redis database: REDIS_URL's number plus the worker's index."""
+    number = int(parse_url(url).get("db", 0)) + index
+    if number >= REDIS_DATABASES:
+        pytest.exit(f"REDIS_URL {url}: xdist worker {index} would need Redis database {number}; "
+                    f"use fewer workers (-n) or a lower database number", returncode=2)
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"]
+    if parts.scheme == "unix":  # unix:///path/redis.sock?db=N
+        return urlunsplit(parts._replace(query=urlencode([*query, ("db", number)])))
+    return urlunsplit(parts._replace(path=f"/{number}", query=urlencode(query)))
+
+
 def _reset_postgres_schema(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -68,6 +111,11 @@ def services(tmp_path_factory):
             check_redis(redis_url)
     except ConfigError as exc:
         pytest.exit(str(exc), returncode=2)
+    worker = _xdist_worker()
+    if worker and database_url:
+        database_url = _worker_database(database_url, worker[0])
+    if worker and redis_url:
+        redis_url = _worker_redis(redis_url, worker[1])
     if not redis_url:
         socket_path = base / "redis.sock"
         redis_process = embedded_redis.start(socket_path)

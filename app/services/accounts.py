@@ -4,6 +4,7 @@ Signing in with an unknown email costs the same argon2 work as a wrong password,
 taken email answers like any other (its owner is emailed instead), so neither tells an outsider which
 emails have accounts.
 """
+import functools
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
@@ -18,8 +19,11 @@ from app.services import Conflict, ServiceError
 from app.services.notifications import notify
 from app.services.passwords import hash_password, password_problem, verify_password
 
-# Verified against when the email has no account, so an unknown email takes as long as a wrong password.
-_DUMMY_HASH = hash_password(secrets.token_hex(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email has no account, so an unknown email takes as long as a wrong
+    password. Made on first use, not at import: every worker and CLI process imports this module."""
+    return hash_password(secrets.token_hex(16))
 
 
 def normalise_email(email: str) -> str:
@@ -66,7 +70,7 @@ def _typed_email(email: str) -> str:
 def authenticate(email: str, password: str) -> User | None:
     """The user when the password matches an active account; records the attempt either way."""
     user = find_user(email)
-    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    matches = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not user.is_active or not matches:
         audit.record("user.sign_in_failed", ("user", user.id if user else ""), actor=None, email=_typed_email(email))
         return None

@@ -28,6 +28,18 @@ def test_sign_up_creates_an_applicant_who_then_signs_in(client, db):
     assert actions == ["user.created", "user.signed_in"]
 
 
+def test_production_hashes_with_rfc_9106_parameters_and_verifies_any_profiles_hash(app):
+    """The suite hashes with argon2's CHEAPEST profile for speed; the portal itself must not."""
+    from app.services.passwords import hash_password, verify_password
+
+    cheap = hash_password(PASSWORD)  # in the test app's context
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    with app.test_request_context():
+        app.config.pop("PASSWORD_HASH_PROFILE")  # as the production Config leaves it
+        assert hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert verify_password(cheap, PASSWORD) and not verify_password(cheap, PASSWORD + "!")
+
+
 @pytest.mark.parametrize("overrides, field, message", [
     ({"email": "not-an-email"}, "email", "is not a valid email address"),
     ({"password": "short", "confirm": "short"}, "password", "at least 10 characters"),
