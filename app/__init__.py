@@ -54,6 +54,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(isp_bp)
     app.register_blueprint(api_bp)
 
+    from app.api.not_modified import NotModifiedShortcut
+    if app.config["POLL_CACHE_SECONDS"] > 0:
+        app.wsgi_app = NotModifiedShortcut(app, prefix=f"{api_bp.url_prefix}/whitelist/")
+
     from app.cli import register_commands
     register_commands(app)
     return app

@@ -38,7 +38,12 @@ def unauthorized():
 
 
 def bearer_token() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return parse_bearer(request.headers.get("Authorization", ""))
+
+
+def parse_bearer(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer TOKEN` header's value, else None."""
+    scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 

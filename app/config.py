@@ -91,6 +91,9 @@ class Config:
                                .split(",") if n.strip()]
     # Only for tests and closed networks: let webhooks reach loopback and private addresses.
     WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("WEBHOOK_ALLOW_PRIVATE_HOSTS", "0") == "1"
+    # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
+    # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
+    POLL_CACHE_SECONDS = float(os.environ.get("POLL_CACHE_SECONDS", 5))
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not take sign-in down with it: the limiter gives up after 2 s and lets the request in.
     RATELIMIT_SWALLOW_ERRORS = True

@@ -27,17 +27,27 @@ def _personal(response: Response) -> bool:
     return request.path.startswith("/api/") or bool(current_user and current_user.is_authenticated)
 
 
+def static_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries unless its view set its own; also sent by answers made
+    outside Flask (app/api/not_modified.py)."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        for name, value in static_headers(app):
+            headers.setdefault(name, value)
         if "Cache-Control" not in headers and _personal(response):
             headers["Cache-Control"] = "no-store"
         return response

@@ -2,7 +2,8 @@
 
 Every body is served with ETag = its sha256 and honours If-None-Match with 304, which is what a
 cron job polling `latest.ipset` every few minutes mostly gets: that answer loads no ORM object and
-no body. Numbered versions never change (cached for a year, `immutable`); `latest` may be cached
+no body, and once this process has seen the token and the version, app/api/not_modified.py gives it
+before Flask. Numbered versions never change (cached for a year, `immutable`); `latest` may be cached
 for 60 s and is then revalidated with If-None-Match, which the ETag makes cheap.
 """
 import hashlib
@@ -43,6 +44,16 @@ def _headers(serial: int | None, sha256: str, cache_control: str) -> dict:
     if serial is not None:
         headers["X-Whitelist-Serial"] = str(serial)
     return headers
+
+
+def file_etag(found: files.FileRef, signature: bool) -> str:
+    """A body's ETag is its sha256; a detached signature's, the sha256 of the signature."""
+    return hashlib.sha256(found.signature).hexdigest() if signature else found.sha256
+
+
+def file_headers(found: files.FileRef, latest: bool, signature: bool) -> dict:
+    """ETag, Cache-Control and X-Whitelist-Serial of a file, for its 200 and its 304 alike."""
+    return _headers(found.serial, file_etag(found, signature), SHORT if latest else IMMUTABLE)
 
 
 def _formats_list() -> str:
@@ -120,11 +131,9 @@ def whitelist_file(name: str):
     found = files.file_ref(ref, fmt)
     if found is None:
         _absent(ref, fmt)
-    cache_control = SHORT if ref == files.LATEST else IMMUTABLE
     filename = f"raasta-whitelist-{found.serial}.{fmt}" + (".sig" if signature else "")
-    etag = hashlib.sha256(found.signature).hexdigest() if signature else found.sha256
-    headers = _headers(found.serial, etag, cache_control)
-    if _not_modified(etag):
+    headers = file_headers(found, latest=ref == files.LATEST, signature=signature)
+    if _not_modified(file_etag(found, signature)):
         return Response(status=304, headers=headers)
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     if signature:

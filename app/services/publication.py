@@ -21,7 +21,8 @@ from app.models import (ApplicantProfile, Application, ApprovedPrefix, User, Whi
                         WhitelistVersion)
 from app.models.types import utcnow
 from app.runtime.memory import without_cyclic_gc
-from app.services import audit_checkpoints, signing, webhooks
+from app.after_commit import call_after_commit
+from app.services import audit_checkpoints, signing, webhooks, whitelist_files
 
 _PUBLISH_LOCK_KEY = 0x5241_5057  # "RAPW": one PostgreSQL advisory lock serialises publications
 
@@ -132,6 +133,8 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
     db.session.flush()
     current_app.logger.info("whitelist version %s published: %s entries, %s prefixes (%s)",
                             serial, len(rows), len(cidrs), reason)
+    # This process's polls see the new version from the commit on (other processes within POLL_CACHE_SECONDS).
+    call_after_commit(whitelist_files.recent_latest(current_app).clear)
     webhooks.queue_notices(version)
     return version
 

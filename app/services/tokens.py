@@ -2,30 +2,51 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
+from flask import Flask, current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from app import audit
+from app.after_commit import call_after_commit
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.types import utcnow
+from app.services.recent import Recent
 
 TOKEN_PREFIX = "rst_"
 SHOWN_CHARACTERS = 10  # the prefix and six more, kept in clear so a user can tell their tokens apart
 # Writing last_used_at on every call would make every ISP poll a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+_VERDICTS = "raasta.token_verdicts"
 
 
-def _digest(token: str) -> str:
+class Verdict(NamedTuple):
+    """What this process last found behind a live token of an active user."""
+
+    user_id: int
+    role: str
+
+
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def recent_verdicts(app: Flask) -> Recent:
+    """Tokens this process found live in the last POLL_CACHE_SECONDS, by digest. Only the 304 shortcut
+    for whitelist polls (app/api/not_modified.py) trusts them; every other request checks the database."""
+    verdicts = app.extensions.get(_VERDICTS)
+    if verdicts is None:
+        verdicts = app.extensions[_VERDICTS] = Recent(app.config["POLL_CACHE_SECONDS"])
+    return verdicts
 
 
 def issue_token(user: User, label: str = "", actor=None) -> str:
     """Create a token for `user` and return it; only its hash is kept. The caller commits."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, label=label[:ApiToken.label.type.length], token_hash=_digest(token),
+    row = ApiToken(user=user, label=label[:ApiToken.label.type.length], token_hash=digest(token),
                    prefix=token[:SHOWN_CHARACTERS])
     db.session.add(row)
     db.session.flush()
@@ -36,6 +57,9 @@ def issue_token(user: User, label: str = "", actor=None) -> str:
 def revoke_token(row: ApiToken, actor=None) -> None:
     row.revoked_at = utcnow()
     audit.record("token.revoked", row, actor=actor, user_id=row.user_id, prefix=row.prefix)
+    verdicts, token_hash = recent_verdicts(current_app), row.token_hash
+    verdicts.forget(token_hash)
+    call_after_commit(lambda: verdicts.forget(token_hash))  # a poll in between may have put it back
 
 
 # The token and its user's role in one Core query: every API call (every ISP poll, most of them answered
@@ -49,9 +73,13 @@ _LIVE_TOKEN = (select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, U
 def user_for_token(token: str) -> tuple[User | None, bool]:
     """The active user behind a live token, and whether its last-used time was written (once a minute at
     most), in the caller's transaction: the caller then commits, so the time stands even for a read."""
-    row = db.session.connection().execute(_LIVE_TOKEN, {"digest": _digest(token)}).first()
+    token_digest = digest(token)
+    row = db.session.connection().execute(_LIVE_TOKEN, {"digest": token_digest}).first()
+    verdicts = recent_verdicts(current_app)
     if row is None or row.revoked_at is not None or not row.active:
+        verdicts.forget(token_digest)  # revoked by another process: its 304s stop here too
         return None, False
+    verdicts.put(token_digest, Verdict(row.user_id, row.role))
     now = utcnow()
     touched = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
     if touched:

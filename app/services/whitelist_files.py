@@ -4,7 +4,8 @@ A numbered version never changes, and a body is named by its sha256, so both can
 without invalidation:
 - `file_ref(serial, fmt)` keeps (sha256, size, signature, published_at) of numbered versions in a
   small per-app dictionary; `latest` costs one indexed query, so an ISP's poll answered 304 loads no
-  ORM object and no body.
+  ORM object and no body. What it last found for `latest` is kept for POLL_CACHE_SECONDS
+  (`recent_latest`), for the 304 shortcut only (app/api/not_modified.py); publish() clears it.
 - `body_path(sha256)` materialises a body once per host into INSTANCE_DIR/whitelist-cache/<sha256>
   (checked against its sha256, written to a temporary file and renamed into place), so the web
   server streams it like a static file (its wsgi.file_wrapper; gunicorn would use sendfile) and a
@@ -20,16 +21,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select
 
 from app.choices import WhitelistFormat
 from app.extensions import db
 from app.models import WhitelistBlob, WhitelistFile, WhitelistVersion
+from app.services.recent import Recent
 
 LATEST = "latest"
 CACHE_FOLDER = "whitelist-cache"
 _REFS = "raasta.whitelist_refs"
+_RECENT_LATEST = "raasta.whitelist_recent_latest"
 _MAX_CACHED_REFS = 10_000  # (serial, format) pairs: a few MB at most, emptied when full
 KEEP_VERSIONS = 3          # versions whose bodies stay in the disk cache however old
 PRUNE_AFTER_SECONDS = 3600
@@ -83,18 +86,38 @@ def file_ref(ref: int | str, fmt: str) -> FileRef | None:
     """
     if ref == LATEST:
         row = db.session.connection().execute(_LATEST_REF, {"fmt": fmt}).first()
-        return FileRef(*row) if row else None
-    cache = current_app.extensions.setdefault(_REFS, {})
-    found = cache.get((ref, fmt))
+        found = FileRef(*row) if row else None
+        if found is not None:
+            recent_latest(current_app).put(fmt, found)
+        return found
+    found = known_ref(current_app, ref, fmt)
     if found is None:
         row = db.session.connection().execute(_NUMBERED_REF, {"fmt": fmt, "serial": ref}).first()
         if row is None:
             return None
+        cache = _known_refs(current_app)
         if len(cache) >= _MAX_CACHED_REFS:
             cache.clear()
         # Only read paths call this, after the publishing transaction committed: the row is final.
         found = cache[(ref, fmt)] = FileRef(*row)
     return found
+
+
+def _known_refs(app: Flask) -> dict[tuple[int, str], FileRef]:
+    return app.extensions.setdefault(_REFS, {})
+
+
+def known_ref(app: Flask, serial: int, fmt: str) -> FileRef | None:
+    """`fmt` of numbered version `serial` if this process has read it before (it never changes)."""
+    return _known_refs(app).get((serial, fmt))
+
+
+def recent_latest(app: Flask) -> Recent:
+    """The latest version's FileRef per format, as this process read it in the last POLL_CACHE_SECONDS."""
+    recent = app.extensions.get(_RECENT_LATEST)
+    if recent is None:
+        recent = app.extensions[_RECENT_LATEST] = Recent(app.config["POLL_CACHE_SECONDS"])
+    return recent
 
 
 def _cache_dir() -> Path:
