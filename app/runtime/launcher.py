@@ -86,7 +86,10 @@ def main() -> int:
     os.umask(0o077)  # the database, Redis's file, documents and mail: readable by this account only
     env = dict(os.environ)
     children: list[Child] = []
-    # Ctrl-C reaches the whole process group; SIGTERM (e.g. from a supervisor) is treated the same.
+    # Ctrl-C reaches the whole process group; SIGTERM (e.g. from a supervisor) is treated the same. SIGINT is
+    # set too: started in the background by a shell (`make run &`, a CI script), a process inherits SIGINT
+    # ignored, and Python then leaves it ignored, so Ctrl-C (or `kill -INT`) would stop nothing.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         db_url = database_url()

@@ -43,8 +43,11 @@ def test_a_killed_worker_and_a_killed_redis_are_started_again_and_nothing_queued
     instance = tmp_path / "instance"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env.update(RAASTA_INSTANCE_DIR=str(instance), PORT=str(port), WEB_CONCURRENCY="1")
+    # Started as a shell starts a background job (`make run &`): with SIGINT ignored, which Python keeps
+    # unless the launcher sets its own handler; the SIGINT at the end must stop it all the same.
     launcher = subprocess.Popen([sys.executable, "-m", "app.runtime.launcher"], cwd=REPO_ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(lambda: _get(base + "/healthz")[0] == 200, 90, "the portal starting")
@@ -64,6 +67,10 @@ def test_a_killed_worker_and_a_killed_redis_are_started_again_and_nothing_queued
             [b"a queued job"]
     finally:
         os.killpg(launcher.pid, signal.SIGINT)
-        output, _ = launcher.communicate(timeout=60)
+        try:
+            output, _ = launcher.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)  # a failed test leaves nothing running
+            raise
     assert "worker exited" in output and "redis exited" in output
     _wait_for(lambda: not _group_alive(launcher.pid), 15, "every child stopping")
