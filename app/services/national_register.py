@@ -13,7 +13,7 @@ from operator import itemgetter
 import numpy as np
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import LargeBinary, case, select, type_coerce
+from sqlalchemy import LargeBinary, SmallInteger, case, cast, select, type_coerce
 
 from app.addresses import AddressRange, CodedColumn, IndexEntry, OverlapIndex
 from app.after_commit import call_after_commit
@@ -77,21 +77,36 @@ def _rows(application_ids=None):
     return db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
 
 
-def _columns() -> list:
-    """Every indexed entry as the six columns OverlapIndex.from_columns takes, read with a Core query in
-    chunks straight into numpy: driver tuples (no Row objects, no type processing), the addresses as
-    UInt128's 16 bytes (no Python int per row), the state as a small code computed by the database.
-    1.25 M entries take a few seconds and tens of MB, where ORM rows took 11 s and 600 MB."""
+def _columns_query():
     state_code = case({state: code for code, state in enumerate(INDEXED_STATES)}, value=Application.state)
-    query = (select(AddressEntry.version, type_coerce(AddressEntry.start, LargeBinary),
-                    type_coerce(AddressEntry.end, LargeBinary), AddressEntry.application_id,
-                    Application.applicant_id, state_code)
-             .join(Application, Application.id == AddressEntry.application_id)
-             .where(Application.state.in_(INDEXED_STATES)))
-    # yield_per: a server-side cursor on PostgreSQL (libpq would otherwise hold all 1.25 M rows, 200 MB, at
-    # once), chunks of plain Core rows (the ORM's row processing took twice as long as the fetch).
+    return (select(AddressEntry.version, type_coerce(AddressEntry.start, LargeBinary),
+                   type_coerce(AddressEntry.end, LargeBinary), AddressEntry.application_id,
+                   Application.applicant_id, state_code)
+            .join(Application, Application.id == AddressEntry.application_id)
+            .where(Application.state.in_(INDEXED_STATES)))
+
+
+def _columns() -> list:
+    """Every indexed entry as the six columns OverlapIndex.from_columns takes, straight into numpy, in
+    chunks: 1.25 M entries take a few seconds and tens of MB, where ORM rows took 11 s and 600 MB.
+    PostgreSQL sends them as binary COPY rows, parsed by numpy without a Python object per row."""
+    connection = db.session.connection()
+    parts = _copied_parts(connection) if connection.dialect.name == "postgresql" else _fetched_parts(connection)
+    if parts:
+        columns = [np.concatenate(column) for column in zip(*parts)]
+    else:
+        columns = [np.empty(0, np.int8), np.empty((0, 2), np.uint64), np.empty((0, 2), np.uint64),
+                   np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int8)]
+    columns[5] = CodedColumn(columns[5], INDEXED_STATES)
+    return columns
+
+
+def _fetched_parts(connection) -> list[tuple]:
+    """Driver tuples (no Row objects, no type processing), the addresses as UInt128's 16 bytes (no Python
+    int per row), the state as a small code computed by the database."""
     parts = []
-    for rows in db.session.connection().execute(query.execution_options(yield_per=CHUNK_ROWS)).partitions():
+    # yield_per: chunks of plain Core rows (the ORM's row processing took twice as long as the fetch).
+    for rows in connection.execute(_columns_query().execution_options(yield_per=CHUNK_ROWS)).partitions():
         count = len(rows)
 
         def numbers(column: int, dtype):
@@ -102,13 +117,60 @@ def _columns() -> list:
 
         parts.append((numbers(0, np.int8), addresses(1), addresses(2), numbers(3, np.int32), numbers(4, np.int32),
                       numbers(5, np.int8)))
-    if parts:
-        columns = [np.concatenate(column) for column in zip(*parts)]
-    else:
-        columns = [np.empty(0, np.int8), np.empty((0, 2), np.uint64), np.empty((0, 2), np.uint64),
-                   np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int8)]
-    columns[5] = CodedColumn(columns[5], INDEXED_STATES)
-    return columns
+    return parts
+
+
+# One row of `COPY ... (FORMAT BINARY)` of _columns_query() with the casts below: a field count, then per
+# field its length and its big-endian value. Every field has a fixed size (UInt128 is always 16 bytes), so
+# a buffer of whole rows is a numpy record array.
+_COPY_ROW = np.dtype([("fields", ">i2"), ("version_size", ">i4"), ("version", ">i2"),
+                      ("start_size", ">i4"), ("start", ">u8", 2), ("end_size", ">i4"), ("end", ">u8", 2),
+                      ("application_size", ">i4"), ("application_id", ">i4"),
+                      ("applicant_size", ">i4"), ("applicant_id", ">i4"), ("state_size", ">i4"), ("state", ">i2")])
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_COPY_HEADER = len(_COPY_SIGNATURE) + 8  # then flags and header-extension length, both int32 (zero)
+_SMALL_COLUMNS = (0, 5)  # version and state code, cast to smallint whatever the columns' own types
+_COPY_EXPECTED = {"fields": 6, "version_size": 2, "start_size": 16, "end_size": 16, "application_size": 4,
+                  "applicant_size": 4, "state_size": 2}
+
+
+def _copied_parts(connection) -> list[tuple]:
+    """PostgreSQL: the rows as binary COPY, parsed CHUNK_ROWS at a time (bounded memory)."""
+    query = _columns_query()
+    query = query.with_only_columns(*(cast(column, SmallInteger) if n in _SMALL_COLUMNS else column
+                                      for n, column in enumerate(query.selected_columns)))
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    parts, pending, header = [], bytearray(), True
+    chunk_bytes = CHUNK_ROWS * _COPY_ROW.itemsize
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+            for block in copy:
+                pending += block
+                if header and len(pending) >= _COPY_HEADER:
+                    if bytes(pending[:len(_COPY_SIGNATURE)]) != _COPY_SIGNATURE:
+                        raise ValueError("PostgreSQL's COPY did not send its binary signature")
+                    del pending[:_COPY_HEADER]
+                    header = False
+                if len(pending) >= chunk_bytes:
+                    whole = len(pending) // _COPY_ROW.itemsize * _COPY_ROW.itemsize
+                    parts.append(_copy_columns(bytes(pending[:whole])))
+                    del pending[:whole]
+    if pending[-2:] != b"\xff\xff":
+        raise ValueError("PostgreSQL's COPY ended without its trailer")
+    del pending[-2:]
+    if pending:
+        parts.append(_copy_columns(bytes(pending)))
+    return parts
+
+
+def _copy_columns(buffer: bytes) -> tuple:
+    rows = np.frombuffer(buffer, _COPY_ROW)
+    for field, size in _COPY_EXPECTED.items():
+        if not (rows[field] == size).all():  # a NULL (-1) or another size: the layout is not what we read
+            raise ValueError(f"unexpected {field} in the register's COPY rows")
+    return (rows["version"].astype(np.int8), rows["start"].astype(np.uint64), rows["end"].astype(np.uint64),
+            rows["application_id"].astype(np.int32), rows["applicant_id"].astype(np.int32),
+            rows["state"].astype(np.int8))
 
 
 class Register:

@@ -1,10 +1,17 @@
 """The worker's register is read as numpy columns; it must hold exactly what the rows say."""
+import pytest
+
 from app.addresses import IndexEntry, parse_entry
 from app.choices import State
+from app.services import national_register
 from app.services.national_register import Register, _rows
 
 
-def test_the_columnar_register_holds_every_indexed_entry_as_the_rows_say(db, make_application):
+# Read in chunks of 3 rows too: on PostgreSQL the binary COPY stream is cut between rows and inside them.
+@pytest.mark.parametrize("chunk_rows", [3, national_register.CHUNK_ROWS])
+def test_the_columnar_register_holds_every_indexed_entry_as_the_rows_say(db, make_application, monkeypatch,
+                                                                         chunk_rows):
+    monkeypatch.setattr(national_register, "CHUNK_ROWS", chunk_rows)
     make_application(["39.32.12.0/24", "2400:cb00::/32", "10.0.0.1-10.0.0.9"], state=State.APPROVED)
     make_application(["39.32.12.128/25", "2400:cb00:1::/48"], state=State.READY)
     make_application(["39.32.200.7", "ffff::/16"], state=State.VALIDATING, ntn="7654321-0")
