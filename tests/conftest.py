@@ -63,6 +63,18 @@ def _xdist_worker() -> tuple[str, int] | None:
     return (name, int(name.removeprefix("gw"))) if name else None
 
 
+def _check_superuser(url: str) -> None:
+    """The suite creates a database per xdist process and empties tables with triggers off (_empty_postgres)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        superuser = connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+    engine.dispose()
+    if not superuser:
+        raise ConfigError(f"DATABASE_URL: the test suite needs a PostgreSQL superuser (it creates a database per "
+                          f"test process and empties tables with triggers off); "
+                          f"{make_url(url).username or 'this role'} is not one")
+
+
 def _worker_database(url: str, worker: str) -> str:
     """The xdist worker's own PostgreSQL database beside DATABASE_URL's, created on first use."""
     base = make_url(url)
@@ -107,6 +119,7 @@ def services(tmp_path_factory):
     try:
         if database_url:
             check_database(database_url)
+            _check_superuser(database_url)
         if redis_url:
             check_redis(redis_url)
     except ConfigError as exc:

@@ -33,6 +33,7 @@ class NotModifiedShortcut:
         self.app = app
         self.wsgi_app = app.wsgi_app
         self.prefix = prefix
+        self.static_headers = static_headers(app)  # what after_request adds to every answer; config is fixed
 
     def __call__(self, environ, start_response):
         headers = self._not_modified(environ)
@@ -62,4 +63,4 @@ class NotModifiedShortcut:
         if found is None or not parse_etags(if_none_match).contains_weak(file_etag(found, signature)):
             return None
         headers = file_headers(found, latest=ref == whitelist_files.LATEST, signature=signature)
-        return [*headers.items(), *static_headers(self.app)]
+        return [*headers.items(), *self.static_headers]

@@ -153,17 +153,17 @@ def _copied_parts(connection) -> list[tuple]:
                     header = False
                 if len(pending) >= chunk_bytes:
                     whole = len(pending) // _COPY_ROW.itemsize * _COPY_ROW.itemsize
-                    parts.append(_copy_columns(bytes(pending[:whole])))
+                    parts.append(_copy_columns(pending[:whole]))
                     del pending[:whole]
     if pending[-2:] != b"\xff\xff":
         raise ValueError("PostgreSQL's COPY ended without its trailer")
     del pending[-2:]
     if pending:
-        parts.append(_copy_columns(bytes(pending)))
+        parts.append(_copy_columns(pending))
     return parts
 
 
-def _copy_columns(buffer: bytes) -> tuple:
+def _copy_columns(buffer: bytearray) -> tuple:
     rows = np.frombuffer(buffer, _COPY_ROW)
     for field, size in _COPY_EXPECTED.items():
         if not (rows[field] == size).all():  # a NULL (-1) or another size: the layout is not what we read

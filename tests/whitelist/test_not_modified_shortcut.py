@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from app.models import ApiToken
 from app.models.types import utcnow
-from app.services import recent, tokens
+from app.services import recent, tokens, whitelist_files
 
 TXT = "/api/v1/whitelist/latest.txt"
 # Flask's answer also says "Vary: Cookie", because Flask-Login looked for a session; neither answer
@@ -118,17 +118,10 @@ def test_a_publication_elsewhere_is_seen_within_poll_cache_seconds(isp, db, app,
     approved_application(["203.99.48.0/24"])
     publish("third")
     # As another process would hold it: the latest it read before this publication.
-    app.extensions["raasta.whitelist_recent_latest"].put("txt", _ref(isp, "2.txt"))
+    whitelist_files.recent_latest(app).put("txt", whitelist_files.file_ref(2, "txt"))
     assert isp.get(TXT, headers={"If-None-Match": etag}).status_code == 304
     _later(monkeypatch, app.config["POLL_CACHE_SECONDS"])
     assert isp.get(TXT, headers={"If-None-Match": etag}).headers["X-Whitelist-Serial"] == "3"
-
-
-def _ref(isp, name):
-    from app.services.whitelist_files import file_ref
-
-    serial, fmt = name.split(".")
-    return file_ref(int(serial), fmt)
 
 
 def test_poll_cache_seconds_zero_sends_every_poll_to_flask(app):
