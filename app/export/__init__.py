@@ -11,7 +11,7 @@ from app.export.ipset import render_ipset
 from app.export.json import render_json
 from app.export.mikrotik import render_mikrotik
 from app.export.nft import render_nft
-from app.export.snapshot import ApprovedRow, Snapshot
+from app.export.snapshot import ApprovedRow, Holder, Snapshot
 from app.export.txt import render_txt
 
 # In the order of WhitelistFormat.ALL (the order publication stores and lists them).
@@ -25,7 +25,7 @@ RENDERERS: dict[str, Callable[[Snapshot], bytes]] = {
     WhitelistFormat.MIKROTIK: render_mikrotik,
 }
 
-__all__ = ["RENDERERS", "ApprovedRow", "Snapshot", "render"]
+__all__ = ["RENDERERS", "ApprovedRow", "Holder", "Snapshot", "render"]
 
 
 def render(fmt: str, snapshot: Snapshot) -> bytes:

@@ -13,8 +13,6 @@ reviewer or an ISP opens the file in a spreadsheet (CSV injection). So a text ce
 spreadsheets show as plain text (OWASP's advice; app.spreadsheet, as in every CSV the portal writes). Only the free-text columns, applicant and
 category, can start that way: CIDRs, ids and ISO dates never do.
 """
-from functools import cache
-
 from app.export.snapshot import Snapshot
 from app.spreadsheet import safe_cell
 
@@ -31,8 +29,10 @@ def text_cell(text: str) -> str:
 
 
 def render_csv(snapshot: Snapshot) -> bytes:
-    cell = cache(text_cell)  # an applicant holds many rows: work out each name's cell once
-    # Encoded line by line: one Urdu name would otherwise widen a single million-line text (see json).
-    lines = [f"{cidr},{application_id},{cell(applicant)},{cell(category)},{approved_at},{expires_at}\r\n".encode()
-             for cidr, application_id, applicant, category, approved_at, expires_at in snapshot.rows]
+    # Every cell after the CIDR belongs to the application: written once per application, as bytes (a single
+    # Urdu name would otherwise widen a whole million-line text; see json).
+    tails = {application_id: f",{application_id},{text_cell(applicant)},{text_cell(category)},"
+                             f"{approved_at},{expires_at}\r\n".encode()
+             for application_id, (applicant, category, approved_at, expires_at) in snapshot.holders.items()}
+    lines = [cidr.encode() + tails[application_id] for cidr, application_id in snapshot.entries]
     return (",".join(HEADER) + "\r\n").encode() + b"".join(lines)

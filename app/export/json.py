@@ -12,7 +12,6 @@ Each entry is written from a template rather than by json.dumps: only the applic
 category need JSON escaping; CIDRs, ids and ISO dates are plain ASCII without quotes or backslashes.
 """
 import json
-from functools import cache
 from json.encoder import encode_basestring  # the C string escaper json.dumps(ensure_ascii=False) uses
 
 from app.export.snapshot import Snapshot
@@ -25,7 +24,7 @@ def render_json(snapshot: Snapshot) -> bytes:
         "createDate": snapshot.published_utc().strftime("%Y-%m-%d-%H-%M-%S"),
         "serial": snapshot.serial,
         "published_at": snapshot.published_iso(),
-        "counts": {"entries": len(snapshot.rows), "prefixes": len(snapshot.cidrs),
+        "counts": {"entries": len(snapshot.entries), "prefixes": len(snapshot.cidrs),
                    "ipv4_prefixes": len(v4), "ipv6_prefixes": len(v6)},
         "audit_head": {"seq": snapshot.audit_head_seq, "hash": snapshot.audit_head_hash},
     }
@@ -45,11 +44,13 @@ def _items(joined: bytes) -> list[bytes]:
 
 
 def _entries(snapshot: Snapshot) -> list[bytes]:
-    escape = cache(encode_basestring)  # an applicant holds many rows: escape each name once
-    return [(f'{{"cidr": "{cidr}", "application_id": {application_id}, "applicant": {escape(applicant)}, '
-             f'"category": {escape(category)}, "approved_at": {_date(approved_at)}, '
-             f'"expires_at": {_date(expires_at)}}}').encode()
-            for cidr, application_id, applicant, category, approved_at, expires_at in snapshot.rows]
+    # Everything after the CIDR belongs to the application: written once per application.
+    tails = {application_id: (f'"application_id": {application_id}, "applicant": {encode_basestring(applicant)}, '
+                              f'"category": {encode_basestring(category)}, "approved_at": {_date(approved_at)}, '
+                              f'"expires_at": {_date(expires_at)}}}').encode()
+             for application_id, (applicant, category, approved_at, expires_at) in snapshot.holders.items()}
+    return [b'{"cidr": "' + cidr.encode() + b'", ' + tails[application_id]
+            for cidr, application_id in snapshot.entries]
 
 
 def _date(iso: str) -> str:

@@ -1,4 +1,6 @@
 """The Ed25519 key that signs whitelist bodies, webhook notices and audit checkpoints."""
+from collections.abc import Callable
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
@@ -21,6 +23,11 @@ def _private_key() -> Ed25519PrivateKey:
 def sign(body: bytes) -> bytes:
     """The 64-byte Ed25519 signature of `body` (what `openssl pkeyutl -verify -rawin` checks)."""
     return _private_key().sign(body)
+
+
+def signer() -> Callable[[bytes], bytes]:
+    """sign() for use outside the app context, e.g. on another thread (the key releases the GIL)."""
+    return _private_key().sign
 
 
 def public_key_pem() -> bytes:

@@ -27,9 +27,9 @@ CIDRS = ["39.32.0.0/23", "111.68.96.7/32", "182.176.0.0/22", "2400:adc0:100::/48
 
 @pytest.fixture
 def snapshot() -> Snapshot:
-    return Snapshot(7, PUBLISHED, list(ROWS), list(CIDRS), 4242, HASH)
+    return Snapshot.from_rows(7, PUBLISHED, list(ROWS), list(CIDRS), 4242, HASH)
 
 
 @pytest.fixture
 def empty_snapshot() -> Snapshot:
-    return Snapshot(8, PUBLISHED, [], [], 4243, HASH)
+    return Snapshot.from_rows(8, PUBLISHED, [], [], 4243, HASH)

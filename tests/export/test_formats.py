@@ -30,14 +30,14 @@ def _csv_module(snapshot):
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     writer.writerows((r.cidr, r.application_id, defused(r.applicant), defused(r.category), r.approved_at,
-                      r.expires_at) for r in snapshot.rows)
+                      r.expires_at) for r in snapshot.rows())
     return buffer.getvalue().encode()
 
 
 def _snapshot(cidrs, names=("Indus Soft",)):
     rows = [ApprovedRow(cidr, n + 1, names[n % len(names)], "company_vpn", "2024-03-01T10:15:00+00:00", "")
             for n, cidr in enumerate(cidrs)]
-    return Snapshot(1, PUBLISHED, rows, cidrs, 1, HASH)
+    return Snapshot.from_rows(1, PUBLISHED, rows, cidrs, 1, HASH)
 
 
 @PROPERTY
@@ -80,11 +80,11 @@ def test_any_name_survives_csv_and_json_and_never_starts_a_formula(names):
     body = render_csv(snapshot)
     assert body == _csv_module(snapshot)
     cells = [row[2] for row in csv.reader(io.StringIO(body.decode(), newline=""))][1:]
-    for cell, row in zip(cells, snapshot.rows, strict=True):
+    for cell, row in zip(cells, snapshot.rows(), strict=True):
         assert cell == safe_cell(row.applicant)
         assert not cell.startswith(tuple("=+-@\t\r"))
     entries = json.loads(render_json(snapshot))["entries"]
-    assert [e["applicant"] for e in entries] == [row.applicant for row in snapshot.rows]
+    assert [e["applicant"] for e in entries] == [row.applicant for row in snapshot.rows()]
 
 
 def test_json_carries_the_version_its_prefixes_and_its_rows(snapshot):

@@ -1,8 +1,9 @@
 """The formats as publication stores them, from rows read back from the database (both backends)."""
 import csv
+import hashlib
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from app.choices import WhitelistFormat
 from app.models import WhitelistBlob, WhitelistFile
@@ -43,3 +44,32 @@ def test_a_publication_stores_every_format_with_the_database_rows(db, make_appli
     assert b"add list=raasta address=2400:adc0:100::/48\n" in bodies["mikrotik"]
     for fmt in ("ipset", "nft", "cisco", "mikrotik"):
         assert f"serial {version.serial}, published {version.published_at.isoformat()}".encode() in bodies[fmt]
+
+
+def test_the_rows_dates_and_the_content_digest_are_as_the_applications_hold_them(db, make_user,
+                                                                                   approved_application):
+    """Publication has the database write the dates as text and joins each holder to its CIDRs itself;
+    what comes out must be what the ORM's values say: the rows of every version before, and the digest
+    that decides whether anything changed (another spelling would re-publish an unchanged list once)."""
+    dated = approved_application(["39.32.0.0/24", "39.32.2.0/24"])
+    dated.approved_at = datetime(2024, 3, 1, 10, 15, 59, 999_999, tzinfo=timezone.utc)  # truncated, not rounded
+    no_expiry = approved_application(["111.68.96.7/32"], applicant=make_user())  # an applicant with no profile
+    no_expiry.expires_at = None
+    db.session.commit()
+    version = publication.publish("test")
+    db.session.commit()
+
+    rows = []
+    for cidr, application in [("39.32.0.0/24", dated), ("39.32.2.0/24", dated), ("111.68.96.7/32", no_expiry)]:
+        db.session.refresh(application)
+        applicant = application.applicant.profile.name if application.applicant.profile else application.applicant.email
+        rows.append((cidr, application.id, applicant, application.category,
+                     application.approved_at.isoformat(timespec="seconds"),
+                     application.expires_at.isoformat(timespec="seconds") if application.expires_at else ""))
+    table = list(csv.reader(io.StringIO(_body(db, version.serial, "csv").decode(), newline="")))
+    assert table[1:] == [[str(field) for field in row] for row in rows]
+    assert rows[0][4] == "2024-03-01T10:15:59+00:00"
+    entries = json.loads(_body(db, version.serial, "json"))["entries"]
+    assert [entry["expires_at"] for entry in entries] == [rows[0][5], rows[0][5], None]
+    lines = "".join("\t".join(str(field) for field in row) + "\n" for row in rows)
+    assert version.content_sha256 == hashlib.sha256(lines.encode()).hexdigest()
