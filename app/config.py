@@ -49,6 +49,30 @@ def redis_url() -> str:
     return url
 
 
+def whole_number(name: str, default: int, what: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """The setting `name` as a whole number from minimum to maximum; `default` when unset or empty."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < minimum or (maximum is not None and int(text) > maximum):
+        bounds = f"{minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+        raise ConfigError(f"{name}={text!r} is not {what}; use a whole number, {bounds}, e.g. {name}={default}")
+    return int(text)
+
+
+def seconds_list(name: str, default: list[int]) -> list[int]:
+    """The setting `name` as comma-separated seconds (pauses between retries); `default` when unset.
+    Set but empty means no retries."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(value.isascii() and value.isdigit() for value in values):
+        raise ConfigError(f"{name}={text!r} is not a list of seconds; use whole numbers separated by commas, "
+                          f"e.g. {name}={','.join(map(str, default))}")
+    return [int(value) for value in values]
+
+
 def limiter_storage(url: str) -> str:
     """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
@@ -65,35 +89,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # seconds
-    MAX_DOCUMENT_BYTES = int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024))
-    # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
-    # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.
-    WORKER_TTL = int(os.environ.get("WORKER_TTL", 60))
-    VALIDATION_TIMEOUT = int(os.environ.get("VALIDATION_TIMEOUT", 600))  # seconds before RQ stops a job
-    # Validating for longer than this, with no job waiting for it: the sweeper queues it again.
-    VALIDATION_STUCK_AFTER = int(os.environ.get("VALIDATION_STUCK_AFTER", 60))
-    # A job still "started" after this many seconds is taken for lost (its worker killed): the sweeper
-    # queues its applications again. Apart from VALIDATION_TIMEOUT, the limit RQ puts on the job itself.
-    VALIDATION_LOST_AFTER = int(os.environ.get("VALIDATION_LOST_AFTER", os.environ.get("VALIDATION_TIMEOUT", 600)))
-    # Wider than these is "too broad".
-    MAX_PREFIX_V4 = int(os.environ.get("MAX_PREFIX_V4", DEFAULT_MAX_PREFIX_V4))
-    MAX_PREFIX_V6 = int(os.environ.get("MAX_PREFIX_V6", DEFAULT_MAX_PREFIX_V6))
-    APPROVAL_DAYS = int(os.environ.get("APPROVAL_DAYS", 365))  # an approval expires this many days after it
     SMTP_URL = os.environ.get("SMTP_URL")  # smtp://user:pw@host:587; unset: mail goes to instance/mail/*.eml
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")  # links in emails
     MAIL_FROM = os.environ.get("MAIL_FROM", "Raasta <no-reply@raasta.pk>")
-    # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
-    MAIL_RETRY_INTERVALS = [int(n) for n in os.environ.get("MAIL_RETRY_INTERVALS", "30,60,300,900,1800,3600,7200,7200,7200,7200")
-                            .split(",") if n.strip()]
-    # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.
-    WEBHOOK_TIMEOUT = int(os.environ.get("WEBHOOK_TIMEOUT", 10))
-    WEBHOOK_RETRY_INTERVALS = [int(n) for n in os.environ.get("WEBHOOK_RETRY_INTERVALS", "10,60,300,900,3600")
-                               .split(",") if n.strip()]
     # Only for tests and closed networks: let webhooks reach loopback and private addresses.
     WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("WEBHOOK_ALLOW_PRIVATE_HOSTS", "0") == "1"
-    # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
-    # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
-    POLL_CACHE_SECONDS = float(os.environ.get("POLL_CACHE_SECONDS", 5))
     RATELIMIT_HEADERS_ENABLED = True
     # A Redis outage must not take sign-in down with it: the limiter gives up after 2 s and lets the request in.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -108,6 +108,29 @@ class Config:
         self.REDIS_URL = redis_url()
         self.RATELIMIT_STORAGE_URI = limiter_storage(self.REDIS_URL)
         self.SECRET_KEY = os.environ.get("SECRET_KEY")  # else generated into instance/ by create_app
+        self.MAX_DOCUMENT_BYTES = whole_number("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, "a number of bytes")
+        # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
+        # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.
+        self.WORKER_TTL = whole_number("WORKER_TTL", 60, "a number of seconds")
+        self.VALIDATION_TIMEOUT = whole_number("VALIDATION_TIMEOUT", 600, "a number of seconds")  # then RQ stops a job
+        # Validating for longer than this, with no job waiting for it: the sweeper queues it again.
+        self.VALIDATION_STUCK_AFTER = whole_number("VALIDATION_STUCK_AFTER", 60, "a number of seconds", minimum=0)
+        # A job still "started" after this many seconds is taken for lost (its worker killed): the sweeper
+        # queues its applications again. Apart from VALIDATION_TIMEOUT, the limit RQ puts on the job itself.
+        self.VALIDATION_LOST_AFTER = whole_number("VALIDATION_LOST_AFTER", self.VALIDATION_TIMEOUT,
+                                                  "a number of seconds", minimum=0)
+        # Wider than these is "too broad".
+        self.MAX_PREFIX_V4 = whole_number("MAX_PREFIX_V4", DEFAULT_MAX_PREFIX_V4, "an IPv4 prefix length", 0, 32)
+        self.MAX_PREFIX_V6 = whole_number("MAX_PREFIX_V6", DEFAULT_MAX_PREFIX_V6, "an IPv6 prefix length", 0, 128)
+        self.APPROVAL_DAYS = whole_number("APPROVAL_DAYS", 365, "a number of days")  # an approval expires after it
+        # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
+        self.MAIL_RETRY_INTERVALS = seconds_list("MAIL_RETRY_INTERVALS", [30, 60, 300, 900, 1800, 3600] + [7200] * 4)
+        # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.
+        self.WEBHOOK_TIMEOUT = whole_number("WEBHOOK_TIMEOUT", 10, "a number of seconds")
+        self.WEBHOOK_RETRY_INTERVALS = seconds_list("WEBHOOK_RETRY_INTERVALS", [10, 60, 300, 900, 3600])
+        # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
+        # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
+        self.POLL_CACHE_SECONDS = whole_number("POLL_CACHE_SECONDS", 5, "a number of seconds", minimum=0)
         # Werkzeug refuses bodies past this with 413 before reading them; the document service then
         # applies the exact cap with a message naming the file.
         self.MAX_CONTENT_LENGTH = self.MAX_DOCUMENT_BYTES + 1024 * 1024

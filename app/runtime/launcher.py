@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from app.config import REPO_ROOT, ConfigError, database_url, embedded_redis_socket, redis_url
+from app.config import REPO_ROOT, Config, ConfigError, embedded_redis_socket, redis_url
 from app.runtime import embedded_redis
 from app.runtime.preflight import check_database, check_redis
 from app.runtime.process_control import child_dies_with_parent
@@ -92,7 +92,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        db_url = database_url()
+        db_url = Config().SQLALCHEMY_DATABASE_URI  # every setting checked before anything starts
         if not os.environ.get("REDIS_URL"):
             socket_path = embedded_redis_socket()
             children.append(Child("redis", lambda: embedded_redis.start(socket_path)))

@@ -17,6 +17,7 @@ import socket
 import sys
 import time
 
+from app.config import Config, ConfigError, whole_number
 from app.runtime.process_control import child_dies_with_parent
 
 CONNECTION_LIMIT = 500      # per process; slow clients past this wait in the listen backlog
@@ -85,10 +86,17 @@ def _stop(pids) -> None:
 
 
 def main(argv=None) -> int:
+    try:
+        Config()  # every setting checked once, before any process starts (a child would only crash)
+        processes = whole_number("WEB_CONCURRENCY", 2, "a number of processes", 1, 64)
+        threads = whole_number("WEB_THREADS", 8, "a number of threads", 1, 256)
+    except ConfigError as exc:
+        print(f"web: {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '5000')}", help="HOST:PORT")
-    parser.add_argument("--processes", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 8)))
+    parser.add_argument("--processes", type=int, default=processes)
+    parser.add_argument("--threads", type=int, default=threads)
     args = parser.parse_args(argv)
     os.umask(0o077)  # uploaded documents and everything else written under instance/ stay private
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)

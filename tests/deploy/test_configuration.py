@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from app.config import REPO_ROOT, ConfigError, database_url, redis_url
+from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url
 from app.runtime.instance_keys import secret_key, signing_key_pem
 from app.runtime.preflight import check_database, check_redis
 
@@ -49,3 +49,51 @@ def test_secrets_are_generated_once_with_private_permissions(tmp_path, monkeypat
     assert pem.startswith(b"-----BEGIN PRIVATE KEY-----") and signing_key_pem(tmp_path) == pem
     for name in ("secret_key", "whitelist-signing-key.pem"):
         assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("MAX_DOCUMENT_BYTES", "10MB", "MAX_DOCUMENT_BYTES='10MB' is not a number of bytes; use a whole number, 1 or more"),
+    ("WORKER_TTL", "0", "WORKER_TTL='0' is not a number of seconds; use a whole number, 1 or more, e.g. WORKER_TTL=60"),
+    ("VALIDATION_TIMEOUT", "-5", "VALIDATION_TIMEOUT='-5' is not a number of seconds"),
+    ("MAX_PREFIX_V4", "33", "MAX_PREFIX_V4='33' is not an IPv4 prefix length; use a whole number, 0 to 32"),
+    ("MAX_PREFIX_V6", "/48", "MAX_PREFIX_V6='/48' is not an IPv6 prefix length; use a whole number, 0 to 128"),
+    ("APPROVAL_DAYS", "one year", "APPROVAL_DAYS='one year' is not a number of days"),
+    ("POLL_CACHE_SECONDS", "1.5", "POLL_CACHE_SECONDS='1.5' is not a number of seconds; use a whole number, 0 or more"),
+    ("WEBHOOK_RETRY_INTERVALS", "10, 1m", "WEBHOOK_RETRY_INTERVALS='10, 1m' is not a list of seconds"),
+])
+def test_a_setting_that_is_not_a_number_names_itself(monkeypatch, name, value, says):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        Config()
+    assert str(refused.value).startswith(says)
+
+
+def test_numeric_settings_take_numbers_and_fall_back_to_their_defaults(monkeypatch):
+    monkeypatch.setenv("MAX_PREFIX_V4", " 24 ")
+    monkeypatch.setenv("VALIDATION_TIMEOUT", "900")
+    monkeypatch.setenv("POLL_CACHE_SECONDS", "0")
+    monkeypatch.setenv("APPROVAL_DAYS", "")            # empty is unset
+    monkeypatch.setenv("MAIL_RETRY_INTERVALS", "")     # set but empty: no retries
+    monkeypatch.setenv("WEBHOOK_RETRY_INTERVALS", "5, 30,120")
+    config = Config()
+    assert (config.MAX_PREFIX_V4, config.VALIDATION_TIMEOUT, config.POLL_CACHE_SECONDS) == (24, 900, 0)
+    assert config.VALIDATION_LOST_AFTER == 900  # follows VALIDATION_TIMEOUT unless set itself
+    assert (config.APPROVAL_DAYS, config.MAIL_RETRY_INTERVALS, config.WEBHOOK_RETRY_INTERVALS) == (365, [], [5, 30, 120])
+
+
+def test_the_worker_the_web_server_and_make_run_refuse_a_wrong_number_in_one_line(worker_env):
+    env = {**worker_env, "WORKER_TTL": "a minute"}
+    for command, prefix in ([[sys.executable, "worker.py", "--burst"], "worker: "],
+                            [[sys.executable, "-m", "app.runtime.launcher"], "raasta: "],
+                            [[sys.executable, "-m", "app.runtime.web_server", "--bind", "127.0.0.1:0"], "web: "]):
+        result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == (f"{prefix}WORKER_TTL='a minute' is not a number of seconds; "
+                                         "use a whole number, 1 or more, e.g. WORKER_TTL=60")
+
+
+def test_the_web_server_refuses_a_wrong_process_count_in_one_line(worker_env):
+    result = subprocess.run([sys.executable, "-m", "app.runtime.web_server", "--bind", "127.0.0.1:0"], cwd=REPO_ROOT,
+                            env={**worker_env, "WEB_CONCURRENCY": "auto"}, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr.strip()) == (2, "web: WEB_CONCURRENCY='auto' is not a number of processes; "
+                                                             "use a whole number, 1 to 64, e.g. WEB_CONCURRENCY=2")
