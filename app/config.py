@@ -2,6 +2,7 @@
 import os
 from pathlib import Path
 
+import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -19,8 +20,14 @@ def embedded_redis_socket() -> Path:
     return instance_dir() / "redis.sock"
 
 
-class ConfigError(RuntimeError):
-    """A setting is wrong; the message names the setting and says what to do."""
+class ConfigError(RuntimeError, click.ClickException):
+    """A setting is wrong; the message names the setting and says what to do.
+
+    Also a ClickException, so the `flask` CLI prints it as one "Error: ..." line, not a traceback."""
+
+    def __init__(self, message: str):
+        RuntimeError.__init__(self, message)
+        click.ClickException.__init__(self, message)
 
 
 def database_url() -> str:

@@ -9,6 +9,7 @@ import pytest
 from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url
 from app.runtime.instance_keys import secret_key, signing_key_pem
 from app.runtime.preflight import check_database, check_redis
+from tests.conftest import flask_cli
 
 
 def test_malformed_urls_name_the_setting(monkeypatch):
@@ -90,6 +91,12 @@ def test_the_worker_the_web_server_and_make_run_refuse_a_wrong_number_in_one_lin
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip() == (f"{prefix}WORKER_TTL='a minute' is not a number of seconds; "
                                          "use a whole number, 1 or more, e.g. WORKER_TTL=60")
+
+
+def test_the_flask_cli_refuses_a_wrong_setting_in_one_line(worker_env):
+    result = flask_cli({**worker_env, "MAX_PREFIX_V4": "/22"}, "whitelist", "publish")
+    assert (result.returncode, result.stderr.strip()) == (1, "Error: MAX_PREFIX_V4='/22' is not an IPv4 prefix length; "
+                                                             "use a whole number, 0 to 32, e.g. MAX_PREFIX_V4=22")
 
 
 def test_the_web_server_refuses_a_wrong_process_count_in_one_line(worker_env):
