@@ -56,9 +56,13 @@ def _too_many_entries(count: int) -> str:
     return f"{count} entries is more than {MAX_ENTRIES}; split them over several applications."
 
 
+APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints")
+
+
 def parse_application(body: dict) -> ApplicationInput:
     """An ApplicationInput from the API's JSON; every problem reported at once, as 422 details."""
-    problems: dict = {}
+    problems: dict = {name: f"Unknown field {name!r}; an application takes {', '.join(APPLICATION_FIELDS)}."
+                      for name in sorted(set(body) - set(APPLICATION_FIELDS))}
     purpose = body.get("purpose")
     if not isinstance(purpose, str) or not purpose.strip():
         problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
@@ -93,7 +97,7 @@ def parse_application(body: dict) -> ApplicationInput:
     if problems:
         bad = [e["input"] for e in entry_errors[:ERRORS_LISTED]]
         message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
-                   else "The application has fields to correct.")
+                   else f"The application has fields to correct: {', '.join(problems)}.")
         raise ServiceError(message, details=problems)
     return ApplicationInput(purpose.strip(), category, entries, endpoints)
 
@@ -107,6 +111,9 @@ def _check_size(data: ApplicationInput) -> None:
 
 def _fill(application: Application, data: ApplicationInput) -> None:
     application.findings = []  # they were about the old entries; the next validation makes new ones
+    # Findings point at entries without an ORM relationship, so the flush would not know to delete them
+    # first: deleted now, before the entries they point at.
+    db.session.flush()
     application.purpose = data.purpose
     application.category = data.category
     application.entries = [

@@ -123,3 +123,24 @@ def test_reopening_racing_batching_exactly_one_wins(applicant, make_user, api, r
         assert sorted([edit.status_code, batch.status_code]) in ([200, 409], [201, 409]), (edit.json, batch.json)
         state = applicant.get(url).json["state"]
         assert state == ("draft" if edit.status_code == 200 else "ready")
+
+
+def test_an_application_that_needs_information_is_edited_and_sent_again(applicant, submittable, run_worker,
+                                                                       make_user, api):
+    """A reviewer asks for more; the applicant changes the entries the findings were about (a 500 before:
+    the old entries were deleted before the findings that pointed at them)."""
+    url = f"/api/v1/applications/{submittable['id']}"
+    assert _validated(applicant, submittable["id"], run_worker)["state"] == "ready"
+    reviewer = api(make_user(role="reviewer"))
+    asked = reviewer.post(f"{url}/request-info", json={"message": "Which office uses 111.68.96.10?"})
+    assert asked.status_code == 200
+    assert applicant.get(url).json["findings"]  # about the entries about to go
+
+    edited = applicant.put(url, json={**BODY, "entries": ["39.32.12.0/24", "111.68.96.11"]})
+    assert edited.status_code == 200, edited.json
+    assert (edited.json["state"], [e["input"] for e in edited.json["entries"]]) == (
+        "needs_info", ["39.32.12.0/24", "111.68.96.11"])
+    assert applicant.put(url, json={**BODY, "purpose": "Office VPN to our client in Berlin"}).status_code == 200
+    assert applicant.post(f"{url}/submit").status_code == 202
+    run_worker()
+    assert applicant.get(url).json["state"] == "ready"
