@@ -4,6 +4,8 @@ from functools import wraps
 
 from flask import Flask, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from app.extensions import db, login_manager
 from app.models import User
@@ -30,11 +32,23 @@ def load_user(session_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if request.blueprint == "api":
-        abort(401)
+        raise Unauthorized(_why_no_api_user(), www_authenticate=WWWAuthenticate("bearer", {"realm": "raasta"}))
     flash(login_manager.login_message, "info")
     # full_path ends in a bare "?" when there is no query string; the page to come back to does not.
     return redirect(url_for(login_manager.login_view,
                             next=request.full_path if request.query_string else request.path))
+
+
+def _why_no_api_user() -> str:
+    """What was wrong with a refused API request's credentials. An unknown, revoked or expired token get
+    one answer, so a refusal never tells which tokens exist."""
+    authorization = request.headers.get("Authorization", "")
+    if not authorization.strip():
+        return ("Send your API token in an Authorization header: 'Authorization: Bearer TOKEN' "
+                "(create one on your account's API tokens page).")
+    if parse_bearer(authorization) is None:
+        return "The Authorization header must read 'Bearer TOKEN'; other schemes and bare tokens are not accepted."
+    return "This API token is unknown, revoked or expired; create a new one on your account's API tokens page."
 
 
 def bearer_token() -> str | None:
@@ -68,7 +82,7 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
-                abort(403)
+                abort(403, f"This needs the role {' or '.join(roles)}; you are signed in as {current_user.role}.")
             return view(*args, **kwargs)
 
         return wrapped

@@ -24,7 +24,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if _wants_json():
-            return api_error(exc.code or 500, exc.description or exc.name)
+            response, status = api_error(exc.code or 500, exc.description or exc.name)
+            # The error's own headers: Allow on a 405, WWW-Authenticate on a 401.
+            response.headers.extend((name, value) for name, value in exc.get_headers()
+                                    if name.lower() != "content-type")
+            return response, status
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(ServiceError)

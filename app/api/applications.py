@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.openapi import documented
-from app.api.requests import json_body
+from app.api.requests import json_body, multipart_form
 from app.api.serializers import application_json, profile_json
 from app.auth import role_required
 from app.choices import Role
@@ -119,6 +119,7 @@ def upload_document(application_id: int):
     Allowed while the application may be changed (a ready or flagged one returns to draft, as with PUT).
     """
     application = _own_application(application_id)
+    multipart_form()
     document = store_document(application, request.form.get("kind", ""), request.files.get("file"))
     db.session.commit()
     return jsonify({"id": document.id, "kind": document.kind, "name": document.display_name,

@@ -42,6 +42,7 @@ APPLICATION = {
             "type": "string", "description": "An address, a CIDR or a range a-b; IPv4 or IPv6."}},
         "endpoints": {"type": "array", "maxItems": 50, "items": ENDPOINT},
     },
+    "additionalProperties": False,
 }
 
 DOCUMENT_UPLOAD = _object(

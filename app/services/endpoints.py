@@ -38,14 +38,19 @@ def host_problem(host: str) -> str | None:
 
 def parse_endpoint(raw: dict) -> tuple[EndpointInput | None, dict[str, str]]:
     """An EndpointInput from loosely typed input (a form row or API object), or the problems per field."""
-    problems = {}
-    host = str(raw.get("host") or "").strip()
-    protocol = str(raw.get("protocol") or "").strip().lower()
-    peer = str(raw.get("peer") or "").strip() or None
+    problems = {name: f"Unknown field {name!r}; an endpoint takes {', '.join(ENDPOINT_FIELDS)}."
+                for name in raw if name not in ENDPOINT_FIELDS}
+    # A script's number or list where text belongs is named, not turned into text: 5 is not a hostname.
+    problems |= {name: f"Send the {name} as text, not {type(raw[name]).__name__}."
+                 for name in ("host", "protocol", "peer")
+                 if raw.get(name) is not None and not isinstance(raw[name], str)}
+    host = (raw.get("host") or "").strip() if "host" not in problems else ""
+    protocol = (raw.get("protocol") or "").strip().lower() if "protocol" not in problems else ""
+    peer = ((raw.get("peer") or "").strip() or None) if "peer" not in problems else None
     port = raw.get("port")
-    if (problem := host_problem(host)):
+    if "host" not in problems and (problem := host_problem(host)):
         problems["host"] = problem
-    if protocol not in Protocol.ALL:
+    if "protocol" not in problems and protocol not in Protocol.ALL:
         problems["protocol"] = f"Protocol {protocol!r} is unknown; choose one of {', '.join(Protocol.ALL)}."
     if port in (None, ""):
         port = None

@@ -21,8 +21,11 @@ BATCHABLE_STATES = State.REVIEWABLE
 
 
 def required_text(value, field: str, what: str) -> str:
-    """`value` stripped, or a 422 naming `field` when it is missing or blank."""
-    text = value.strip() if isinstance(value, str) else ""
+    """`value` stripped, or a 422 naming `field` when it is missing, blank or not text (a number or a list
+    sent by a script)."""
+    if value is not None and not isinstance(value, str):
+        raise ServiceError(f"{field} must be text: write {what} as a string.", field=field)
+    text = (value or "").strip()
     if not text:
         raise ServiceError(f"Write {what}; it cannot be empty.", field=field)
     return text

@@ -23,11 +23,27 @@ def test_token_authenticates_and_is_stored_hashed(db, make_user, client):
     assert row.last_used_at is not None
 
 
-@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz"])
-def test_api_refuses_missing_or_bad_tokens_with_json(client, header):
+@pytest.mark.parametrize("header, says", [
+    (None, "Send your API token in an Authorization header"),
+    ("Bearer", "The Authorization header must read 'Bearer TOKEN'"),
+    ("Basic dXNlcjpwYXNz", "The Authorization header must read 'Bearer TOKEN'"),
+    ("Bearer nonsense", "This API token is unknown, revoked or expired"),
+])
+def test_api_refuses_missing_or_bad_tokens_with_json_saying_what_is_wrong(client, header, says):
     response = client.get("/api/v1/me", headers={"Authorization": header} if header else {})
     assert response.status_code == 401
-    assert response.json["error"]["code"] == "unauthorized"
+    assert response.json["error"]["code"] == "unauthorized" and response.json["error"]["message"].startswith(says)
+    assert re.fullmatch(r'Bearer realm="?raasta"?', response.headers["WWW-Authenticate"])  # RFC 6750
+
+
+def test_a_wrong_role_and_a_wrong_method_are_named(api, make_user):
+    applicant = api(make_user(role="applicant"))
+    refused = applicant.get("/api/v1/whitelist")
+    assert refused.status_code == 403
+    assert refused.json["error"]["message"] == ("This needs the role isp or reviewer or admin; "
+                                                "you are signed in as applicant.")
+    wrong_method = applicant.delete("/api/v1/me")
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["Allow"]
 
 
 def test_revoked_token_stops_working(db, make_user, client):

@@ -66,10 +66,31 @@ def test_endpoint_errors_name_each_field(applicant):
     assert set(errors) == {"host", "protocol", "port"} and "70000" in errors["port"]
 
 
-def test_malformed_bodies_are_400_or_415(applicant):
+def test_wrong_types_and_unknown_fields_are_named_not_stored(applicant, db):
+    """Nothing a script sends is silently dropped or turned into text: a misspelt field would lose what
+    it held, and the number 5 is no hostname."""
+    response = applicant.post("/api/v1/applications", json={
+        "purpose": "x", "entries": ["39.32.0.0/24"], "endpiont": [{"host": "vpn.indussoft.pk"}],
+        "endpoints": [{"host": 5, "protocol": "wireguard", "peer": ["client.de"], "hostname": "vpn.indussoft.pk"}]})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["message"] == "The application has fields to correct: endpiont, endpoints."
+    assert error["details"]["endpiont"].startswith("Unknown field 'endpiont'; an application takes purpose,")
+    assert error["details"]["endpoints"] == [{"index": 0, "errors": {
+        "host": "Send the host as text, not int.", "peer": "Send the peer as text, not list.",
+        "hostname": "Unknown field 'hostname'; an endpoint takes host, protocol, port, peer."}}]
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_malformed_bodies_are_400_or_415(applicant, draft):
     assert applicant.post("/api/v1/applications", data="entries=1", content_type="text/plain").status_code == 415
     response = applicant.post("/api/v1/applications", data="[1, 2", content_type="application/json")
     assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    assert response.json["error"]["message"].startswith("The body is not valid JSON")
+    response = applicant.post("/api/v1/applications", json=[1, 2])
+    assert response.json["error"]["message"].startswith("The body is a JSON list, not an object")
+    documents = applicant.post(f"/api/v1/applications/{draft['id']}/documents", json={"kind": "ntn_certificate"})
+    assert documents.status_code == 415 and "multipart/form-data" in documents.json["error"]["message"]
 
 
 def test_upload_checks_content_not_name(applicant, draft, db, app):

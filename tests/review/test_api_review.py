@@ -73,6 +73,9 @@ def test_reject_and_request_info(api, make_user, make_reviewable):
     application = make_reviewable(["39.32.0.0/24"])
     empty = client.post(f"/api/v1/applications/{application.id}/reject", json={"reason": "  "})
     assert empty.status_code == 422 and "reason" in empty.json["error"]["details"]
+    for not_text in (5, ["Not a business use."]):  # a script's mistake is named as such, not called empty
+        wrong = client.post(f"/api/v1/applications/{application.id}/reject", json={"reason": not_text})
+        assert wrong.status_code == 422 and wrong.json["error"]["message"].startswith("reason must be text")
     response = client.post(f"/api/v1/applications/{application.id}/reject", json={"reason": "Not a business use."})
     assert response.status_code == 200
     assert (response.json["state"], response.json["reviewer_message"]) == ("rejected", "Not a business use.")
