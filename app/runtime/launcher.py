@@ -31,6 +31,7 @@ class Child:
     started_at: float = 0.0
     failures: int = 0
     restart_at: float | None = None
+    used_by_others: bool = False  # a service the other children use: stopped after them
 
     def run(self) -> None:
         self.process, self.started_at, self.restart_at = self.start(), time.monotonic(), None
@@ -57,7 +58,15 @@ def _spawn(argv: list[str], env: dict) -> Callable[[], subprocess.Popen]:
 
 
 def _stop(children: list[Child]) -> None:
-    running = [c for c in reversed(children) if c.process is not None and c.process.poll() is None]
+    """Stop the web server and the workers, then what they use (the embedded Redis): a worker finishing
+    its job must not find Redis gone (it would print a ConnectionError for every request it tries)."""
+    users = [c for c in children if not c.used_by_others]
+    _stop_now(list(reversed(users)))
+    _stop_now([c for c in reversed(children) if c.used_by_others])
+
+
+def _stop_now(children: list[Child]) -> None:
+    running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:
         child.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
@@ -95,7 +104,7 @@ def main() -> int:
         db_url = Config().SQLALCHEMY_DATABASE_URI  # every setting checked before anything starts
         if not os.environ.get("REDIS_URL"):
             socket_path = embedded_redis_socket()
-            children.append(Child("redis", lambda: embedded_redis.start(socket_path)))
+            children.append(Child("redis", lambda: embedded_redis.start(socket_path), used_by_others=True))
             children[-1].run()
             env["REDIS_URL"] = embedded_redis.url(socket_path)
         check_database(db_url)

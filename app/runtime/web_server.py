@@ -107,6 +107,8 @@ def main(argv=None) -> int:
 
     def stop(signum, frame):
         nonlocal stopping
+        if stopping:
+            return  # a second signal (Ctrl-C, then the launcher's SIGTERM) while the processes stop
         stopping = True
         raise KeyboardInterrupt
 
