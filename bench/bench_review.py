@@ -177,7 +177,8 @@ def time_batch(app, rows, size: int) -> dict:
     batch = batches.create_batch(ids, maker)
     db.session.commit()
     created = time.perf_counter() - started
-    entries = sum(1 for e in rows.entries if e[1] in set(ids))
+    chosen = set(ids)
+    entries = sum(1 for e in rows.entries if e[1] in chosen)  # (the set built once: 1.5 M lookups)
     originals = (batches.publication.publish, approved_space.clashes, approved_space.add, batches.move_many)
     batches.publication.publish = timed("publish", publication.publish)
     approved_space.clashes = timed("re-check (clashes)", originals[1])

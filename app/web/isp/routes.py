@@ -33,7 +33,7 @@ DIFF_SHOWN = 2000  # CIDRs listed per side; the API's diff gives them all
 # What each format is for, in the words of the engineer picking one.
 FORMAT_USES = {
     WhitelistFormat.TXT: "one CIDR a line: scripts, any firewall",
-    WhitelistFormat.CSV: "one row per approved entry, with applicant and dates",
+    WhitelistFormat.CSV: "one row per CIDR of each approved entry, with applicant and dates",
     WhitelistFormat.JSON: "entries with metadata, serial and audit head",
     WhitelistFormat.IPSET: "ipset restore, then ipset swap",
     WhitelistFormat.NFT: "nftables: nft -f",
