@@ -15,6 +15,16 @@ from app.config import REPO_ROOT
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+# Every element's right edge inside the screen; what is visually hidden (clipped to 1 px, such as a stacked
+# table's header row, kept for screen readers) does not count.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')].filter(el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 1 && box.right > width + 0.5 && !el.closest('.visually-hidden, .stack-table thead');
+  }).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));
+}"""
 
 
 def pytest_collection_modifyitems(items):

@@ -8,27 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import OVERFLOWING, PHONE
+
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PASSWORD = "correct horse battery"
-PHONE = {"width": 390, "height": 844}
 _people = itertools.count(1)
 
-# Every element's right edge inside the screen; what is visually hidden (clipped to 1 px, such as a stacked
-# table's header row, kept for screen readers) does not count.
-OVERFLOWING = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')].filter(el => {
-    const box = el.getBoundingClientRect();
-    return box.width > 1 && box.right > width + 0.5 && !el.closest('.visually-hidden, .stack-table thead');
-  }).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));
-}"""
 
 
 @pytest.fixture
 def files(tmp_path):
     (tmp_path / "ntn.pdf").write_bytes(PDF)
+    (tmp_path / ("n" * 170 + ".pdf")).write_bytes(PDF)  # a file name with no space to break at
     (tmp_path / "setup.pdf").write_bytes(b"MZ\x90\x00" + b"\x00" * 200)  # a Windows program named .pdf
     return tmp_path
 
@@ -215,7 +208,7 @@ def test_no_applicant_page_is_wider_than_a_phone(portal, browser, files):
     application_id = new_draft(page, "39.32.12.0/24\n10.0.0.0/8\n2a00::/22\n"
                                      "2400:adc0:100:ffff:ffff:ffff:ffff:0-2400:adc0:100:ffff:ffff:ffff:ffff:ffff",
                                host="a-very-long-vpn-gateway-name.of-a-firm-with-a-long-domain.example.pk")
-    upload(page, "ntn_certificate", files / "ntn.pdf")
+    upload(page, "ntn_certificate", files / ("n" * 170 + ".pdf"))
     upload(page, "other", files / "setup.pdf")  # the page with an upload error
     assert_fits_the_phone(page, "the application with an upload error")
     page.goto(f"{portal}/account/tokens")

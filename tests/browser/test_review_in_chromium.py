@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import OVERFLOWING, PHONE
 from tests.conftest import PASSWORD, flask_cli
 
 pytestmark = pytest.mark.browser
@@ -27,11 +28,11 @@ def call(portal, token, method, path, body=None) -> dict:
         return json.loads(response.read() or b"{}")
 
 
-def upload_ntn_certificate(portal, token, application_id) -> None:
+def upload_ntn_certificate(portal, token, application_id, filename="ntn.pdf") -> None:
     """A company VPN application is submitted only with its NTN certificate (multipart, as the contract says)."""
     boundary = "raasta-test-boundary"
     body = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nntn_certificate\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="ntn.pdf"\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
             "Content-Type: application/pdf\r\n\r\n").encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(f"{portal}/api/v1/applications/{application_id}/documents", method="POST",
                                      data=body, headers={"Authorization": f"Bearer {token}",
@@ -40,7 +41,7 @@ def upload_ntn_certificate(portal, token, application_id) -> None:
         assert response.status == 201
 
 
-def applicant_with_applications(portal, env, email, name, city, entries) -> list[int]:
+def applicant_with_applications(portal, env, email, name, city, entries, filename="ntn.pdf") -> list[int]:
     """An applicant made with the CLI who applies through the API; returns the submitted applications' ids."""
     flask(env, "users", "create", email, "--role", "applicant", "--password", PASSWORD)
     token = flask(env, "tokens", "create", email)
@@ -50,7 +51,7 @@ def applicant_with_applications(portal, env, email, name, city, entries) -> list
     for entry in entries:
         application = call(portal, token, "POST", "/api/v1/applications", {
             "purpose": "Office VPN to our client in Germany", "category": "company_vpn", "entries": [entry]})
-        upload_ntn_certificate(portal, token, application["id"])
+        upload_ntn_certificate(portal, token, application["id"], filename)
         call(portal, token, "POST", f"/api/v1/applications/{application['id']}/submit")
         ids.append(application["id"])
     deadline = time.monotonic() + 90
@@ -60,8 +61,8 @@ def applicant_with_applications(portal, env, email, name, city, entries) -> list
     return ids
 
 
-def sign_in(browser, portal, email):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def sign_in(browser, portal, email, viewport=None):
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
     page.goto(portal + "/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -115,3 +116,19 @@ def test_a_reviewer_batches_with_the_keyboard_and_a_second_reviewer_approves(por
     assert serial.isdigit()
     assert maker.locator(".published-serial").inner_text().startswith(f"Published as whitelist version {serial}")
     assert maker.get_by_role("link", name="txt").get_attribute("href") == f"/api/v1/whitelist/{serial}.txt"
+
+
+def test_long_unbroken_text_wraps_on_the_reviewers_phone(portal, portal_env, browser):
+    """A 170-character file name and a 2,000-character override reason with no space in them: the review
+    page stays as wide as the phone (it was 21,866 px: the page's grid column grew to the longest word)."""
+    [application_id] = applicant_with_applications(portal, portal_env, "longnames@example.pk", "Long Names Ltd",
+                                                   "Quetta", ["39.40.0.0/16"], filename="n" * 170 + ".pdf")
+    flask(portal_env, "users", "create", "saima@pta.gov.pk", "--role", "reviewer", "--password", PASSWORD)
+    token = flask(portal_env, "tokens", "create", "saima@pta.gov.pk")
+    call(portal, token, "POST", f"/api/v1/applications/{application_id}/override",
+         {"code": "address.too_broad", "reason": "R" * 2000})
+    phone = sign_in(browser, portal, "saima@pta.gov.pk", viewport=PHONE)
+    phone.goto(f"{portal}/review/applications/{application_id}")
+    expect(phone.locator(".override-note")).to_be_visible()
+    assert phone.evaluate(OVERFLOWING) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -4,7 +4,7 @@ import re
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.choices import ConfirmationState, State
+from app.choices import ConfirmationState, State, WhitelistFormat
 from app.models import Application, IspConfirmation, IspOrganisation, WhitelistBlob, WhitelistFile
 from app.services import publication
 from app.web.isp import routes as isp_routes
@@ -35,6 +35,7 @@ def test_whitelist_page_downloads_the_stored_bytes_and_signatures(db, isp_user, 
         download = client.get(f"/isp/whitelist/2/{fmt}")
         assert download.status_code == 200 and download.data == db.session.get(WhitelistBlob, stored.sha256).body
         assert f"raasta-whitelist-2.{fmt}" in download.headers["Content-Disposition"]
+        assert download.headers["Content-Type"] == WhitelistFormat.MEDIA_TYPES[fmt]  # one charset, not two
         assert client.get(f"/isp/whitelist/2/{fmt}/signature").data == stored.signature
     assert client.get("/isp/whitelist/2/txt").data == b"39.32.0.0/24\n39.40.8.0/22\n"
     assert client.get("/isp/whitelist/9/txt").status_code == 404

@@ -69,9 +69,11 @@ def _file_or_404(serial: int, fmt: str) -> files.FileRef:
 @readers
 def download(serial: int, fmt: str):
     found = _file_or_404(serial, fmt)
-    return send_file(files.body_path(found.sha256, found.size), mimetype=WhitelistFormat.MEDIA_TYPES[fmt],
-                     as_attachment=True, download_name=f"raasta-whitelist-{serial}.{fmt}", etag=found.sha256,
-                     max_age=None)
+    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True,
+                         download_name=f"raasta-whitelist-{serial}.{fmt}", etag=found.sha256, max_age=None)
+    # Set here, not through send_file's mimetype, which would add a second charset to text types.
+    response.headers["Content-Type"] = WhitelistFormat.MEDIA_TYPES[fmt]
+    return response
 
 
 @bp.get("/whitelist/<int:serial>/<fmt>/signature")
