@@ -128,6 +128,11 @@ def test_request_information_sends_it_back_with_the_message(login, reviewer, que
     client = login(reviewer)
     empty = client.post(f"/review/applications/{application.id}/request-info", data={"message": ""})
     assert empty.status_code == 422 and "Write what the applicant should add" in field_error(empty.text, "message")
+    # The form sits far down the page: the refusal shows at the top too, and the field takes the focus.
+    flashed = re.search(r'<div class="flash flash-error"[^>]*>(.*?)</div>', empty.text, re.S)
+    assert flashed and flashed.group(1) == "Write what the applicant should add or change."
+    assert re.search(r'<textarea[^>]*\bautofocus\b[^>]*id="message"|<textarea[^>]*id="message"[^>]*\bautofocus\b',
+                     empty.text)
     response = client.post(f"/review/applications/{application.id}/request-info",
                            data={"message": "Upload the NTN certificate."})
     assert response.status_code == 302 and reload(application).state == State.NEEDS_INFO

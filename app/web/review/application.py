@@ -70,18 +70,30 @@ def _decide(application_id: int, form_name: str, form, change, success: str, fie
     if form_name == "override_form":
         form = _override_form(application, form)
     if not form.validate_on_submit():
-        return _page(application, 422, **{form_name: form})
+        return _refused(application, 422, form_name, form)
     try:
         change(application, form)
     except ServiceError as exc:
         db.session.rollback()
         target = form[exc.field] if exc.field in form else form[field]
         target.errors = list(target.errors) + [exc.message]
-        flash(exc.message, "error")
-        return _page(db.session.get(Application, application_id), exc.status, **{form_name: form})
+        return _refused(db.session.get(Application, application_id), exc.status, form_name, form)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("review.application", application_id=application_id, _anchor=anchor))
+
+
+def _refused(application: Application, status: int, form_name: str, form):
+    """The page again with the refused form's text kept, its errors also shown at the top, and its first
+    invalid field focused: the decision forms sit far down the page (thousands of pixels on a phone), and a
+    refusal must not look as if nothing happened."""
+    invalid = [f for f in form if f.errors]
+    for f in invalid:
+        for error in f.errors:
+            flash(error, "error")
+    if invalid:
+        invalid[0].render_kw = {**(invalid[0].render_kw or {}), "autofocus": True}
+    return _page(application, status, **{form_name: form})
 
 
 @bp.post("/applications/<int:application_id>/reject")
