@@ -154,6 +154,21 @@ def test_an_override_shows_on_the_application_and_opens_the_batch(login, reviewe
     assert "Add to a new batch" in page and "Override an error" not in page  # nothing left to override
 
 
+def test_the_applicant_is_not_asked_to_fix_what_a_reviewer_accepted_or_what_is_decided(
+        login, reviewer, queued, as_user, db):
+    application = queued(["39.32.0.0/16"], state=State.FLAGGED, findings=[(0, *ERROR, None)])
+    applicant = as_user(application.applicant)
+    assert "1 problem to fix" in applicant.get(f"/applications/{application.id}").text
+    login(reviewer).post(f"/review/applications/{application.id}/override",
+                         data={"code": ERROR[0], "reason": "Call centre with 40,000 seats."})
+    page = applicant.get(f"/applications/{application.id}").text
+    assert "problem to fix" not in page and "(accepted by a reviewer: nothing to fix)" in page
+    application.state = State.REJECTED  # decided: nothing is the applicant's to fix any more
+    application.findings[0].code = "another.error"
+    db.session.commit()
+    assert "problem to fix" not in applicant.get(f"/applications/{application.id}").text
+
+
 def test_revoking_an_approval_needs_a_reason_and_the_applicant_reads_it(login, reviewer, approved_application,
                                                                        as_user):
     application = approved_application(["39.32.12.0/24"])

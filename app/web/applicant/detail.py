@@ -16,6 +16,7 @@ from app.services import applications as service
 from app.services.checks.documents import missing_documents
 from app.services.documents import record_download, remove_document, store_document
 from app.services.reopening import changeable
+from app.services.review import overrides_of
 from app.web.applicant.forms import DocumentForm
 from app.web.applicant.presenters import next_step, timeline
 from app.web.applicant.routes import application_or_404, applicant_only, bp
@@ -35,13 +36,17 @@ def render_application(application, document_form: DocumentForm | None = None, s
     if document_form is None:
         document_form = DocumentForm(kind=missing[0] if missing else None)
     findings = [f for f in application.findings if f.code not in REVIEWER_ONLY_FINDINGS]
-    severities = [f.severity for f in findings]
+    # An error a reviewer accepted (overrode) is no longer the applicant's to fix; nor is anything once the
+    # application is decided (approved, rejected, ...): the count says what the applicant can still act on.
+    accepted = {o.code for o in overrides_of(application)}
+    actionable = application.state in State.EDITABLE + State.REOPENABLE
+    severities = [f.severity for f in findings if actionable and f.code not in accepted]
     page = render_template(
         "applicant/application.html", application=application, findings=findings, document_form=document_form,
         required=REQUIRED_DOCUMENTS.get(application.category, ()), missing=missing,
         next_step=next_step(application), timeline=timeline(application),
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
-        deletable=service.deletable(application), withdrawable=application.state in State.OPEN,
+        deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING))
     return page, status
 
