@@ -104,8 +104,8 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor)
         raise ServiceError("Send the reason as text.", field="reason")
     reason = (reason or "").strip() or None
     if new_state == ConfirmationState.DISPUTED and not reason:
-        raise ServiceError("Say why you dispute it, e.g. \"subscriber id 1234 belongs to another customer\"; "
-                           "the applicant's reviewer reads it.", field="reason")
+        raise ServiceError("Say why you dispute it, e.g. \"subscriber id 1234 is not on our books\"; the reviewer and "
+                           "the applicant read it, so name no other customer.", field="reason")
     if reason and len(reason) > REASON_MAX:
         raise ServiceError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
     if new_state == ConfirmationState.CONFIRMED:

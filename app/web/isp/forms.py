@@ -9,7 +9,8 @@ class AnswerForm(FlaskForm):
     answer = HiddenField()
     reason = TextAreaField("Why do you dispute it?", render_kw={"rows": 2},
                            validators=[Length(max=1000, message="Keep the reason under 1000 characters.")],
-                           description="The reviewer reads this, e.g. “subscriber id belongs to another customer”.")
+                           description="The reviewer and the applicant read this, so name no other customer, "
+                                       "e.g. “this subscriber id is not on our books”.")
 
 
 class WebhookForm(FlaskForm):

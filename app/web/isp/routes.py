@@ -133,7 +133,7 @@ def confirmation_list():
 
 
 _ANSWERED = {ConfirmationState.CONFIRMED: "confirmed",
-             ConfirmationState.DISPUTED: "disputed; the reviewer sees your reason"}
+             ConfirmationState.DISPUTED: "disputed; the reviewer and the applicant see your reason"}
 
 
 @bp.post("/confirmations/<int:application_id>")
