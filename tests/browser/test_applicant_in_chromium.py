@@ -150,6 +150,17 @@ def test_submit_waits_for_documents_and_uploads_are_refused_beside_the_field(por
     assert 0 < box["y"] - (file_box["y"] + file_box["height"]) < 40  # right under the file field
     assert_fits_the_phone(page, "the refused upload")
 
+    # Over the cap: refused before it is sent (far over it, the web server itself would answer, with a bare
+    # page), naming the file and the limit; and the upload's address, reloaded, is the application again.
+    refused_at = page.url
+    page.locator("#file").set_input_files({"name": "scan.pdf", "mimeType": "application/pdf",
+                                           "buffer": PDF + b"0" * (12 * 1024 * 1024)})
+    page.get_by_role("button", name="Upload document").click()
+    message = page.locator("#file").evaluate("input => input.validationMessage")
+    assert message.startswith("scan.pdf is 12.0 MB; the limit is 10.0 MB.") and page.url == refused_at
+    page.goto(refused_at.split("#")[0])
+    assert re.search(r"/applications/\d+$", page.url.split("#")[0]) and page.locator("#documents").count() == 1
+
 
 def test_enter_saves_and_adds_no_endpoint(portal, browser):
     page = browser.new_page(viewport=PHONE)

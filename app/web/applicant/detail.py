@@ -86,6 +86,14 @@ def upload_document(application_id: int):
     return render_application(application, form, status=400)
 
 
+@bp.get("/applications/<int:application_id>/documents")
+@applicant_only
+def documents(application_id: int):
+    """A refused upload is shown at its POST address; reloading or going back there lands on the documents."""
+    application = application_or_404(application_id)
+    return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
+
+
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/remove")
 @applicant_only
 def remove_document_view(application_id: int, document_id: int):
