@@ -55,9 +55,10 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     problems = missing + [_problem(i, why) for i, why in batch_problems(applications).items()]
     if problems:
         error = ServiceError if missing else Conflict
-        raise error(f"{len(problems)} of the {len(ids)} applications cannot be batched: "
-                    f"{', '.join(str(p['application_id']) for p in problems[:20])}"
-                    f"{' ...' if len(problems) > 20 else ''}. Nothing was batched.", details=problems)
+        named = ", ".join(f"#{p['application_id']}" for p in problems[:20]) + (" ..." if len(problems) > 20 else "")
+        counted = ("The application cannot" if len(ids) == 1
+                   else f"{len(problems)} of the {len(ids)} applications cannot")
+        raise error(f"{counted} be batched: {named}. Nothing was batched.", details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
     db.session.flush()

@@ -108,3 +108,5 @@ def test_webhook_page_saves_refuses_and_removes(db, isp_user, login):
                           data={"url": "https://noc.ptcl.example.pk/raasta", "remove": "Remove webhook"})
     assert "Webhook removed." in removed.text
     assert db.session.scalar(select(IspOrganisation.webhook_url)) is None
+    again = client.post("/isp/webhook", data={"url": "", "remove": "Remove webhook"}, follow_redirects=True)
+    assert "No webhook is set; nothing to remove." in again.text and "Webhook removed." not in again.text

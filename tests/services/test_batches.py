@@ -64,6 +64,9 @@ def test_create_batch_names_each_refused_application_and_batches_nothing(db, rev
     assert "is rejected" in problems[rejected.id]
     assert f"already in batch {first.id}" in problems[already.id]
     assert str(open_error.id) in refused.value.message and "Nothing was batched" in refused.value.message
+    with pytest.raises(Conflict) as alone:
+        batches.create_batch([rejected.id], maker)
+    assert alone.value.message == f"The application cannot be batched: #{rejected.id}. Nothing was batched."
     db.session.rollback()
     assert batches.pending_batches() == [first]
     with pytest.raises(ServiceError) as unknown:

@@ -15,6 +15,7 @@ class AnswerForm(FlaskForm):
 
 class WebhookForm(FlaskForm):
     url = StringField("Webhook URL", validators=[Length(max=500, message="Keep the URL under 500 characters.")],
-                      description="An https address on your side that Raasta POSTs to on every new whitelist version.")
+                      description="An address on your side (https, or http inside a closed network) that Raasta POSTs "
+                                  "to on every new whitelist version.")
     save = SubmitField("Save webhook")
     remove = SubmitField("Remove webhook")

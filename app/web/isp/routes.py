@@ -156,6 +156,7 @@ def answer(application_id: int):
 def webhook():
     organisation = organisation_of(current_user)
     form = WebhookForm(data={"url": organisation.webhook_url})
+    had_webhook = organisation.webhook_url is not None
     if form.validate_on_submit():
         try:
             set_webhook(organisation, None if form.remove.data else form.url.data, current_user)
@@ -165,7 +166,8 @@ def webhook():
         else:
             db.session.commit()
             flash("Webhook saved: the next new version is announced to it." if organisation.webhook_url
-                  else "Webhook removed.", "success")
+                  else "Webhook removed." if had_webhook else "No webhook is set; nothing to remove.",
+                  "success" if organisation.webhook_url or had_webhook else "info")
             return redirect(url_for("isp.webhook"))
     return render_template("isp/webhook.html", organisation=organisation, form=form,
                            deliveries=recent_deliveries(organisation), retry_minutes=sum(retry_intervals()) // 60,
