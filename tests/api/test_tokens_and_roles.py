@@ -66,6 +66,8 @@ def test_web_token_page_shows_a_new_token_once_and_revokes(login, make_user, db)
     page = client.post("/account/tokens", data={"label": "office firewall"}).text
     row = db.session.scalar(select(ApiToken))
     assert "copy it now" in page and row.prefix in page and "office firewall" in page
+    label_input = re.search(r'<input[^>]*\bname="label"[^>]*>', page).group(0)
+    assert "office firewall" not in label_input  # emptied: a second token is a deliberate act
     assert "copy it now" not in client.get("/account/tokens").text
     client.post(f"/account/tokens/{row.id}/revoke")
     db.session.refresh(row)

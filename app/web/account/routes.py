@@ -21,6 +21,9 @@ def tokens():
     if form.validate_on_submit():
         new_token = issue_token(current_user, form.label.data or "")
         db.session.commit()
+        # Shown on this answer only, never put in the (signed, not encrypted) session cookie to survive a
+        # redirect; the emptied label makes a second token a deliberate act, not a re-send of this form.
+        form.label.data = ""
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
