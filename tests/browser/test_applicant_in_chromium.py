@@ -235,3 +235,19 @@ def test_no_applicant_page_is_wider_than_a_phone(portal, browser, files):
                           && el.getBoundingClientRect().height < 43.5)
             .map(el => el.textContent.trim() || el.outerHTML.slice(0, 60))""")
         assert targets == [], f"touch targets under 44 px on {path}: {targets}"
+
+
+def test_a_field_of_the_other_kind_hidden_after_typing_in_it_does_not_stop_the_save(portal, browser):
+    """A CNIC half typed as a freelancer, then "firm" chosen: the hidden CNIC is not sent, so the save is
+    not refused over a field the applicant cannot see, and none of it is stored."""
+    page = browser.new_page(viewport=PHONE)
+    sign_up(page, portal)  # a firm
+    page.goto(portal + "/profile")
+    page.get_by_label("A freelancer (with a CNIC)").check()
+    page.get_by_label("CNIC", exact=True).fill("123")
+    page.get_by_label("A firm or company (with an NTN)").check()
+    page.get_by_role("button", name="Save profile").click()
+    page.get_by_text("Profile saved.").wait_for()
+    page.goto(portal + "/profile")
+    page.get_by_label("A freelancer (with a CNIC)").check()
+    assert page.get_by_label("CNIC", exact=True).input_value() == ""  # nothing stored from the hidden field

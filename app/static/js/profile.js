@@ -8,6 +8,9 @@
     var chosen = document.querySelector('input[name="kind"]:checked');
     document.querySelectorAll("[data-kind]").forEach(function (el) {
       el.hidden = chosen ? el.dataset.kind !== chosen.value : false;
+      // A hidden field is not sent either: a CNIC typed before switching to "firm" must not stop the save
+      // with an error on a field the applicant cannot see. Switching back shows it again, as typed.
+      el.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = el.hidden; });
     });
   };
   radios.forEach(function (r) { r.addEventListener("change", sync); });
