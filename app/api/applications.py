@@ -140,15 +140,21 @@ def download_document(application_id: int, document_id: int):
 
 
 @bp.post("/applications/<int:application_id>/submit")
-@documented(status=202)
+@documented(body=schemas.SUBMIT, status=202, body_required=False)
 @role_required(APPLICANT)
 def submit_application(application_id: int):
     """Submit for validation: 202 {"state": "validating"}; the queue does the checks.
 
-    Refused (422, details.missing) while a document the category needs is missing.
+    Refused (422, details.missing) while a document the category needs is missing. An application that
+    needs more information may carry an answer for the reviewer: an optional body {"reply": "..."}.
     """
     application = _own_application(application_id)
-    service.submit(application)
+    body = json_body() if request.is_json and request.content_length else {}  # a bare POST, as ever, is enough
+    unknown = sorted(set(body) - {"reply"})
+    if unknown:
+        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; submitting takes only an optional reply.",
+                           details={name: "unknown field" for name in unknown})
+    service.submit(application, body.get("reply"))
     db.session.commit()
     return jsonify({"id": application.id, "state": application.state}), 202
 

@@ -13,9 +13,11 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 _SUCCESS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
-def documented(body: dict | None = None, status: int = 200, media_type: str = "application/json"):
-    """Declare a handler's request body (a JSON schema; `media_type` multipart/form-data for uploads)
-    and the status it answers on success. Put it below the route decorator:
+def documented(body: dict | None = None, status: int = 200, media_type: str = "application/json",
+               body_required: bool = True):
+    """Declare a handler's request body (a JSON schema; `media_type` multipart/form-data for uploads;
+    `body_required=False` when it may be left out) and the status it answers on success. Put it below
+    the route decorator:
 
         @bp.post("/applications")
         @documented(body=schemas.APPLICATION, status=201)
@@ -23,6 +25,7 @@ def documented(body: dict | None = None, status: int = 200, media_type: str = "a
     """
     def attach(view):
         view.openapi_body, view.openapi_status, view.openapi_media_type = body, status, media_type
+        view.openapi_body_required = body_required
         return view
 
     return attach
@@ -43,7 +46,8 @@ def _operation(view, method: str, params: list[str]) -> dict:
     }
     body = getattr(view, "openapi_body", None)
     if body is not None and method in ("POST", "PUT", "PATCH"):
-        op["requestBody"] = {"required": True, "content": {view.openapi_media_type: {"schema": body}}}
+        op["requestBody"] = {"required": view.openapi_body_required,
+                             "content": {view.openapi_media_type: {"schema": body}}}
     if description.strip():
         op["description"] = description.strip()
     if view.__name__ != "openapi":

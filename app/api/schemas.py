@@ -51,6 +51,8 @@ DOCUMENT_UPLOAD = _object(
     kind={"enum": list(DocumentKind.ALL)},
 )
 
+SUBMIT = _object((), reply={"type": ["string", "null"], "maxLength": 2000,
+                            "description": "Optional: an answer to the reviewer who asked for more information."})
 REASON = _object(("reason",), reason={"type": "string", "examples": list(REJECTION_REASONS)})
 MESSAGE = _object(("message",), message=_TEXT)
 OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "An error finding's code."},

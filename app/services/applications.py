@@ -24,6 +24,7 @@ from app.services.validation_queue import enqueue_one
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
 MAX_PURPOSE = 2000        # characters, as on the web form
+MAX_REPLY = 2000          # characters of an answer to a reviewer's request for more information
 ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
 ENTRY_INPUT_LENGTH = AddressEntry.input.type.length  # what the column keeps of an entry as typed
 EDITABLE_STATES = State.EDITABLE
@@ -176,8 +177,12 @@ def update_application(application: Application, data: ApplicationInput) -> bool
     return True
 
 
-def submit(application: Application) -> None:
-    """Send the application for validation on the queue; the caller commits, then the job runs."""
+def submit(application: Application, reply: str | None = None) -> None:
+    """Send the application for validation on the queue; the caller commits, then the job runs.
+
+    `reply` answers a reviewer's request for more information: it goes into the trail with the
+    resubmission, where the reviewer reads it beside their question."""
+    reply = _reply(application, reply)
     if application.state not in EDITABLE_STATES:
         raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a draft "
                        "or one that needs more information can be submitted.", details={"state": application.state})
@@ -191,9 +196,22 @@ def submit(application: Application) -> None:
         names = " and the ".join(DocumentKind.LABELS[kind] for kind in missing)
         raise ServiceError(f"Upload the {names} that a {Category.LABELS[application.category]} application needs, "
                            "then submit.", field="documents", details={"missing": missing})
-    move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO)
+    move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO,
+         **({"reply": reply} if reply else {}))
     ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
     enqueue_one(application)
+
+
+def _reply(application: Application, reply) -> str | None:
+    if reply is not None and not isinstance(reply, str):
+        raise ServiceError("reply must be text: write your answer to the reviewer as a string.", field="reply")
+    reply = (reply or "").strip() or None
+    if reply and application.state != State.NEEDS_INFO:
+        raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
+                           "answer: submit it without a reply.", field="reply")
+    if reply and len(reply) > MAX_REPLY:
+        raise ServiceError(f"Your answer is {len(reply)} characters; keep it under {MAX_REPLY}.", field="reply")
+    return reply
 
 
 def withdraw(application: Application) -> None:

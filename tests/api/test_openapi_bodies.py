@@ -35,9 +35,11 @@ def test_the_document_carries_the_body_and_the_status(client, path, method, stat
     assert schema["required"] == required and set(required) <= set(schema["properties"])
 
 
-def test_the_submit_answer_is_202_and_has_no_body(client):
+def test_the_submit_answer_is_202_and_its_body_is_optional(client):
     operation = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/applications/{application_id}/submit"]["post"]
-    assert list(operation["responses"]) == ["202", "4XX"] and "requestBody" not in operation
+    assert list(operation["responses"]) == ["202", "4XX"]
+    assert operation["requestBody"]["required"] is False
+    assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"reply"}
     application = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/applications"]["post"]
     entries = application["requestBody"]["content"]["application/json"]["schema"]["properties"]["entries"]
     assert entries["items"]["type"] == "string" and entries["maxItems"] == 5000

@@ -126,12 +126,13 @@ def test_reopening_racing_batching_exactly_one_wins(applicant, make_user, api, r
 
 
 def test_an_application_that_needs_information_is_edited_and_sent_again(applicant, submittable, run_worker,
-                                                                       make_user, api):
+                                                                       make_user, api, login):
     """A reviewer asks for more; the applicant changes the entries the findings were about (a 500 before:
     the old entries were deleted before the findings that pointed at them)."""
     url = f"/api/v1/applications/{submittable['id']}"
     assert _validated(applicant, submittable["id"], run_worker)["state"] == "ready"
-    reviewer = api(make_user(role="reviewer"))
+    reviewer_user = make_user(role="reviewer")
+    reviewer = api(reviewer_user)
     asked = reviewer.post(f"{url}/request-info", json={"message": "Which office uses 111.68.96.10?"})
     assert asked.status_code == 200
     assert applicant.get(url).json["findings"]  # about the entries about to go
@@ -141,6 +142,21 @@ def test_an_application_that_needs_information_is_edited_and_sent_again(applican
     assert (edited.json["state"], [e["input"] for e in edited.json["entries"]]) == (
         "needs_info", ["39.32.12.0/24", "111.68.96.11"])
     assert applicant.put(url, json={**BODY, "purpose": "Office VPN to our client in Berlin"}).status_code == 200
-    assert applicant.post(f"{url}/submit").status_code == 202
+    for body, says in (({"reply": 5}, "reply must be text"), ({"replay": "typo"}, "Unknown field(s) replay")):
+        refused = applicant.post(f"{url}/submit", json=body)
+        assert refused.status_code == 422 and refused.json["error"]["message"].startswith(says)
+    answer = "111.68.96.11 is the Lahore office's new line;\nthe old one is closed."
+    assert applicant.post(f"{url}/submit", json={"reply": answer}).status_code == 202
     run_worker()
     assert applicant.get(url).json["state"] == "ready"
+    # The reviewer reads the answer beside their question, line breaks kept.
+    page = login(reviewer_user).get(f"/review/applications/{submittable['id']}").text
+    assert ("<strong>The applicant's answer:</strong> <span class=\"typed-text\">111.68.96.11 is the Lahore "
+            "office&#39;s new line;\nthe old one is closed.</span>") in page
+
+
+def test_only_a_request_for_information_can_be_answered(applicant, submittable):
+    refused = applicant.post(f"/api/v1/applications/{submittable['id']}/submit", json={"reply": "Here you are"})
+    assert refused.status_code == 422 and refused.json["error"]["details"] == {
+        "reply": "No reviewer has asked this application for more information, so there is nothing to answer: "
+                 "submit it without a reply."}

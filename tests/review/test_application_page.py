@@ -1,4 +1,5 @@
 """The reviewer's view of one application, its documents, notes, and every decision taken from it."""
+import io
 import re
 
 from sqlalchemy import select
@@ -206,3 +207,21 @@ def test_decision_forms_refuse_a_post_without_the_csrf_token(app, login, reviewe
     response = client.post(f"/review/applications/{application.id}/reject",
                            data={"csrf_token": token, "reason": "With a token."})
     assert response.status_code == 302 and reload(application).state == State.REJECTED
+
+
+def test_the_applicant_answers_a_request_for_information_and_the_reviewer_reads_it(login, reviewer, queued,
+                                                                                 as_user):
+    application = queued(state=State.NEEDS_INFO)  # no NTN certificate yet: the first try is refused
+    applicant = as_user(application.applicant)
+    assert 'name="reply"' in applicant.get(f"/applications/{application.id}").text
+    url = f"/applications/{application.id}/submit"
+    refused = applicant.post(url, data={"reply": "The certificate is attached now."})
+    assert "Upload the NTN certificate" in refused.text
+    assert "The certificate is attached now.</textarea>" in refused.text  # what was typed is kept
+    uploaded = applicant.post(f"/applications/{application.id}/documents", content_type="multipart/form-data",
+                              data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "ntn.pdf")})
+    assert uploaded.status_code == 302
+    sent = applicant.post(url, data={"reply": "The certificate is attached now."}, follow_redirects=True)
+    assert "Submitted." in sent.text, sent.text[-3000:]
+    page = login(reviewer).get(f"/review/applications/{application.id}").text
+    assert "The applicant's answer:</strong> <span class=\"typed-text\">The certificate is attached now." in page

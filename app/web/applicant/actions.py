@@ -1,11 +1,12 @@
 """State changes the applicant asks for: submit, withdraw and delete (each after a confirmation page), renew."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from app.choices import State
 from app.extensions import db
 from app.services import ServiceError
 from app.services import applications as service
+from app.web.applicant.detail import render_application
 from app.web.applicant.routes import application_or_404, applicant_only, bp
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
@@ -21,14 +22,17 @@ def submit(application_id: int):
     application = application_or_404(application_id)
     if not ActionForm().validate_on_submit():
         return _page(application)
+    reply = request.form.get("reply")  # an answer to the reviewer, when one asked for more information
     try:
-        service.submit(application)
+        service.submit(application, reply)
     except ServiceError as exc:
         db.session.rollback()
         message = escape(exc.message)
         if exc.field == "documents":  # say where to fix it: the upload form, already set to the first missing kind
             message += Markup(' <a href="#documents">Upload it below</a>.')
         flash(message, "error")
+        if reply and reply.strip():  # the page again, not a redirect: what was typed stays in the box
+            return render_application(application, reply=reply, status=exc.status)
         return _page(application)
     db.session.commit()
     flash("Submitted. The automatic checks usually take under a minute.", "success")

@@ -31,7 +31,9 @@ def _document_or_404(application, document_id: int) -> Document:
     return document
 
 
-def render_application(application, document_form: DocumentForm | None = None, status: int = 200):
+def render_application(application, document_form: DocumentForm | None = None, status: int = 200,
+                       reply: str = ""):
+    """The page; `document_form` a refused upload's form, `reply` a refused answer to the reviewer (kept)."""
     missing = missing_documents(application)
     if document_form is None:
         document_form = DocumentForm(kind=missing[0] if missing else None)
@@ -47,7 +49,8 @@ def render_application(application, document_form: DocumentForm | None = None, s
         next_step=next_step(application), timeline=timeline(application),
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
-        errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING))
+        errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
+        max_reply=service.MAX_REPLY)
     return page, status
 
 

@@ -49,6 +49,7 @@ def _page(application: Application, status: int = 200, **forms):
         overrides={o.code: o for o in review_service.overrides_of(application)},
         notes=review_service.notes_of(application),
         others=presenters.other_applications(application), events=events, quiet_events=quiet_events,
+        applicant_answer=presenters.applicant_answer(events),
         age_days=presenters.age_days(application, utcnow()), reviewable=reviewable,
         revocable=application.state == State.APPROVED,
         pending_batch=batch_for(application),

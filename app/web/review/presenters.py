@@ -90,5 +90,13 @@ def review_timeline(application: Application) -> tuple[list, int]:
     return shown, len(events) - len(shown)
 
 
+def applicant_answer(events) -> str | None:
+    """The applicant's latest answer to a request for more information (sent with the resubmission)."""
+    for event in reversed(events):
+        if event.action == "application.validating" and event.data.get("reply"):
+            return event.data["reply"]
+    return None
+
+
 def age_days(application: Application, now) -> int | None:
     return (now - application.submitted_at).days if application.submitted_at else None
