@@ -34,21 +34,23 @@ _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+# A filter's complaints name no field themselves: the page puts each beside its field, and the API's
+# message prefixes the parameter's name (QueueFilter gathers every complaint before refusing).
 def _text(value, name: str, longest: int = 200) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ServiceError(f"{name} must be text.", field=name)
+        raise ServiceError("Send it as text.", field=name)
     value = value.strip()
     if len(value) > longest:
-        raise ServiceError(f"{name} is {len(value)} characters long; at most {longest}.", field=name)
+        raise ServiceError(f"{len(value)} characters is too long; at most {longest}.", field=name)
     return value or None
 
 
 def _choice(value, name: str, choices) -> str | None:
     value = _text(value, name)
     if value is not None and value not in choices:
-        raise ServiceError(f"{name} {value!r} is unknown; use one of {', '.join(choices)}.", field=name)
+        raise ServiceError(f"{value!r} is unknown; use one of {', '.join(choices)}.", field=name)
     return value
 
 
@@ -69,16 +71,30 @@ class QueueFilter:
     address: AddressRange | None = None  # an address, CIDR or range; text is parsed
 
     def __post_init__(self):
-        self.state = _choice(self.state, "state", State.ALL)
-        self.code = _text(self.code, "code", longest=60)
-        self.category = _choice(self.category, "category", Category.ALL)
-        self.kind = _choice(self.kind, "kind", ApplicantKind.ALL)
-        self.city, self.isp, self.q = _text(self.city, "city"), _text(self.isp, "isp"), _text(self.q, "q")
-        self.confirmation = _choice(self.confirmation, "confirmation", CONFIRMATIONS)
-        self.older_than_days = self._days(self.older_than_days)
-        self.has_overrides = self._flag(self.has_overrides)
+        problems: dict[str, str] = {}
+
+        def checked(check, *args):
+            """check(*args), or None with its complaint kept: every bad value is named at once."""
+            try:
+                return check(*args)
+            except ServiceError as exc:
+                problems[exc.field] = exc.message
+                return None
+
+        self.state = checked(_choice, self.state, "state", State.ALL)
+        self.code = checked(_text, self.code, "code", 60)
+        self.category = checked(_choice, self.category, "category", Category.ALL)
+        self.kind = checked(_choice, self.kind, "kind", ApplicantKind.ALL)
+        self.city, self.isp = checked(_text, self.city, "city"), checked(_text, self.isp, "isp")
+        self.q = checked(_text, self.q, "q")
+        self.confirmation = checked(_choice, self.confirmation, "confirmation", CONFIRMATIONS)
+        self.older_than_days = checked(self._days, self.older_than_days)
+        self.has_overrides = checked(self._flag, self.has_overrides)
         if isinstance(self.address, str) or self.address is None:
-            self.address = self._address(self.address)
+            self.address = checked(self._address, self.address)
+        if problems:
+            raise ServiceError("; ".join(f"{name}: {message}" for name, message in problems.items()),
+                               field=next(iter(problems)), details=problems)
 
     @staticmethod
     def _days(value) -> int | None:
@@ -86,8 +102,7 @@ class QueueFilter:
             return None
         text = str(value).strip()
         if not text.isdigit() or len(text) > 5:
-            raise ServiceError(f"older_than_days {value!r} is not a whole number of days (0 to 99999).",
-                               field="older_than_days")
+            raise ServiceError(f"{value!r} is not a whole number of days (0 to 99999).", field="older_than_days")
         return int(text)
 
     @staticmethod
@@ -99,7 +114,7 @@ class QueueFilter:
             return text in _TRUE
         if text == "":
             return None
-        raise ServiceError(f"has_overrides {value!r} is not yes or no; use 1 or 0.", field="has_overrides")
+        raise ServiceError(f"{value!r} is not yes or no; use 1 or 0.", field="has_overrides")
 
     @staticmethod
     def _address(value) -> AddressRange | None:
@@ -109,7 +124,7 @@ class QueueFilter:
         try:
             return parse_entry(text)
         except EntryError as exc:
-            raise ServiceError(f"address: {exc}", field="address") from None
+            raise ServiceError(str(exc), field="address") from None
 
     @classmethod
     def from_args(cls, args) -> "QueueFilter":

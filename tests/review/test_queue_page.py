@@ -175,3 +175,17 @@ def test_a_long_queue_is_counted_only_up_to_the_cap(login, reviewer, queued, mon
     assert "More than <strong>2</strong> applications match" in page
     monkeypatch.setattr(queue_views, "COUNT_CAP", 3)
     assert "<strong>3</strong> applications match" in login(reviewer).get("/review/?state=ready").text
+
+
+def test_every_bad_filter_value_is_named_at_once(login, reviewer, queued, api):
+    queued()
+    query = "older_than_days=abc&has_overrides=maybe&city=" + "x" * 300 + "&state=pending"
+    page = login(reviewer).get(f"/review/?{query}").text
+    for field, says in (("older_than_days", "'abc' is not a whole number of days"), ("has_overrides", "'maybe' is not"),
+                        ("city", "300 characters is too long; at most 200."), ("state", "'pending' is unknown")):
+        error = re.search(rf'<div class="error-text" id="{field}-error">(.*?)</div>', page, re.S)
+        assert error and says in error.group(1).replace("&#39;", "'"), field
+    refused = api(reviewer).get(f"/api/v1/review/queue?{query}")
+    assert refused.status_code == 422
+    assert set(refused.json["error"]["details"]) == {"older_than_days", "has_overrides", "city", "state"}
+    assert refused.json["error"]["message"].startswith("state: 'pending' is unknown; use one of")

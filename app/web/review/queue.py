@@ -24,9 +24,11 @@ def queue():
         queue_filter = QueueFilter.from_args(request.args)
         page = queue_page(queue_filter, cursor=request.args.get("cursor") or None, limit=PER_PAGE)
         total = matching_count(queue_filter, cap=COUNT_CAP)
-    except ServiceError as exc:  # a bad filter value or cursor: say so at the field, keep what was typed
-        if not form.show_error(exc.field, exc.message):
-            flash(exc.message, "error")
+    except ServiceError as exc:  # bad filter values or cursor: say so at each field, keep what was typed
+        complaints = exc.details if isinstance(exc.details, dict) else {exc.field: exc.message}
+        for name, message in complaints.items():
+            if not form.show_error(name, message):
+                flash(message, "error")
     return render_template("review/queue.html", form=form, page=page, total=total, counts=state_counts(),
                            filter_args=form.arguments(), batch_form=BatchForm(),
                            count_cap=COUNT_CAP, select_all_limit=SELECT_ALL_LIMIT), 200 if page else 422
