@@ -68,7 +68,7 @@ def test_the_list_shows_pending_batches_with_maker_and_size(login, reviewer, que
     batch_id = make_batch(client, queued(), queued(), queued())
     pending = client.get("/review/batches").text.split("Awaiting approval")[1].split("Recently published")[0]
     row = pending.split(f"Batch {batch_id}</a>")[1].split("</tr>")[0]
-    assert "yours" in row and reviewer.name in row and ">3<" in row and "UTC" in row
+    assert "yours" in row and reviewer.name in row and ">3<" in row and " PKT" in row
 
 
 def test_cancelling_returns_the_applications_to_the_queue(login, reviewer, queued, db):
