@@ -182,10 +182,10 @@ def submit(application: Application, reply: str | None = None) -> None:
 
     `reply` answers a reviewer's request for more information: it goes into the trail with the
     resubmission, where the reviewer reads it beside their question."""
-    reply = _reply(application, reply)
     if application.state not in EDITABLE_STATES:
         raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a draft "
                        "or one that needs more information can be submitted.", details={"state": application.state})
+    reply = _reply(application, reply)
     if application.applicant.profile is None:
         raise ServiceError("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting.",
                            field="profile")
