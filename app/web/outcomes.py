@@ -9,14 +9,15 @@ from app.services import ServiceError
 FAILED = object()  # what commit_or_flash returns when the service refused
 
 
-def commit_or_flash(change: Callable, success: str | Callable) -> object:
+def commit_or_flash(change: Callable, success: str | Callable, about: str = "") -> object:
     """Call `change()`; on success commit and flash `success` (text, or a function of the result) and
-    return the result; on a ServiceError roll back, flash its message and return `FAILED`."""
+    return the result; on a ServiceError roll back, flash its message (after `about`, e.g. "Application
+    12: " where a page lists many) and return `FAILED`."""
     try:
         result = change()
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(about + exc.message, "error")
         return FAILED
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")

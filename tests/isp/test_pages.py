@@ -83,7 +83,7 @@ def test_confirmations_page_answers_with_csrf(app, db, isp_user, login, subscrib
     token = _csrf(page, prefix)
     refused = client.post(f"/isp/confirmations/{mine.id}", follow_redirects=True,
                           data={f"{prefix}csrf_token": token, f"{prefix}answer": "dispute", f"{prefix}reason": ""})
-    assert "Say why you dispute it" in refused.text
+    assert f"Application {mine.id}: Say why you dispute it" in refused.text  # the page lists many
     answered = client.post(f"/isp/confirmations/{mine.id}", follow_redirects=True, data={
         f"{prefix}csrf_token": token, f"{prefix}answer": "dispute", f"{prefix}reason": "Not our customer"})
     assert f"Application {mine.id}: disputed" in answered.text

@@ -145,9 +145,10 @@ def answer(application_id: int):
     form = AnswerForm(prefix=f"a{application_id}")
     if form.validate_on_submit():
         commit_or_flash(lambda: confirmations.answer(confirmation, form.answer.data, form.reason.data, current_user),
-                        lambda c: f"Application {application_id}: {_ANSWERED[c.state]}.")
+                        lambda c: f"Application {application_id}: {_ANSWERED[c.state]}.",
+                        about=f"Application {application_id}: ")  # the page lists many
     else:
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash(f"Application {application_id}: " + next(iter(form.errors.values()))[0], "error")
     return redirect(url_for("isp.confirmation_list", state=request.args.get("state") or None))
 
 
