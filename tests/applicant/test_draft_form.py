@@ -203,3 +203,20 @@ def test_states_times_and_ids_as_a_person_reads_them(login, make_user, db):
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     nav = page[page.index('<nav aria-label="Main">'):page.index("</nav>")]
     assert ">Applications</a>" in nav and ">Dashboard</a>" not in nav
+
+
+def test_the_new_application_form_sent_again_changes_its_draft_not_a_second_one(login, make_user, db):
+    """Back after "Save draft", then Save draft again: the same form's key finds the draft it made, and
+    what was typed the second time is saved into it. A fresh form (its own key) makes a new draft."""
+    client = login(make_user())
+    _profile(client)
+    key = re.search(r'name="draft_key" type="hidden" value="([0-9a-f]+)"|value="([0-9a-f]+)"[^>]*name="draft_key"',
+                    client.get("/applications/new").text)
+    key = key.group(1) or key.group(2)
+    first = _id(_new(client, draft_key=key))
+    again = _new(client, draft_key=key, purpose="Client VPN to Dubai")
+    assert _id(again) == first
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1
+    assert db.session.get(Application, first).purpose == "Client VPN to Dubai"
+    assert _id(_new(client, draft_key="0123456789abcdef")) != first  # another form: another draft
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 2

@@ -4,7 +4,8 @@ import io
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
@@ -61,6 +62,9 @@ class ApplicationForm(FlaskForm):
     endpoints = FieldList(FormField(EndpointForm), "Endpoint", min_entries=1)
     add_endpoint = SubmitField("Add another endpoint")
     save = SubmitField("Save draft")
+    # A new application's form carries a key of its own: the same form sent again (Back, then Save draft)
+    # changes the draft it made instead of making a second one (routes._draft_made_with).
+    draft_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,9 @@
 The blueprint lives here; an application's own page with its documents (detail) and the state
 changes with their confirmation pages (actions) are in the modules imported at the bottom.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.auth import role_required
@@ -21,6 +23,8 @@ from app.web.applicant.forms import ApplicationForm, ProfileForm
 from app.web.redirects import safe_next
 
 bp = Blueprint("applicant", __name__)
+DRAFT_KEYS = "drafts_made"  # session: new-application form key -> the draft it made
+REMEMBERED_DRAFTS = 10
 applicant_only = role_required(Role.APPLICANT)
 
 # The categories whose papers include an NTN certificate: a freelancer without an NTN is told so on choosing one.
@@ -103,13 +107,28 @@ def _edit_page(form: ApplicationForm, application=None):
 @applicant_only
 def new_application():
     form = ApplicationForm()
-    if request.method == "GET" and current_user.profile is not None:
-        form.category.data = Category.DEFAULT_FOR_KIND.get(current_user.profile.kind)
+    if request.method == "GET":
+        form.draft_key.data = secrets.token_hex(8)
+        if current_user.profile is not None:
+            form.category.data = Category.DEFAULT_FOR_KIND.get(current_user.profile.kind)
     if not form.add_endpoint.data and form.validate_on_submit():
-        application = _save(form)
+        application = _save(form, _draft_made_with(form.draft_key.data))
         if application:
+            _remember_draft(form.draft_key.data, application)
             return redirect(url_for("applicant.application", application_id=application.id))
     return _edit_page(form)
+
+
+def _draft_made_with(key: str | None):
+    """The application this new-application form already made, when it is sent again (Back, then Save)."""
+    application_id = session.get(DRAFT_KEYS, {}).get(key or "")
+    return service.visible_application(application_id, current_user) if application_id else None
+
+
+def _remember_draft(key: str | None, application) -> None:
+    if key:
+        made = {**session.get(DRAFT_KEYS, {}), key: application.id}
+        session[DRAFT_KEYS] = dict(list(made.items())[-REMEMBERED_DRAFTS:])  # the cookie stays small
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
