@@ -61,7 +61,9 @@ def whole_number(name: str, default: int, what: str, minimum: int = 1, maximum: 
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or int(text) < minimum or (maximum is not None and int(text) > maximum):
+    # 12 digits at most: int() of a 5,000-digit string would raise its own error, not this one.
+    if (not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < minimum
+            or (maximum is not None and int(text) > maximum)):
         bounds = f"{minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
         raise ConfigError(f"{name}={text!r} is not {what}; use a whole number, {bounds}, e.g. {name}={default}")
     return int(text)
@@ -74,7 +76,7 @@ def seconds_list(name: str, default: list[int]) -> list[int]:
     if text is None:
         return default
     values = [part.strip() for part in text.split(",") if part.strip()]
-    if not all(value.isascii() and value.isdigit() for value in values):
+    if not all(value.isascii() and value.isdigit() and len(value) <= 12 for value in values):
         raise ConfigError(f"{name}={text!r} is not a list of seconds; use whole numbers separated by commas, "
                           f"e.g. {name}={','.join(map(str, default))}")
     return [int(value) for value in values]

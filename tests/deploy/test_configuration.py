@@ -61,6 +61,7 @@ def test_secrets_are_generated_once_with_private_permissions(tmp_path, monkeypat
     ("APPROVAL_DAYS", "one year", "APPROVAL_DAYS='one year' is not a number of days"),
     ("POLL_CACHE_SECONDS", "1.5", "POLL_CACHE_SECONDS='1.5' is not a number of seconds; use a whole number, 0 or more"),
     ("WEBHOOK_RETRY_INTERVALS", "10, 1m", "WEBHOOK_RETRY_INTERVALS='10, 1m' is not a list of seconds"),
+    ("WORKER_TTL", "9" * 5000, "WORKER_TTL='9999"),  # past int()'s own digit limit: still this one line
 ])
 def test_a_setting_that_is_not_a_number_names_itself(monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
