@@ -1,7 +1,8 @@
 """One application as a reviewer sees it, and the decisions taken on it: each a small form with CSRF.
 
 A decision that succeeds redirects back with a flash; one that is refused (an empty reason, or a rule
-in the service) renders the page again with the error at the field and the typed text kept.
+in the service) renders the page again with the error at the field and at the top, the field focused
+and the typed text kept.
 """
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
