@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.openapi import documented
-from app.api.requests import json_body, multipart_form
+from app.api.requests import json_body, known_fields, multipart_form
 from app.api.serializers import application_json, profile_json
 from app.auth import role_required
 from app.choices import Role
@@ -33,12 +33,7 @@ def get_profile():
 @role_required(APPLICANT)
 def put_profile():
     """Create or replace your profile: a firm gives an NTN, a freelancer a CNIC; PSEB is optional."""
-    body = json_body()
-    unknown = sorted(set(body) - set(PROFILE_FIELDS))
-    if unknown:
-        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; "
-                           f"the profile takes {', '.join(sorted(PROFILE_FIELDS))}.",
-                           details={name: "unknown field" for name in unknown})
+    body = known_fields(json_body(), sorted(PROFILE_FIELDS), "the profile")
     not_text = [k for k, v in body.items() if v is not None and not isinstance(v, str)]
     if not_text:
         raise ServiceError("Profile fields are text.", details={k: "must be a string" for k in not_text})
@@ -149,11 +144,8 @@ def submit_application(application_id: int):
     needs more information may carry an answer for the reviewer: an optional body {"reply": "..."}.
     """
     application = _own_application(application_id)
-    body = json_body() if request.is_json and request.content_length else {}  # a bare POST, as ever, is enough
-    unknown = sorted(set(body) - {"reply"})
-    if unknown:
-        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; submitting takes only an optional reply.",
-                           details={name: "unknown field" for name in unknown})
+    # A bare POST, as ever, is enough; a JSON body may carry the reply.
+    body = known_fields(json_body(), ["reply"], "submitting") if request.is_json and request.content_length else {}
     service.submit(application, body.get("reply"))
     db.session.commit()
     return jsonify({"id": application.id, "state": application.state}), 202

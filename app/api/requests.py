@@ -1,5 +1,9 @@
 """Reading API request bodies: a clear 400/415 instead of a 500 for anything malformed."""
+from collections.abc import Collection
+
 from flask import abort, request
+
+from app.services import ServiceError
 
 
 def json_body() -> dict:
@@ -20,3 +24,12 @@ def multipart_form() -> None:
         abort(415, description="Send the document as multipart/form-data with the fields file and kind "
                                "(curl -F kind=ntn_certificate -F file=@ntn.pdf).")
 
+
+def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
+    """`body`, or a 422 naming every field that `what` does not take: a misspelt field would otherwise be
+    dropped, and what it held with it."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; {what} takes {', '.join(allowed)}.",
+                           details={name: "unknown field" for name in unknown})
+    return body

@@ -7,7 +7,7 @@ lock, read the latest serial and add one. Publishing when nothing changed makes 
 """
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from flask import current_app
@@ -143,8 +143,8 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
     db.session.add(version)
     db.session.flush()
     snapshot = Snapshot(serial, event.at, entries, holders, cidrs, event.seq, event.hash)
-    for fmt, (body, seal) in _rendered_and_sealed(snapshot).items():
-        _store(version, fmt, body, *seal.result())
+    for fmt, (body, sha256, signature) in _rendered_and_sealed(snapshot).items():
+        _store(version, fmt, body, sha256, signature)
     db.session.flush()
     current_app.logger.info("whitelist version %s published: %s entries, %s prefixes (%s)",
                             serial, len(entries), len(cidrs), reason)
@@ -154,18 +154,18 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
     return version
 
 
-def _rendered_and_sealed(snapshot: Snapshot) -> dict[str, tuple[bytes, Future]]:
-    """Each format's body, and the future of its (sha256, signature).
+def _rendered_and_sealed(snapshot: Snapshot) -> dict[str, tuple[bytes, str, bytes]]:
+    """Each format's (body, sha256, Ed25519 signature).
 
     Hashing and signing half a gigabyte of bodies takes over a second at a million entries, and both
     let go of the GIL: one thread seals each body while this one renders the next."""
     sign = signing.signer()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-seal") as sealer:
-        bodies = {}
+        sealing = {}
         for fmt, renderer in RENDERERS.items():
             body = renderer(snapshot)
-            bodies[fmt] = (body, sealer.submit(_seal, sign, body))
-    return bodies
+            sealing[fmt] = (body, sealer.submit(_seal, sign, body))
+    return {fmt: (body, *seal.result()) for fmt, (body, seal) in sealing.items()}
 
 
 def _seal(sign: Callable[[bytes], bytes], body: bytes) -> tuple[str, bytes]:

@@ -25,7 +25,8 @@ class ProfileForm(FlaskForm):
     ntn = StringField("NTN", description="Firms: 7 digits and a check digit, e.g. 1234567-8 (12345678 works too).")
     secp_number = StringField("SECP registration number (optional)")
     cnic = StringField("CNIC", description="Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1.")
-    platform_url = StringField("Freelance platform profile (optional)", description="Its full address, starting with https://, e.g. your Upwork or Fiverr page.")
+    platform_url = StringField("Freelance platform profile (optional)",
+                               description="Its full address, starting with https://, e.g. your Upwork or Fiverr page.")
     pseb_number = StringField("PSEB registration number (optional)",
                               description="Not required: Raasta does not need an export-board registration.")
     city = StringField("City")
