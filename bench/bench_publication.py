@@ -44,11 +44,18 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 import numpy as np  # noqa: E402
+from bench_audit import reset_postgres  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.addresses import (AddressRange, RangeColumns, aggregate_columns, format_ipv4_cidrs, read_columns,  # noqa: E402
-                           write_aggregate)
+from app.addresses import (  # noqa: E402
+    AddressRange,
+    RangeColumns,
+    aggregate_columns,
+    format_ipv4_cidrs,
+    read_columns,
+    write_aggregate,
+)
 from app.choices import Category, Role, State  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.export import RENDERERS, Snapshot  # noqa: E402
@@ -56,10 +63,10 @@ from app.extensions import db  # noqa: E402
 from app.models import AddressEntry, ApplicantProfile, Application, ApprovedPrefix, User  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
-from app.services import publication, signing  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
+from app.services.publication import publish as publication  # noqa: E402
+from app.services.publication import signing  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
-from bench_audit import reset_postgres  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 SECTION = "## Whitelist publication"

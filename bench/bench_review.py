@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from redis import Redis  # noqa: E402
+from review_data import generate, seed  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -41,10 +42,11 @@ from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Application, User  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
-from app.services import approved_space, batches, publication, review_queue  # noqa: E402
-from app.services.review_queue import QueueFilter, encode_cursor  # noqa: E402
+from app.services.publication.publish import publish  # noqa: E402
+from app.services.review import approved_space, batches  # noqa: E402
+from app.services.review import queue as review_queue  # noqa: E402
+from app.services.review.queue import QueueFilter, encode_cursor  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
-from review_data import generate, seed  # noqa: E402
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/raasta_bench"
 POSTGRES_REDIS = "redis://127.0.0.1:6379/5"
@@ -179,8 +181,8 @@ def time_batch(app, rows, size: int) -> dict:
     created = time.perf_counter() - started
     chosen = set(ids)
     entries = sum(1 for e in rows.entries if e[1] in chosen)  # (the set built once: 1.5 M lookups)
-    originals = (batches.publication.publish, approved_space.clashes, approved_space.add, batches.move_many)
-    batches.publication.publish = timed("publish", publication.publish)
+    originals = (batches.publish, approved_space.clashes, approved_space.add, batches.move_many)
+    batches.publish = timed("publish", originals[0])
     approved_space.clashes = timed("re-check (clashes)", originals[1])
     approved_space.add = timed("approved prefixes insert", originals[2])
     batches.move_many = timed("move_many (state, audit, notifications)", originals[3])
@@ -192,7 +194,7 @@ def time_batch(app, rows, size: int) -> dict:
         approved = time.perf_counter() - started
         timings["commit (+ after-commit queueing)"] = time.perf_counter() - before_commit
     finally:
-        (batches.publication.publish, approved_space.clashes, approved_space.add, batches.move_many) = originals
+        (batches.publish, approved_space.clashes, approved_space.add, batches.move_many) = originals
     assert batch.state == "published" and batch.whitelist_serial
     approved_count = db.session.scalar(select(func.count()).select_from(Application).where(
         Application.id.in_(ids), Application.state == State.APPROVED))
@@ -224,7 +226,7 @@ def run_backend(name: str, database_url: str, redis_url: str, applications: int,
         seeded = time.perf_counter() - started
         print(f"  seeded in {seeded:.1f} s", flush=True)
         started = time.perf_counter()
-        publication.publish("bench: the approved space before the batch")
+        publish("bench: the approved space before the batch")
         db.session.commit()
         first_publish = time.perf_counter() - started
         print(f"  first whitelist version published in {first_publish:.1f} s", flush=True)

@@ -49,6 +49,17 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from redis import Redis  # noqa: E402
 from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
+from validation_checks import SAMPLE_EVERY, check_results, compare_findings, findings_summary, verdict_problems  # noqa: E402
+from validation_data import SeedData, generate, seed_postgres, seed_sqlite  # noqa: E402
+from validation_probe import (  # noqa: E402
+    PageProbe,
+    children_of,
+    cpu_seconds,
+    free_port,
+    machine_busy_seconds,
+    proc_status,
+    start_web_server,
+)
 
 from app import create_app  # noqa: E402
 from app.choices import State  # noqa: E402
@@ -57,11 +68,6 @@ from app.extensions import db, queues  # noqa: E402
 from app.models import Application, User  # noqa: E402
 from app.queues import VALIDATION  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
-from validation_checks import (SAMPLE_EVERY, check_results, compare_findings, findings_summary,  # noqa: E402
-                               verdict_problems)
-from validation_data import SeedData, generate, seed_postgres, seed_sqlite  # noqa: E402
-from validation_probe import (PageProbe, children_of, cpu_seconds, free_port, machine_busy_seconds,  # noqa: E402
-                              proc_status, start_web_server)
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/raasta_bench")
 POSTGRES_REDIS = os.environ.get("BENCH_POSTGRES_REDIS", "redis://127.0.0.1:6379/5")
@@ -241,7 +247,7 @@ def wait_for_mail(instance: Path, began: float, timeout: float = 1800) -> dict:
 
 def reference_run(ids: list[int], workers, every_minute=None) -> dict:
     """One validate_application job per application, as enqueue_one queues it at submission."""
-    from app.services.validation_queue import enqueue_one
+    from app.services.validation.queue import enqueue_one
 
     applications = db.session.scalars(select(Application).where(Application.id.in_(ids))).all()
     began = time.perf_counter()
@@ -255,7 +261,7 @@ def reference_run(ids: list[int], workers, every_minute=None) -> dict:
 
 
 def bulk_run(ids: list[int], workers, web, backend: str, py_spy: float, folder: Path, every_minute=None) -> dict:
-    from app.services.validation_queue import JOB_SIZE, enqueue_batch
+    from app.services.validation.queue import JOB_SIZE, enqueue_batch
 
     backends = pg_backends() if backend == "postgres" else []
     watched = {"workers": [w.pid for w in workers], "database server": backends,

@@ -134,5 +134,5 @@ def test_the_rule_catches_what_it_should():
     assert violation("app.runtime.memory", "app")
     assert not violation("app.web.admin.routes", "app.web.outcomes")
     assert not violation("app.web.review.queue", "app.web.review.forms")
-    assert not violation("app.jobs.validation", "app.services.validation")
+    assert not violation("app.jobs.validation", "app.services.validation.retries")
     assert not violation("app.services.national_register", "app.runtime.memory")

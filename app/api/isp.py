@@ -15,8 +15,8 @@ from app.extensions import db
 from app.models import IspConfirmation, WebhookDelivery
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
-from app.services import webhooks
 from app.services.isp_organisations import organisation_of
+from app.services.publication import webhooks
 
 isp_only = role_required(Role.ISP)
 DEFAULT_LIMIT, BULK_MAX = 100, 1000

@@ -7,8 +7,8 @@ session, a query for the token and one for the latest version), so this WSGI mid
 it from what this process learnt in the last POLL_CACHE_SECONDS:
 - the token: live, of an active user whose role reads the whitelist (tokens.recent_verdicts(),
   filled when the full path authenticated it);
-- the file's ETag: numbered versions never change (whitelist_files.known_ref()); `latest` as the
-  full path last read it (whitelist_files.recent_latest()).
+- the file's ETag: numbered versions never change (files.known_ref()); `latest` as the
+  full path last read it (files.recent_latest()).
 Anything else goes through Flask untouched: an unknown or stale token, an ETag that does not
 match, any 200, 401, 403 or 404. The answer carries the same headers as the full path's 304.
 
@@ -23,7 +23,8 @@ from app.api.whitelist import NAME, file_etag, file_headers
 from app.auth import parse_bearer
 from app.choices import Role, WhitelistFormat
 from app.security_headers import static_headers
-from app.services import tokens, whitelist_files
+from app.services import tokens
+from app.services.publication import files
 
 
 class NotModifiedShortcut:
@@ -56,11 +57,11 @@ class NotModifiedShortcut:
         if verdict is None or verdict.role not in Role.WHITELIST_READERS:
             return None
         ref, fmt, signature = match["ref"], match["fmt"], bool(match["sig"])
-        if ref == whitelist_files.LATEST:
-            found = whitelist_files.recent_latest(self.app).get(fmt)
+        if ref == files.LATEST:
+            found = files.recent_latest(self.app).get(fmt)
         else:
-            found = whitelist_files.known_ref(self.app, int(ref), fmt)
+            found = files.known_ref(self.app, int(ref), fmt)
         if found is None or not parse_etags(if_none_match).contains_weak(file_etag(found, signature)):
             return None
-        headers = file_headers(found, latest=ref == whitelist_files.LATEST, signature=signature)
+        headers = file_headers(found, latest=ref == files.LATEST, signature=signature)
         return [*headers.items(), *self.static_headers]

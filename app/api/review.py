@@ -14,9 +14,11 @@ from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
 from app.models import Application, Batch, ReviewNote, User
-from app.services import ServiceError, approvals, batches, review, review_queue
-from app.services.publication import latest_version
-from app.services.review_queue import QueueFilter, QueueRow
+from app.services import ServiceError
+from app.services.publication.publish import latest_version
+from app.services.review import approvals, batches, decisions
+from app.services.review import queue as review_queue
+from app.services.review.queue import QueueFilter, QueueRow
 
 STAFF = Role.STAFF
 
@@ -102,7 +104,7 @@ def review_queue_page():
 def reject_application(application_id: int):
     """Reject a ready or flagged application with a reason the applicant reads ({"reason"})."""
     application = _application(application_id)
-    review.reject(application, json_body().get("reason"), current_user)
+    decisions.reject(application, json_body().get("reason"), current_user)
     db.session.commit()
     return jsonify(application_json(application))
 
@@ -113,7 +115,7 @@ def reject_application(application_id: int):
 def request_information(application_id: int):
     """Ask the applicant for more information ({"message"}); the application becomes needs_info."""
     application = _application(application_id)
-    review.request_information(application, json_body().get("message"), current_user)
+    decisions.request_information(application, json_body().get("message"), current_user)
     db.session.commit()
     return jsonify(application_json(application))
 
@@ -129,7 +131,7 @@ def override_finding(application_id: int):
     """
     application = _application(application_id)
     body = json_body()
-    review.override(application, body.get("code"), body.get("reason"), current_user)
+    decisions.override(application, body.get("code"), body.get("reason"), current_user)
     db.session.commit()
     return jsonify(application_json(application))
 
@@ -153,7 +155,7 @@ def revoke_application(application_id: int):
 @role_required(*STAFF)
 def list_notes(application_id: int):
     """Reviewers' internal notes on an application, oldest first. Applicants never see them."""
-    return jsonify({"notes": [_note_json(n) for n in review.notes_of(_application(application_id))]})
+    return jsonify({"notes": [_note_json(n) for n in decisions.notes_of(_application(application_id))]})
 
 
 @bp.post("/applications/<int:application_id>/notes")
@@ -161,7 +163,7 @@ def list_notes(application_id: int):
 @role_required(*STAFF)
 def add_note(application_id: int):
     """Add an internal note for other reviewers ({"body"}); 201 with the note."""
-    note = review.add_note(_application(application_id), json_body().get("body"), current_user)
+    note = decisions.add_note(_application(application_id), json_body().get("body"), current_user)
     db.session.commit()
     return jsonify(_note_json(note)), 201
 

@@ -3,9 +3,9 @@ from flask_login import current_user
 
 from app import audit
 from app.choices import REVIEWER_ONLY_FINDINGS, Role
-from app.models import Application, ApplicantProfile
+from app.models import ApplicantProfile, Application
 from app.services.profiles import PROFILE_FIELDS
-from app.services.review import overrides_of
+from app.services.review.decisions import overrides_of
 
 
 def profile_json(profile: ApplicantProfile) -> dict:

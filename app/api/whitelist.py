@@ -16,8 +16,8 @@ from app.api import bp
 from app.auth import role_required
 from app.choices import Role, WhitelistFormat
 from app.errors import api_error
-from app.services import whitelist_files as files
-from app.services.signing import public_key_pem
+from app.services.publication import files
+from app.services.publication.signing import public_key_pem
 
 readers = role_required(*Role.WHITELIST_READERS)
 

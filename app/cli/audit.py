@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask.cli import AppGroup
 
 from app.audit import export_lines, search, verify_chain
-from app.services.signing import public_key_pem
+from app.services.publication.signing import public_key_pem
 
 audit = AppGroup("audit", help="Check and export the audit trail.")
 

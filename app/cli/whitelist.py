@@ -6,8 +6,8 @@ from flask.cli import AppGroup
 
 from app.choices import WhitelistFormat
 from app.extensions import db
-from app.services import publication
-from app.services import whitelist_files as files
+from app.services.publication import files
+from app.services.publication.publish import publish as publish_version
 
 whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.")
 
@@ -17,7 +17,7 @@ whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.
               help="Why this version is published (kept with the version and in the audit trail).")
 def publish(reason: str) -> None:
     """Publish a new version from what is approved now (none when nothing changed)."""
-    version = publication.publish(reason)
+    version = publish_version(reason)
     db.session.commit()
     if version is None:
         click.echo(f"Nothing changed since version {files.latest_serial()}; no new version.")

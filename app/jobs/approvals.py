@@ -2,9 +2,9 @@
 from flask import current_app
 
 from app.extensions import db
-from app.services import approvals
 from app.services.national_register import worker_register
-from app.services.validation_queue import enqueue_batch
+from app.services.review import approvals
+from app.services.validation.queue import enqueue_batch
 
 
 def expire_approvals() -> list[int]:

@@ -54,7 +54,7 @@ def remind_expiring_approvals() -> list[int]:
 
 def checkpoint_audit_trail() -> int | None:
     """Sign the audit chain head if it moved since the last checkpoint; returns the signed seq."""
-    from app.services.audit_checkpoints import checkpoint_if_moved
+    from app.services.publication.audit_checkpoints import checkpoint_if_moved
 
     checkpoint = checkpoint_if_moved()
     db.session.commit()

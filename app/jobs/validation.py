@@ -11,10 +11,10 @@ from app.choices import State
 from app.extensions import db, queues
 from app.models import Application
 from app.services import Conflict, job_outbox
-from app.services import validation as service
 from app.services.national_register import worker_register
-from app.services.validation_batch import lock_validating, validate_many
-from app.services.validation_queue import enqueue_batch
+from app.services.validation import retries
+from app.services.validation.batch import lock_validating, validate_many
+from app.services.validation.queue import enqueue_batch
 
 SUB_BATCH = 25  # applications per transaction: one locking read, bulk writes, a short hold on the audit head
 
@@ -94,7 +94,7 @@ def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:
         return
     db.session.rollback()
     ids = job.args[0] if isinstance(job.args[0], list) else [job.args[0]]
-    service.mark_failed(ids, f"{exc_type.__name__}: {exc_value}")
+    retries.mark_failed(ids, f"{exc_type.__name__}: {exc_value}")
     db.session.commit()
 
 
@@ -127,11 +127,11 @@ def sweep_stuck_validations() -> list[int]:
     """
     job_outbox.send()  # first the jobs whose sending failed (Redis was away): they are not lost, only late
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
-    stuck = service.stuck_applications(stuck_after)
+    stuck = retries.stuck_applications(stuck_after)
     live = _live_jobs({job_id for _, job_id in stuck if job_id})
     lost = [application_id for application_id, job_id in stuck if job_id not in live]
     if lost:
-        service.record_sweep(lost)
+        retries.record_sweep(lost)
         enqueue_batch(lost)
     db.session.commit()
     return lost

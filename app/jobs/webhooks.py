@@ -2,7 +2,7 @@
 from rq.job import Job
 
 from app.extensions import db
-from app.services import webhooks as service
+from app.services.publication import webhooks as service
 
 
 class DeliveryFailed(Exception):

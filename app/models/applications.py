@@ -11,7 +11,7 @@ from app.models.types import UInt128, UTCDateTime, utcnow
 
 class Application(db.Model):
     __tablename__ = "applications"
-    # The review queue's keyset order (services.review_queue): oldest submission first.
+    # The review queue's keyset order (services.review.queue): oldest submission first.
     __table_args__ = (Index("ix_applications_queue", "submitted_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

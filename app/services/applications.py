@@ -10,16 +10,16 @@ from app.choices import Category, DocumentKind, Role, State
 from app.extensions import db
 from app.models import AddressEntry, Application, Endpoint, User
 from app.services import Conflict, ServiceError
-from app.services.checks.documents import missing_documents
 from app.services.documents import attach_identity_documents, storage_dir
 from app.services.endpoints import EndpointInput, parse_endpoints
 from app.services.isp_confirmations import ask_on_submission
-from app.services.prechecks import run_prechecks
 from app.services.national_register import announce, register_class
-from app.services.reopening import check_changeable, make_changeable
-from app.services.review import lock_application
+from app.services.review.decisions import lock_application
+from app.services.review.reopening import check_changeable, make_changeable
 from app.services.transitions import move
-from app.services.validation_queue import enqueue_one
+from app.services.validation.checks.documents import missing_documents
+from app.services.validation.prechecks import run_prechecks
+from app.services.validation.queue import enqueue_one
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50

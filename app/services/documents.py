@@ -13,9 +13,8 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-from werkzeug.datastructures import FileStorage
-
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from app import audit
 from app.after_commit import call_after_commit
@@ -23,8 +22,8 @@ from app.choices import DocumentKind
 from app.extensions import db
 from app.models import Application, Document, User
 from app.services import ServiceError, file_kinds, pdf_scripts
-from app.services.prechecks import run_prechecks
-from app.services.reopening import check_changeable, make_changeable
+from app.services.review.reopening import check_changeable, make_changeable
+from app.services.validation.prechecks import run_prechecks
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",), "image/jpeg": (".jpg", ".jpeg", ".jpe")}

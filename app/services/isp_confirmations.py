@@ -18,9 +18,9 @@ from app.extensions import db
 from app.models import Application, Finding, IspConfirmation, IspOrganisation, User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
-from app.services.checks.base import Draft
-from app.services.checks.isp import finding_draft
 from app.services.transitions import move
+from app.services.validation.checks.base import Draft
+from app.services.validation.checks.isp import finding_draft
 
 REASON_MAX = 1000
 PAGE_MAX = 500

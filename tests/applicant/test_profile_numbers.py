@@ -4,9 +4,9 @@ import pytest
 
 from app.choices import FindingCode
 from app.models import Application
-from app.services.checks import CheckContext
-from app.services.checks.identity import check_identity
 from app.services.pakistani_numbers import tidy_cnic, tidy_ntn, tidy_phone
+from app.services.validation.checks import CheckContext
+from app.services.validation.checks.identity import check_identity
 from tests.applicant.conftest import FIRM
 
 

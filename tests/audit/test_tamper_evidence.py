@@ -13,8 +13,8 @@ from sqlalchemy.exc import DatabaseError
 
 from app import audit
 from app.models import AuditCheckpoint, AuditEvent
-from app.services import signing
-from app.services.audit_checkpoints import checkpoint_if_moved
+from app.services.publication import signing
+from app.services.publication.audit_checkpoints import checkpoint_if_moved
 from tests.audit.test_cli import flask_cli
 
 REPLACE = {

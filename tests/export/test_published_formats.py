@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from app.choices import WhitelistFormat
 from app.models import WhitelistBlob, WhitelistFile
-from app.services import publication
+from app.services.publication.publish import publish
 
 NAME = 'Khan & Sons, "Indus Soft" — خان'
 
@@ -19,7 +19,7 @@ def _body(db, serial, fmt) -> bytes:
 def test_a_publication_stores_every_format_with_the_database_rows(db, make_applicant, approved_application):
     firm = approved_application(["39.32.0.0/24", "39.32.1.0/24"], applicant=make_applicant(name=NAME))
     other = approved_application(["2400:adc0:100::/48"], category="call_center")  # default applicant
-    version = publication.publish("test")
+    version = publish("test")
     db.session.commit()
     bodies = {fmt: _body(db, version.serial, fmt) for fmt in WhitelistFormat.ALL}
 
@@ -56,7 +56,7 @@ def test_the_rows_dates_and_the_content_digest_are_as_the_applications_hold_them
     no_expiry = approved_application(["111.68.96.7/32"], applicant=make_user())  # an applicant with no profile
     no_expiry.expires_at = None
     db.session.commit()
-    version = publication.publish("test")
+    version = publish("test")
     db.session.commit()
 
     rows = []

@@ -6,16 +6,16 @@ from sqlalchemy import select
 
 from app.choices import ConfirmationState, State, WhitelistFormat
 from app.models import Application, IspConfirmation, IspOrganisation, WhitelistBlob, WhitelistFile
-from app.services import publication
+from app.services.publication.publish import publish
 from app.web.isp import routes as isp_routes
 
 
 def _publish_two_versions(db, approved_application):
     first = approved_application(["39.32.0.0/24"])
-    publication.publish("batch 1 approved")
+    publish("batch 1 approved")
     db.session.commit()
     approved_application(["39.40.8.0/22"], applicant=first.applicant)
-    publication.publish("batch 2 approved")
+    publish("batch 2 approved")
     db.session.commit()
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.choices import DeliveryState
 from app.extensions import db as _db
 from app.models import AuditEvent, IspOrganisation, WebhookDelivery, WhitelistFile
-from app.services import publication, signing, webhooks
+from app.services.publication import signing, webhooks
+from app.services.publication.publish import publish
 
 
 class Receiver:
@@ -61,7 +62,7 @@ def receiver():
 
 def _publish(approved_application, entries=("39.32.0.0/24",)):
     approved_application(list(entries))
-    version = publication.publish("batch approved")
+    version = publish("batch approved")
     _db.session.commit()
     return version
 
@@ -133,7 +134,7 @@ def test_a_new_version_is_posted_signed_to_each_webhook(db, app, isp_user, api, 
     shown = api(isp_user("PTCL")).get("/api/v1/isp/webhook").json["deliveries"]
     assert [(d["serial"], d["state"], d["attempts"], d["last_status"]) for d in shown] == [
         (version.serial, "delivered", 1, 200)]
-    assert publication.publish("nothing changed") is None and len(_deliveries(db)) == 2  # no version, no notice
+    assert publish("nothing changed") is None and len(_deliveries(db)) == 2  # no version, no notice
 
 
 def test_a_failing_receiver_is_retried_then_the_delivery_succeeds_or_fails_for_good(

@@ -13,7 +13,7 @@ from app import create_app
 from app.choices import BatchState, State
 from app.config import TestConfig
 from app.models import Application, ApprovedPrefix, Batch
-from app.services import batches
+from app.services.review import batches
 from app.services.tokens import issue_token
 
 ROUNDS = [("39.32.0.0/24", "39.32.0.128/25"), ("2400:adc0::/32", "2400:adc0:100::/48"),

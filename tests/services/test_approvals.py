@@ -10,7 +10,9 @@ from app.jobs.approvals import expire_approvals
 from app.jobs.periodic import PERIODIC
 from app.models import Application, ApprovedPrefix, Notification, WhitelistBlob, WhitelistFile
 from app.models.types import utcnow
-from app.services import Conflict, ServiceError, approvals, publication
+from app.services import Conflict, ServiceError
+from app.services.publication.publish import latest_version, publish
+from app.services.review import approvals
 
 
 def _txt(db, serial) -> str:
@@ -21,7 +23,7 @@ def test_revoke_removes_the_space_publishes_and_tells_the_applicant(db, make_use
     reviewer = make_user("reviewer")
     kept = approved_application(["111.68.96.0/24"])
     revoked = approved_application(["39.32.0.0/24"])
-    assert publication.publish("start").serial == 1
+    assert publish("start").serial == 1
     db.session.commit()
     version = approvals.revoke(revoked, "  The firm closed.  ", reviewer)
     db.session.commit()
@@ -60,7 +62,7 @@ def test_revocation_revalidates_the_applications_it_blocked(db, make_user, appro
 def test_expire_due_expires_publishes_once_and_leaves_the_rest(db, approved_application):
     due = [approved_application(["39.32.0.0/24"]), approved_application(["2400:adc0::/32"])]
     later = approved_application(["111.68.96.0/24"])
-    publication.publish("start")
+    publish("start")
     db.session.commit()
     now = utcnow()
     for application in due:
@@ -69,14 +71,14 @@ def test_expire_due_expires_publishes_once_and_leaves_the_rest(db, approved_appl
     assert approvals.expire_due(now) == [a.id for a in due]
     db.session.commit()
     assert [db.session.get(Application, a.id).state for a in due] == [State.EXPIRED, State.EXPIRED]
-    assert publication.latest_version().serial == 2 and _txt(db, 2) == "111.68.96.0/24\n"
+    assert latest_version().serial == 2 and _txt(db, 2) == "111.68.96.0/24\n"
     assert db.session.scalars(select(ApprovedPrefix.application_id)).all() == [later.id]
     for application in due:
         event = [e for e in audit.timeline(application) if e.action == "application.expired"][0]
         assert (event.actor_role, event.data["before"]) == ("system", State.APPROVED)
         [note] = db.session.scalars(select(Notification).where(Notification.user_id == application.applicant_id))
         assert "has expired" in note.subject
-    assert approvals.expire_due(now) == [] and publication.latest_version().serial == 2
+    assert approvals.expire_due(now) == [] and latest_version().serial == 2
 
 
 def test_the_hourly_job_expires_and_commits(app, db, approved_application):
@@ -85,4 +87,4 @@ def test_the_hourly_job_expires_and_commits(app, db, approved_application):
     assert expire_approvals() == [application.id]
     db.session.rollback()  # nothing left uncommitted: the job committed
     assert db.session.get(Application, application.id).state == State.EXPIRED
-    assert publication.latest_version().serial == 1 and _txt(db, 1) == ""
+    assert latest_version().serial == 1 and _txt(db, 1) == ""

@@ -8,7 +8,9 @@ from app import audit
 from app.choices import BatchState, FindingCode, Severity, State
 from app.models import Application, ApprovedPrefix, Finding, Notification, WhitelistBlob, WhitelistFile
 from app.models.types import utcnow
-from app.services import Conflict, NotAllowed, ServiceError, approved_space, batches, review
+from app.services import Conflict, NotAllowed, ServiceError
+from app.services.review import approved_space, batches
+from app.services.review import decisions as review
 from app.services.transitions import move
 
 ERROR = Severity.ERROR
@@ -202,10 +204,10 @@ def test_an_applicant_may_overlap_their_own_space(db, reviewers, make_applicant,
 
 def test_approval_without_new_space_keeps_the_latest_serial(db, reviewers, make_reviewable, approved_application):
     """An endpoint-only application changes no list: publish() makes no version, the batch names the latest."""
-    from app.services import publication
+    from app.services.publication.publish import publish
     maker, checker = reviewers
     approved_application(["39.32.0.0/24"])
-    latest = publication.publish("before")
+    latest = publish("before")
     db.session.commit()
     no_space = make_reviewable([])
     batch = batches.create_batch([no_space.id], maker)

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app import audit
 from app.models import AuditCheckpoint, WhitelistBlob, WhitelistFile
-from app.services import publication, signing
+from app.services.publication import publish as publication
+from app.services.publication import signing
 
 
 def test_publish_numbers_versions_and_skips_when_nothing_changed(db, approved_application):

@@ -5,7 +5,9 @@ from sqlalchemy import select
 from app import audit
 from app.choices import Severity, State
 from app.models import Notification, Override
-from app.services import Conflict, ServiceError, batches, review
+from app.services import Conflict, ServiceError
+from app.services.review import batches
+from app.services.review import decisions as review
 
 ERROR = Severity.ERROR
 

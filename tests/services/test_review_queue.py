@@ -6,9 +6,10 @@ import pytest
 from app.choices import ConfirmationState, Severity, State
 from app.models import IspConfirmation, IspOrganisation
 from app.models.types import utcnow
-from app.services import ServiceError, review
+from app.services import ServiceError
 from app.services.profiles import ProfileInput, save_profile
-from app.services.review_queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.services.review import decisions as review
+from app.services.review.queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
 
 
 def _ids(**filters) -> list[int]:
@@ -146,7 +147,7 @@ def test_matching_count_can_stop_counting_past_a_cap(db, make_applicant, make_re
 def test_search_gives_the_same_rows_listed_or_as_a_subquery(db, monkeypatch, make_applicant, make_reviewable,
                                                             inline):
     """A search matching few applicants (or applications) lists their ids in the query; more use a subquery."""
-    from app.services import review_queue
+    from app.services.review import queue as review_queue
     monkeypatch.setattr(review_queue, "INLINE_IDS", inline)
     indus, other = make_applicant(name="Indus Soft"), make_applicant(name="Karachi Labs")
     mine = [make_reviewable([f"39.32.{n}.0/24"], applicant=indus).id for n in range(3)]

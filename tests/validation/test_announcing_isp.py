@@ -2,9 +2,9 @@
 import pytest
 
 from app.choices import FindingCode, Severity
-from app.services.checks import CHECKS, CheckContext
-from app.services.checks.announcement import ANNOUNCERS, check_announcing_isp
 from app.services.profiles import ProfileInput, save_profile
+from app.services.validation.checks import CHECKS, CheckContext
+from app.services.validation.checks.announcement import ANNOUNCERS, check_announcing_isp
 
 
 def _drafts(db, make_application, make_user, isp, entries):

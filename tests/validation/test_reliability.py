@@ -18,7 +18,7 @@ from app.models import AddressEntry, Application
 from app.queues import VALIDATION
 from app.services.national_register import Register
 from app.services.transitions import move
-from app.services.validation import retry, revalidate_overlapping
+from app.services.validation.retries import retry, revalidate_overlapping
 from tests.validation.conftest import findings_of
 
 
@@ -44,7 +44,7 @@ def test_a_job_failing_every_retry_leaves_a_visible_state_that_an_admin_can_retr
 
 def test_a_worker_killed_mid_job_loses_nothing(db, make_application, worker_env, run_worker):
     application = make_application([f"39.{32 + i // 256}.{i % 256}.0/24" for i in range(3000)])
-    from app.services.validation_queue import enqueue_one
+    from app.services.validation.queue import enqueue_one
 
     enqueue_one(application)
     db.session.commit()
@@ -74,7 +74,7 @@ def test_a_killed_workers_job_counts_as_lost_once_its_registration_expires(app, 
     from rq import Worker
 
     from app.jobs.validation import sweep_stuck_validations
-    from app.services.validation_queue import enqueue_one
+    from app.services.validation.queue import enqueue_one
 
     application = make_application([f"39.{32 + i // 256}.{i % 256}.0/24" for i in range(3000)])
     enqueue_one(application)
@@ -141,7 +141,7 @@ def test_batch_jobs_report_progress(db, make_application, run_worker):
 
 def test_the_sweeper_leaves_waiting_and_running_batches_alone(db, make_application, app):
     from app.jobs.validation import sweep_stuck_validations
-    from app.services.validation_queue import enqueue_batch
+    from app.services.validation.queue import enqueue_batch
 
     app.config["VALIDATION_STUCK_AFTER"] = 0
     applications = [make_application([f"39.32.{i}.0/24"]) for i in range(3)]

@@ -9,7 +9,7 @@ from app.jobs.validation import on_failure, validate_applications
 from app.models import AddressEntry, Application, AuditEvent, Document, Finding, IspConfirmation, IspOrganisation
 from app.queues import VALIDATION
 from app.services.national_register import Register
-from app.services.validation_batch import lock_validating, validate_many
+from app.services.validation.batch import lock_validating, validate_many
 from tests.validation.conftest import findings_of
 
 

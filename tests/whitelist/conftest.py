@@ -1,7 +1,7 @@
 """Whitelist distribution fixtures: published versions and an ISP's API client."""
 import pytest
 
-from app.services import publication
+from app.services.publication.publish import publish as publish_version
 
 
 @pytest.fixture
@@ -9,7 +9,7 @@ def publish(db):
     """publish(reason="test") -> the committed new WhitelistVersion (None when nothing changed)."""
 
     def run(reason: str = "test"):
-        version = publication.publish(reason)
+        version = publish_version(reason)
         db.session.commit()
         return version
 

@@ -5,7 +5,7 @@ import os
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
-from app.services.whitelist_files import CACHE_FOLDER
+from app.services.publication.files import CACHE_FOLDER
 from tests.conftest import RequestContextClient
 
 
@@ -49,7 +49,7 @@ def test_a_damaged_cache_copy_is_written_again(app, isp, two_versions):
 
 
 def test_the_cache_keeps_recent_versions_and_writes_an_old_one_again(app, isp, approved_application, publish):
-    from app.services.whitelist_files import KEEP_VERSIONS
+    from app.services.publication.files import KEEP_VERSIONS
 
     approved_application(["39.32.0.0/24"])
     publish()

@@ -7,7 +7,8 @@ from sqlalchemy import update
 
 from app.models import ApiToken
 from app.models.types import utcnow
-from app.services import recent, tokens, whitelist_files
+from app.services import recent, tokens
+from app.services.publication import files as whitelist_files
 
 TXT = "/api/v1/whitelist/latest.txt"
 # Flask's answer also says "Vary: Cookie", because Flask-Login looked for a session; neither answer

@@ -13,7 +13,7 @@ from app.extensions import db, queues
 from app.models import Application
 from app.queues import ALL_QUEUES
 from app.services import job_outbox
-from app.services.validation import retry
+from app.services.validation.retries import retry
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 

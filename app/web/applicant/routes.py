@@ -18,7 +18,7 @@ from app.services.documents import identity_documents
 from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
-from app.services.reopening import changeable
+from app.services.review.reopening import changeable
 from app.web.applicant.forms import ApplicationForm, ProfileForm
 from app.web.redirects import safe_next
 

@@ -1,7 +1,7 @@
 """The ISP's pages: the latest whitelist and its history, confirmations, webhook settings.
 
 Whitelist pages are for everyone who may read the whitelist (ISPs, reviewers, admins); downloads
-here use the session and serve the same stored bytes as the API (app.services.whitelist_files).
+here use the session and serve the same stored bytes as the API (app.services.publication.files).
 Confirmations and the webhook belong to one ISP organisation and are for its users only.
 """
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -15,10 +15,10 @@ from app.extensions import db
 from app.models import WhitelistVersion
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
-from app.services import whitelist_files as files
 from app.services.isp_organisations import organisation_of
-from app.services.signing import public_key_pem
-from app.services.webhooks import recent_deliveries, retry_intervals, set_webhook
+from app.services.publication import files
+from app.services.publication.signing import public_key_pem
+from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
 from app.web.isp.forms import AnswerForm, WebhookForm
 from app.web.outcomes import commit_or_flash
 

@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.choices import Role
-from app.services.review_queue import state_counts
+from app.services.review.queue import state_counts
 
 bp = Blueprint("main", __name__)
 

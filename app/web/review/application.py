@@ -13,13 +13,12 @@ from app.extensions import db
 from app.models import Application, Document
 from app.models.types import utcnow
 from app.services import ServiceError
-from app.services import review as review_service
-from app.services.approvals import revoke
-from app.services.batches import batch_for
 from app.services.documents import record_download
+from app.services.review import decisions as review_service
+from app.services.review.approvals import revoke
+from app.services.review.batches import batch_for
 from app.web.review import presenters
-from app.web.review.forms import (BatchForm, NoteForm, OverrideForm, RejectForm, RequestInformationForm,
-                                  RevokeForm)
+from app.web.review.forms import BatchForm, NoteForm, OverrideForm, RejectForm, RequestInformationForm, RevokeForm
 from app.web.review.routes import bp, staff_only
 
 

@@ -6,8 +6,8 @@ from app.choices import BatchState, WhitelistFormat
 from app.extensions import db
 from app.models import Batch
 from app.services import Conflict, ServiceError
-from app.services import batches as service
-from app.services.review_stats import batch_members, batch_sizes
+from app.services.review import batches as service
+from app.services.review.stats import batch_members, batch_sizes
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
 from app.web.review.routes import bp, staff_only

@@ -1,7 +1,7 @@
 """The reviewers' dashboard: how the queue is moving, as pictures with their numbers beside them."""
 from flask import render_template
 
-from app.services import review_stats as stats
+from app.services.review import stats
 from app.web.review.charts import PALETTE, Chart, Series
 from app.web.review.routes import bp, staff_only
 

@@ -4,9 +4,8 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.addresses import codes
-from app.choices import (PAKISTAN_ISPS, REJECTION_REASONS, ApplicantKind, Category, ConfirmationState,
-                         FindingCode, State)
-from app.services.review_queue import NO_CONFIRMATION, QUEUE_STATES
+from app.choices import PAKISTAN_ISPS, REJECTION_REASONS, ApplicantKind, Category, ConfirmationState, FindingCode, State
+from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES
 
 ANY = [("", "Any")]
 STATES = QUEUE_STATES + (State.VALIDATING, State.APPROVED)

@@ -4,8 +4,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.services import ServiceError
-from app.services import batches as batch_service
-from app.services.review_queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.services.review import batches as batch_service
+from app.services.review.queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
 from app.web.review.forms import BatchForm, QueueFilterForm
 from app.web.review.routes import bp, staff_only
 

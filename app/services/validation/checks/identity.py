@@ -1,6 +1,6 @@
 """The applicant's NTN or CNIC used by another account: allowed, but shown to reviewers."""
 from app.choices import FindingCode, Severity
-from app.services.checks.base import CheckContext, Draft
+from app.services.validation.checks.base import CheckContext, Draft
 
 
 def check_identity(ctx: CheckContext):

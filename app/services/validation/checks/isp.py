@@ -5,7 +5,7 @@ answer; isp_confirmations.answer() puts the same finding on the application the 
 """
 from app.choices import ConfirmationState, FindingCode, Severity
 from app.models import IspConfirmation
-from app.services.checks.base import CheckContext, Draft
+from app.services.validation.checks.base import CheckContext, Draft
 
 
 def check_isp(ctx: CheckContext):

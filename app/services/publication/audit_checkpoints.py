@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app import audit
 from app.extensions import db
 from app.models import AuditCheckpoint, AuditEvent
-from app.services import signing
+from app.services.publication import signing
 
 CHECKPOINT_ACTION = "audit.checkpointed"
 

@@ -1,7 +1,7 @@
 """Checks on the address entries: the address engine, duplicates, and the national register."""
 from app.addresses import AddressRange, classify
 from app.choices import FindingCode, Severity, State
-from app.services.checks.base import CheckContext, Draft
+from app.services.validation.checks.base import CheckContext, Draft
 
 PROGRESS_EVERY = 250
 

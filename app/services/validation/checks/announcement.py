@@ -10,7 +10,7 @@ from app.addresses import AddressRange
 from app.addresses.codes import HOME_COUNTRY
 from app.addresses.geo import geo_data
 from app.choices import FindingCode, Severity
-from app.services.checks.base import CheckContext, Draft
+from app.services.validation.checks.base import CheckContext, Draft
 
 _PTCL = ("Pakistan Telecommunication Company Limited", "Pakistan Telecom Company Limited",
          "PTCL MMBB DATA CENTRE", "Paknet Limited Merged into PTCL")

@@ -11,8 +11,8 @@ from app.choices import State
 from app.extensions import db
 from app.models import Application, Override
 from app.services import Conflict, NotAllowed
-from app.services.batches import batch_for
-from app.services.review import lock_application, overrides_of
+from app.services.review.batches import batch_for
+from app.services.review.decisions import lock_application, overrides_of
 from app.services.transitions import move
 
 

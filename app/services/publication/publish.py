@@ -16,15 +16,22 @@ from sqlalchemy import LargeBinary, func, select, text, type_coerce
 from app import audit
 from app.addresses import AddressRange, RangeColumns, aggregate_columns, format_ipv4_cidrs
 from app.addresses.ranges import format_address
+from app.after_commit import call_after_commit
 from app.choices import State
 from app.export import RENDERERS, Holder, Snapshot
 from app.extensions import db
-from app.models import (ApplicantProfile, Application, ApprovedPrefix, User, WhitelistBlob, WhitelistFile,
-                        WhitelistVersion)
+from app.models import (
+    ApplicantProfile,
+    Application,
+    ApprovedPrefix,
+    User,
+    WhitelistBlob,
+    WhitelistFile,
+    WhitelistVersion,
+)
 from app.models.types import utcnow
 from app.runtime.memory import without_cyclic_gc
-from app.after_commit import call_after_commit
-from app.services import audit_checkpoints, signing, webhooks, whitelist_files
+from app.services.publication import audit_checkpoints, files, signing, webhooks
 
 _PUBLISH_LOCK_KEY = 0x5241_5057  # "RAPW": one PostgreSQL advisory lock serialises publications
 
@@ -149,7 +156,7 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
     current_app.logger.info("whitelist version %s published: %s entries, %s prefixes (%s)",
                             serial, len(entries), len(cidrs), reason)
     # This process's polls see the new version from the commit on (other processes within POLL_CACHE_SECONDS).
-    call_after_commit(whitelist_files.recent_latest(current_app).clear)
+    call_after_commit(files.recent_latest(current_app).clear)
     webhooks.queue_notices(version)
     return version
 

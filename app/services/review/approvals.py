@@ -14,10 +14,12 @@ from app.extensions import db
 from app.models import AddressEntry, Application, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import DEFAULT
-from app.services import Conflict, approved_space, job_outbox, publication
+from app.services import Conflict, job_outbox
 from app.services.id_lists import among
 from app.services.locks import lock_approved_space, locked
-from app.services.review import acting, lock_application, required_text
+from app.services.publication.publish import publish
+from app.services.review import approved_space
+from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move, move_many
 
 REVALIDATE_JOB = "app.jobs.approvals.revalidate_touching"
@@ -35,7 +37,7 @@ def revoke(application: Application, reason: str, actor=None) -> WhitelistVersio
     approved_space.remove([application.id])
     application.reviewer_message = reason
     move(application, State.REVOKED, actor=actor, reason=reason)
-    version = publication.publish(f"application {application.id} revoked", actor=actor)
+    version = publish(f"application {application.id} revoked", actor=actor)
     queue_revalidation([application.id])
     return version
 
@@ -51,7 +53,7 @@ def expire_due(now=None) -> list[int]:
     ids = [a.id for a in due]
     approved_space.remove(ids)
     move_many(due, State.EXPIRED, expired_at=now)
-    publication.publish(f"{len(ids)} approval{'s' if len(ids) != 1 else ''} expired")
+    publish(f"{len(ids)} approval{'s' if len(ids) != 1 else ''} expired")
     queue_revalidation(ids)
     return ids
 

@@ -28,9 +28,10 @@ from app.extensions import db
 from app.models import IspOrganisation, WebhookDelivery, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import DEFAULT
-from app.services import ServiceError, job_outbox, signing
+from app.services import ServiceError, job_outbox
 from app.services.endpoints import host_problem
-from app.services.whitelist_files import files_of
+from app.services.publication import signing
+from app.services.publication.files import files_of
 
 URL_MAX = 500
 RECENT_DELIVERIES = 20

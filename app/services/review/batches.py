@@ -17,11 +17,13 @@ from app.choices import BatchState, State
 from app.extensions import db
 from app.models import Application, Batch, batch_applications
 from app.models.types import utcnow
-from app.services import Conflict, NotAllowed, ServiceError, approved_space, publication
-from app.services.approvals import queue_revalidation
+from app.services import Conflict, NotAllowed, ServiceError
 from app.services.id_lists import among
 from app.services.locks import lock_approved_space, locked
-from app.services.review import acting, batch_problems
+from app.services.publication.publish import latest_version, publish
+from app.services.review import approved_space
+from app.services.review.approvals import queue_revalidation
+from app.services.review.decisions import acting, batch_problems
 from app.services.transitions import move_many
 
 MAX_BATCH = 20_000
@@ -129,8 +131,8 @@ def approve_batch(batch: Batch, approver) -> Batch:
     move_many(applications, State.APPROVED, actor=approver, values={"expires_at": utcnow() + timedelta(days=days)},
               batch=batch.id)
     batch.state, batch.approved_by_id, batch.approved_at = BatchState.PUBLISHED, approver.id, utcnow()
-    version = publication.publish(f"batch {batch.id} approved", actor=approver)
-    batch.whitelist_serial = version.serial if version else publication.latest_version().serial
+    version = publish(f"batch {batch.id} approved", actor=approver)
+    batch.whitelist_serial = version.serial if version else latest_version().serial
     audit.record("batch.approved", batch, actor=approver, applications=len(applications),
                  whitelist_serial=batch.whitelist_serial)
     queue_revalidation([a.id for a in applications])

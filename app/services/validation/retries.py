@@ -1,6 +1,6 @@
-"""Validation of submitted applications around the checks: failure, retry, re-validation, the sweeper.
+"""Validation done again: after a failure, for pending applications an approval touches, and the sweeper.
 
-The checks themselves run in validation_batch (a sub-batch of applications per transaction). Idempotent:
+The checks themselves run in validation.batch (a sub-batch of applications per transaction). Idempotent:
 a run replaces the application's findings, so running it twice gives the same result, and an
 application that is no longer `validating` is left alone.
 """
@@ -15,7 +15,7 @@ from app.models import AddressEntry, Application
 from app.models.types import utcnow
 from app.services import Conflict
 from app.services.transitions import move
-from app.services.validation_queue import enqueue_batch, enqueue_one
+from app.services.validation.queue import enqueue_batch, enqueue_one
 
 REASON_KEPT = 500  # characters of a failed job's error kept in the audit event shown to admins
 

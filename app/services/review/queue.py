@@ -19,7 +19,7 @@ from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
 from app.choices import ApplicantKind, Category, ConfirmationState, Severity, State
 from app.extensions import db
-from app.models import (AddressEntry, ApplicantProfile, Application, Finding, IspConfirmation, Override, User)
+from app.models import AddressEntry, ApplicantProfile, Application, Finding, IspConfirmation, Override, User
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among

@@ -10,7 +10,7 @@ from flask import current_app
 from app.choices import State
 from app.extensions import db
 from app.models import Application
-from app.services.checks import PRECHECKS, CheckContext
+from app.services.validation.checks import PRECHECKS, CheckContext
 
 
 def run_prechecks(application: Application) -> None:

@@ -20,10 +20,10 @@ from app.choices import Severity, State
 from app.extensions import db
 from app.models import Application, Finding, User
 from app.models.types import utcnow
-from app.services.checks import CHECKS, CheckContext, Draft
-from app.services.checks.lookups import Lookups
 from app.services.id_lists import among
 from app.services.transitions import move_each
+from app.services.validation.checks import CHECKS, CheckContext, Draft
+from app.services.validation.checks.lookups import Lookups
 
 
 def lock_validating(application_ids: list[int]) -> list[Application]:

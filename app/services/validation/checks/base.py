@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from app.models import Application, Finding
-from app.services.checks.lookups import Lookups
+from app.services.validation.checks.lookups import Lookups
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CheckContext:
     geo: bool = True            # country and ASN lookups (False while the applicant edits a draft)
     # Warnings that belong on *other* applications (overlap with pending space is shown on both).
     cross_findings: list[tuple[int, Draft]] = field(default_factory=list)
-    # Rows the checks read about others, fetched once per sub-batch (validation_batch); else on first use.
+    # Rows the checks read about others, fetched once per sub-batch (validation.batch); else on first use.
     batch_lookups: "Lookups | None" = None
 
     @property

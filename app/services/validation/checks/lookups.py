@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Application, ApplicantProfile, Document, IspConfirmation
+from app.models import ApplicantProfile, Application, Document, IspConfirmation
 from app.services.id_lists import among
 
 

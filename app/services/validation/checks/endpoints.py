@@ -2,8 +2,8 @@
 from app.addresses import EntryError, classify, parse_entry
 from app.addresses import codes as address_codes
 from app.choices import FindingCode, Protocol, Severity
-from app.services.checks.base import CheckContext, Draft
 from app.services.endpoints import host_problem
+from app.services.validation.checks.base import CheckContext, Draft
 
 _SPECIAL = (address_codes.SPECIAL_PURPOSE, address_codes.NOT_GLOBAL_UNICAST)
 

@@ -1,11 +1,11 @@
 """The validation checks, in the order they run. Each takes a CheckContext and yields Drafts."""
-from app.services.checks.announcement import check_announcing_isp
-from app.services.checks.base import CheckContext, Draft
-from app.services.checks.documents import check_required_documents, check_reused_documents
-from app.services.checks.endpoints import check_endpoints
-from app.services.checks.entries import check_address_space, check_duplicates, check_register
-from app.services.checks.identity import check_identity
-from app.services.checks.isp import check_isp
+from app.services.validation.checks.announcement import check_announcing_isp
+from app.services.validation.checks.base import CheckContext, Draft
+from app.services.validation.checks.documents import check_required_documents, check_reused_documents
+from app.services.validation.checks.endpoints import check_endpoints
+from app.services.validation.checks.entries import check_address_space, check_duplicates, check_register
+from app.services.validation.checks.identity import check_identity
+from app.services.validation.checks.isp import check_isp
 
 CHECKS = (
     check_address_space,   # special-purpose, too broad, country, ASN (the address engine)

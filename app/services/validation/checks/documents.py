@@ -1,7 +1,7 @@
 """Checks on documents: the category's required kinds, and files another applicant uploaded too."""
 from app.choices import REQUIRED_DOCUMENTS, DocumentKind, FindingCode, Severity
 from app.models import Application
-from app.services.checks.base import CheckContext, Draft
+from app.services.validation.checks.base import CheckContext, Draft
 
 
 def missing_documents(application: Application) -> list[str]:
