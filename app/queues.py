@@ -1,4 +1,11 @@
-"""Access to Redis and the RQ queues, bound to the app's REDIS_URL."""
+"""Access to Redis and the RQ queues, bound to the app's REDIS_URL, and the jobs that run on them.
+
+Services queue work (through services.job_outbox) without importing app.jobs, which imports the
+services: each job is a JobRef declared here, next to the queue it runs on, and imported by name
+wherever it is queued. tests/test_jobs_by_reference.py checks that each one names a function in app.jobs.
+"""
+from dataclasses import dataclass
+
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Worker
@@ -8,6 +15,23 @@ DEFAULT = "default"
 MAIL = "mail"  # notification emails: retried apart from the work that stored them
 # The order a worker listens in: validation first; mail last, so a bulk run's emails wait for it to end.
 ALL_QUEUES = (VALIDATION, DEFAULT, MAIL)
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """A job function by the dotted path RQ imports it by, and the queue it runs on (None: a callback)."""
+
+    path: str
+    queue: str | None = DEFAULT
+
+
+VALIDATE_APPLICATION = JobRef("app.jobs.validation.validate_application", VALIDATION)
+VALIDATE_APPLICATIONS = JobRef("app.jobs.validation.validate_applications", VALIDATION)
+VALIDATION_FAILED = JobRef("app.jobs.validation.on_failure", None)  # after the last retry: validation_failed
+REVALIDATE_TOUCHING = JobRef("app.jobs.approvals.revalidate_touching")
+DELIVER_WEBHOOK = JobRef("app.jobs.webhooks.deliver_notice")
+WEBHOOK_FAILED = JobRef("app.jobs.webhooks.on_failure", None)  # after the last retry: the delivery is given up
+SEND_EMAILS = JobRef("app.jobs.notifications.send_emails", MAIL)
 
 
 # A request that needs Redis waits this long at most, then fails with a clear error (a frozen Redis once

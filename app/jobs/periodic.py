@@ -9,14 +9,36 @@ from flask import current_app
 from rq.utils import import_attribute
 
 from app.extensions import db, queues
+from app.jobs.approvals import expire_approvals
+from app.jobs.validation import sweep_stuck_validations
 from app.queues import DEFAULT
 
-PERIODIC = {
-    "app.jobs.validation.sweep_stuck_validations": timedelta(minutes=1),
-    "app.jobs.periodic.remind_expiring_approvals": timedelta(hours=6),
-    "app.jobs.approvals.expire_approvals": timedelta(hours=1),
-    "app.jobs.periodic.checkpoint_audit_trail": timedelta(hours=1),
-}
+
+def remind_expiring_approvals() -> list[int]:
+    from app.services.renewals import remind_expiring
+
+    reminded = remind_expiring()
+    db.session.commit()
+    current_app.logger.info("renewal reminders sent for %s", reminded)
+    return reminded
+
+
+def checkpoint_audit_trail() -> int | None:
+    """Sign the audit chain head if it moved since the last checkpoint; returns the signed seq."""
+    from app.services.publication.audit_checkpoints import checkpoint_if_moved
+
+    checkpoint = checkpoint_if_moved()
+    db.session.commit()
+    return checkpoint.seq if checkpoint else None
+
+
+# Each job by the dotted path RQ stores with a scheduled run, and how often it runs.
+PERIODIC = {f"{job.__module__}.{job.__qualname__}": every for job, every in {
+    sweep_stuck_validations: timedelta(minutes=1),
+    remind_expiring_approvals: timedelta(hours=6),
+    expire_approvals: timedelta(hours=1),
+    checkpoint_audit_trail: timedelta(hours=1),
+}.items()}
 
 
 def _lock(name: str) -> str:
@@ -41,21 +63,3 @@ def run_periodic(name: str):
         return import_attribute(name)()
     finally:
         _schedule_next(name)
-
-
-def remind_expiring_approvals() -> list[int]:
-    from app.services.renewals import remind_expiring
-
-    reminded = remind_expiring()
-    db.session.commit()
-    current_app.logger.info("renewal reminders sent for %s", reminded)
-    return reminded
-
-
-def checkpoint_audit_trail() -> int | None:
-    """Sign the audit chain head if it moved since the last checkpoint; returns the signed seq."""
-    from app.services.publication.audit_checkpoints import checkpoint_if_moved
-
-    checkpoint = checkpoint_if_moved()
-    db.session.commit()
-    return checkpoint.seq if checkpoint else None

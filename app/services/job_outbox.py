@@ -6,9 +6,9 @@ same transaction as the state change. Once it commits, the rows are sent to thei
 deleted; if Redis is away, the request still succeeds and the rows wait for the sweeper
 (`jobs.periodic`, every minute), so nothing is stuck once Redis is back.
 
-Jobs are named by dotted path (RQ imports them), so services decide *that* work is queued without
-importing the jobs, which import the services. A job may be sent twice (Redis took it, then the
-delete failed); every job is idempotent.
+A job is named by a JobRef from app.queues (its dotted path, which RQ imports, and its queue), so
+services decide *that* work is queued without importing the jobs, which import the services. A job may
+be sent twice (Redis took it, then the delete failed); every job is idempotent.
 """
 from datetime import timedelta
 
@@ -21,19 +21,23 @@ from app.after_commit import call_after_commit
 from app.extensions import db, queues
 from app.models import OutboxJob
 from app.models.types import utcnow
+from app.queues import JobRef
 
 _KEY = "raasta.job_outbox"
 SWEEP_AFTER_SECONDS = 30  # rows older than this were not sent after their commit (Redis away): the sweeper sends them
 
 
-def enqueue(queue: str, function: str, *args, job_id: str | None = None, retry: list[int] | None = None,
-            on_failure: str | None = None, timeout: int | None = None, failure_ttl: int | None = None) -> None:
-    """Queue `function(*args)` on `queue` once the current transaction commits; with it, or not at all.
+def enqueue(job: JobRef, *args, job_id: str | None = None, retry: list[int] | None = None,
+            on_failure: JobRef | None = None, timeout: int | None = None, failure_ttl: int | None = None) -> None:
+    """Queue `job(*args)` on its queue once the current transaction commits; with it, or not at all.
 
-    `retry`: the pauses (seconds) between tries; `on_failure`: a dotted callback RQ calls on each failure.
+    `retry`: the pauses (seconds) between tries; `on_failure`: the callback RQ calls on each failure.
     """
-    options = {"retry": retry, "on_failure": on_failure, "timeout": timeout, "failure_ttl": failure_ttl}
-    row = OutboxJob(queue=queue, function=function, args=list(args), job_id=job_id,
+    if not isinstance(job, JobRef) or job.queue is None or not (on_failure is None or isinstance(on_failure, JobRef)):
+        raise TypeError(f"queue jobs by a JobRef from app.queues, not {job!r}")  # a typed string would fail in RQ
+    options = {"retry": retry, "on_failure": on_failure and on_failure.path, "timeout": timeout,
+               "failure_ttl": failure_ttl}
+    row = OutboxJob(queue=job.queue, function=job.path, args=list(args), job_id=job_id,
                     options={k: v for k, v in options.items() if v is not None})
     db.session.add(row)
     db.session.flush()

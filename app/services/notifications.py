@@ -6,13 +6,12 @@ from app.choices import State
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.models.types import utcnow
-from app.queues import MAIL
+from app.queues import SEND_EMAILS
 from app.services import job_outbox
 from app.services.id_lists import among
 from app.services.mail import build_message, send_all
 
 EMAILS_PER_JOB = 500
-SEND_EMAILS = "app.jobs.notifications.send_emails"
 NOTIFICATIONS_SHOWN = 100  # on the notifications page; older ones stay in the database
 
 
@@ -32,7 +31,7 @@ def queue_emails(notification_ids: list[int]) -> None:
         return
     ids = list(notification_ids)
     for first in range(0, len(ids), EMAILS_PER_JOB):
-        job_outbox.enqueue(MAIL, SEND_EMAILS, ids[first:first + EMAILS_PER_JOB],
+        job_outbox.enqueue(SEND_EMAILS, ids[first:first + EMAILS_PER_JOB],
                            retry=current_app.config["MAIL_RETRY_INTERVALS"] or None,
                            failure_ttl=30 * 24 * 3600)  # given up: kept a month for an admin to send again
 

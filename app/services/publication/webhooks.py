@@ -27,7 +27,7 @@ from app.choices import DeliveryState
 from app.extensions import db
 from app.models import IspOrganisation, WebhookDelivery, WhitelistVersion
 from app.models.types import utcnow
-from app.queues import DEFAULT
+from app.queues import DELIVER_WEBHOOK, WEBHOOK_FAILED
 from app.services import ServiceError, job_outbox
 from app.services.endpoints import host_problem
 from app.services.publication import signing
@@ -37,8 +37,6 @@ URL_MAX = 500
 RECENT_DELIVERIES = 20
 ERROR_SHOWN = 500  # characters of a failed delivery's error kept for the ISP to read
 SIGNATURE_HEADER = "X-Raasta-Signature"
-DELIVER_JOB = "app.jobs.webhooks.deliver_notice"
-ON_FAILURE = "app.jobs.webhooks.on_failure"
 
 
 def clean_url(url: str | None) -> str | None:
@@ -115,8 +113,8 @@ def queue_notices(version: WhitelistVersion) -> list[WebhookDelivery]:
     db.session.add_all(deliveries)
     db.session.flush()
     for delivery in deliveries:
-        job_outbox.enqueue(DEFAULT, DELIVER_JOB, delivery.id, job_id=f"webhook-{delivery.id}", retry=retry_intervals(),
-                           on_failure=ON_FAILURE, timeout=current_app.config["WEBHOOK_TIMEOUT"] * 3)
+        job_outbox.enqueue(DELIVER_WEBHOOK, delivery.id, job_id=f"webhook-{delivery.id}", retry=retry_intervals(),
+                           on_failure=WEBHOOK_FAILED, timeout=current_app.config["WEBHOOK_TIMEOUT"] * 3)
     return deliveries
 
 

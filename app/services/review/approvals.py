@@ -13,7 +13,7 @@ from app.choices import State
 from app.extensions import db
 from app.models import AddressEntry, Application, WhitelistVersion
 from app.models.types import utcnow
-from app.queues import DEFAULT
+from app.queues import REVALIDATE_TOUCHING
 from app.services import Conflict, job_outbox
 from app.services.id_lists import among
 from app.services.locks import lock_approved_space, locked
@@ -21,8 +21,6 @@ from app.services.publication.publish import publish
 from app.services.review import approved_space
 from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move, move_many
-
-REVALIDATE_JOB = "app.jobs.approvals.revalidate_touching"
 
 
 def revoke(application: Application, reason: str, actor=None) -> WhitelistVersion | None:
@@ -60,7 +58,7 @@ def expire_due(now=None) -> list[int]:
 
 def queue_revalidation(changed_ids: list[int]) -> None:
     """Once this transaction commits, have a worker re-validate pending applications touching their space."""
-    job_outbox.enqueue(DEFAULT, REVALIDATE_JOB, list(changed_ids))
+    job_outbox.enqueue(REVALIDATE_TOUCHING, list(changed_ids))
 
 
 def revalidate_touching(changed_ids: list[int], register) -> list[int]:

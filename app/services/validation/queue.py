@@ -10,12 +10,9 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Application
-from app.queues import VALIDATION
+from app.queues import VALIDATE_APPLICATION, VALIDATE_APPLICATIONS, VALIDATION_FAILED
 from app.services import job_outbox
 
-VALIDATE_ONE = "app.jobs.validation.validate_application"
-VALIDATE_MANY = "app.jobs.validation.validate_applications"
-ON_FAILURE = "app.jobs.validation.on_failure"  # after the last retry: validation_failed, never stuck
 RETRY_INTERVALS = [5, 30, 120]  # transient database or Redis trouble
 JOB_SIZE = 200  # applications per job of a bulk run: enough to amortise the worker's register, small enough to retry
 
@@ -24,7 +21,7 @@ def enqueue_one(application: Application) -> None:
     """Queue one application's validation with the current transaction (a submission, a retry)."""
     job_id = f"validate-{application.id}-{application.submitted_at.timestamp():.0f}"
     application.validation_job_id = job_id
-    job_outbox.enqueue(VALIDATION, VALIDATE_ONE, application.id, job_id=job_id, **_options())
+    job_outbox.enqueue(VALIDATE_APPLICATION, application.id, job_id=job_id, **_options())
 
 
 def enqueue_batch(application_ids: list[int]) -> None:
@@ -35,8 +32,8 @@ def enqueue_batch(application_ids: list[int]) -> None:
         # of 100,000 lost applications held SQLite's write lock for minutes); callers do not read the id back.
         db.session.execute(update(Application).where(Application.id.in_(chunk)).values(validation_job_id=job_id)
                            .execution_options(synchronize_session=False))
-        job_outbox.enqueue(VALIDATION, VALIDATE_MANY, chunk, job_id=job_id, **_options())
+        job_outbox.enqueue(VALIDATE_APPLICATIONS, chunk, job_id=job_id, **_options())
 
 
 def _options() -> dict:
-    return {"retry": RETRY_INTERVALS, "on_failure": ON_FAILURE, "timeout": current_app.config["VALIDATION_TIMEOUT"]}
+    return {"retry": RETRY_INTERVALS, "on_failure": VALIDATION_FAILED, "timeout": current_app.config["VALIDATION_TIMEOUT"]}
