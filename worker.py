@@ -21,7 +21,7 @@ from app.config import ConfigError
 from app.extensions import queues
 from app.jobs.periodic import schedule_periodic_jobs
 from app.queues import ALL_QUEUES
-from app.runtime.memory import limit_heap_growth
+from app.system.memory import limit_heap_growth
 from app.runtime.preflight import check_database, check_redis
 
 

@@ -74,7 +74,7 @@ def _private_instance_dir(app: Flask) -> None:
 
 
 def _load_instance_secrets(app: Flask) -> None:
-    from app.runtime.instance_keys import secret_key
+    from app.system.instance_keys import secret_key
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.config["INSTANCE_DIR"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy import MetaData
 
 from app.queues import QueueAccess
-from app.runtime import sqlite_pragmas  # noqa: F401  (registers the connect hook)
+from app.system import sqlite_pragmas  # noqa: F401  (registers the connect hook)
 
 # Stable constraint names, so migrations can alter constraints on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {

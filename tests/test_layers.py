@@ -6,9 +6,9 @@ Every module under app/ sits in a layer and imports only from its own layer or l
     base < addresses < models < audit < services (checks, export) < jobs < request edge < web | api | cli < entry
 
 base is what every layer may use and that uses no domain layer (choices, config, extensions, queues,
-after_commit, spreadsheet, models.types, url_converters, security_headers, the runtime's helpers); the
+after_commit, spreadsheet, models.types, url_converters, security_headers, system); the
 request edge is what web and api share (auth, errors, input_guard, downloads, template_filters); entry is
-create_app and the runtime's launcher and web server, which assemble everything. web, api and cli never
+create_app and app.runtime (the launcher, the web server and what starts them), which assemble everything. web, api and cli never
 import one another, and a blueprint package app/web/<x>/ never imports another one: they share through a
 lower layer or through a module directly in app/web/.
 """
@@ -22,7 +22,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = {
     "app.choices": 0, "app.config": 0, "app.extensions": 0, "app.queues": 0, "app.after_commit": 0,
     "app.spreadsheet": 0, "app.models.types": 0, "app.url_converters": 0, "app.security_headers": 0,
-    "app.runtime": 0,
+    "app.system": 0,
     "app.addresses": 1,
     "app.models": 2,
     "app.audit": 3,
@@ -30,7 +30,7 @@ LAYERS = {
     "app.jobs": 5,
     "app.auth": 6, "app.errors": 6, "app.input_guard": 6, "app.downloads": 6, "app.template_filters": 6,
     "app.web": 7, "app.api": 7, "app.cli": 7,
-    "app": 8, "app.runtime.launcher": 8, "app.runtime.web_server": 8,
+    "app": 8, "app.runtime": 8,
 }
 # Top-layer packages that share nothing directly with each other.
 SIBLINGS = ("app.web", "app.api", "app.cli")
@@ -131,8 +131,8 @@ def test_the_rule_catches_what_it_should():
     assert violation("app.services.applications", "app.jobs.validation")
     assert violation("app.api.applications", "app.web.applicant.forms")
     assert violation("app.web.admin.routes", "app.web.applicant.forms")
-    assert violation("app.runtime.memory", "app")
+    assert violation("app.system.memory", "app")
     assert not violation("app.web.admin.routes", "app.web.outcomes")
     assert not violation("app.web.review.queue", "app.web.review.forms")
     assert not violation("app.jobs.validation", "app.services.validation.retries")
-    assert not violation("app.services.national_register", "app.runtime.memory")
+    assert not violation("app.services.national_register", "app.system.memory")

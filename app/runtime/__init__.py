@@ -1,2 +1,3 @@
-"""Process plumbing beside the domain: the launcher behind `make run`, the web server, embedded Redis, the
-start-up checks (preflight), the instance's generated keys, SQLite's connection settings, memory limits."""
+"""Process plumbing beside the domain, what starts and supervises processes: the launcher behind `make run`,
+the web server, the embedded Redis and the start-up checks (preflight). Entry points: nothing in app/ imports
+these but each other; the helpers every layer may use are in app.system."""

@@ -20,7 +20,7 @@ from app.after_commit import call_after_commit
 from app.choices import State
 from app.extensions import db, queues
 from app.models import AddressEntry, Application
-from app.runtime.memory import release_free_memory, without_cyclic_gc
+from app.system.memory import release_free_memory, without_cyclic_gc
 
 FEED = "raasta:register:feed"
 FEED_LENGTH = 200_000

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url
-from app.runtime.instance_keys import secret_key, signing_key_pem
+from app.system.instance_keys import secret_key, signing_key_pem
 from app.runtime.preflight import check_database, check_redis
 from tests.conftest import flask_cli
 

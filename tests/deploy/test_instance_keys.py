@@ -2,7 +2,7 @@
 import multiprocessing
 import stat
 
-from app.runtime.instance_keys import secret_key
+from app.system.instance_keys import secret_key
 
 
 def _read_key(directory: str, queue) -> None:

@@ -5,7 +5,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from app.runtime.instance_keys import signing_key_pem
+from app.system.instance_keys import signing_key_pem
 
 _KEY = "raasta.signing_key"
 
