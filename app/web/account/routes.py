@@ -1,5 +1,5 @@
 """The signed-in user's own account: API tokens and password."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
@@ -8,9 +8,8 @@ from app.models import ApiToken
 from app.services import ServiceError
 from app.services.accounts import change_password
 from app.services.tokens import issue_token, revoke_token
+from app.web.account import bp
 from app.web.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
-
-bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

@@ -1,0 +1,11 @@
+"""Admin pages: the queues and failed validations (queue_status), ISP organisations (organisations)."""
+from flask import Blueprint
+
+from app.auth import role_required
+from app.choices import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = role_required(Role.ADMIN)
+
+# Importing the page modules registers their views on `bp`; they import `bp` from here.
+from app.web.admin import organisations, queue_status  # noqa: E402,F401

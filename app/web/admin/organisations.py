@@ -1,16 +1,12 @@
 """Admin: ISP organisations — list, create, rename, and see who belongs to each."""
 from flask import abort, redirect, render_template, url_for
 
-from app.auth import role_required
-from app.choices import Role
 from app.extensions import db
 from app.models import IspOrganisation
 from app.services import isp_organisations as service
+from app.web.admin import admin_only, bp
 from app.web.admin.forms import OrganisationForm
-from app.web.admin.routes import bp
 from app.web.outcomes import FAILED, commit_or_flash
-
-admin_only = role_required(Role.ADMIN)
 
 
 @bp.route("/organisations", methods=["GET", "POST"])

@@ -6,8 +6,8 @@ from app.choices import State
 from app.extensions import db
 from app.services import ServiceError
 from app.services import applications as service
+from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.detail import render_application
-from app.web.applicant.routes import application_or_404, applicant_only, bp
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
 

@@ -17,9 +17,9 @@ from app.services.documents import record_download, remove_document, store_docum
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
 from app.services.validation.checks.documents import missing_documents
+from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
 from app.web.applicant.presenters import next_step, timeline
-from app.web.applicant.routes import applicant_only, application_or_404, bp
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 

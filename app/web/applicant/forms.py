@@ -4,8 +4,17 @@ import io
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField, SubmitField,
-                     TextAreaField)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block

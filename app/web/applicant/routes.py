@@ -1,15 +1,10 @@
-"""The applicant's pages: profile, the list of applications, the draft form, notifications.
-
-The blueprint lives here; an application's own page with its documents (detail) and the state
-changes with their confirmation pages (actions) are in the modules imported at the bottom.
-"""
+"""The applicant's profile, the list of applications, the draft form, notifications."""
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import role_required
-from app.choices import REQUIRED_DOCUMENTS, ApplicantKind, Category, DocumentKind, Role, State
+from app.choices import REQUIRED_DOCUMENTS, ApplicantKind, Category, DocumentKind, State
 from app.extensions import db
 from app.models.types import utcnow
 from app.services import ServiceError
@@ -19,23 +14,15 @@ from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 from app.services.review.reopening import changeable
+from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import ApplicationForm, ProfileForm
 from app.web.redirects import safe_next
 
-bp = Blueprint("applicant", __name__)
 DRAFT_KEYS = "drafts_made"  # session: new-application form key -> the draft it made
 REMEMBERED_DRAFTS = 10
-applicant_only = role_required(Role.APPLICANT)
 
 # The categories whose papers include an NTN certificate: a freelancer without an NTN is told so on choosing one.
 NTN_CATEGORIES = tuple(c for c, kinds in REQUIRED_DOCUMENTS.items() if DocumentKind.NTN_CERTIFICATE in kinds)
-
-
-def application_or_404(application_id: int):
-    application = service.visible_application(application_id, current_user)
-    if application is None:
-        abort(404)
-    return application
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -160,6 +147,3 @@ def notifications():
     db.session.commit()
     return page
 
-
-# Importing the page modules registers their views on `bp`; they import `bp` from here.
-from app.web.applicant import actions, detail  # noqa: E402,F401

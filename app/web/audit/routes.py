@@ -1,5 +1,5 @@
 """Staff search over the audit trail, CSV and JSON-lines exports, and the timeline partial's helpers."""
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
 from app import audit
@@ -7,9 +7,9 @@ from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
 from app.models.types import utcnow
+from app.web.audit import bp
 from app.web.audit.forms import AuditSearchForm
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
 EXPORT_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
 

@@ -1,13 +1,12 @@
 """Sign-up (applicants), sign-in and sign-out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, limiter
 from app.services import ServiceError, accounts
+from app.web.auth import bp
 from app.web.auth.forms import SignInForm, SignUpForm
 from app.web.redirects import safe_next
-
-bp = Blueprint("auth", __name__)
 
 SIGNED_UP = ("Thank you. If {email} is new to Raasta, your account is ready: sign in below. If it already "
              "had an account, we have emailed its owner.")

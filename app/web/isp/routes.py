@@ -4,11 +4,10 @@ Whitelist pages are for everyone who may read the whitelist (ISPs, reviewers, ad
 here use the session and serve the same stored bytes as the API (app.services.publication.files).
 Confirmations and the webhook belong to one ISP organisation and are for its users only.
 """
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth import role_required
 from app.choices import ConfirmationState, Role, WhitelistFormat
 from app.config import REPO_ROOT
 from app.extensions import db
@@ -19,12 +18,9 @@ from app.services.isp_organisations import organisation_of
 from app.services.publication import files
 from app.services.publication.signing import public_key_pem
 from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
+from app.web.isp import bp, isp_only, readers
 from app.web.isp.forms import AnswerForm, WebhookForm
 from app.web.outcomes import commit_or_flash
-
-bp = Blueprint("isp", __name__, url_prefix="/isp")
-isp_only = role_required(Role.ISP)
-readers = role_required(*Role.WHITELIST_READERS)
 
 SYNC_SCRIPT = REPO_ROOT / "docs" / "isp" / "raasta-whitelist-sync.sh"
 VERSIONS_PER_PAGE = 50

@@ -1,0 +1,7 @@
+"""The landing page and each role's starting point (routes)."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+# Importing the page modules registers their views on `bp`; they import `bp` from here.
+from app.web.main import routes  # noqa: E402,F401

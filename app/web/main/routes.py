@@ -1,11 +1,10 @@
 """The landing page and each role's starting point."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.choices import Role
 from app.services.review.queue import state_counts
-
-bp = Blueprint("main", __name__)
+from app.web.main import bp
 
 
 @bp.get("/")

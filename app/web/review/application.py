@@ -17,9 +17,8 @@ from app.services.documents import record_download
 from app.services.review import decisions as review_service
 from app.services.review.approvals import revoke
 from app.services.review.batches import batch_for
-from app.web.review import presenters
+from app.web.review import bp, presenters, staff_only
 from app.web.review.forms import BatchForm, NoteForm, OverrideForm, RejectForm, RequestInformationForm, RevokeForm
-from app.web.review.routes import bp, staff_only
 
 
 def _application_or_404(application_id: int) -> Application:

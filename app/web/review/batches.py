@@ -10,7 +10,7 @@ from app.services.review import batches as service
 from app.services.review.stats import batch_members, batch_sizes
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
-from app.web.review.routes import bp, staff_only
+from app.web.review import bp, staff_only
 
 MAX_SHOWN = 500  # applications listed on a batch's page; the count says how many more
 RECENT = 20  # published batches listed

@@ -2,8 +2,8 @@
 from flask import render_template
 
 from app.services.review import stats
+from app.web.review import bp, staff_only
 from app.web.review.charts import PALETTE, Chart, Series
-from app.web.review.routes import bp, staff_only
 
 DAYS = 90
 # Each decision in the colour its state badge has: approved green, rejected red, needs info brown.

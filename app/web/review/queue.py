@@ -6,8 +6,8 @@ from app.extensions import db
 from app.services import ServiceError
 from app.services.review import batches as batch_service
 from app.services.review.queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm
-from app.web.review.routes import bp, staff_only
 
 PER_PAGE = 50
 SELECT_ALL_LIMIT = 10_000  # "select all matching" batches at most this many, oldest first

@@ -1,23 +1,22 @@
-"""Admin: the queues (length, failed jobs, workers) and validations that need a retry."""
+"""Admin → Queues: queue lengths, failed and lost jobs, workers, and validations that need a retry."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from rq import Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
-from app.auth import role_required
-from app.choices import Role, State
+from app.choices import State
 from app.extensions import db, queues
 from app.models import Application
 from app.queues import ALL_QUEUES
 from app.services import job_outbox
 from app.services.validation.retries import retry
+from app.web.admin import admin_only, bp
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 FAILED_JOBS_SHOWN = 20
 
 
@@ -56,7 +55,7 @@ def _workers() -> list[dict]:
 
 
 @bp.get("/queues")
-@role_required(Role.ADMIN)
+@admin_only
 def queue_status():
     failed_validations = db.session.scalars(select(Application).where(
         Application.state == State.VALIDATION_FAILED).order_by(Application.submitted_at)).all()
@@ -66,7 +65,7 @@ def queue_status():
 
 
 @bp.post("/applications/<int:application_id>/retry-validation")
-@role_required(Role.ADMIN)
+@admin_only
 def retry_validation(application_id: int):
     application = db.session.get(Application, application_id)
     if application is None:
@@ -75,5 +74,3 @@ def retry_validation(application_id: int):
         commit_or_flash(lambda: retry(application), f"Validation of application {application.id} queued again.")
     return redirect(url_for("admin.queue_status"))
 
-
-from app.web.admin import organisations  # noqa: E402,F401  (its routes register on bp)
