@@ -11,6 +11,11 @@ request edge is what web and api share (auth, errors, input_guard, downloads, te
 create_app and app.runtime (the launcher, the web server and what starts them), which assemble everything. web, api and cli never
 import one another, and a blueprint package app/web/<x>/ never imports another one: they share through a
 lower layer or through a module directly in app/web/.
+
+Inside services, the workflow packages use one another one way only: review may use validation and
+publication; validation and publication use neither each other nor review. And no module imports, however
+indirectly, a module that imports it back: a package's __init__ importing its own modules (a blueprint
+registering its pages) is the one exception, since Python loads a package before its modules anyway.
 """
 import ast
 from pathlib import Path
@@ -34,6 +39,12 @@ LAYERS = {
 }
 # Top-layer packages that share nothing directly with each other.
 SIBLINGS = ("app.web", "app.api", "app.cli")
+# Workflow packages of app/services/ and the other workflows each may use.
+WORKFLOWS = {
+    "app.services.validation": set(),
+    "app.services.publication": set(),
+    "app.services.review": {"app.services.validation", "app.services.publication"},
+}
 
 # Violations that exist today, each to be removed with the change that fixes it (the list should end empty).
 KNOWN: set[tuple[str, str]] = set()
@@ -86,11 +97,18 @@ def blueprint(module: str) -> str | None:
     return None
 
 
+def workflow(module: str) -> str | None:
+    return next((w for w in WORKFLOWS if module == w or module.startswith(w + ".")), None)
+
+
 def violation(importer: str, imported: str) -> str | None:
     if layer(importer) is None or layer(imported) is None:
         return None  # test_every_module_has_a_layer names it
     if layer(imported) > layer(importer):
         return "imports a higher layer"
+    mine, theirs = workflow(importer), workflow(imported)
+    if mine and theirs and mine != theirs and theirs not in WORKFLOWS[mine]:
+        return f"uses the {theirs.rpartition('.')[2]} workflow, which {mine.rpartition('.')[2]} may not"
     mine, theirs = top_package(importer, 2), top_package(imported, 2)
     if mine in SIBLINGS and theirs in SIBLINGS and mine != theirs:
         return "imports a sibling at the top"
@@ -103,6 +121,47 @@ def all_imports():
     for path in sorted(APP.rglob("*.py")):
         for line, imported in imported_modules(path):
             yield path, line, module_name(path), imported
+
+
+def assembles_itself(importer: str, imported: str) -> bool:
+    """A package's __init__ importing one of its own modules (e.g. a blueprint registering its pages)."""
+    return (APP.parent.joinpath(*importer.split(".")) / "__init__.py").is_file() and imported.startswith(importer + ".")
+
+
+def circles(edges: set[tuple[str, str]]) -> list[list[str]]:
+    """The import circles among `edges` (importer, imported): each strongly connected set of two or more
+    modules, sorted (Tarjan's algorithm, iterative so a long chain cannot overflow the stack)."""
+    graph: dict[str, list[str]] = {}
+    for a, b in sorted(edges):
+        graph.setdefault(a, []).append(b)
+        graph.setdefault(b, [])
+    index, low, on_stack, stack, found, counter = {}, {}, set(), [], [], [0]
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter[0]; counter[0] += 1; stack.append(root); on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop(); on_stack.discard(member); members.append(member)
+                        if member == node:
+                            break
+                    if len(members) > 1:
+                        found.append(sorted(members))
+            elif child not in index:
+                index[child] = low[child] = counter[0]; counter[0] += 1; stack.append(child); on_stack.add(child)
+                work.append((child, iter(graph[child])))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return sorted(found)
 
 
 def test_every_module_has_a_layer():
@@ -126,6 +185,22 @@ def test_imports_go_one_way():
     assert not fixed, f"fixed, so take them out of KNOWN: {sorted(fixed)}"
 
 
+def test_no_import_circles():
+    edges = {(importer, imported) for _, _, importer, imported in all_imports()
+             if importer != imported and not assembles_itself(importer, imported)}
+    found = circles(edges)
+    assert not found, "import circles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_the_circle_finder_finds_circles():
+    assert circles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("d", "e")}) == [["a", "b", "c"]]
+    assert circles({("a", "b"), ("b", "a"), ("x", "y"), ("y", "x"), ("a", "x")}) == [["a", "b"], ["x", "y"]]
+    assert circles({("a", "b"), ("b", "c")}) == []
+    assert assembles_itself("app.web.review", "app.web.review.queue")
+    assert not assembles_itself("app.web.review.queue", "app.web.review")
+    assert not assembles_itself("app.web.review.queue", "app.web.review.batches")
+
+
 def test_the_rule_catches_what_it_should():
     assert violation("app.models.users", "app.services.accounts")
     assert violation("app.services.applications", "app.jobs.validation")
@@ -136,3 +211,10 @@ def test_the_rule_catches_what_it_should():
     assert not violation("app.web.review.queue", "app.web.review.forms")
     assert not violation("app.jobs.validation", "app.services.validation.retries")
     assert not violation("app.services.national_register", "app.system.memory")
+    assert violation("app.services.publication.publish", "app.services.review.approved_space")
+    assert violation("app.services.validation.batch", "app.services.review.decisions")
+    assert violation("app.services.validation.checks.isp", "app.services.publication.files")
+    assert violation("app.services.publication.webhooks", "app.services.validation.queue")
+    assert not violation("app.services.review.batches", "app.services.publication.publish")
+    assert not violation("app.services.review.approvals", "app.services.validation.queue")
+    assert not violation("app.services.applications", "app.services.review.reopening")
