@@ -33,16 +33,16 @@ def create_app(config: Config | None = None) -> Flask:
     security_headers.init_app(app)
     template_filters.init_app(app)
 
-    from app.web.health import bp as health_bp
-    from app.web.auth import bp as auth_bp
-    from app.web.main import bp as main_bp
-    from app.web.account import bp as account_bp
-    from app.web.audit import bp as audit_bp
-    from app.web.applicant import bp as applicant_bp
-    from app.web.admin import bp as admin_bp
-    from app.web.review import bp as review_bp
-    from app.web.isp import bp as isp_bp
     from app.api import bp as api_bp
+    from app.web.account import bp as account_bp
+    from app.web.admin import bp as admin_bp
+    from app.web.applicant import bp as applicant_bp
+    from app.web.audit import bp as audit_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.health import bp as health_bp
+    from app.web.isp import bp as isp_bp
+    from app.web.main import bp as main_bp
+    from app.web.review import bp as review_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

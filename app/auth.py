@@ -9,6 +9,7 @@ from werkzeug.exceptions import Unauthorized
 
 from app.extensions import db, login_manager
 from app.models import User
+from app.transactions import committed
 
 
 def init_app(app: Flask) -> None:
@@ -63,12 +64,13 @@ def parse_bearer(authorization: str) -> str | None:
 
 def authenticate_api_request() -> None:
     """API requests authenticate by token only, never by a session cookie, so the API needs no CSRF."""
-    from app.services.tokens import user_for_token
+    from app.services.tokens import mark_used, user_for_token
 
     token = bearer_token()
-    user, last_used_written = user_for_token(token) if token else (None, False)
-    if last_used_written:
-        db.session.commit()  # before the handler, whose own transaction may only read or roll back
+    user, stale_token_id = user_for_token(token) if token else (None, None)
+    if stale_token_id is not None:  # committed before the handler, whose own transaction may roll back
+        with committed():
+            mark_used(stale_token_id)
     # Flask-Login's own hook for setting the request's user without touching the session.
     login_manager._update_request_context_with_user(user)
 

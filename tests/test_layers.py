@@ -6,11 +6,11 @@ Every module under app/ sits in a layer and imports only from its own layer or l
     base < addresses < models < audit < services (checks, export) < jobs < request edge < web | api | cli < entry
 
 base is what every layer may use and that uses no domain layer (choices, config, extensions, queues,
-after_commit, spreadsheet, models.types, url_converters, security_headers, system); the
+after_commit, transactions, spreadsheet, models.types, url_converters, security_headers, system); the
 request edge is what web and api share (auth, errors, input_guard, downloads, template_filters); entry is
-create_app and app.runtime (the launcher, the web server and what starts them), which assemble everything. web, api and cli never
-import one another, and a blueprint package app/web/<x>/ never imports another one: they share through a
-lower layer or through a module directly in app/web/.
+create_app and app.runtime (the launcher, the web server and what starts them), which assemble everything.
+web, api and cli never import one another, and a blueprint package app/web/<x>/ never imports another one:
+they share through a lower layer or through a module directly in app/web/.
 
 Inside services, the workflow packages use one another one way only: review may use validation and
 publication; validation and publication use neither each other nor review. And no module imports, however
@@ -27,7 +27,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = {
     "app.choices": 0, "app.config": 0, "app.extensions": 0, "app.queues": 0, "app.after_commit": 0,
     "app.spreadsheet": 0, "app.models.types": 0, "app.url_converters": 0, "app.security_headers": 0,
-    "app.system": 0,
+    "app.system": 0, "app.transactions": 0,
     "app.addresses": 1,
     "app.models": 2,
     "app.audit": 3,

@@ -5,8 +5,8 @@ the forms, the API and the exports all call the same code.
 """
 from app.addresses.aggregate import aggregate, aggregate_columns, write_aggregate
 from app.addresses.batch import ParsedBlock, parse_block
-from app.addresses.findings import Finding, classify
 from app.addresses.columns import RangeColumns, format_ipv4_cidrs, read_columns
+from app.addresses.findings import Finding, classify
 from app.addresses.overlap import CodedColumn, IndexEntry, OverlapIndex
 from app.addresses.parsing import EntryError, parse_entry
 from app.addresses.ranges import AddressRange

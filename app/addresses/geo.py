@@ -38,8 +38,8 @@ class GeoData:
     """The loaded tables; build with `geo_data()`, which loads them once per process."""
 
     def __init__(self):
-        from geoip2fast import GeoIP2Fast
         import geoip2fast.geoip2fast as tables
+        from geoip2fast import GeoIP2Fast
 
         GeoIP2Fast(geoip2fast_data_file=DATA_FILE)
         self.countries = _Table(tables.mainIndex, tables.mainListFirstIP, tables.mainListNetlength,

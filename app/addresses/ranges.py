@@ -7,7 +7,8 @@ and a range that crosses its edge compare correctly.
 from dataclasses import dataclass
 from functools import cached_property
 
-from netaddr.strategy import ipv4 as _ipv4, ipv6 as _ipv6
+from netaddr.strategy import ipv4 as _ipv4
+from netaddr.strategy import ipv6 as _ipv6
 
 BITS = {4: 32, 6: 128}
 MAX_VALUE = {4: (1 << 32) - 1, 6: (1 << 128) - 1}

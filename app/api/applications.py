@@ -15,6 +15,7 @@ from app.services import ServiceError
 from app.services import applications as service
 from app.services.documents import record_download, store_document
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
+from app.transactions import committed
 
 APPLICANT = Role.APPLICANT
 
@@ -37,8 +38,8 @@ def put_profile():
     not_text = [k for k, v in body.items() if v is not None and not isinstance(v, str)]
     if not_text:
         raise ServiceError("Profile fields are text.", details={k: "must be a string" for k in not_text})
-    profile = save_profile(current_user, ProfileInput(**{name: body.get(name) for name in PROFILE_FIELDS}))
-    db.session.commit()
+    with committed():
+        profile = save_profile(current_user, ProfileInput(**{name: body.get(name) for name in PROFILE_FIELDS}))
     return jsonify(profile_json(profile))
 
 
@@ -64,8 +65,8 @@ def create_application():
 
     Unparseable entries give 422 naming each bad entry; nothing is stored.
     """
-    application = service.create_application(current_user, service.parse_application(json_body()))
-    db.session.commit()
+    with committed():
+        application = service.create_application(current_user, service.parse_application(json_body()))
     return jsonify(application_json(application)), 201
 
 
@@ -87,8 +88,8 @@ def update_application(application_id: int):
     approval it is 409. Sending what it already holds changes nothing and records nothing.
     """
     application = _own_application(application_id)
-    service.update_application(application, service.parse_application(json_body()))
-    db.session.commit()
+    with committed():
+        service.update_application(application, service.parse_application(json_body()))
     return jsonify(application_json(application))
 
 
@@ -100,8 +101,8 @@ def delete_draft(application_id: int):
 
     A draft submitted before (and reopened) keeps its history: withdraw it instead (409).
     """
-    service.delete_draft(_own_application(application_id))
-    db.session.commit()
+    with committed():
+        service.delete_draft(_own_application(application_id))
     return "", 204
 
 
@@ -115,8 +116,8 @@ def upload_document(application_id: int):
     """
     application = _own_application(application_id)
     multipart_form()
-    document = store_document(application, request.form.get("kind", ""), request.files.get("file"))
-    db.session.commit()
+    with committed():
+        document = store_document(application, request.form.get("kind", ""), request.files.get("file"))
     return jsonify({"id": document.id, "kind": document.kind, "name": document.display_name,
                     "content_type": document.content_type, "size": document.size, "sha256": document.sha256}), 201
 
@@ -129,8 +130,8 @@ def download_document(application_id: int, document_id: int):
     document = db.session.get(Document, document_id)
     if document is None or document.application_id != application.id:
         abort(404, description=f"No document {document_id} on application {application_id}.")
-    path = record_download(document)
-    db.session.commit()
+    with committed():
+        path = record_download(document)
     return send_document(document, path)
 
 
@@ -146,8 +147,8 @@ def submit_application(application_id: int):
     application = _own_application(application_id)
     # A bare POST, as ever, is enough; a JSON body may carry the reply.
     body = known_fields(json_body(), ["reply"], "submitting") if request.is_json and request.content_length else {}
-    service.submit(application, body.get("reply"))
-    db.session.commit()
+    with committed():
+        service.submit(application, body.get("reply"))
     return jsonify({"id": application.id, "state": application.state}), 202
 
 
@@ -156,6 +157,6 @@ def submit_application(application_id: int):
 def withdraw_application(application_id: int):
     """Withdraw an open application."""
     application = _own_application(application_id)
-    service.withdraw(application)
-    db.session.commit()
+    with committed():
+        service.withdraw(application)
     return jsonify({"id": application.id, "state": application.state})

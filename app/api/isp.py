@@ -11,12 +11,12 @@ from app.api.openapi import documented
 from app.api.requests import json_body
 from app.auth import role_required
 from app.choices import ConfirmationState, Role
-from app.extensions import db
 from app.models import IspConfirmation, WebhookDelivery
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
+from app.transactions import committed
 
 isp_only = role_required(Role.ISP)
 DEFAULT_LIMIT, BULK_MAX = 100, 1000
@@ -96,8 +96,8 @@ def answer_confirmation(application_id: int):
     """
     body = json_body()
     confirmation = _answerable(application_id, organisation_of(current_user))
-    confirmation = confirmations.answer(confirmation, body.get("answer"), body.get("reason"), current_user)
-    db.session.commit()
+    with committed():
+        confirmation = confirmations.answer(confirmation, body.get("answer"), body.get("reason"), current_user)
     return jsonify(confirmation_json(confirmation))
 
 
@@ -117,22 +117,22 @@ def answer_confirmations():
         abort(400, description=f"Send a JSON list of up to {BULK_MAX} objects "
                                '{"application_id", "answer", "reason"?}.')
     organisation, answered, refused = organisation_of(current_user), [], []
-    for index, item in enumerate(items):
-        application_id = item.get("application_id")
-        confirmation = confirmations.confirmation_for(application_id, organisation) \
-            if isinstance(application_id, int) and not isinstance(application_id, bool) else None
-        if confirmation is None:
-            refused.append({"index": index, "application_id": application_id,
-                            "message": f"No application {application_id!r} names your ISP as the subscriber's."})
-            continue
-        try:
-            answered.append(confirmations.answer(confirmation, item.get("answer"), item.get("reason"), current_user))
-        except ServiceError as exc:
-            refused.append({"index": index, "application_id": application_id, "message": exc.message})
-    if refused:
-        db.session.rollback()
-        raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
-    db.session.commit()
+    with committed():
+        for index, item in enumerate(items):
+            application_id = item.get("application_id")
+            confirmation = confirmations.confirmation_for(application_id, organisation) \
+                if isinstance(application_id, int) and not isinstance(application_id, bool) else None
+            if confirmation is None:
+                refused.append({"index": index, "application_id": application_id,
+                                "message": f"No application {application_id!r} names your ISP as the subscriber's."})
+                continue
+            try:
+                answered.append(confirmations.answer(confirmation, item.get("answer"), item.get("reason"),
+                                                     current_user))
+            except ServiceError as exc:
+                refused.append({"index": index, "application_id": application_id, "message": exc.message})
+        if refused:  # the block ends in an error, so every answer it stored is rolled back
+            raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
     return jsonify([confirmation_json(c) for c in answered])
 
 
@@ -161,6 +161,6 @@ def put_webhook():
     body = json_body()
     if "url" not in body:
         raise ServiceError('Send {"url": "https://..."}, or {"url": null} to remove the webhook.', field="url")
-    organisation = webhooks.set_webhook(organisation_of(current_user), body["url"], current_user)
-    db.session.commit()
+    with committed():
+        organisation = webhooks.set_webhook(organisation_of(current_user), body["url"], current_user)
     return jsonify(_webhook_json(organisation))

@@ -19,6 +19,7 @@ from app.services.publication.publish import latest_version
 from app.services.review import approvals, batches, decisions
 from app.services.review import queue as review_queue
 from app.services.review.queue import QueueFilter, QueueRow
+from app.transactions import committed
 
 STAFF = Role.STAFF
 
@@ -104,8 +105,8 @@ def review_queue_page():
 def reject_application(application_id: int):
     """Reject a ready or flagged application with a reason the applicant reads ({"reason"})."""
     application = _application(application_id)
-    decisions.reject(application, json_body().get("reason"), current_user)
-    db.session.commit()
+    with committed():
+        decisions.reject(application, json_body().get("reason"), current_user)
     return jsonify(application_json(application))
 
 
@@ -115,8 +116,8 @@ def reject_application(application_id: int):
 def request_information(application_id: int):
     """Ask the applicant for more information ({"message"}); the application becomes needs_info."""
     application = _application(application_id)
-    decisions.request_information(application, json_body().get("message"), current_user)
-    db.session.commit()
+    with committed():
+        decisions.request_information(application, json_body().get("message"), current_user)
     return jsonify(application_json(application))
 
 
@@ -131,8 +132,8 @@ def override_finding(application_id: int):
     """
     application = _application(application_id)
     body = json_body()
-    decisions.override(application, body.get("code"), body.get("reason"), current_user)
-    db.session.commit()
+    with committed():
+        decisions.override(application, body.get("code"), body.get("reason"), current_user)
     return jsonify(application_json(application))
 
 
@@ -145,8 +146,8 @@ def revoke_application(application_id: int):
     Returns the application with the new whitelist_serial.
     """
     application = _application(application_id)
-    version = approvals.revoke(application, json_body().get("reason"), current_user)
-    db.session.commit()
+    with committed():
+        version = approvals.revoke(application, json_body().get("reason"), current_user)
     serial = version.serial if version else latest_version().serial
     return jsonify(application_json(application) | {"whitelist_serial": serial})
 
@@ -163,8 +164,8 @@ def list_notes(application_id: int):
 @role_required(*STAFF)
 def add_note(application_id: int):
     """Add an internal note for other reviewers ({"body"}); 201 with the note."""
-    note = decisions.add_note(_application(application_id), json_body().get("body"), current_user)
-    db.session.commit()
+    with committed():
+        note = decisions.add_note(_application(application_id), json_body().get("body"), current_user)
     return jsonify(_note_json(note)), 201
 
 
@@ -183,8 +184,8 @@ def create_batch():
     note = body.get("note")
     if note is not None and not isinstance(note, str):
         raise ServiceError("note must be text.", field="note")
-    batch = batches.create_batch(body.get("application_ids"), current_user, note)
-    db.session.commit()
+    with committed():
+        batch = batches.create_batch(body.get("application_ids"), current_user, note)
     return jsonify(_batch_json(batch)), 201
 
 
@@ -212,8 +213,8 @@ def approve_batch(batch_id: int):
     changed since it was batched, or overlaps space approved for another applicant (or another
     applicant's application in the same batch), nothing is approved and the 409's details name each problem.
     """
-    batch = batches.approve_batch(_batch(batch_id), current_user)
-    db.session.commit()
+    with committed():
+        batch = batches.approve_batch(_batch(batch_id), current_user)
     return jsonify(_batch_json(batch))
 
 
@@ -221,6 +222,6 @@ def approve_batch(batch_id: int):
 @role_required(*STAFF)
 def cancel_batch(batch_id: int):
     """Cancel a batch awaiting approval; its applications can be batched again."""
-    batch = batches.cancel_batch(_batch(batch_id), current_user)
-    db.session.commit()
+    with committed():
+        batch = batches.cancel_batch(_batch(batch_id), current_user)
     return jsonify(_batch_json(batch))

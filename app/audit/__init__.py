@@ -8,9 +8,9 @@ someone who got past them, including one that recomputed every hash (signed chec
 
 chain: canonical form and hashes. append: record(). verify: checking. query: reading and export.
 """
+from app.audit.append import INTERNAL, record, subject_key
 from app.audit.chain import GENESIS_HASH, canonical_json, checkpoint_message, event_hash
 from app.audit.query import EXPORT_COLUMNS, event_dict, export_lines, record_export, search, timeline
-from app.audit.append import INTERNAL, record, subject_key
 from app.audit.verify import ChainReport, verify_chain
 
 __all__ = [

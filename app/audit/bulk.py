@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from flask import has_request_context, request
 from sqlalchemy import insert, select
 
-from app.audit.chain import GENESIS_HASH, canonical_values, chain_hash
 from app.audit.append import _actor_fields, _lock_head, subject_key
+from app.audit.chain import GENESIS_HASH, canonical_values, chain_hash
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.types import utcnow

@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, select
 
-from app.audit.chain import encode
 from app.audit.append import INTERNAL, record, subject_key
+from app.audit.chain import encode
 from app.choices import Role
 from app.extensions import db
 from app.models import AuditEvent

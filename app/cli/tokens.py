@@ -1,9 +1,9 @@
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
 from app.services.accounts import find_user
 from app.services.tokens import issue_token
+from app.transactions import committed
 
 tokens = AppGroup("tokens", help="Manage API tokens.")
 
@@ -16,6 +16,6 @@ def create(email: str, label: str) -> None:
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"No account with email {email!r}; create it with `flask users create`.")
-    token = issue_token(user, label)
-    db.session.commit()
+    with committed():
+        token = issue_token(user, label)
     click.echo(token)

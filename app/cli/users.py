@@ -2,10 +2,10 @@ import click
 from flask.cli import AppGroup
 
 from app.choices import Role
-from app.extensions import db
 from app.services import ServiceError
 from app.services.accounts import create_user
 from app.services.isp_organisations import create_isp_user
+from app.transactions import committed
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -26,12 +26,11 @@ def create(email: str, role: str, password: str, name: str, organisation: str | 
         raise click.UsageError(f"--organisation is for role isp only; a {role} account belongs to no ISP. "
                                "Leave it out, or use --role isp.")
     try:
-        if role == Role.ISP:
-            user = create_isp_user(email, password, organisation, name=name)
-        else:
-            user = create_user(email, password, role=role, name=name)
+        with committed():
+            if role == Role.ISP:
+                user = create_isp_user(email, password, organisation, name=name)
+            else:
+                user = create_user(email, password, role=role, name=name)
     except ServiceError as exc:
-        db.session.rollback()
         raise click.ClickException(exc.message) from None
-    db.session.commit()
     click.echo(user.id)

@@ -5,9 +5,9 @@ import click
 from flask.cli import AppGroup
 
 from app.choices import WhitelistFormat
-from app.extensions import db
 from app.services.publication import files
 from app.services.publication.publish import publish as publish_version
+from app.transactions import committed
 
 whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.")
 
@@ -17,8 +17,8 @@ whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.
               help="Why this version is published (kept with the version and in the audit trail).")
 def publish(reason: str) -> None:
     """Publish a new version from what is approved now (none when nothing changed)."""
-    version = publish_version(reason)
-    db.session.commit()
+    with committed():
+        version = publish_version(reason)
     if version is None:
         click.echo(f"Nothing changed since version {files.latest_serial()}; no new version.")
         return

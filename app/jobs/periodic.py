@@ -8,17 +8,18 @@ from datetime import timedelta
 from flask import current_app
 from rq.utils import import_attribute
 
-from app.extensions import db, queues
+from app.extensions import queues
 from app.jobs.approvals import expire_approvals
 from app.jobs.validation import sweep_stuck_validations
 from app.queues import DEFAULT
+from app.transactions import committed
 
 
 def remind_expiring_approvals() -> list[int]:
     from app.services.renewals import remind_expiring
 
-    reminded = remind_expiring()
-    db.session.commit()
+    with committed():
+        reminded = remind_expiring()
     current_app.logger.info("renewal reminders sent for %s", reminded)
     return reminded
 
@@ -27,8 +28,8 @@ def checkpoint_audit_trail() -> int | None:
     """Sign the audit chain head if it moved since the last checkpoint; returns the signed seq."""
     from app.services.publication.audit_checkpoints import checkpoint_if_moved
 
-    checkpoint = checkpoint_if_moved()
-    db.session.commit()
+    with committed():
+        checkpoint = checkpoint_if_moved()
     return checkpoint.seq if checkpoint else None
 
 

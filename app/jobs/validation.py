@@ -15,6 +15,7 @@ from app.services.national_register import worker_register
 from app.services.validation import retries
 from app.services.validation.batch import lock_validating, validate_many
 from app.services.validation.queue import enqueue_batch
+from app.transactions import committed
 
 SUB_BATCH = 25  # applications per transaction: one locking read, bulk writes, a short hold on the audit head
 
@@ -48,8 +49,7 @@ def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
             results.update(_validate_in_one_transaction(chunk, register, entry_progress))
         except BaseTimeoutException:
             raise  # the job's time is up: RQ fails it (and retries it) as a whole
-        except Exception as exc:
-            db.session.rollback()
+        except Exception as exc:  # rolled back: each one alone now
             if len(chunk) == 1:
                 raise
             current_app.logger.warning("validation of %s failed (%r); doing them one at a time", chunk, exc)
@@ -59,7 +59,6 @@ def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
                 except BaseTimeoutException:
                     raise
                 except Exception as single:
-                    db.session.rollback()
                     failures.append((application_id, single))
         if len(application_ids) > 1:
             _report(job, applications=first + len(chunk), of=len(application_ids))
@@ -72,11 +71,10 @@ def validate_applications(application_ids: list[int]) -> dict[int, str | None]:
 def _validate_in_one_transaction(application_ids: list[int], register, progress) -> dict[int, str | None]:
     results = dict.fromkeys(application_ids)
     try:
-        results.update(validate_many(lock_validating(application_ids), register, progress))
-    except Conflict:  # moved by someone else while the checks ran: leave them as they are now
-        db.session.rollback()
-        return results
-    db.session.commit()
+        with committed():
+            results.update(validate_many(lock_validating(application_ids), register, progress))
+    except Conflict:  # moved by someone else while the checks ran: rolled back, left as they are now
+        pass
     return results
 
 
@@ -92,10 +90,10 @@ def on_failure(job: Job, connection, exc_type, exc_value, traceback) -> None:
     """RQ calls this on every failure; after the last retry the applications become validation_failed."""
     if job.retries_left:
         return
-    db.session.rollback()
+    db.session.rollback()  # whatever the failed job left open
     ids = job.args[0] if isinstance(job.args[0], list) else [job.args[0]]
-    retries.mark_failed(ids, f"{exc_type.__name__}: {exc_value}")
-    db.session.commit()
+    with committed():
+        retries.mark_failed(ids, f"{exc_type.__name__}: {exc_value}")
 
 
 def _live_jobs(job_ids: set[str]) -> set[str]:
@@ -127,13 +125,13 @@ def sweep_stuck_validations() -> list[int]:
     """
     job_outbox.send()  # first the jobs whose sending failed (Redis was away): they are not lost, only late
     stuck_after = timedelta(seconds=current_app.config["VALIDATION_STUCK_AFTER"])
-    stuck = retries.stuck_applications(stuck_after)
-    live = _live_jobs({job_id for _, job_id in stuck if job_id})
-    lost = [application_id for application_id, job_id in stuck if job_id not in live]
-    if lost:
-        retries.record_sweep(lost)
-        enqueue_batch(lost)
-    db.session.commit()
+    with committed():
+        stuck = retries.stuck_applications(stuck_after)
+        live = _live_jobs({job_id for _, job_id in stuck if job_id})
+        lost = [application_id for application_id, job_id in stuck if job_id not in live]
+        if lost:
+            retries.record_sweep(lost)
+            enqueue_batch(lost)
     return lost
 
 

@@ -1,4 +1,9 @@
-"""Every state change lives here; views, API handlers, jobs and CLI commands call these."""
+"""Every state change lives here; views, API handlers, jobs and CLI commands call these.
+
+Workflows are packages (validation/, review/, publication/), plumbing is flat beside them. No service
+commits or rolls back: its caller, a request, a job or a CLI command, commits once at its boundary through
+app.transactions.committed(), which rolls everything back when a service refuses (ServiceError).
+"""
 
 
 class ServiceError(Exception):

@@ -19,6 +19,7 @@ from app.services import Conflict, ServiceError
 from app.services.notifications import notify
 from app.services.passwords import hash_password, password_problem, verify_password
 
+
 @functools.cache
 def _dummy_hash() -> str:
     """Verified against when the email has no account, so an unknown email takes as long as a wrong

@@ -70,21 +70,23 @@ _LIVE_TOKEN = (select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, U
                .where(ApiToken.token_hash == bindparam("digest")))
 
 
-def user_for_token(token: str) -> tuple[User | None, bool]:
-    """The active user behind a live token, and whether its last-used time was written (once a minute at
-    most), in the caller's transaction: the caller then commits, so the time stands even for a read."""
+def user_for_token(token: str) -> tuple[User | None, int | None]:
+    """The active user behind a live token, and the token's id when its last-used time is due to be written
+    (once a minute at most: mark_used(), which the caller commits, so the time stands even for a read)."""
     token_digest = digest(token)
     row = db.session.connection().execute(_LIVE_TOKEN, {"digest": token_digest}).first()
     verdicts = recent_verdicts(current_app)
     if row is None or row.revoked_at is not None or not row.active:
         verdicts.forget(token_digest)  # revoked by another process: its 304s stop here too
-        return None, False
+        return None, None
     verdicts.put(token_digest, Verdict(row.user_id, row.role))
-    now = utcnow()
-    touched = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
-    if touched:
-        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return _known_user(row.user_id, role=row.role, active=row.active), touched
+    stale = row.last_used_at is None or utcnow() - row.last_used_at > LAST_USED_RESOLUTION
+    return _known_user(row.user_id, role=row.role, active=row.active), row.id if stale else None
+
+
+def mark_used(token_id: int) -> None:
+    """Write a token's last-used time (now), in the caller's transaction."""
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def _known_user(user_id: int, **loaded) -> User:

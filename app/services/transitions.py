@@ -34,7 +34,15 @@ def can_move(application: Application, new_state: str) -> bool:
 
 
 def move(application: Application, new_state: str, actor=None, **data) -> None:
-    """Change the state and record `application.<new_state>` in the same transaction."""
+    """Change the state (a compare-and-set) and, in the same transaction, everything that goes with it:
+
+    - the timestamp of the new state (_STAMPS: submitted_at, validated_at, approved_at, decided_at);
+    - the audit event `application.<new_state>` with `data`;
+    - a register announcement when the application enters or leaves the national register (pending or
+      approved space: national_register.announce, sent to the workers' stream after the commit);
+    - the applicant's notification of the new state (notifications.notify_state, emailed after the commit).
+    move_many() and move_each() do the same for many applications at once.
+    """
     if not can_move(application, new_state):
         raise Conflict(  # in State.LABELS' words: applicants read this too
             f"Application {application.id} is {State.LABELS[application.state].lower()}; "

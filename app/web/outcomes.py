@@ -3,8 +3,8 @@ from typing import Callable
 
 from flask import flash
 
-from app.extensions import db
 from app.services import ServiceError
+from app.transactions import committed
 
 FAILED = object()  # what commit_or_flash returns when the service refused
 
@@ -14,11 +14,10 @@ def commit_or_flash(change: Callable, success: str | Callable, about: str = "") 
     return the result; on a ServiceError roll back, flash its message (after `about`, e.g. "Application
     12: " where a page lists many) and return `FAILED`."""
     try:
-        result = change()
+        with committed():
+            result = change()
     except ServiceError as exc:
-        db.session.rollback()
         flash(about + exc.message, "error")
         return FAILED
-    db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return result

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from app.choices import DeliveryState
 from app.extensions import db as _db
+from app.jobs.webhooks import DeliveryFailed, deliver_notice
 from app.models import AuditEvent, IspOrganisation, WebhookDelivery, WhitelistFile
-from app.services.publication import signing, webhooks
+from app.services.publication import signing
 from app.services.publication.publish import publish
 
 
@@ -170,8 +171,8 @@ def test_a_host_resolving_to_a_private_address_is_refused_at_delivery(db, isp_us
     db.session.commit()
     _publish(approved_application)
     (delivery,) = _deliveries(db)
-    error = webhooks.deliver(delivery.id)
-    db.session.commit()
-    assert "localhost resolves to a non-public address; refused" in error and target.requests == []
+    with pytest.raises(DeliveryFailed) as refused:
+        deliver_notice(delivery.id)
+    assert "localhost resolves to a non-public address; refused" in str(refused.value) and target.requests == []
     (delivery,) = _deliveries(db)
     assert (delivery.state, delivery.attempts, delivery.last_status) == (DeliveryState.PENDING, 1, None)

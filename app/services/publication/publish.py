@@ -30,8 +30,8 @@ from app.models import (
     WhitelistVersion,
 )
 from app.models.types import utcnow
-from app.system.memory import without_cyclic_gc
 from app.services.publication import audit_checkpoints, files, signing, webhooks
+from app.system.memory import without_cyclic_gc
 
 _PUBLISH_LOCK_KEY = 0x5241_5057  # "RAPW": one PostgreSQL advisory lock serialises publications
 

@@ -156,21 +156,30 @@ def _post(url: str, body: bytes, timeout: float) -> tuple[int | None, str | None
         return None, f"{type(reason).__name__}: {reason}"[:ERROR_SHOWN]
 
 
-def deliver(delivery_id: int) -> str | None:
-    """One try: POST the notice and record the outcome; returns the error, None when delivered (or done).
+def pending_notice(delivery_id: int) -> tuple[str, bytes] | None:
+    """The URL and body of one try of a delivery still pending; None when it was delivered or given up.
 
-    Holds no transaction during the request (it may take WEBHOOK_TIMEOUT seconds); the outcome is
-    written with a compare-and-set on `pending`, so a delivery already delivered or given up is never
-    counted again. The caller commits, then raises on an error so that RQ retries.
+    Reads only: the caller ends its transaction before post_notice(), which may wait WEBHOOK_TIMEOUT seconds.
     """
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.state != DeliveryState.PENDING:
         return None
-    url, body = delivery.url, notice_body(db.session.get(WhitelistVersion, delivery.serial))
-    db.session.rollback()  # end the read transaction before waiting on the network
+    return delivery.url, notice_body(db.session.get(WhitelistVersion, delivery.serial))
+
+
+def post_notice(url: str, body: bytes) -> tuple[int | None, str | None]:
+    """POST the notice: (HTTP status or None, error or None when the receiver answered 2xx)."""
     status, error = _post(url, body, current_app.config["WEBHOOK_TIMEOUT"])
     if error is None and not (status and 200 <= status < 300):
         error = f"HTTP {status}"
+    return status, error
+
+
+def record_try(delivery_id: int, url: str, status: int | None, error: str | None) -> str | None:
+    """Record one try's outcome; returns the error to retry on, None when delivered. The caller commits.
+
+    A compare-and-set on `pending`: a delivery already delivered or given up is never counted again.
+    """
     values = {"attempts": WebhookDelivery.attempts + 1, "last_status": status, "last_error": error}
     if error is None:
         values.update(state=DeliveryState.DELIVERED, delivered_at=utcnow())

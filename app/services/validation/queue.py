@@ -36,4 +36,5 @@ def enqueue_batch(application_ids: list[int]) -> None:
 
 
 def _options() -> dict:
-    return {"retry": RETRY_INTERVALS, "on_failure": VALIDATION_FAILED, "timeout": current_app.config["VALIDATION_TIMEOUT"]}
+    return {"retry": RETRY_INTERVALS, "on_failure": VALIDATION_FAILED,
+            "timeout": current_app.config["VALIDATION_TIMEOUT"]}

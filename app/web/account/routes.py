@@ -8,6 +8,7 @@ from app.models import ApiToken
 from app.services import ServiceError
 from app.services.accounts import change_password
 from app.services.tokens import issue_token, revoke_token
+from app.transactions import committed
 from app.web.account import bp
 from app.web.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 
@@ -18,8 +19,8 @@ def tokens():
     form = NewTokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = issue_token(current_user, form.label.data or "")
-        db.session.commit()
+        with committed():
+            new_token = issue_token(current_user, form.label.data or "")
         # Shown on this answer only, never put in the (signed, not encrypted) session cookie to survive a
         # redirect; the emptied label makes a second token a deliberate act, not a re-send of this form.
         form.label.data = ""
@@ -37,8 +38,8 @@ def revoke(token_id: int):
     if row is None or row.user_id != current_user.id:
         abort(404)
     if RevokeTokenForm().validate_on_submit() and row.revoked_at is None:
-        revoke_token(row, actor=current_user)
-        db.session.commit()
+        with committed():
+            revoke_token(row, actor=current_user)
         flash(f"Token {row.prefix}… revoked. Scripts using it will get 401 from now on.", "success")
     return redirect(url_for("account.tokens"))
 
@@ -50,12 +51,11 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            change_password(user, form.current.data, form.new.data)
+            with committed():
+                change_password(user, form.current.data, form.new.data)
         except ServiceError as exc:
-            db.session.rollback()
             form[exc.field].errors.append(exc.message)
         else:
-            db.session.commit()
             login_user(user)  # this browser goes on with the new session token; every other session ended
             flash("Password changed. You were signed out everywhere else.", "success")
             return redirect(url_for("account.tokens"))

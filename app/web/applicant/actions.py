@@ -3,9 +3,9 @@ from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from app.choices import State
-from app.extensions import db
 from app.services import ServiceError
 from app.services import applications as service
+from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.detail import render_application
 from app.web.forms import ActionForm
@@ -24,9 +24,9 @@ def submit(application_id: int):
         return _page(application)
     reply = request.form.get("reply")  # an answer to the reviewer, when one asked for more information
     try:
-        service.submit(application, reply)
+        with committed():
+            service.submit(application, reply)
     except ServiceError as exc:
-        db.session.rollback()
         message = escape(exc.message)
         if exc.field == "documents":  # say where to fix it: the upload form, already set to the first missing kind
             message += Markup(' <a href="#documents">Upload it below</a>.')
@@ -34,7 +34,6 @@ def submit(application_id: int):
         if reply and reply.strip():  # the page again, not a redirect: what was typed stays in the box
             return render_application(application, reply=reply, status=exc.status)
         return _page(application)
-    db.session.commit()
     flash("Submitted. The automatic checks usually take under a minute.", "success")
     return _page(application)
 

@@ -17,6 +17,7 @@ from app.services.documents import record_download, remove_document, store_docum
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
 from app.services.validation.checks.documents import missing_documents
+from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
 from app.web.applicant.presenters import next_step, timeline
@@ -76,13 +77,12 @@ def upload_document(application_id: int):
     reopening = application.state in State.REOPENABLE
     if form.validate_on_submit():
         try:
-            document = store_document(application, form.kind.data, form.file.data)
+            with committed():
+                document = store_document(application, form.kind.data, form.file.data)
         except ServiceError as exc:
-            db.session.rollback()
             target = form.kind if exc.field == "kind" else form.file
             target.errors = list(target.errors) + [exc.message]
             return render_application(application, form, status=exc.status)
-        db.session.commit()
         flash(f"{document.display_name} uploaded." + (" It is a draft again: submit it when it is ready."
                                                        if reopening else ""), "success")
         return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
@@ -112,6 +112,6 @@ def remove_document_view(application_id: int, document_id: int):
 def download_document(application_id: int, document_id: int):
     application = application_or_404(application_id)
     document = _document_or_404(application, document_id)
-    path = record_download(document)
-    db.session.commit()
+    with committed():
+        path = record_download(document)
     return send_document(document, path)

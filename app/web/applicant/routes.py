@@ -5,7 +5,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.choices import REQUIRED_DOCUMENTS, ApplicantKind, Category, DocumentKind, State
-from app.extensions import db
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services import applications as service
@@ -14,6 +13,7 @@ from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 from app.services.review.reopening import changeable
+from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import ApplicationForm, ProfileForm
 from app.web.redirects import safe_next
@@ -32,13 +32,12 @@ def profile():
     if form.validate_on_submit():
         data = ProfileInput(**{name: form[name].data for name in PROFILE_FIELDS})
         try:
-            save_profile(current_user, data)
+            with committed():
+                save_profile(current_user, data)
         except ServiceError as exc:
-            db.session.rollback()
             for name, message in (exc.details or {}).items():
                 form[name].errors = list(form[name].errors) + [message]
         else:
-            db.session.commit()
             flash("Profile saved.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("applicant.applications")))
     return render_template("applicant/profile.html", form=form, isps=isp_suggestions(),
@@ -65,20 +64,19 @@ def _save(form: ApplicationForm, application=None):
                                     form.parsed_endpoints)
     reopening = application is not None and application.state in State.REOPENABLE
     try:
-        if application is None:
-            application = service.create_application(current_user, data)
-            message = ("Draft saved. Add your documents, then submit it for the checks.", "success")
-        elif service.update_application(application, data):
-            message = ("Changes saved. It is a draft again: submit it when it is ready." if reopening
-                       else "Changes saved.", "success")
-        else:
-            message = ("Nothing had changed, so nothing was saved.", "info")
+        with committed():
+            if application is None:
+                application = service.create_application(current_user, data)
+                message = ("Draft saved. Add your documents, then submit it for the checks.", "success")
+            elif service.update_application(application, data):
+                message = ("Changes saved. It is a draft again: submit it when it is ready." if reopening
+                           else "Changes saved.", "success")
+            else:
+                message = ("Nothing had changed, so nothing was saved.", "info")
     except ServiceError as exc:
-        db.session.rollback()
         target = form.entries if exc.field in (None, "entries") else form.purpose
         target.errors = list(target.errors) + [exc.message]
         return None
-    db.session.commit()
     flash(*message)
     return application
 
@@ -143,7 +141,7 @@ def edit_application(application_id: int):
 def notifications():
     rows = recent_for(current_user)
     page = render_template("applicant/notifications.html", notifications=rows)  # unread ones still marked
-    mark_read(rows)
-    db.session.commit()
+    with committed():
+        mark_read(rows)
     return page
 

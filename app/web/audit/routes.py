@@ -7,6 +7,7 @@ from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
 from app.models.types import utcnow
+from app.transactions import committed
 from app.web.audit import bp
 from app.web.audit.forms import AuditSearchForm
 
@@ -48,8 +49,8 @@ def export(fmt: str):
     if form.errors:
         problems = (f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())
         abort(400, description="; ".join(problems))
-    query = audit.record_export(current_user, fmt, form.filters())
-    db.session.commit()
+    with committed():  # the export is itself audited before a line of it is sent
+        query = audit.record_export(current_user, fmt, form.filters())
     filename = f"raasta-audit-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
     return Response(stream_with_context(audit.export_lines(query, fmt)),
                     mimetype=EXPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -2,8 +2,9 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.services import ServiceError, accounts
+from app.transactions import committed
 from app.web.auth import bp
 from app.web.auth.forms import SignInForm, SignUpForm
 from app.web.redirects import safe_next
@@ -19,8 +20,8 @@ def sign_in():
         return redirect(url_for("main.dashboard"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        with committed():  # a failed attempt is recorded too
+            user = accounts.authenticate(form.email.data, form.password.data)
         if user:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
@@ -36,13 +37,12 @@ def sign_up():
     form = SignUpForm()
     if form.is_submitted() and _every_sign_up_problem(form):
         try:
-            accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
+            with committed():
+                accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
             # A new account and a taken email are answered alike, so sign-up cannot test which emails exist.
-            db.session.commit()
             flash(SIGNED_UP.format(email=form.email.data.strip()), "success")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/sign_up.html", form=form)
@@ -62,8 +62,8 @@ def _every_sign_up_problem(form: SignUpForm) -> bool:
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    accounts.sign_out(current_user._get_current_object())
-    db.session.commit()
+    with committed():
+        accounts.sign_out(current_user._get_current_object())
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))

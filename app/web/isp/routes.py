@@ -18,6 +18,7 @@ from app.services.isp_organisations import organisation_of
 from app.services.publication import files
 from app.services.publication.signing import public_key_pem
 from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
+from app.transactions import committed
 from app.web.isp import bp, isp_only, readers
 from app.web.isp.forms import AnswerForm, WebhookForm
 from app.web.outcomes import commit_or_flash
@@ -156,12 +157,11 @@ def webhook():
     had_webhook = organisation.webhook_url is not None
     if form.validate_on_submit():
         try:
-            set_webhook(organisation, None if form.remove.data else form.url.data, current_user)
+            with committed():
+                set_webhook(organisation, None if form.remove.data else form.url.data, current_user)
         except ServiceError as exc:
-            db.session.rollback()
             form.url.errors = [*form.url.errors, exc.message]
         else:
-            db.session.commit()
             flash("Webhook saved: the next new version is announced to it." if organisation.webhook_url
                   else "Webhook removed." if had_webhook else "No webhook is set; nothing to remove.",
                   "success" if organisation.webhook_url or had_webhook else "info")

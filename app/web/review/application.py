@@ -17,6 +17,7 @@ from app.services.documents import record_download
 from app.services.review import decisions as review_service
 from app.services.review.approvals import revoke
 from app.services.review.batches import batch_for
+from app.transactions import committed
 from app.web.review import bp, presenters, staff_only
 from app.web.review.forms import BatchForm, NoteForm, OverrideForm, RejectForm, RequestInformationForm, RevokeForm
 
@@ -72,13 +73,12 @@ def _decide(application_id: int, form_name: str, form, change, success: str, fie
     if not form.validate_on_submit():
         return _refused(application, 422, form_name, form)
     try:
-        change(application, form)
+        with committed():
+            change(application, form)
     except ServiceError as exc:
-        db.session.rollback()
         target = form[exc.field] if exc.field in form else form[field]
         target.errors = list(target.errors) + [exc.message]
         return _refused(db.session.get(Application, application_id), exc.status, form_name, form)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for("review.application", application_id=application_id, _anchor=anchor))
 
@@ -145,6 +145,6 @@ def inline_document(application_id: int, document_id: int):
         abort(404)
     if document.content_type not in presenters.INLINE_TYPES:
         abort(404)  # anything else is only ever a download
-    path = record_download(document)  # records who looked at it
-    db.session.commit()
+    with committed():
+        path = record_download(document)  # records who looked at it
     return send_document(document, path, inline=True)

@@ -8,6 +8,7 @@ from app.models import Batch
 from app.services import Conflict, ServiceError
 from app.services.review import batches as service
 from app.services.review.stats import batch_members, batch_sizes
+from app.transactions import committed
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
 from app.web.review import bp, staff_only
@@ -59,14 +60,13 @@ def approve(batch_id: int):
         flash("The form expired; press Approve again.", "error")
         return redirect(url_for("review.batch", batch_id=batch_id))
     try:
-        service.approve_batch(batch, approver=current_user)
+        with committed():
+            service.approve_batch(batch, approver=current_user)
     except ServiceError as exc:
         # A refusal is shown on the page with its status: 403 for the maker, 409 naming each application.
-        db.session.rollback()
         flash(exc.message, "error")
         problems = problems_of(exc.details) if isinstance(exc, Conflict) else []
         return _page(_batch_or_404(batch_id), exc.status, problems)
-    db.session.commit()
     flash(f"Batch {batch_id} approved and published as whitelist version {batch.whitelist_serial}.", "success")
     return redirect(url_for("review.batch", batch_id=batch_id))
 

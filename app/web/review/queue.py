@@ -2,10 +2,10 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.extensions import db
 from app.services import ServiceError
 from app.services.review import batches as batch_service
 from app.services.review.queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.transactions import committed
 from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm
 
@@ -58,17 +58,16 @@ def create_batch():
         flash("The form expired; select the applications again.", "error")
         return redirect(_back(form))
     try:
-        ids = _selected_ids(form)
-        if not ids:
-            raise ServiceError("Select at least one application to batch (tick its box, or press x on its row).")
-        batch = batch_service.create_batch(ids, maker=current_user, note=(form.note.data or "").strip() or None)
+        with committed():
+            ids = _selected_ids(form)
+            if not ids:
+                raise ServiceError("Select at least one application to batch (tick its box, or press x on its row).")
+            batch = batch_service.create_batch(ids, maker=current_user, note=(form.note.data or "").strip() or None)
     except ServiceError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         for problem in (exc.details if isinstance(exc.details, list) else [])[:MAX_PROBLEMS_SHOWN]:
             flash(problem.get("message", ""), "error")
         return redirect(_back(form))
-    db.session.commit()
     flash(f"Batch {batch.id} made with {len(ids):,} application{'s' if len(ids) != 1 else ''}. "
           "Another reviewer must approve it.", "success")
     return redirect(url_for("review.batch", batch_id=batch.id))
