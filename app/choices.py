@@ -214,7 +214,7 @@ class FindingCode:
     ISP_CONFIRMED = "isp.confirmed"                 # the ISP confirmed the subscriber: info
     ISP_DISPUTED = "isp.disputed"                   # the ISP disputed the subscriber: error
     ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info
-    ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: info
+    ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: warning
     ISP_PREFIX = "isp."                             # every ISP finding: an answer replaces the earlier one
 
 
