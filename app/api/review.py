@@ -129,6 +129,8 @@ def override_finding(application_id: int):
 
     422 if the application has no error finding with that code or the reason is empty; 409 if that
     code is already overridden. A flagged application whose every error code is overridden can be batched.
+    isp.pending (a warning) can be overridden too, once the ISP's confirmation is CONFIRMATION_HOURS overdue
+    (409 before, saying from when): with REQUIRE_ISP_CONFIRMATION=1 that is what lets it be batched unconfirmed.
     """
     application = _application(application_id)
     body = json_body()
@@ -177,7 +179,9 @@ def create_batch():
 
     Only ready applications, or flagged ones whose every error code is overridden, and none already
     in a batch awaiting approval: otherwise nothing is batched and the error's details name each
-    refused application and why (409; 422 for ids that do not exist). 201 {"id", "state":
+    refused application and why (409; 422 for ids that do not exist). With REQUIRE_ISP_CONFIRMATION=1,
+    also none whose ISP has not confirmed the subscriber id, unless the answer is overdue and isp.pending
+    is overridden (409 saying which, and from when the override is possible). 201 {"id", "state":
     "pending_approval", "application_ids", "made_by"}.
     """
     body = json_body()

@@ -58,6 +58,12 @@ def submitted(db):
 
 
 @pytest.fixture
+def ptcl(isp_user):
+    """An isp user of PTCL."""
+    return isp_user("PTCL")
+
+
+@pytest.fixture
 def fast_webhooks(app):
     app.config.update(WEBHOOK_RETRY_INTERVALS=[0, 0], WEBHOOK_ALLOW_PRIVATE_HOSTS=True, WEBHOOK_TIMEOUT=5)
 

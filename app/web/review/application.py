@@ -15,6 +15,7 @@ from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.documents import record_download
 from app.services.review import decisions as review_service
+from app.services.review import isp_confirmation_rule
 from app.services.review.approvals import revoke
 from app.services.review.batches import batch_for
 from app.transactions import committed
@@ -31,7 +32,10 @@ def _application_or_404(application_id: int) -> Application:
 
 def _override_form(application: Application, form: OverrideForm | None = None) -> OverrideForm:
     form = form or OverrideForm(formdata=None)
-    form.code.choices = [("", "Choose…")] + [(code, code) for code in review_service.open_error_codes(application)]
+    codes = review_service.open_error_codes(application)
+    if application.state in State.REVIEWABLE and isp_confirmation_rule.overridable(application):
+        codes.append(isp_confirmation_rule.CODE)  # the ISP's answer is overdue: a reviewer may go on without it
+    form.code.choices = [("", "Choose…")] + [(code, code) for code in codes]
     return form
 
 

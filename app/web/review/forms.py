@@ -80,10 +80,10 @@ class RequestInformationForm(FlaskForm):
 
 
 class OverrideForm(FlaskForm):
-    code = SelectField("Error finding", choices=[],
+    code = SelectField("Finding", choices=[],
                        validators=[DataRequired(message="Choose the finding to override.")])
     reason = TextAreaField("Why it may be approved anyway", render_kw={"rows": 3}, validators=[
-        DataRequired(message="Write why this error does not stop the approval; later readers see it."),
+        DataRequired(message="Write why this finding does not stop the approval; later readers see it."),
         REASON_LENGTH])
 
 

@@ -1,7 +1,8 @@
 """The ISP's word on the subscriber id: confirmed (info), disputed (error), awaited (warning), impossible (info).
 
 An awaited answer is a warning, so the queue's worst-finding column shows it: an application batched before
-its ISP answered was once approved and then disputed.
+its ISP answered was once approved and then disputed. With REQUIRE_ISP_CONFIRMATION on, it also keeps the
+application out of batches (review/isp_confirmation_rule.py).
 
 Runs on every validation, so a resubmitted or re-validated application always carries the current
 answer; isp_confirmations.answer() puts the same finding on the application the moment the ISP answers.
