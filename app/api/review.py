@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Application, Batch, ReviewNote, User
 from app.services import ServiceError
 from app.services.publication.publish import latest_version
-from app.services.review import approvals, batches, decisions
+from app.services.review import approvals, batches, decisions, suspensions
 from app.services.review import queue as review_queue
 from app.services.review.queue import QueueFilter, QueueRow
 from app.transactions import committed
@@ -143,13 +143,32 @@ def override_finding(application_id: int):
 @documented(body=schemas.REASON)
 @role_required(*STAFF)
 def revoke_application(application_id: int):
-    """Revoke an approved application ({"reason"}) and publish a whitelist version without its space.
+    """Revoke an approved (or suspended) application ({"reason"}) and publish a whitelist version without its space.
 
     Returns the application with the new whitelist_serial.
     """
     application = _application(application_id)
     with committed():
         version = approvals.revoke(application, json_body().get("reason"), current_user)
+    serial = version.serial if version else latest_version().serial
+    return jsonify(application_json(application) | {"whitelist_serial": serial})
+
+
+@bp.post("/applications/<int:application_id>/reinstate")
+@documented(body=schemas.REINSTATE)
+@role_required(*STAFF)
+def reinstate_application(application_id: int):
+    """Reinstate a suspended application ({"reason"}): approved again, its space published at once.
+
+    An application is suspended when its ISP disputes the subscriber id after approval. Reinstating
+    restores its approval as it was (same approval date and expiry) and returns the application with the
+    new whitelist_serial. 422 without a reason; 409 if it is not suspended (or another reviewer decided
+    first), if its approval has run out, or if part of its space is now approved for another applicant
+    (the details name each clash: revoke one of the two).
+    """
+    application = _application(application_id)
+    with committed():
+        version = suspensions.reinstate(application, json_body().get("reason"), current_user)
     serial = version.serial if version else latest_version().serial
     return jsonify(application_json(application) | {"whitelist_serial": serial})
 

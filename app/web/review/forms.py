@@ -92,6 +92,12 @@ class RevokeForm(FlaskForm):
         DataRequired(message="Write why the approval is revoked; the applicant reads it."), REASON_LENGTH])
 
 
+class ReinstateForm(FlaskForm):
+    reason = TextAreaField("Why the approval stands", render_kw={"rows": 3}, validators=[
+        DataRequired(message="Write why the approval is reinstated despite the ISP's dispute; the applicant reads it."),
+        REASON_LENGTH], description="e.g. “PTCL withdrew the dispute: the subscriber id was mistyped in its records.”")
+
+
 class NoteForm(FlaskForm):
     body = TextAreaField("Note for other reviewers", render_kw={"rows": 3}, validators=[
         DataRequired(message="Write the note first."), Length(max=5000)],
