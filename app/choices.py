@@ -29,14 +29,18 @@ class State:
     REVOKED = "revoked"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    # Approved, then disputed by the ISP: out of the whitelist until a reviewer reinstates or revokes it.
+    SUSPENDED = "suspended"
 
     ALL = (DRAFT, VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO,
-           APPROVED, REJECTED, REVOKED, EXPIRED, WITHDRAWN)
+           APPROVED, SUSPENDED, REJECTED, REVOKED, EXPIRED, WITHDRAWN)
     # Open: still moving through the process; its space counts as pending.
     OPEN = (DRAFT, VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO)
     PENDING = (VALIDATING, VALIDATION_FAILED, READY, FLAGGED, NEEDS_INFO)
     TERMINAL = (REJECTED, REVOKED, EXPIRED, WITHDRAWN)
     REVIEWABLE = (READY, FLAGGED)
+    # An approval, standing or suspended: either is revoked by a reviewer or expires when its time is up.
+    APPROVALS = (APPROVED, SUSPENDED)
     # What the applicant edits in place; a reviewable one not in a batch goes back to draft first.
     EDITABLE = (DRAFT, NEEDS_INFO)
     REOPENABLE = REVIEWABLE
@@ -49,6 +53,7 @@ class State:
         FLAGGED: "Problems found",
         NEEDS_INFO: "More information needed",
         APPROVED: "Approved",
+        SUSPENDED: "Suspended after a dispute",  # lower-cased in messages, so no "ISP" here
         REJECTED: "Rejected",
         REVOKED: "Approval revoked",
         EXPIRED: "Expired",
@@ -68,7 +73,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
                   State.DRAFT),
     State.FLAGGED: (State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.VALIDATING, State.WITHDRAWN, State.DRAFT),
     State.NEEDS_INFO: (State.VALIDATING, State.WITHDRAWN),
-    State.APPROVED: (State.REVOKED, State.EXPIRED),
+    # approved -> suspended: the ISP disputed the subscriber id after approval (isp_confirmations.answer);
+    # suspended -> approved: a reviewer reinstates it; -> revoked or expired as an approval would be.
+    State.APPROVED: (State.REVOKED, State.EXPIRED, State.SUSPENDED),
+    State.SUSPENDED: (State.APPROVED, State.REVOKED, State.EXPIRED),
     State.REJECTED: (),
     State.REVOKED: (),
     State.EXPIRED: (),
@@ -214,7 +222,7 @@ class FindingCode:
     ISP_CONFIRMED = "isp.confirmed"                 # the ISP confirmed the subscriber: info
     ISP_DISPUTED = "isp.disputed"                   # the ISP disputed the subscriber: error
     ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info
-    ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: info
+    ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: warning
     ISP_PREFIX = "isp."                             # every ISP finding: an answer replaces the earlier one
 
 

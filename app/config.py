@@ -132,6 +132,11 @@ class Config:
         self.MAX_PREFIX_V4 = whole_number("MAX_PREFIX_V4", DEFAULT_MAX_PREFIX_V4, "an IPv4 prefix length", 0, 32)
         self.MAX_PREFIX_V6 = whole_number("MAX_PREFIX_V6", DEFAULT_MAX_PREFIX_V6, "an IPv6 prefix length", 0, 128)
         self.APPROVAL_DAYS = whole_number("APPROVAL_DAYS", 365, "a number of days")  # an approval expires after it
+        # 1: an application whose ISP has not confirmed the subscriber id cannot be batched, unless the answer is
+        # CONFIRMATION_HOURS overdue and a reviewer overrides isp.pending with a reason (isp_confirmation_rule).
+        self.REQUIRE_ISP_CONFIRMATION = whole_number("REQUIRE_ISP_CONFIRMATION", 0, "0 (off) or 1 (on)",
+                                                     minimum=0, maximum=1) == 1
+        self.CONFIRMATION_HOURS = whole_number("CONFIRMATION_HOURS", 24, "a number of hours")
         # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
         self.MAIL_RETRY_INTERVALS = seconds_list("MAIL_RETRY_INTERVALS", [30, 60, 300, 900, 1800, 3600] + [7200] * 4)
         # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.

@@ -10,12 +10,14 @@ from app.api import bp, schemas
 from app.api.openapi import documented
 from app.api.requests import json_body
 from app.auth import role_required
-from app.choices import ConfirmationState, Role
+from app.choices import ConfirmationState, Role, State
 from app.models import IspConfirmation, WebhookDelivery
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
+from app.services.publication.publish import latest_version
+from app.services.review.suspensions import publish_suspended
 from app.transactions import committed
 
 isp_only = role_required(Role.ISP)
@@ -91,14 +93,20 @@ def answer_confirmation(application_id: int):
     """Answer for one application: {"answer": "confirm"|"dispute", "reason"?} (a dispute needs a reason).
 
     The answer becomes a finding on the application (confirm: info, dispute: error) and a dispute
-    flags a `ready` application. Sending the same answer again changes nothing; a different one
+    flags a `ready` application. A dispute of an approved application suspends it: a whitelist version
+    without it is published at once, and the answer adds "application_state": "suspended" and that
+    version's "whitelist_serial". Sending the same answer again changes nothing; a different one
     replaces it. 404 for an application that does not name your ISP.
     """
     body = json_body()
     confirmation = _answerable(application_id, organisation_of(current_user))
+    was = confirmation.application.state
     with committed():
         confirmation = confirmations.answer(confirmation, body.get("answer"), body.get("reason"), current_user)
-    return jsonify(confirmation_json(confirmation))
+    answered = confirmation_json(confirmation)
+    if was != State.SUSPENDED and confirmation.application.state == State.SUSPENDED:
+        answered |= {"application_state": State.SUSPENDED, "whitelist_serial": latest_version().serial}
+    return jsonify(answered)
 
 
 @bp.post("/isp/confirmations")
@@ -118,6 +126,7 @@ def answer_confirmations():
                                '{"application_id", "answer", "reason"?}.')
     organisation, answered, refused = organisation_of(current_user), [], []
     with committed():
+        approved = set()  # disputes of these suspend them: one version published for all, below
         for index, item in enumerate(items):
             application_id = item.get("application_id")
             confirmation = confirmations.confirmation_for(application_id, organisation) \
@@ -126,13 +135,19 @@ def answer_confirmations():
                 refused.append({"index": index, "application_id": application_id,
                                 "message": f"No application {application_id!r} names your ISP as the subscriber's."})
                 continue
+            if confirmation.application.state == State.APPROVED:
+                approved.add(confirmation.application_id)
             try:
                 answered.append(confirmations.answer(confirmation, item.get("answer"), item.get("reason"),
-                                                     current_user))
+                                                     current_user, publish=False))
             except ServiceError as exc:
                 refused.append({"index": index, "application_id": application_id, "message": exc.message})
         if refused:  # the block ends in an error, so every answer it stored is rolled back
             raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
+        suspended = list({c.application_id: c.application for c in answered if c.application_id in approved
+                          and c.application.state == State.SUSPENDED}.values())
+        if suspended:
+            publish_suspended(suspended, current_user)
     return jsonify([confirmation_json(c) for c in answered])
 
 

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Application, Batch, ReviewNote, User
 from app.services import ServiceError
 from app.services.publication.publish import latest_version
-from app.services.review import approvals, batches, decisions
+from app.services.review import approvals, batches, decisions, suspensions
 from app.services.review import queue as review_queue
 from app.services.review.queue import QueueFilter, QueueRow
 from app.transactions import committed
@@ -129,6 +129,8 @@ def override_finding(application_id: int):
 
     422 if the application has no error finding with that code or the reason is empty; 409 if that
     code is already overridden. A flagged application whose every error code is overridden can be batched.
+    isp.pending (a warning) can be overridden too, once the ISP's confirmation is CONFIRMATION_HOURS overdue
+    (409 before, saying from when): with REQUIRE_ISP_CONFIRMATION=1 that is what lets it be batched unconfirmed.
     """
     application = _application(application_id)
     body = json_body()
@@ -141,13 +143,32 @@ def override_finding(application_id: int):
 @documented(body=schemas.REASON)
 @role_required(*STAFF)
 def revoke_application(application_id: int):
-    """Revoke an approved application ({"reason"}) and publish a whitelist version without its space.
+    """Revoke an approved (or suspended) application ({"reason"}) and publish a whitelist version without its space.
 
     Returns the application with the new whitelist_serial.
     """
     application = _application(application_id)
     with committed():
         version = approvals.revoke(application, json_body().get("reason"), current_user)
+    serial = version.serial if version else latest_version().serial
+    return jsonify(application_json(application) | {"whitelist_serial": serial})
+
+
+@bp.post("/applications/<int:application_id>/reinstate")
+@documented(body=schemas.REINSTATE)
+@role_required(*STAFF)
+def reinstate_application(application_id: int):
+    """Reinstate a suspended application ({"reason"}): approved again, its space published at once.
+
+    An application is suspended when its ISP disputes the subscriber id after approval. Reinstating
+    restores its approval as it was (same approval date and expiry) and returns the application with the
+    new whitelist_serial. 422 without a reason; 409 if it is not suspended (or another reviewer decided
+    first), if its approval has run out, or if part of its space is now approved for another applicant
+    (the details name each clash: revoke one of the two).
+    """
+    application = _application(application_id)
+    with committed():
+        version = suspensions.reinstate(application, json_body().get("reason"), current_user)
     serial = version.serial if version else latest_version().serial
     return jsonify(application_json(application) | {"whitelist_serial": serial})
 
@@ -177,7 +198,9 @@ def create_batch():
 
     Only ready applications, or flagged ones whose every error code is overridden, and none already
     in a batch awaiting approval: otherwise nothing is batched and the error's details name each
-    refused application and why (409; 422 for ids that do not exist). 201 {"id", "state":
+    refused application and why (409; 422 for ids that do not exist). With REQUIRE_ISP_CONFIRMATION=1,
+    also none whose ISP has not confirmed the subscriber id, unless the answer is overdue and isp.pending
+    is overridden (409 saying which, and from when the override is possible). 201 {"id", "state":
     "pending_approval", "application_ids", "made_by"}.
     """
     body = json_body()

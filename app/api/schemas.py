@@ -54,8 +54,11 @@ DOCUMENT_UPLOAD = _object(
 SUBMIT = _object((), reply={"type": ["string", "null"], "maxLength": 2000,
                             "description": "Optional: an answer to the reviewer who asked for more information."})
 REASON = _object(("reason",), reason={"type": "string", "examples": list(REJECTION_REASONS)})
+REINSTATE = _object(("reason",), reason={"type": "string", "description": "Why the approval stands after the ISP's "
+                                                                         "dispute; the applicant reads it."})
 MESSAGE = _object(("message",), message=_TEXT)
-OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "An error finding's code."},
+OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "An error finding's code, or "
+                                                                              "isp.pending once overdue."},
                    reason=_TEXT)
 NOTE = _object(("body",), body=_TEXT)
 BATCH = _object(("application_ids",), application_ids={"type": "array", "minItems": 1, "items": {"type": "integer"}},

@@ -8,6 +8,10 @@ Answers may change: pending -> confirmed or disputed, and confirmed <-> disputed
 same answer sent again changes nothing (a billing system may re-send its whole list). A dispute
 later turned into a confirmation leaves a flagged application flagged, but with no open ISP
 error, so reviewers can batch it. An ISP only ever sees its own organisation's rows.
+
+A dispute of an approved application suspends it at once (review.suspensions): out of the approved
+space and of a whitelist version published in the same transaction, reviewers and applicant told.
+A later confirmation leaves it suspended, for a reviewer to reinstate, and tells the reviewers.
 """
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -18,14 +22,16 @@ from app.extensions import db
 from app.models import Application, Finding, IspConfirmation, IspOrganisation, User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
+from app.services.review import suspensions
 from app.services.transitions import move
 from app.services.validation.checks.base import Draft
 from app.services.validation.checks.isp import finding_draft
 
 REASON_MAX = 1000
 PAGE_MAX = 500
-# Applications an ISP can still answer for: in review, or approved (a late dispute still matters).
-ANSWERABLE = (*State.PENDING, State.APPROVED)
+# Applications an ISP can still answer for: in review, or approved (a late dispute suspends it), or suspended
+# (a dispute sent by mistake can still be turned into a confirmation).
+ANSWERABLE = (*State.PENDING, *State.APPROVALS)
 
 
 def ask_on_submission(application: Application) -> IspConfirmation | None:
@@ -94,8 +100,12 @@ def state_counts(organisation: IspOrganisation) -> dict[str, int]:
     return {state: 0 for state in ConfirmationState.ALL} | dict(rows)
 
 
-def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor) -> IspConfirmation:
-    """Record the ISP's answer ("confirm" or "dispute" with a reason) and its finding. The caller commits."""
+def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
+           publish: bool = True) -> IspConfirmation:
+    """Record the ISP's answer ("confirm" or "dispute" with a reason) and its finding. The caller commits.
+
+    A dispute of an approved application suspends it and publishes a version without it; `publish=False`
+    leaves the publishing to the caller (suspensions.publish_suspended, once for a list of answers)."""
     new_state = ConfirmationState.ANSWERS.get(reply) if isinstance(reply, str) else None
     if new_state is None:
         given = "No answer was given" if reply is None else f"Answer {reply!r} is unknown"
@@ -133,6 +143,12 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor)
     _replace_isp_finding(application, finding_draft(confirmation))
     if new_state == ConfirmationState.DISPUTED and application.state == State.READY:
         move(application, State.FLAGGED, actor=actor, errors=1, codes=[FindingCode.ISP_DISPUTED])
+    elif new_state == ConfirmationState.DISPUTED and application.state == State.APPROVED:
+        suspensions.suspend(application, confirmation, actor)
+        if publish:
+            suspensions.publish_suspended([application], actor)
+    elif new_state == ConfirmationState.CONFIRMED and application.state == State.SUSPENDED:
+        suspensions.tell_reviewers_confirmed(application, confirmation)
     return confirmation
 
 

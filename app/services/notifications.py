@@ -2,7 +2,7 @@
 from flask import current_app
 from sqlalchemy import func, insert, select
 
-from app.choices import State
+from app.choices import Role, State
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.models.types import utcnow
@@ -22,6 +22,19 @@ def notify(user: User, subject: str, body: str, link: str | None = None) -> Noti
     db.session.flush()  # its id, for the mail job
     queue_emails([notification.id])
     return notification
+
+
+def notify_staff(subject: str, body: str, link: str | None = None) -> list[int]:
+    """The same notification to every active reviewer and admin, in one insert; emailed after the commit."""
+    staff = db.session.scalars(select(User.id).where(User.role.in_(Role.STAFF), User.active.is_(True))
+                               .order_by(User.id)).all()
+    if not staff:
+        return []
+    now = utcnow()
+    ids = list(db.session.scalars(insert(Notification).returning(Notification.id), [
+        {"user_id": user_id, "subject": subject, "body": body, "link": link, "created_at": now} for user_id in staff]))
+    queue_emails(ids)
+    return ids
 
 
 def queue_emails(notification_ids: list[int]) -> None:
@@ -53,12 +66,22 @@ STATE_MESSAGES = {
     State.REVOKED: ("was revoked", "The approval of application {id} was revoked: {message}"),
     State.EXPIRED: ("has expired", "Application {id} has expired. Renew it from its page to stay whitelisted."),
 }
+# A suspension is told by review.suspensions itself, in the ISP's words. What a state means when reached from a
+# particular one (previous, new) instead of the usual way:
+TRANSITION_MESSAGES = {
+    (State.SUSPENDED, State.APPROVED): (
+        "is approved again",
+        "A reviewer reinstated the approval of application {id}: {message} ISPs let its addresses through again "
+        "from the whitelist published now."),
+}
 
 
-def notify_state(application: Application) -> None:
-    if application.state not in STATE_MESSAGES:
+def notify_state(application: Application, previous: str | None = None) -> None:
+    """Tell the applicant their application reached its state (`previous`: the state it left)."""
+    subject, body = TRANSITION_MESSAGES.get((previous, application.state)) or STATE_MESSAGES.get(
+        application.state, (None, None))
+    if subject is None:
         return
-    subject, body = STATE_MESSAGES[application.state]
     notify(application.applicant, f"Application {application.id} {subject}",
            body.format(id=application.id, message=application.reviewer_message or ""),
            link=f"/applications/{application.id}")

@@ -40,7 +40,8 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     - the audit event `application.<new_state>` with `data`;
     - a register announcement when the application enters or leaves the national register (pending or
       approved space: national_register.announce, sent to the workers' stream after the commit);
-    - the applicant's notification of the new state (notifications.notify_state, emailed after the commit).
+    - the applicant's notification of the new state, or of this move into it (notifications.notify_state,
+      emailed after the commit).
     move_many() and move_each() do the same for many applications at once.
     """
     if not can_move(application, new_state):
@@ -63,7 +64,7 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     audit.record(f"application.{new_state}", application, actor=actor, before=previous, after=new_state, **data)
     if register_class(previous) != register_class(new_state):
         announce(application)
-    notify_state(application)
+    notify_state(application, previous)
 
 
 def move_many(applications: list[Application], new_state: str, actor=None, values: dict | None = None,

@@ -62,6 +62,9 @@ def test_secrets_are_generated_once_with_private_permissions(tmp_path, monkeypat
     ("POLL_CACHE_SECONDS", "1.5", "POLL_CACHE_SECONDS='1.5' is not a number of seconds; use a whole number, 0 or more"),
     ("WEBHOOK_RETRY_INTERVALS", "10, 1m", "WEBHOOK_RETRY_INTERVALS='10, 1m' is not a list of seconds"),
     ("WORKER_TTL", "9" * 5000, "WORKER_TTL='9999"),  # past int()'s own digit limit: still this one line
+    ("REQUIRE_ISP_CONFIRMATION", "yes", "REQUIRE_ISP_CONFIRMATION='yes' is not 0 (off) or 1 (on); use a whole "
+                                        "number, 0 to 1, e.g. REQUIRE_ISP_CONFIRMATION=0"),
+    ("CONFIRMATION_HOURS", "0", "CONFIRMATION_HOURS='0' is not a number of hours; use a whole number, 1 or more"),
 ])
 def test_a_setting_that_is_not_a_number_names_itself(monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
@@ -81,6 +84,10 @@ def test_numeric_settings_take_numbers_and_fall_back_to_their_defaults(monkeypat
     assert (config.MAX_PREFIX_V4, config.VALIDATION_TIMEOUT, config.POLL_CACHE_SECONDS) == (24, 900, 0)
     assert config.VALIDATION_LOST_AFTER == 900  # follows VALIDATION_TIMEOUT unless set itself
     assert (config.APPROVAL_DAYS, config.MAIL_RETRY_INTERVALS, config.WEBHOOK_RETRY_INTERVALS) == (365, [], [5, 30, 120])
+    assert (config.REQUIRE_ISP_CONFIRMATION, config.CONFIRMATION_HOURS) == (False, 24)
+    monkeypatch.setenv("REQUIRE_ISP_CONFIRMATION", "1")
+    monkeypatch.setenv("CONFIRMATION_HOURS", "48")
+    assert (Config().REQUIRE_ISP_CONFIRMATION, Config().CONFIRMATION_HOURS) == (True, 48)
 
 
 def test_the_worker_the_web_server_and_make_run_refuse_a_wrong_number_in_one_line(worker_env):

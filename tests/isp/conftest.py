@@ -1,13 +1,15 @@
 """ISP fixtures: organisations with users, applications submitted through the real service, webhooks
 allowed to reach a receiver on 127.0.0.1 and retried without waiting."""
 import io
+from datetime import timedelta
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
 from app.addresses import parse_entry
-from app.choices import DocumentKind
-from app.models import Application
+from app.choices import ConfirmationState, DocumentKind
+from app.models import Application, IspConfirmation
+from app.models.types import utcnow
 from app.services import applications
 from app.services.applications import ApplicationInput
 from app.services.documents import store_document
@@ -51,6 +53,28 @@ def submitted(db):
         # A company VPN application is submitted with its NTN certificate (or the submit is refused).
         store_document(application, DocumentKind.NTN_CERTIFICATE, FileStorage(io.BytesIO(PDF), filename="ntn.pdf"))
         applications.submit(application)
+        db.session.commit()
+        return application
+
+    return make
+
+
+@pytest.fixture
+def ptcl(isp_user):
+    """An isp user of PTCL."""
+    return isp_user("PTCL")
+
+
+@pytest.fixture
+def approved_asked(db, approved_application, make_applicant, ptcl):
+    """approved_asked(["39.32.0.0/24"]) -> an approved application whose ISP, PTCL, has not answered yet
+    (subscriber id PTCL-1), as one batched before the answer leaves it."""
+
+    def make(entries, name="Indus Soft (Pvt) Ltd"):
+        application = approved_application(entries, applicant=make_applicant(name, "PTCL", "PTCL-1"))
+        db.session.add(IspConfirmation(application_id=application.id, organisation_id=ptcl.organisation_id,
+                                       subscriber_id="PTCL-1", state=ConfirmationState.PENDING,
+                                       created_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
         return application
 

@@ -25,7 +25,7 @@ def test_a_dispute_sent_while_validating_flags_the_application(db, isp_user, sub
     state, found = _isp_findings(db, confirmed)
     assert state == State.READY and [c for c, _, _ in found] == [FindingCode.ISP_CONFIRMED]
     assert _isp_findings(db, waiting) == (State.READY, [
-        (FindingCode.ISP_PENDING, "info", "Awaiting PTCL's confirmation of subscriber id PTCL-9.")])
+        (FindingCode.ISP_PENDING, "warning", "Awaiting PTCL's confirmation of subscriber id PTCL-9.")])
 
 
 def test_an_isp_not_on_raasta_is_shown_as_unconfirmed(db, subscriber, submitted, run_worker):

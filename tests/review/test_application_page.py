@@ -52,7 +52,7 @@ def test_the_review_page_shows_entries_findings_where_documents_profile_and_hist
     assert "1234567-8" in page and "Nayatel" in page and firm.email in page
     assert f'href="/review/applications/{older.id}">#{older.id}</a>' in page
     # Open decisions for a flagged application.
-    assert "Override an error" in page and '<option value="overlap.approved_other">' in page
+    assert "Override a finding" in page and '<option value="overlap.approved_other">' in page
     assert "Reject" in page and "Request information" in page
     assert "this application has error findings not overridden (overlap.approved_other)" in page  # why not batchable
 
@@ -144,7 +144,7 @@ def test_an_override_shows_on_the_application_and_opens_the_batch(login, reviewe
     application = queued(["39.32.0.0/16"], state=State.FLAGGED, findings=[(0, *ERROR, None)])
     client = login(reviewer)
     empty = client.post(f"/review/applications/{application.id}/override", data={"code": ERROR[0], "reason": ""})
-    assert empty.status_code == 422 and "Write why this error does not stop" in field_error(empty.text, "reason")
+    assert empty.status_code == 422 and "Write why this finding does not stop" in field_error(empty.text, "reason")
     response = client.post(f"/review/applications/{application.id}/override",
                            data={"code": ERROR[0], "reason": "Call centre with 40,000 seats."})
     assert response.status_code == 302
@@ -152,7 +152,7 @@ def test_an_override_shows_on_the_application_and_opens_the_batch(login, reviewe
     assert (override.code, override.reviewer_id) == (ERROR[0], reviewer.id)
     page = client.get(f"/review/applications/{application.id}").text
     assert f"Overridden by {reviewer.name}: “Call centre with 40,000 seats.”" in page
-    assert "Add to a new batch" in page and "Override an error" not in page  # nothing left to override
+    assert "Add to a new batch" in page and "Override a finding" not in page  # nothing left to override
 
 
 def test_the_applicant_is_not_asked_to_fix_what_a_reviewer_accepted_or_what_is_decided(

@@ -25,7 +25,7 @@ def test_default_queue_is_open_applications_oldest_first_with_counts(db, make_re
     make_reviewable(["39.32.4.0/24"], state=State.REJECTED)
     approved = approved_application(["39.32.5.0/24"])
     assert _ids() == [older.id, waiting.id, newer.id, failed.id]
-    assert state_counts() == {"ready": 1, "flagged": 1, "needs_info": 1, "validation_failed": 1}
+    assert state_counts() == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 1, "validation_failed": 1}
     assert _ids(state="approved") == [approved.id]
     assert matching_count(QueueFilter()) == 4 and matching_ids(QueueFilter(), limit=2) == [older.id, waiting.id]
 

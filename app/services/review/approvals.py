@@ -1,5 +1,7 @@
 """The end of an approval: revocation by a reviewer, expiry by the hourly job, and what follows each.
 
+Both end a suspended approval too (an ISP disputed it: review.suspensions), whose space is already out.
+
 Both take the approved-space lock, delete the application's approved prefixes, move it on and
 publish a new whitelist version in the same transaction. Pending applications that touch the
 space approved, revoked or expired are then validated again: a job does it after the commit,
@@ -29,9 +31,9 @@ def revoke(application: Application, reason: str, actor=None) -> WhitelistVersio
     actor = acting(actor)
     lock_approved_space()
     lock_application(application)
-    if application.state != State.APPROVED:
+    if application.state not in State.APPROVALS:
         raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only an approved "
-                       "application can be revoked.", details={"state": application.state})
+                       "application (or a suspended one) can be revoked.", details={"state": application.state})
     approved_space.remove([application.id])
     application.reviewer_message = reason
     move(application, State.REVOKED, actor=actor, reason=reason)
@@ -41,10 +43,11 @@ def revoke(application: Application, reason: str, actor=None) -> WhitelistVersio
 
 
 def expire_due(now=None) -> list[int]:
-    """Expire every approval whose expires_at has passed, publishing once for all; returns their ids."""
+    """Expire every approval (suspended ones too) whose expires_at has passed, publishing once for all;
+    returns their ids."""
     now = now or utcnow()
     lock_approved_space()
-    due = locked(select(Application).where(Application.state == State.APPROVED, Application.expires_at <= now)
+    due = locked(select(Application).where(Application.state.in_(State.APPROVALS), Application.expires_at <= now)
                  .order_by(Application.id))
     if not due:
         return []

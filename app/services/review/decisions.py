@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit
-from app.choices import BatchState, Severity, State
+from app.choices import BatchState, FindingCode, Severity, State
 from app.extensions import db
 from app.models import Application, Batch, Finding, Override, ReviewNote, batch_applications
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.id_lists import among
 from app.services.locks import locked
+from app.services.review import isp_confirmation_rule
 from app.services.transitions import can_move, move
 
 BATCHABLE_STATES = State.REVIEWABLE
@@ -92,7 +93,10 @@ def open_error_codes_of(application_ids: list[int]) -> dict[int, list[str]]:
 
 
 def override(application: Application, code: str, reason: str, actor=None) -> Override:
-    """Accept one error finding code with a written reason; every later reader sees it."""
+    """Accept one error finding code with a written reason; every later reader sees it.
+
+    Also isp.pending, a warning, once the ISP's answer is overdue: under REQUIRE_ISP_CONFIRMATION that
+    override is what lets an application the ISP never answered for be batched (isp_confirmation_rule)."""
     code = required_text(code, "code", "the finding code to override")
     reason = required_text(reason, "reason", "why this finding does not stand in the way of approval")
     actor = acting(actor)
@@ -105,7 +109,9 @@ def override(application: Application, code: str, reason: str, actor=None) -> Ov
     if existing is not None:
         raise Conflict(f"{code} on application {application.id} is already overridden.", field="code")
     errors = {f.code for f in application.findings if f.severity == Severity.ERROR}
-    if code not in errors:
+    if code == FindingCode.ISP_PENDING:
+        isp_confirmation_rule.check_override(application)
+    elif code not in errors:
         have = ", ".join(sorted(errors)) or "none"
         raise ServiceError(f"Application {application.id} has no error finding {code!r} to override; its error "
                            f"codes are: {have}.", field="code")
@@ -152,10 +158,12 @@ def batch_problem(application: Application) -> str | None:
 
 
 def batch_problems(applications: list[Application], batch_id: int | None = None) -> dict[int, str]:
-    """batch_problem() for many applications in three queries; `batch_id`: the batch they are already in."""
+    """batch_problem() for many applications in three queries (five under REQUIRE_ISP_CONFIRMATION);
+    `batch_id`: the batch they are already in."""
     ids = [a.id for a in applications]
     open_codes = open_error_codes_of(ids)
     batched = {a: b for a, b in pending_batch_ids(ids).items() if b != batch_id}
+    unconfirmed = isp_confirmation_rule.batch_problems([a.id for a in applications if a.state in BATCHABLE_STATES])
     problems = {}
     for application in applications:
         if application.state not in BATCHABLE_STATES:
@@ -166,4 +174,6 @@ def batch_problems(applications: list[Application], batch_id: int | None = None)
                                         "override each with a written reason first")
         elif application.id in batched:
             problems[application.id] = f"is already in batch {batched[application.id]}, awaiting approval"
+        elif application.id in unconfirmed:
+            problems[application.id] = unconfirmed[application.id]
     return problems

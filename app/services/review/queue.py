@@ -1,9 +1,11 @@
 """The reviewers' queue: open applications, oldest first, filtered, in keyset pages.
 
-Pages are keyset, not OFFSET: the cursor is the (submitted_at, id) of the last row shown, and the
-next page is the rows after it in ix_applications_queue order, so page 500 costs what page 1 costs.
-A page is four queries whatever its length: the rows, then the page's entries, findings and
-override counts by application (plus one short lookup for a ?q= or ?address= search). The address
+Suspended applications come before the rest (URGENT_STATES: an ISP disputed an approval, and the applicant
+is out of the whitelist until a reviewer decides); each part is oldest first. Pages are keyset, not OFFSET:
+the cursor is the part and the (submitted_at, id) of the last row shown, and the next page is the rows after
+it in ix_applications_queue order, so page 500 costs what page 1 costs. A page is four queries whatever its
+length (one more where it crosses from one part to the next): the rows, then the page's entries, findings
+and override counts by application (plus one short lookup for a ?q= or ?address= search). The address
 search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
 [a - 2**c + 1, b], one short index range per class.
 """
@@ -25,7 +27,9 @@ from app.services import ServiceError
 from app.services.id_lists import among
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
-QUEUE_STATES = (State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
+QUEUE_STATES = (State.SUSPENDED, State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
+# Shown before the rest, whatever their age.
+URGENT_STATES = (State.SUSPENDED,)
 NO_CONFIRMATION = "none"  # ?confirmation=none: no ISP on Raasta was asked
 CONFIRMATIONS = ConfirmationState.ALL + (NO_CONFIRMATION,)
 MAX_LIMIT = 200
@@ -209,9 +213,10 @@ def _few_or_subquery(column, ids_query):
     return column.in_(ids_query) if len(ids) > INLINE_IDS else among(column, sorted(set(ids)))
 
 
-def _conditions(f: QueueFilter, joined: bool) -> list:
-    """The filter as conditions; `joined`: the query joins the applicant's profile."""
-    conditions = [Application.state.in_(f.states), Application.submitted_at.is_not(None)]
+def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None) -> list:
+    """The filter as conditions; `joined`: the query joins the applicant's profile; `states`: one part of
+    the filter's states (default: all of them)."""
+    conditions = [Application.state.in_(states or f.states), Application.submitted_at.is_not(None)]
     if f.code:
         conditions.append(exists().where(Finding.application_id == Application.id, Finding.code == f.code))
     if f.category:
@@ -241,7 +246,7 @@ def _conditions(f: QueueFilter, joined: bool) -> list:
     return conditions
 
 
-def _filtered(columns, f: QueueFilter, joined: bool):
+def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None):
     """The matching applications. An ordered page walks ix_applications_queue and looks up each row's
     account and profile (`joined`); a count reads the profiles it filters on once, in a subquery, and
     joins nothing: SQLite cannot leave out an unused join, and counting 300,000 rows through two took it
@@ -250,45 +255,64 @@ def _filtered(columns, f: QueueFilter, joined: bool):
     if joined:
         query = (query.join(User, User.id == Application.applicant_id)
                  .outerjoin(ApplicantProfile, ApplicantProfile.user_id == Application.applicant_id))
-    return query.where(*_conditions(f, joined))
+    return query.where(*_conditions(f, joined, states))
 
 
-def _ordered(columns, f: QueueFilter):
-    return _filtered(columns, f, joined=True).order_by(Application.submitted_at, Application.id)
+def _ordered(columns, f: QueueFilter, states: tuple[str, ...] | None = None):
+    return _filtered(columns, f, joined=True, states=states).order_by(Application.submitted_at, Application.id)
 
 
-def encode_cursor(submitted_at: datetime, application_id: int) -> str:
-    raw = json.dumps([submitted_at.isoformat(), application_id]).encode()
+def _parts(f: QueueFilter) -> list[tuple[str, ...]]:
+    """The filter's states in the parts the queue shows one after the other: the urgent ones, then the rest."""
+    urgent = tuple(s for s in f.states if s in URGENT_STATES)
+    rest = tuple(s for s in f.states if s not in URGENT_STATES)
+    return [part for part in (urgent, rest) if part]
+
+
+def encode_cursor(submitted_at: datetime, application_id: int, part: int = 0) -> str:
+    raw = json.dumps([submitted_at.isoformat(), application_id, part]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
+    """(submitted_at, id, part) of the row a page ended on; part None in a cursor given out before the queue
+    had parts (it then continues the last part, as that queue had only it)."""
     try:
-        at, application_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, application_id, *part = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         at = datetime.fromisoformat(at)
-        if at.tzinfo is None or not isinstance(application_id, int):
+        if (at.tzinfo is None or not isinstance(application_id, int) or len(part) > 1
+                or not all(isinstance(p, int) and 0 <= p < 2 for p in part)):
             raise ValueError
-        return at, application_id
+        return at, application_id, part[0] if part else None
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ServiceError(f"cursor {cursor[:60]!r} is not one this queue gave out; start again from the first "
                            "page (leave cursor out).", field="cursor") from None
 
 
 def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> QueuePage:
-    """One page of the queue, oldest first; next_cursor is None on the last page."""
+    """One page of the queue, suspended applications first, then oldest first; next_cursor is None on the
+    last page."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    query = _ordered((Application.id, Application.state, Application.applicant_id, Application.category,
-                      Application.submitted_at, ApplicantProfile.name, User.email, ApplicantProfile.kind,
-                      ApplicantProfile.isp_name), f)
+    columns = (Application.id, Application.state, Application.applicant_id, Application.category,
+               Application.submitted_at, ApplicantProfile.name, User.email, ApplicantProfile.kind,
+               ApplicantProfile.isp_name)
+    parts = _parts(f)
+    part, after = 0, None
     if cursor:
-        at, after_id = decode_cursor(cursor)
-        query = query.where(tuple_(Application.submitted_at, Application.id)
-                            > tuple_(literal(at, UTCDateTime), literal(after_id)))
-    found = db.session.execute(query.limit(limit + 1)).all()
+        at, after_id, part = decode_cursor(cursor)
+        part, after = min(len(parts) - 1 if part is None else part, len(parts) - 1), (at, after_id)
+    found = []  # (part, row): one more than a page, to know whether another follows
+    while part < len(parts) and len(found) <= limit:
+        query = _ordered(columns, f, parts[part])
+        if after:
+            query = query.where(tuple_(Application.submitted_at, Application.id)
+                                > tuple_(literal(after[0], UTCDateTime), literal(after[1])))
+        found += [(part, row) for row in db.session.execute(query.limit(limit + 1 - len(found)))]
+        part, after = part + 1, None
     page = found[:limit]
-    rows = _rows(page)
-    last = page[-1] if page else None
-    return QueuePage(rows, encode_cursor(last.submitted_at, last.id) if len(found) > limit else None)
+    rows = _rows([row for _, row in page])
+    last_part, last = page[-1] if page else (0, None)
+    return QueuePage(rows, encode_cursor(last.submitted_at, last.id, last_part) if len(found) > limit else None)
 
 
 def _rows(page) -> list[QueueRow]:
@@ -329,11 +353,15 @@ def matching_count(f: QueueFilter, cap: int | None = None) -> int:
 
 def matching_ids(f: QueueFilter, limit: int = 10_000) -> list[int]:
     """The ids of the first `limit` matching applications, in queue order ("select all N matching")."""
-    return list(db.session.scalars(_ordered((Application.id,), f).limit(limit)))
+    ids: list[int] = []
+    for part in _parts(f):
+        if len(ids) < limit:
+            ids += db.session.scalars(_ordered((Application.id,), f, part).limit(limit - len(ids)))
+    return ids
 
 
 def state_counts() -> dict[str, int]:
-    """How many applications wait in each queue state (all four, zeros included)."""
+    """How many applications wait in each queue state (all of them, zeros included), suspended first."""
     counts = dict(db.session.execute(select(Application.state, func.count()).where(
         Application.state.in_(QUEUE_STATES)).group_by(Application.state)).all())
     return {state: counts.get(state, 0) for state in QUEUE_STATES}

@@ -6,7 +6,7 @@ kept), not in a message at the top of a page the browser scrolled away from.
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 
 from app.auth import role_required
-from app.choices import REQUIRED_DOCUMENTS, REVIEWER_ONLY_FINDINGS, Role, Severity, State
+from app.choices import REQUIRED_DOCUMENTS, Role, Severity, State
 from app.downloads import send_document
 from app.extensions import db
 from app.jobs.validation import validation_progress
@@ -20,7 +20,7 @@ from app.services.validation.checks.documents import missing_documents
 from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
-from app.web.applicant.presenters import next_step, timeline
+from app.web.applicant.presenters import next_step, shown_findings, timeline
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
@@ -38,7 +38,7 @@ def render_application(application, document_form: DocumentForm | None = None, s
     missing = missing_documents(application)
     if document_form is None:
         document_form = DocumentForm(kind=missing[0] if missing else None)
-    findings = [f for f in application.findings if f.code not in REVIEWER_ONLY_FINDINGS]
+    findings = shown_findings(application)
     # An error a reviewer accepted (overrode) is no longer the applicant's to fix; nor is anything once the
     # application is decided (approved, rejected, ...): the count says what the applicant can still act on.
     accepted = {o.code for o in overrides_of(application)}

@@ -1,7 +1,7 @@
-"""What the applicant reads about their application: the next step, and the timeline in words."""
+"""What the applicant reads about their application: the next step, its findings, and the timeline in words."""
 from app import audit
-from app.choices import State
-from app.models import Application
+from app.choices import REVIEWER_ONLY_FINDINGS, FindingCode, Role, State
+from app.models import Application, Finding
 
 NEXT_STEPS = {
     State.DRAFT: "Check your entries, add the documents your category needs, then submit for the automatic checks.",
@@ -12,6 +12,11 @@ NEXT_STEPS = {
                    "for a reviewer to decide.",
     State.NEEDS_INFO: "A reviewer needs more from you. Edit the application or add documents, then submit again.",
     State.APPROVED: "Approved. ISPs apply it with the next whitelist they download.",
+    State.SUSPENDED: "Suspended: your ISP told us that the subscriber id in your profile is not your connection "
+                     "(its words are below), so ISPs no longer let these addresses through. Check the subscriber id "
+                     "with your ISP: if it is yours, ask your ISP to correct its answer on Raasta; if there is another "
+                     "mistake, contact the regulator. A reviewer will decide whether to reinstate the approval or "
+                     "revoke it, and you will be told.",
     State.REJECTED: "Rejected. The reason is shown above; you may start a new application.",
     State.REVOKED: "The approval was revoked. The reason is shown above.",
     State.EXPIRED: "Expired. Renew it to be whitelisted again.",
@@ -28,6 +33,9 @@ _EVENT_WORDS = {
     "application.validation_failed": "Checks could not run",
     "application.needs_info": "Reviewer asked for more information",
     "application.approved": "Approved",
+    "application.suspended": "Approval suspended: your ISP disputed the subscriber id",
+    "application.isp_confirmed": "Your ISP confirmed the subscriber id",
+    "application.isp_disputed": "Your ISP disputed the subscriber id",
     "application.rejected": "Rejected",
     "application.revoked": "Approval revoked",
     "application.expired": "Expired",
@@ -44,12 +52,30 @@ def next_step(application: Application) -> str:
     return NEXT_STEPS[application.state]
 
 
+def shown_findings(application: Application) -> list[Finding]:
+    """The findings the applicant reads. "Awaiting your ISP's confirmation" only while the application is open:
+    a decided one awaits nothing (the ISP may still answer an approved one, and its answer then shows)."""
+    return [f for f in application.findings if f.code not in REVIEWER_ONLY_FINDINGS
+            and (f.code != FindingCode.ISP_PENDING or application.state in State.OPEN)]
+
+
+def _words(event) -> str:
+    if event.action == "application.approved" and event.data.get("before") == State.SUSPENDED:
+        return "Approval reinstated"
+    return _EVENT_WORDS.get(event.action, event.action.replace(".", " ").replace("_", " "))
+
+
+def _who(event, application: Application) -> str:
+    if event.actor_id == application.applicant_id:
+        return "you"
+    return {"system": "Raasta", Role.ISP: "your ISP"}.get(event.actor_role, "a reviewer")
+
+
 def timeline(application: Application) -> list[dict]:
     """The audit trail in the applicant's words; downloads and reviewers' notes are left out, reviewers stay
     anonymous."""
     events = audit.timeline(application)
-    return [{"at": e.at, "what": _EVENT_WORDS.get(e.action, e.action.replace(".", " ").replace("_", " ")),
-             "who": "you" if e.actor_id == application.applicant_id else ("Raasta" if e.actor_role == "system"
-                                                                         else "a reviewer"),
+    return [{"at": e.at, "what": _words(e),
+             "who": _who(e, application),
              "detail": e.data.get("name") or ""}
             for e in events if e.action != "document.downloaded" and audit.INTERNAL not in e.data]

@@ -8,7 +8,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.choices import ConfirmationState, Role, WhitelistFormat
+from app.choices import ConfirmationState, Role, State, WhitelistFormat
 from app.config import REPO_ROOT
 from app.extensions import db
 from app.models import WhitelistVersion
@@ -133,6 +133,13 @@ _ANSWERED = {ConfirmationState.CONFIRMED: "confirmed",
              ConfirmationState.DISPUTED: "disputed; the reviewer and the applicant see your reason"}
 
 
+def _answered(confirmation) -> str:
+    said = f"Application {confirmation.application_id}: {_ANSWERED[confirmation.state]}"
+    if confirmation.application.state == State.SUSPENDED and confirmation.state == ConfirmationState.DISPUTED:
+        return said + ". It was approved, so its approval is suspended and the whitelist published now leaves it out."
+    return said + "."
+
+
 @bp.post("/confirmations/<int:application_id>")
 @isp_only
 def answer(application_id: int):
@@ -142,7 +149,7 @@ def answer(application_id: int):
     form = AnswerForm(prefix=f"a{application_id}")
     if form.validate_on_submit():
         commit_or_flash(lambda: confirmations.answer(confirmation, form.answer.data, form.reason.data, current_user),
-                        lambda c: f"Application {application_id}: {_ANSWERED[c.state]}.",
+                        _answered,
                         about=f"Application {application_id}: ")  # the page lists many
     else:
         flash(f"Application {application_id}: " + next(iter(form.errors.values()))[0], "error")

@@ -15,11 +15,24 @@ from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.documents import record_download
 from app.services.review import decisions as review_service
+from app.services.review import isp_confirmation_rule
 from app.services.review.approvals import revoke
 from app.services.review.batches import batch_for
+from app.services.review.suspensions import reinstate
 from app.transactions import committed
 from app.web.review import bp, presenters, staff_only
-from app.web.review.forms import BatchForm, NoteForm, OverrideForm, RejectForm, RequestInformationForm, RevokeForm
+from app.web.review.forms import (
+    BatchForm,
+    NoteForm,
+    OverrideForm,
+    ReinstateForm,
+    RejectForm,
+    RequestInformationForm,
+    RevokeForm,
+)
+
+# Beside the revoke form on a suspended application's page: its reason field needs another name (and id).
+REINSTATE = "reinstate"
 
 
 def _application_or_404(application_id: int) -> Application:
@@ -31,7 +44,10 @@ def _application_or_404(application_id: int) -> Application:
 
 def _override_form(application: Application, form: OverrideForm | None = None) -> OverrideForm:
     form = form or OverrideForm(formdata=None)
-    form.code.choices = [("", "Choose…")] + [(code, code) for code in review_service.open_error_codes(application)]
+    codes = review_service.open_error_codes(application)
+    if application.state in State.REVIEWABLE and isp_confirmation_rule.overridable(application):
+        codes.append(isp_confirmation_rule.CODE)  # the ISP's answer is overdue: a reviewer may go on without it
+    form.code.choices = [("", "Choose…")] + [(code, code) for code in codes]
     return form
 
 
@@ -39,6 +55,7 @@ def _page(application: Application, status: int = 200, **forms):
     """The review page; `forms` replaces a blank form with the one just refused, so its text stays."""
     blank = {"reject_form": RejectForm(formdata=None), "info_form": RequestInformationForm(formdata=None),
              "revoke_form": RevokeForm(formdata=None), "note_form": NoteForm(formdata=None),
+             "reinstate_form": ReinstateForm(formdata=None, prefix=REINSTATE),
              "override_form": _override_form(application)}
     events, quiet_events = presenters.review_timeline(application)
     reviewable = application.state in State.REVIEWABLE
@@ -51,7 +68,8 @@ def _page(application: Application, status: int = 200, **forms):
         others=presenters.other_applications(application), events=events, quiet_events=quiet_events,
         applicant_answer=presenters.applicant_answer(events),
         age_days=presenters.age_days(application, utcnow()), reviewable=reviewable,
-        revocable=application.state == State.APPROVED,
+        revocable=application.state in State.APPROVALS, suspended=application.state == State.SUSPENDED,
+        suspension=presenters.suspension(events) if application.state == State.SUSPENDED else None,
         pending_batch=batch_for(application),
         batch_problem=review_service.batch_problem(application) if reviewable else None,
         inline_types=presenters.INLINE_TYPES,
@@ -126,6 +144,15 @@ def revoke_approval(application_id: int):
     return _decide(application_id, "revoke_form", RevokeForm(),
                    lambda a, f: revoke(a, f.reason.data.strip(), actor=current_user),
                    f"Approval of application {application_id} revoked; a new whitelist version drops it.", "reason")
+
+
+@bp.post("/applications/<int:application_id>/reinstate")
+@staff_only
+def reinstate_approval(application_id: int):
+    return _decide(application_id, "reinstate_form", ReinstateForm(prefix=REINSTATE),
+                   lambda a, f: reinstate(a, f.reason.data.strip(), actor=current_user),
+                   f"Application {application_id} reinstated: approved again, and a new whitelist version has it.",
+                   "reason")
 
 
 @bp.post("/applications/<int:application_id>/notes")

@@ -80,16 +80,22 @@ class RequestInformationForm(FlaskForm):
 
 
 class OverrideForm(FlaskForm):
-    code = SelectField("Error finding", choices=[],
+    code = SelectField("Finding", choices=[],
                        validators=[DataRequired(message="Choose the finding to override.")])
     reason = TextAreaField("Why it may be approved anyway", render_kw={"rows": 3}, validators=[
-        DataRequired(message="Write why this error does not stop the approval; later readers see it."),
+        DataRequired(message="Write why this finding does not stop the approval; later readers see it."),
         REASON_LENGTH])
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField("Why the approval is revoked", render_kw={"rows": 3}, validators=[
         DataRequired(message="Write why the approval is revoked; the applicant reads it."), REASON_LENGTH])
+
+
+class ReinstateForm(FlaskForm):
+    reason = TextAreaField("Why the approval stands", render_kw={"rows": 3}, validators=[
+        DataRequired(message="Write why the approval is reinstated despite the ISP's dispute; the applicant reads it."),
+        REASON_LENGTH], description="e.g. “PTCL withdrew the dispute: the subscriber id was mistyped in its records.”")
 
 
 class NoteForm(FlaskForm):

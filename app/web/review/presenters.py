@@ -98,5 +98,14 @@ def applicant_answer(events) -> str | None:
     return None
 
 
+def suspension(events) -> dict | None:
+    """Why a suspended application is suspended: the latest suspension's time, ISP, subscriber id and reason."""
+    for event in reversed(events):
+        if event.action == "application.suspended":
+            return {"at": event.at, "organisation": event.data.get("organisation"),
+                    "subscriber_id": event.data.get("subscriber_id"), "reason": event.data.get("reason")}
+    return None
+
+
 def age_days(application: Application, now) -> int | None:
     return (now - application.submitted_at).days if application.submitted_at else None

@@ -1,4 +1,8 @@
-"""The ISP's word on the subscriber id: confirmed (info), disputed (error), awaited or impossible (info).
+"""The ISP's word on the subscriber id: confirmed (info), disputed (error), awaited (warning), impossible (info).
+
+An awaited answer is a warning, so the queue's worst-finding column shows it: an application batched before
+its ISP answered was once approved and then disputed. With REQUIRE_ISP_CONFIRMATION on, it also keeps the
+application out of batches (review/isp_confirmation_rule.py).
 
 Runs on every validation, so a resubmitted or re-validated application always carries the current
 answer; isp_confirmations.answer() puts the same finding on the application the moment the ISP answers.
@@ -23,7 +27,7 @@ def check_isp(ctx: CheckContext):
 
 
 def finding_draft(confirmation: IspConfirmation) -> Draft:
-    """What a confirmation says to reviewers: confirmed (info), disputed (error) or still awaited (info)."""
+    """What a confirmation says to reviewers: confirmed (info), disputed (error) or still awaited (warning)."""
     isp, subscriber = confirmation.organisation.name, confirmation.subscriber_id
     data = {"organisation_id": confirmation.organisation_id, "subscriber_id": subscriber}
     if confirmation.state == ConfirmationState.CONFIRMED:
@@ -32,5 +36,5 @@ def finding_draft(confirmation: IspConfirmation) -> Draft:
     if confirmation.state == ConfirmationState.DISPUTED:
         return Draft(FindingCode.ISP_DISPUTED, Severity.ERROR,
                      f"{isp} disputed subscriber id {subscriber}: “{confirmation.reason}”", data=data)
-    return Draft(FindingCode.ISP_PENDING, Severity.INFO,
+    return Draft(FindingCode.ISP_PENDING, Severity.WARNING,
                  f"Awaiting {isp}'s confirmation of subscriber id {subscriber}.", data=data)

@@ -1,0 +1,139 @@
+"""An approval its ISP disputes: suspended at once, then reinstated or revoked by a reviewer.
+
+When the applicant's ISP disputes the subscriber id of an approved application (isp_confirmations.answer), the
+application's prefixes leave the approved space and a whitelist version without them is published in the same
+transaction: ISPs stop letting it through at their next poll, without waiting for a reviewer. Every reviewer
+is told, the suspended application heads the queue, and the applicant is told what happened and what to do.
+A reviewer then reinstates it (its space back, unless another applicant's approval took it meanwhile, and
+published) or revokes it (approvals.revoke). Like an approval's end, each takes the approved-space lock
+first and re-validates the pending applications that touch the space. The caller commits.
+"""
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.choices import State
+from app.extensions import db
+from app.models import Application, IspConfirmation, WhitelistVersion
+from app.models.types import utcnow
+from app.services import Conflict
+from app.services.locks import lock_approved_space
+from app.services.notifications import notify, notify_staff
+from app.services.publication.publish import latest_version, publish
+from app.services.review import approved_space
+from app.services.review.approvals import queue_revalidation
+from app.services.review.decisions import acting, lock_application, required_text
+from app.services.transitions import move
+
+
+def suspend(application: Application, confirmation: IspConfirmation, actor) -> None:
+    """Take an approved application its ISP disputes out of the approved space, suspended, and tell the
+    applicant; publish_suspended() then publishes and tells the reviewers (once for a list of answers)."""
+    lock_approved_space()
+    lock_application(application)
+    if application.state != State.APPROVED:
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only an "
+                       "approved application is suspended by a dispute.", details={"state": application.state})
+    approved_space.remove([application.id])
+    move(application, State.SUSPENDED, actor=actor, organisation=confirmation.organisation.name,
+         subscriber_id=confirmation.subscriber_id, reason=confirmation.reason)
+    _tell_applicant(application, confirmation)
+    queue_revalidation([application.id])  # space it held may now be free for others
+
+
+def publish_suspended(applications: list[Application], actor) -> WhitelistVersion | None:
+    """Publish the version without the applications just suspended, and tell every reviewer of each."""
+    ids = ", ".join(str(a.id) for a in applications)
+    version = publish(f"application{'s' if len(applications) > 1 else ''} {ids} suspended: disputed by the ISP",
+                      actor=actor)
+    latest = version or latest_version()
+    for application in applications:
+        _tell_reviewers(application, latest.serial if latest else None)
+    return version
+
+
+def _isp_words(application: Application) -> tuple[str, str, str]:
+    """(ISP name, subscriber id, the ISP's reason) of the application's dispute."""
+    confirmation = db.session.scalar(select(IspConfirmation).where(IspConfirmation.application_id == application.id))
+    return confirmation.organisation.name, confirmation.subscriber_id, confirmation.reason or ""
+
+
+def _tell_applicant(application: Application, confirmation: IspConfirmation) -> None:
+    isp, subscriber, reason = confirmation.organisation.name, confirmation.subscriber_id, confirmation.reason
+    notify(application.applicant, f"Application {application.id} is suspended: your ISP disputed it",
+           f"{isp} told us that subscriber id {subscriber} is not your connection: “{reason}”. So the approval of "
+           f"application {application.id} is suspended: ISPs no longer let its addresses through (the whitelist "
+           f"published now leaves them out).\n\nWhat to do: check the subscriber id with {isp}. If it is yours, ask "
+           f"{isp} to correct its answer on Raasta; if there is another mistake, contact the regulator. A reviewer "
+           "will decide whether to reinstate the approval or revoke it, and you will be told.",
+           link=f"/applications/{application.id}")
+
+
+def _tell_reviewers(application: Application, serial: int | None) -> None:
+    isp, subscriber, reason = _isp_words(application)
+    profile = application.applicant.profile
+    holder = profile.name if profile else application.applicant.display_name
+    published = f"whitelist version {serial}, published now, leaves it out" if serial else "it is in no whitelist"
+    notify_staff(f"Application {application.id} suspended: {isp} disputed it after approval",
+                 f"{isp} disputed subscriber id {subscriber} of approved application {application.id} ({holder}): "
+                 f"“{reason}”. The application is suspended and {published}. Open it to reinstate the approval "
+                 "with a reason, or to revoke it.",
+                 link=f"/review/applications/{application.id}")
+
+
+def tell_reviewers_confirmed(application: Application, confirmation: IspConfirmation) -> None:
+    """The ISP turned its dispute of a suspended application into a confirmation: a reviewer may reinstate it."""
+    isp = confirmation.organisation.name
+    notify_staff(f"Application {application.id}: {isp} now confirms the subscriber id",
+                 f"{isp} withdrew its dispute of suspended application {application.id}: it now confirms subscriber "
+                 f"id {confirmation.subscriber_id}. The application stays suspended until a reviewer reinstates "
+                 "(or revokes) it.", link=f"/review/applications/{application.id}")
+
+
+def reinstate(application: Application, reason: str, actor=None) -> WhitelistVersion | None:
+    """Approve a suspended application again, as it was (same approval date and expiry), and publish its space;
+    returns the version published (None if nothing changed). 409 if another applicant's approval now holds
+    part of its space, naming each clash."""
+    reason = required_text(reason, "reason", "why the approval is reinstated (the applicant reads it)")
+    actor = acting(actor)
+    lock_approved_space()
+    lock_application(application)
+    if application.state != State.SUSPENDED:
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a "
+                       "suspended application can be reinstated.", details={"state": application.state})
+    if application.expires_at is not None and application.expires_at <= utcnow():
+        raise Conflict(f"The approval of application {application.id} ran out on "
+                       f"{application.expires_at:%d %b %Y}; it cannot be reinstated. The hourly expiry run marks it "
+                       "expired, and the applicant may then renew it.", details={"expires_at":
+                                                                               application.expires_at.isoformat()})
+    entries = approved_space.entries_of([application.id])
+    clashes = approved_space.clashes(entries)
+    if clashes:
+        others = sorted({c.other.application_id for c in clashes})
+        raise Conflict(f"Application {application.id} cannot be reinstated: part of its space is now approved for "
+                       f"another applicant (application{'s' if len(others) > 1 else ''} "
+                       f"{', '.join(map(str, others))}). Revoke it, or revoke the other approval first.",
+                       details=[{"application_id": c.other.application_id,
+                                 "message": f"Application {application.id} {c.message()}."} for c in clashes])
+    _restore_space(application, entries)
+    approved_at = application.approved_at
+    application.reviewer_message = reason
+    move(application, State.APPROVED, actor=actor, reason=reason)
+    application.approved_at = approved_at  # reinstated as it was approved, not a new approval
+    version = publish(f"application {application.id} reinstated", actor=actor)
+    queue_revalidation([application.id])  # pending applications touching its space meet it again
+    return version
+
+
+def _restore_space(application: Application, entries) -> None:
+    """The approved prefixes back. On PostgreSQL in a savepoint, as batches._add_space: if the exclusion
+    constraint refuses them, the caller gets a 409 and a session it can still use."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        approved_space.add(entries)
+        return
+    try:
+        with db.session.begin_nested():
+            approved_space.add(entries)
+    except IntegrityError as exc:
+        raise Conflict(f"Application {application.id} was not reinstated: the database refused its space because "
+                       "part of it is approved for another applicant.",
+                       details=[{"message": str(exc.orig).splitlines()[0]}]) from None
