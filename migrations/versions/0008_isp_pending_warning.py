@@ -1,8 +1,8 @@
 """isp.pending findings become warnings: an ISP's unanswered confirmation shows in the queue's worst finding
 
-Revision ID: 0008a
+Revision ID: 0008
 Revises: 0007
-Create Date: 2026-12-02 09:00:00
+Create Date: 2026-12-06 04:00:00
 
 Data only, no schema change. Validation now writes isp.pending as a warning (it was info); findings written
 before would stay info until their application is validated again, and the queue would not show them.
@@ -10,7 +10,7 @@ before would stay info until their application is validated again, and the queue
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008a"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
