@@ -154,3 +154,17 @@ def test_search_gives_the_same_rows_listed_or_as_a_subquery(db, monkeypatch, mak
     theirs = make_reviewable(["39.33.0.0/24"], applicant=other).id
     assert _ids(q="indus") == mine and _ids(q=other.email) == [theirs]
     assert _ids(address="39.32.0.0/16") == mine and _ids(address="39.33.0.9") == [theirs]
+
+
+def test_the_worst_finding_is_an_overlap_before_lesser_warnings(db, make_reviewable):
+    """isp.pending becomes a warning (revision 3); an overlap with another pending application still leads."""
+    warnings = make_reviewable(["39.32.0.0/24"], findings=[
+        ("document.reused", Severity.WARNING), ("identity.shared", Severity.WARNING), ("isp.pending", Severity.WARNING),
+        ("overlap.pending", Severity.WARNING), ("geo.asn", Severity.INFO)])
+    infos = make_reviewable(["39.33.0.0/24"], findings=[("entry.duplicate", Severity.INFO),
+                                                        ("overlap.approved_own", Severity.INFO)])
+    error_first = make_reviewable(["39.34.0.0/24"], state=State.FLAGGED, findings=[
+        ("overlap.pending", Severity.WARNING), ("address.too_broad", Severity.ERROR)])
+    worst = {r.id: (r.worst_severity, r.worst_code) for r in queue_page(QueueFilter()).rows}
+    assert worst == {warnings.id: ("warning", "overlap.pending"), infos.id: ("info", "overlap.approved_own"),
+                     error_first.id: ("error", "address.too_broad")}

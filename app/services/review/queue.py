@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select, tuple_, union
 
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
-from app.choices import ApplicantKind, Category, ConfirmationState, Severity, State
+from app.choices import ApplicantKind, Category, ConfirmationState, FindingCode, Severity, State
 from app.extensions import db
 from app.models import AddressEntry, ApplicantProfile, Application, Finding, IspConfirmation, Override, User
 from app.models.types import UTCDateTime, utcnow
@@ -31,6 +31,10 @@ CONFIRMATIONS = ConfirmationState.ALL + (NO_CONFIRMATION,)
 MAX_LIMIT = 200
 INLINE_IDS = 2_000  # applicants (q=) or applications (address=) found first, then listed in the query
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+# Within one severity, the codes the worst-finding column shows before any other: an overlap decides
+# whether the space can be approved at all (two applicants cannot both have it), so it outranks, say, an
+# ISP that has not answered yet or a shared document. The rest follow by code.
+_CODE_RANK = {FindingCode.OVERLAP_APPROVED: 0, FindingCode.OVERLAP_PENDING: 1, FindingCode.OVERLAP_OWN: 2}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -299,20 +303,23 @@ def _rows(page) -> list[QueueRow]:
             .where(AddressEntry.application_id.in_(ids))):
         entries[application_id][0] += 1
         entries[application_id][1] += end - start + 1
-    worst: dict[int, tuple[int, str, str]] = {}  # (rank, code, severity): errors first, then by code
+    # (severity rank, code rank, code, severity): errors first, overlaps first within each severity, then by code.
+    worst: dict[int, tuple[int, int, str, str]] = {}
     for application_id, severity, code in db.session.execute(
             select(Finding.application_id, Finding.severity, Finding.code).distinct()
             .where(Finding.application_id.in_(ids))):
-        key = (_SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), code, severity)
+        key = (_SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), _CODE_RANK.get(code, len(_CODE_RANK)), code,
+               severity)
         worst[application_id] = min(worst.get(application_id, key), key)
+    none = (0, 0, None, None)
     overrides = dict(db.session.execute(select(Override.application_id, func.count())
                                         .where(Override.application_id.in_(ids))
                                         .group_by(Override.application_id)).all())
     now = utcnow()
     return [QueueRow(id=r.id, state=r.state, applicant_id=r.applicant_id, applicant_name=r.name or r.email,
                      applicant_email=r.email, kind=r.kind, category=r.category, entry_count=entries[r.id][0],
-                     address_count=entries[r.id][1], worst_severity=worst.get(r.id, (0, None, None))[2],
-                     worst_code=worst.get(r.id, (0, None, None))[1], submitted_at=r.submitted_at,
+                     address_count=entries[r.id][1], worst_severity=worst.get(r.id, none)[3],
+                     worst_code=worst.get(r.id, none)[2], submitted_at=r.submitted_at,
                      age_days=(now - r.submitted_at).days, isp_name=r.isp_name,
                      override_count=overrides.get(r.id, 0))
             for r in page]
