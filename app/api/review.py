@@ -175,10 +175,12 @@ def add_note(application_id: int):
 def create_batch():
     """Batch applications for approval by another reviewer ({"application_ids": [...], "note"?}).
 
-    Only ready applications, or flagged ones whose every error code is overridden, and none already
-    in a batch awaiting approval: otherwise nothing is batched and the error's details name each
-    refused application and why (409; 422 for ids that do not exist). 201 {"id", "state":
-    "pending_approval", "application_ids", "made_by"}.
+    Only ready applications, or flagged ones whose every error code is overridden, none already in a
+    batch awaiting approval, and no two of different applicants whose entries overlap (approval would
+    refuse both: batch one, decide the other after). Otherwise nothing is batched and the error's
+    details name each refused application and why, an overlap naming the other application and both
+    entries (409; 422 for ids that do not exist). 201 {"id", "state": "pending_approval",
+    "application_ids", "made_by"}.
     """
     body = json_body()
     note = body.get("note")

@@ -1,5 +1,8 @@
 """Maker-checker batches: one reviewer gathers applications, another approves them all or none.
 
+Batching refuses what approval would refuse for certain: an application not batchable now, one already
+in a pending batch, and two of different applicants whose entries overlap (approval would refuse both).
+
 Approval is one transaction: it takes the approved-space lock (services.locks), locks the batch
 and every application in it, re-checks each (unchanged since batching, still batchable, no overlap
 with another applicant's approved space or with another applicant in the same batch), then
@@ -55,11 +58,14 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     found = {a.id for a in applications}
     missing = [_problem(i, "does not exist") for i in ids if i not in found]
     problems = missing + [_problem(i, why) for i, why in batch_problems(applications).items()]
+    problems += [_problem(c.entry.application_id, _overlap_at_batching(c))
+                 for c in approved_space.within(approved_space.entries_of(sorted(found)))]
     if problems:
         error = ServiceError if missing else Conflict
-        named = ", ".join(f"#{p['application_id']}" for p in problems[:20]) + (" ..." if len(problems) > 20 else "")
+        refused = sorted({p["application_id"] for p in problems})
+        named = ", ".join(f"#{i}" for i in refused[:20]) + (" ..." if len(refused) > 20 else "")
         counted = ("The application cannot" if len(ids) == 1
-                   else f"{len(problems)} of the {len(ids)} applications cannot")
+                   else f"{len(refused)} of the {len(ids)} applications cannot")
         raise error(f"{counted} be batched: {named}. Nothing was batched.", details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
@@ -69,6 +75,13 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
         for a in applications])
     audit.record("batch.created", batch, actor=maker, application_ids=sorted(found), note=batch.note)
     return batch
+
+
+def _overlap_at_batching(clash: approved_space.Clash) -> str:
+    """Approval would refuse both (it approves no space twice), so batching refuses them now, naming both."""
+    return (f"has entry {clash.entry} overlapping {clash.other} of application {clash.other.application_id}, "
+            "another applicant's, selected with it; batch one of the two, and decide the other once the first "
+            "is approved or refused")
 
 
 def _locked_applications(query) -> list[Application]:
