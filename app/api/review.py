@@ -42,6 +42,7 @@ def _row_json(row: QueueRow) -> dict:
         "age_days": row.age_days,
         "isp": row.isp_name,
         "overrides": row.override_count,
+        "batch_id": row.batch_id,
     }
 
 
@@ -88,10 +89,15 @@ def review_queue_page():
 
     Filters: ?state= (default: ready, flagged, needs_info and validation_failed), ?flag= (a finding
     code), ?category=, ?kind= (firm|freelancer), ?city=, ?isp=, ?older_than_days=, ?has_overrides=1|0,
-    ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?q= (applicant name, email, NTN
-    or CNIC), ?address= (an address, CIDR or range: the applications, approved ones included, whose
-    entries overlap it). ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for
-    the next page. Returns {"applications", "next_cursor", "counts"} (counts by queue state).
+    ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?batched=yes|no (in a batch
+    awaiting approval, or not; both when left out), ?q= (applicant name, email, NTN or CNIC), ?address=
+    (an address, CIDR or range: the applications, approved ones included, whose entries overlap it).
+    ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for the next page.
+
+    Returns {"applications", "next_cursor", "counts"}. Each row's "batch_id" names the batch awaiting
+    approval it is in (null when none): such an application cannot be batched again until it is taken
+    out of that batch or the batch is cancelled. "counts" holds how many wait in each queue state, not
+    counting those in a pending batch, which "batched" counts (so "ready" is what a maker can batch).
     """
     page = review_queue.queue_page(QueueFilter.from_args(request.args), request.args.get("cursor") or None,
                                    _limit())

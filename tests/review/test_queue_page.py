@@ -34,8 +34,9 @@ def test_a_row_shows_the_applicant_sizes_worst_finding_and_the_counts(login, rev
     assert 'badge-error">error' in found[flagged.id] and "address.too_broad" in found[flagged.id]
     assert "geo.outside_pakistan" not in found[flagged.id]  # only the worst finding
     counts = re.findall(r'state-count-number">(\d+)</span>\s*<span class="state-count-label">([^<]+)<', page)
-    assert counts == [("1", "Ready"), ("1", "Flagged"), ("0", "Needs info"), ("0", "Validation failed")]
-    assert 'href="/review/?state=flagged"' in page
+    assert counts == [("1", "Ready"), ("1", "Flagged"), ("0", "Needs info"), ("0", "Validation failed"),
+                      ("0", "In a batch")]
+    assert 'href="/review/?state=flagged&amp;batched=no"' in page and 'href="/review/?state=needs_info"' in page
     assert "<strong>2</strong> applications match" in page
 
 
