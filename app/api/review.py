@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.openapi import documented
-from app.api.requests import json_body
+from app.api.requests import json_body, known_fields
 from app.api.serializers import application_json
 from app.auth import role_required
 from app.choices import Role
@@ -223,6 +223,25 @@ def approve_batch(batch_id: int):
     """
     with committed():
         batch = batches.approve_batch(_batch(batch_id), current_user)
+    return jsonify(_batch_json(batch))
+
+
+@bp.delete("/batches/<int:batch_id>/applications/<int:application_id>")
+@documented(body=schemas.BATCH_REMOVAL, body_required=False)
+@role_required(*STAFF)
+def remove_from_batch(batch_id: int, application_id: int):
+    """Take one application out of a batch awaiting approval: 200 with the batch as it is now.
+
+    The maker or any other reviewer; audited with who did it and the optional {"reason"}. The application
+    goes back to the queue as it was, to be batched again or decided alone. 404 when the application is
+    not in the batch; 409 when the batch is no longer awaiting approval, or when it is the batch's last
+    application (cancel the batch instead).
+    """
+    batch = _batch(batch_id)
+    # A bare DELETE is enough; a JSON body may carry the reason.
+    body = known_fields(json_body(), ["reason"], "removing from a batch") if request.content_length else {}
+    with committed():
+        batches.remove_from_batch(batch, [application_id], current_user, reasons={application_id: body.get("reason")})
     return jsonify(_batch_json(batch))
 
 

@@ -16,6 +16,7 @@ ENDPOINTS = [
     ("get", "/api/v1/batches/1"),
     ("post", "/api/v1/batches/1/approve"),
     ("post", "/api/v1/batches/1/cancel"),
+    ("delete", "/api/v1/batches/1/applications/{id}"),
 ]
 
 

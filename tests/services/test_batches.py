@@ -357,3 +357,58 @@ def test_within_sweeps_instead_of_pairing():
     found = approved_space.within(stacked)
     assert {c.entry.entry_id for c in found} == set(range(1, 20_001)) and len(found) <= 2 * len(stacked)
 
+
+def test_removing_an_application_from_a_pending_batch_audits_who_and_why(db, reviewers, make_reviewable):
+    maker, other_reviewer = reviewers
+    kept, removed, also = (make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"]),
+                           make_reviewable(["39.32.2.0/24"]))
+    batch = batches.create_batch([kept.id, removed.id, also.id], maker)
+    db.session.commit()
+    batches.remove_from_batch(batch, [removed.id], other_reviewer, reasons={removed.id: "  ISP letter pending.  "})
+    batches.remove_from_batch(batch, [also.id], maker)  # the maker may too, and give no reason
+    db.session.commit()
+    assert batches.application_ids_of(batch) == [kept.id] and batch.state == BatchState.PENDING_APPROVAL
+    assert batches.batch_for(removed) is None and db.session.get(Application, removed.id).state == State.READY
+    events = [e for e in audit.timeline(batch) if e.action == "batch.application_removed"]
+    assert [(e.actor_id, e.data) for e in events] == [
+        (other_reviewer.id, {"application_id": removed.id, "reason": "ISP letter pending.", "applications_left": 2}),
+        (maker.id, {"application_id": also.id, "reason": None, "applications_left": 1})]
+    assert audit.verify_chain().intact
+    assert batches.create_batch([removed.id], maker).id != batch.id  # offered again
+
+
+def test_removal_is_refused_outside_a_pending_batch_and_for_what_is_not_in_it(db, reviewers, make_reviewable):
+    maker, checker = reviewers
+    first, second, outside = (make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"]),
+                              make_reviewable(["39.32.2.0/24"]))
+    batch = batches.create_batch([first.id, second.id], maker)
+    db.session.commit()
+    with pytest.raises(batches.NotInBatch) as absent:
+        batches.remove_from_batch(batch, [outside.id], checker)
+    assert absent.value.status == 404 and f"Application {outside.id} is not in batch {batch.id}" in absent.value.message
+    with pytest.raises(Conflict, match="cancel the batch instead"):
+        batches.remove_from_batch(batch, [first.id, second.id], checker)
+    with pytest.raises(ServiceError) as not_text:
+        batches.remove_from_batch(batch, [first.id], checker, reasons={first.id: ["a list"]})
+    assert not_text.value.field == "reason" and not_text.value.status == 422
+    db.session.rollback()
+    batches.approve_batch(batch, checker)
+    db.session.commit()
+    with pytest.raises(Conflict) as published:
+        batches.remove_from_batch(batch, [first.id], maker)
+    assert "published" in published.value.message and "only a batch awaiting approval" in published.value.message
+    db.session.rollback()
+    assert batches.application_ids_of(batch) == [first.id, second.id]
+
+
+def test_approval_after_a_removal_approves_only_what_is_left(db, reviewers, make_reviewable):
+    maker, checker = reviewers
+    kept, removed = make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"])
+    batch = batches.create_batch([kept.id, removed.id], maker)
+    db.session.commit()
+    batches.remove_from_batch(batch, [removed.id], maker)
+    batches.approve_batch(batch, checker)
+    db.session.commit()
+    assert db.session.get(Application, kept.id).state == State.APPROVED
+    assert db.session.get(Application, removed.id).state == State.READY
+    assert _txt(db, batch.whitelist_serial) == "39.32.0.0/24\n"
