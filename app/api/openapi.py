@@ -45,7 +45,7 @@ def _operation(view, method: str, params: list[str]) -> dict:
         },
     }
     body = getattr(view, "openapi_body", None)
-    if body is not None and method in ("POST", "PUT", "PATCH"):
+    if body is not None and method in ("POST", "PUT", "PATCH", "DELETE"):
         op["requestBody"] = {"required": view.openapi_body_required,
                              "content": {view.openapi_media_type: {"schema": body}}}
     if description.strip():

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.api import bp, schemas
 from app.api.openapi import documented
-from app.api.requests import json_body
+from app.api.requests import json_body, known_fields
 from app.api.serializers import application_json
 from app.auth import role_required
 from app.choices import Role
@@ -42,6 +42,7 @@ def _row_json(row: QueueRow) -> dict:
         "age_days": row.age_days,
         "isp": row.isp_name,
         "overrides": row.override_count,
+        "batch_id": row.batch_id,
     }
 
 
@@ -88,10 +89,15 @@ def review_queue_page():
 
     Filters: ?state= (default: ready, flagged, needs_info and validation_failed), ?flag= (a finding
     code), ?category=, ?kind= (firm|freelancer), ?city=, ?isp=, ?older_than_days=, ?has_overrides=1|0,
-    ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?q= (applicant name, email, NTN
-    or CNIC), ?address= (an address, CIDR or range: the applications, approved ones included, whose
-    entries overlap it). ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for
-    the next page. Returns {"applications", "next_cursor", "counts"} (counts by queue state).
+    ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?batched=yes|no (in a batch
+    awaiting approval, or not; both when left out), ?q= (applicant name, email, NTN or CNIC), ?address=
+    (an address, CIDR or range: the applications, approved ones included, whose entries overlap it).
+    ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for the next page.
+
+    Returns {"applications", "next_cursor", "counts"}. Each row's "batch_id" names the batch awaiting
+    approval it is in (null when none): such an application cannot be batched again until it is taken
+    out of that batch or the batch is cancelled. "counts" holds how many wait in each queue state, not
+    counting those in a pending batch, which "batched" counts (so "ready" is what a maker can batch).
     """
     page = review_queue.queue_page(QueueFilter.from_args(request.args), request.args.get("cursor") or None,
                                    _limit())
@@ -196,12 +202,14 @@ def add_note(application_id: int):
 def create_batch():
     """Batch applications for approval by another reviewer ({"application_ids": [...], "note"?}).
 
-    Only ready applications, or flagged ones whose every error code is overridden, and none already
-    in a batch awaiting approval: otherwise nothing is batched and the error's details name each
-    refused application and why (409; 422 for ids that do not exist). With REQUIRE_ISP_CONFIRMATION=1,
-    also none whose ISP has not confirmed the subscriber id, unless the answer is overdue and isp.pending
-    is overridden (409 saying which, and from when the override is possible). 201 {"id", "state":
-    "pending_approval", "application_ids", "made_by"}.
+    Only ready applications, or flagged ones whose every error code is overridden, none already in a
+    batch awaiting approval, and no two of different applicants whose entries overlap (approval would
+    refuse both: batch one, decide the other after). With REQUIRE_ISP_CONFIRMATION=1, also none whose
+    ISP has not confirmed the subscriber id, unless the answer is overdue and isp.pending is overridden
+    (409 saying which, and from when the override is possible). Otherwise nothing is batched and the
+    error's details name each refused application and why, an overlap naming the other application and
+    both entries (409; 422 for ids that do not exist). 201 {"id", "state": "pending_approval",
+    "application_ids", "made_by"}.
     """
     body = json_body()
     note = body.get("note")
@@ -238,6 +246,25 @@ def approve_batch(batch_id: int):
     """
     with committed():
         batch = batches.approve_batch(_batch(batch_id), current_user)
+    return jsonify(_batch_json(batch))
+
+
+@bp.delete("/batches/<int:batch_id>/applications/<int:application_id>")
+@documented(body=schemas.BATCH_REMOVAL, body_required=False)
+@role_required(*STAFF)
+def remove_from_batch(batch_id: int, application_id: int):
+    """Take one application out of a batch awaiting approval: 200 with the batch as it is now.
+
+    The maker or any other reviewer; audited with who did it and the optional {"reason"}. The application
+    goes back to the queue as it was, to be batched again or decided alone. 404 when the application is
+    not in the batch; 409 when the batch is no longer awaiting approval, or when it is the batch's last
+    application (cancel the batch instead).
+    """
+    batch = _batch(batch_id)
+    # A bare DELETE is enough; a JSON body may carry the reason.
+    body = known_fields(json_body(), ["reason"], "removing from a batch") if request.content_length else {}
+    with committed():
+        batches.remove_from_batch(batch, [application_id], current_user, reasons={application_id: body.get("reason")})
     return jsonify(_batch_json(batch))
 
 

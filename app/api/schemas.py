@@ -63,6 +63,9 @@ OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "A
 NOTE = _object(("body",), body=_TEXT)
 BATCH = _object(("application_ids",), application_ids={"type": "array", "minItems": 1, "items": {"type": "integer"}},
                 note=_OPTIONAL_TEXT)
+BATCH_REMOVAL = _object((), reason={**_OPTIONAL_TEXT, "maxLength": 2000,
+                                    "description": "Optional: why the application leaves the batch (kept in the "
+                                                   "audit trail)."})
 ISP_ANSWER = _object(("answer",), answer={"enum": ["confirm", "dispute"]},
                      reason={**_OPTIONAL_TEXT, "description": "Required when disputing."})
 ISP_ANSWERS = {"type": "array", "items": {**ISP_ANSWER, "required": ["application_id", "answer"],

@@ -132,3 +132,45 @@ def test_long_unbroken_text_wraps_on_the_reviewers_phone(portal, portal_env, bro
     expect(phone.locator(".override-note")).to_be_visible()
     assert phone.evaluate(OVERFLOWING) == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_batched_application_is_not_offered_again_and_a_refused_approval_leads_to_removing_it(
+        portal, portal_env, browser):
+    """Issue 21: the queue shows the batch instead of a checkbox (x passes the row by), and after a refused
+    approval the checker's phone shows the next steps, with removing the named application the main button."""
+    batched, withdrawn, free = applicant_with_applications(
+        portal, portal_env, "sukkur@example.pk", "Sukkur Soft", "Sukkur",
+        ["39.60.1.0/24", "39.60.2.0/24", "39.60.3.0/24"])
+    for email in ("nadia@pta.gov.pk", "omar@pta.gov.pk"):
+        flask(portal_env, "users", "create", email, "--role", "reviewer", "--password", PASSWORD)
+    batch = call(portal, flask(portal_env, "tokens", "create", "nadia@pta.gov.pk"), "POST", "/api/v1/batches",
+                 {"application_ids": [batched, withdrawn]})
+
+    maker = sign_in(browser, portal, "nadia@pta.gov.pk")
+    errors = []
+    maker.on("pageerror", lambda error: errors.append(str(error)))
+    maker.goto(f"{portal}/review/?city=Sukkur")
+    rows = maker.locator("#queue-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0).get_by_role("link", name=f"In batch {batch['id']}")).to_be_visible()
+    assert rows.nth(0).get_by_role("checkbox").count() == 0 and rows.nth(1).get_by_role("checkbox").count() == 0
+    for _ in range(3):
+        maker.keyboard.press("j")
+        maker.keyboard.press("x")
+    expect(rows.nth(2)).to_have_class("is-current is-selected")  # only the free one could be ticked
+    expect(rows.nth(0)).not_to_have_class("is-selected")
+    assert errors == []
+    assert f"#{free}" in rows.nth(2).inner_text()
+
+    applicant_token = flask(portal_env, "tokens", "create", "sukkur@example.pk")
+    call(portal, applicant_token, "POST", f"/api/v1/applications/{withdrawn}/withdraw")
+    checker = sign_in(browser, portal, "omar@pta.gov.pk", viewport=PHONE)
+    checker.goto(f"{portal}/review/batches/{batch['id']}")
+    checker.get_by_role("button", name="Approve and publish").click()
+    expect(checker.get_by_role("heading", name="What to do next")).to_be_visible()
+    expect(checker.get_by_role("button", name="Approve and publish")).to_have_class("button button-secondary")
+    assert checker.evaluate(OVERFLOWING) == []
+    checker.get_by_role("button", name=f"Remove #{withdrawn} from the batch").click()
+    expect(checker.locator(".flash")).to_contain_text(f"Application #{withdrawn} taken out of batch {batch['id']}")
+    checker.get_by_role("button", name="Approve and publish").click()
+    expect(checker.locator(".flash")).to_contain_text("published as whitelist version")

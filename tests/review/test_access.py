@@ -42,6 +42,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, ids):
 def test_a_reviewer_starts_from_the_queue_counts(login, make_user, queued):
     queued(), queued()
     page = login(make_user("reviewer")).get("/dashboard").text
-    assert 'href="/review/?state=ready"' in page and 'state-count-number">2<' in page
+    assert 'href="/review/?state=ready&amp;batched=no"' in page and 'state-count-number">2<' in page
     nav = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     assert re.search(r'href="/review/"[^>]*>Queue</a>', nav) and re.search(r'href="/review/batches"[^>]*>Batches', nav)

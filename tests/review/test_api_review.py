@@ -16,6 +16,7 @@ ENDPOINTS = [
     ("get", "/api/v1/batches/1"),
     ("post", "/api/v1/batches/1/approve"),
     ("post", "/api/v1/batches/1/cancel"),
+    ("delete", "/api/v1/batches/1/applications/{id}"),
 ]
 
 
@@ -47,8 +48,10 @@ def test_the_queue_for_staff(api, make_user, make_reviewable, role):
                                  "email": first.applicant.email},
                    "kind": "firm", "category": "company_vpn", "entries": 2, "addresses": 257,
                    "worst_finding": {"severity": "error", "code": "isp.disputed"},
-                   "submitted_at": first.submitted_at.isoformat(), "age_days": 0, "isp": "PTCL", "overrides": 0}
-    assert body["counts"] == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 0, "validation_failed": 0}
+                   "submitted_at": first.submitted_at.isoformat(), "age_days": 0, "isp": "PTCL", "overrides": 0,
+                   "batch_id": None}
+    assert body["counts"] == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 0, "validation_failed": 0,
+                              "batched": 0}
     page_two = client.get(f"/api/v1/review/queue?limit=1&cursor={body['next_cursor']}").json
     assert [r["id"] for r in page_two["applications"]] == [second.id] and page_two["next_cursor"] is None
     assert [r["id"] for r in client.get("/api/v1/review/queue?flag=isp.disputed").json["applications"]] == [first.id]

@@ -14,7 +14,7 @@ def make_batch(client, *applications) -> int:
 
 def test_the_maker_sees_no_approve_button_and_cannot_approve_by_post(login, reviewer, queued, db):
     client = login(reviewer)
-    batch_id = make_batch(client, queued(), queued())
+    batch_id = make_batch(client, queued(["39.32.12.0/24"]), queued(["39.32.13.0/24"]))
     page = client.get(f"/review/batches/{batch_id}").text
     assert "You made this batch; another reviewer must approve it." in page
     assert "Approve and publish" not in page and f'/review/batches/{batch_id}/approve' not in page
@@ -65,7 +65,7 @@ def test_a_refused_approval_names_each_application_and_approves_nothing(login, r
 
 def test_the_list_shows_pending_batches_with_maker_and_size(login, reviewer, queued):
     client = login(reviewer)
-    batch_id = make_batch(client, queued(), queued(), queued())
+    batch_id = make_batch(client, queued(["39.32.12.0/24"]), queued(["39.32.13.0/24"]), queued(["39.32.14.0/24"]))
     pending = client.get("/review/batches").text.split("Awaiting approval")[1].split("Recently published")[0]
     row = pending.split(f"Batch {batch_id}</a>")[1].split("</tr>")[0]
     assert "yours" in row and reviewer.name in row and ">3<" in row and " PKT" in row

@@ -35,8 +35,8 @@ def test_a_row_shows_the_applicant_sizes_worst_finding_and_the_counts(login, rev
     assert "geo.outside_pakistan" not in found[flagged.id]  # only the worst finding
     counts = re.findall(r'state-count-number">(\d+)</span>\s*<span class="state-count-label">([^<]+)<', page)
     assert counts == [("0", "Suspended"), ("1", "Ready"), ("1", "Flagged"), ("0", "Needs info"),
-                      ("0", "Validation failed")]
-    assert 'href="/review/?state=flagged"' in page
+                      ("0", "Validation failed"), ("0", "In a batch")]
+    assert 'href="/review/?state=flagged&amp;batched=no"' in page and 'href="/review/?state=needs_info"' in page
     assert "<strong>2</strong> applications match" in page
 
 
@@ -113,7 +113,7 @@ def test_next_page_follows_the_keyset_cursor_and_keeps_the_filter(login, reviewe
 
 
 def test_batch_selected_makes_a_pending_batch_by_this_reviewer(login, reviewer, queued, db):
-    a, b, c = queued(), queued(), queued()
+    a, b, c = queued(["39.32.12.0/24"]), queued(["39.32.13.0/24"]), queued(["39.32.14.0/24"])
     client = login(reviewer)
     response = client.post("/review/batches", data={"ids": [str(a.id), str(c.id)], "back": "/review/?state=ready",
                                                     "note": "Lahore firms"})
@@ -128,7 +128,7 @@ def test_batch_selected_makes_a_pending_batch_by_this_reviewer(login, reviewer, 
 
 def test_select_all_matching_batches_every_application_the_filter_matches(login, reviewer, queued, make_applicant_as,
                                                                           db):
-    lahore = [queued(), queued()]
+    lahore = [queued(["39.32.12.0/24"]), queued(["39.32.13.0/24"])]
     queued(applicant=make_applicant_as("Karachi Co", city="Karachi"))
     page = login(reviewer).get("/review/?city=Lahore").text
     assert "Select all 2 matching this filter" in page

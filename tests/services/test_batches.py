@@ -2,11 +2,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app import audit
 from app.choices import BatchState, FindingCode, Severity, State
-from app.models import Application, ApprovedPrefix, Finding, Notification, WhitelistBlob, WhitelistFile
+from app.models import (Application, ApprovedPrefix, Finding, Notification, WhitelistBlob, WhitelistFile,
+                        batch_applications)
 from app.models.types import utcnow
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.review import approved_space, batches
@@ -161,7 +162,7 @@ def test_approval_refuses_overlap_with_another_applicants_approved_space(
     maker, checker = reviewers
     held = approved_application(["39.32.0.0/16"])
     inside = make_reviewable(["39.32.10.0/24"])        # inside their space: found as a containing prefix
-    around = make_reviewable(["39.0.0.0/8"])           # around it: found as a prefix starting inside
+    around = make_reviewable(["39.0.0.0/8"], applicant=inside.applicant)  # around it: a prefix starting inside
     clean = make_reviewable(["111.68.0.0/24"])
     batch = batches.create_batch([inside.id, around.id, clean.id], maker)
     db.session.commit()
@@ -175,10 +176,14 @@ def test_approval_refuses_overlap_with_another_applicants_approved_space(
 
 
 def test_approval_refuses_two_applicants_overlapping_within_the_batch(db, reviewers, make_reviewable):
+    """Batching refuses them now; a batch made before it did (its rows written here) is still refused."""
     maker, checker = reviewers
     one = make_reviewable(["2400:adc0::/32"])
     other = make_reviewable(["2400:adc0:100::/48"])
-    batch = batches.create_batch([one.id, other.id], maker)
+    batch = batches.create_batch([one.id], maker)
+    db.session.execute(insert(batch_applications).values(batch_id=batch.id, application_id=other.id,
+                                                         state_at_batching=other.state,
+                                                         validated_at=other.validated_at))
     db.session.commit()
     with pytest.raises(Conflict) as refused:
         batches.approve_batch(batch, checker)
@@ -289,3 +294,121 @@ def test_the_recheck_finds_every_clash_whatever_the_windows(db, monkeypatch, mak
     ]]
     found = sorted((str(c.entry), str(c.other)) for c in approved_space.clashes(entries))
     assert found == [("39.40.5.0/28", "39.40.0.0/16")]
+
+
+def test_batching_refuses_two_applicants_overlapping_each_other_naming_both(db, reviewers, make_reviewable):
+    maker, _ = reviewers
+    one = make_reviewable(["39.32.0.0/24", "2400:adc0::/32"])
+    other = make_reviewable(["39.32.7.5-39.32.7.9", "2400:adc0:100::/48"])  # overlaps only one's IPv6 entry
+    clean = make_reviewable(["39.32.7.10-39.32.7.20"])                      # starts right after other's range
+    with pytest.raises(Conflict) as refused:
+        batches.create_batch([clean.id, other.id, one.id], maker)
+    assert refused.value.status == 409
+    assert refused.value.message == (f"2 of the 3 applications cannot be batched: #{one.id}, #{other.id}. "
+                                     "Nothing was batched.")
+    problems = _problems(refused)
+    assert set(problems) == {one.id, other.id}
+    assert (f"Application {one.id} has entry 2400:adc0::/32 overlapping 2400:adc0:100::/48 of application "
+            f"{other.id}, another applicant's, selected with it; batch one of the two, and decide the other once "
+            "the first is approved or refused.") in problems[one.id]
+    assert f"has entry 2400:adc0:100::/48 overlapping 2400:adc0::/32 of application {one.id}" in problems[other.id]
+    db.session.rollback()
+    assert batches.pending_batches() == []
+    assert batches.create_batch([one.id, clean.id], maker).id  # one of the two, and decide the other after
+
+
+def test_batching_allows_an_applicants_own_overlaps_and_ranges_that_only_touch(db, reviewers, make_applicant,
+                                                                                make_reviewable):
+    maker, _ = reviewers
+    firm = make_applicant()
+    renewal = make_reviewable(["39.32.0.0/24"], applicant=firm)
+    extension = make_reviewable(["39.32.0.0/23"], applicant=firm)
+    below = make_reviewable(["39.31.255.0/24"])      # ends at 39.31.255.255, one before the firm's start
+    above = make_reviewable(["39.32.2.0-39.32.2.9"])  # starts one after 39.32.1.255
+    batch = batches.create_batch([renewal.id, extension.id, below.id, above.id], maker)
+    assert batches.application_ids_of(batch) == sorted([renewal.id, extension.id, below.id, above.id])
+
+
+def _brute_force(entries) -> set[int]:
+    return {e.entry_id for e in entries for f in entries
+            if e.applicant_id != f.applicant_id and e.version == f.version and e.start <= f.end and f.start <= e.end}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_within_names_every_entry_overlapping_another_applicants_as_comparing_every_pair_would(seed):
+    import random
+    rng = random.Random(seed)
+    entries = []
+    for entry_id in range(1, rng.randint(2, 60)):
+        version = rng.choice((4, 6))
+        start = rng.randint(0, 200)
+        entries.append(approved_space.SpaceEntry(entry_id, rng.randint(1, 4), entry_id, version, start,
+                                                 start + rng.choice((0, 0, 1, 5, 30))))
+    found = approved_space.within(entries)
+    assert {c.entry.entry_id for c in found} == _brute_force(entries)
+    for clash in found:  # each names a real overlap with another applicant's entry
+        assert clash.entry.applicant_id != clash.other.applicant_id and clash.entry.version == clash.other.version
+        assert clash.entry.start <= clash.other.end and clash.other.start <= clash.entry.end
+
+
+def test_within_sweeps_instead_of_pairing():
+    """20,000 entries of 20,000 applicants on one range: a pairwise check would report 400 million clashes."""
+    stacked = [approved_space.SpaceEntry(i, i, i, 4, 100, 200) for i in range(1, 20_001)]
+    found = approved_space.within(stacked)
+    assert {c.entry.entry_id for c in found} == set(range(1, 20_001)) and len(found) <= 2 * len(stacked)
+
+
+def test_removing_an_application_from_a_pending_batch_audits_who_and_why(db, reviewers, make_reviewable):
+    maker, other_reviewer = reviewers
+    kept, removed, also = (make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"]),
+                           make_reviewable(["39.32.2.0/24"]))
+    batch = batches.create_batch([kept.id, removed.id, also.id], maker)
+    db.session.commit()
+    batches.remove_from_batch(batch, [removed.id], other_reviewer, reasons={removed.id: "  ISP letter pending.  "})
+    batches.remove_from_batch(batch, [also.id], maker)  # the maker may too, and give no reason
+    db.session.commit()
+    assert batches.application_ids_of(batch) == [kept.id] and batch.state == BatchState.PENDING_APPROVAL
+    assert batches.batch_for(removed) is None and db.session.get(Application, removed.id).state == State.READY
+    events = [e for e in audit.timeline(batch) if e.action == "batch.application_removed"]
+    assert [(e.actor_id, e.data) for e in events] == [
+        (other_reviewer.id, {"application_id": removed.id, "reason": "ISP letter pending.", "applications_left": 2}),
+        (maker.id, {"application_id": also.id, "reason": None, "applications_left": 1})]
+    assert audit.verify_chain().intact
+    assert batches.create_batch([removed.id], maker).id != batch.id  # offered again
+
+
+def test_removal_is_refused_outside_a_pending_batch_and_for_what_is_not_in_it(db, reviewers, make_reviewable):
+    maker, checker = reviewers
+    first, second, outside = (make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"]),
+                              make_reviewable(["39.32.2.0/24"]))
+    batch = batches.create_batch([first.id, second.id], maker)
+    db.session.commit()
+    with pytest.raises(batches.NotInBatch) as absent:
+        batches.remove_from_batch(batch, [outside.id], checker)
+    assert absent.value.status == 404 and f"Application {outside.id} is not in batch {batch.id}" in absent.value.message
+    with pytest.raises(Conflict, match="cancel the batch instead"):
+        batches.remove_from_batch(batch, [first.id, second.id], checker)
+    with pytest.raises(ServiceError) as not_text:
+        batches.remove_from_batch(batch, [first.id], checker, reasons={first.id: ["a list"]})
+    assert not_text.value.field == "reason" and not_text.value.status == 422
+    db.session.rollback()
+    batches.approve_batch(batch, checker)
+    db.session.commit()
+    with pytest.raises(Conflict) as published:
+        batches.remove_from_batch(batch, [first.id], maker)
+    assert "published" in published.value.message and "only a batch awaiting approval" in published.value.message
+    db.session.rollback()
+    assert batches.application_ids_of(batch) == [first.id, second.id]
+
+
+def test_approval_after_a_removal_approves_only_what_is_left(db, reviewers, make_reviewable):
+    maker, checker = reviewers
+    kept, removed = make_reviewable(["39.32.0.0/24"]), make_reviewable(["39.32.1.0/24"])
+    batch = batches.create_batch([kept.id, removed.id], maker)
+    db.session.commit()
+    batches.remove_from_batch(batch, [removed.id], maker)
+    batches.approve_batch(batch, checker)
+    db.session.commit()
+    assert db.session.get(Application, kept.id).state == State.APPROVED
+    assert db.session.get(Application, removed.id).state == State.READY
+    assert _txt(db, batch.whitelist_serial) == "39.32.0.0/24\n"

@@ -25,7 +25,8 @@ def test_default_queue_is_open_applications_oldest_first_with_counts(db, make_re
     make_reviewable(["39.32.4.0/24"], state=State.REJECTED)
     approved = approved_application(["39.32.5.0/24"])
     assert _ids() == [older.id, waiting.id, newer.id, failed.id]
-    assert state_counts() == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 1, "validation_failed": 1}
+    assert state_counts() == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 1, "validation_failed": 1,
+                              "batched": 0}
     assert _ids(state="approved") == [approved.id]
     assert matching_count(QueueFilter()) == 4 and matching_ids(QueueFilter(), limit=2) == [older.id, waiting.id]
 
@@ -154,3 +155,64 @@ def test_search_gives_the_same_rows_listed_or_as_a_subquery(db, monkeypatch, mak
     theirs = make_reviewable(["39.33.0.0/24"], applicant=other).id
     assert _ids(q="indus") == mine and _ids(q=other.email) == [theirs]
     assert _ids(address="39.32.0.0/16") == mine and _ids(address="39.33.0.9") == [theirs]
+
+
+def test_an_application_in_a_pending_batch_is_shown_with_it_counted_apart_and_never_offered(db, make_user,
+                                                                                           make_reviewable):
+    from app.services.review import batches
+    from app.services.review.queue import matching_counts
+    now = utcnow()
+    batched = make_reviewable(["39.32.0.0/24"], submitted_at=now - timedelta(days=3))
+    flagged_batched = make_reviewable(["39.32.1.0/24"], state=State.FLAGGED, submitted_at=now - timedelta(days=2),
+                                      findings=[("isp.disputed", Severity.ERROR)])
+    free = make_reviewable(["39.32.2.0/24"], submitted_at=now - timedelta(days=1))
+    maker = make_user("reviewer")
+    review.override(flagged_batched, "isp.disputed", "Letter from PTCL.", maker)
+    batch = batches.create_batch([batched.id, flagged_batched.id], maker)
+    db.session.commit()
+    rows = queue_page(QueueFilter()).rows
+    assert [(r.id, r.batch_id) for r in rows] == [(batched.id, batch.id), (flagged_batched.id, batch.id),
+                                                  (free.id, None)]
+    assert _ids(batched="yes") == [batched.id, flagged_batched.id] and _ids(batched="no") == [free.id]
+    assert _ids(batched=True, state="flagged") == [flagged_batched.id]
+    assert state_counts() == {"suspended": 0, "ready": 1, "flagged": 0, "needs_info": 0, "validation_failed": 0, "batched": 2}
+    assert matching_ids(QueueFilter()) == [free.id] and matching_ids(QueueFilter(batched="yes")) == []
+    counted = matching_counts(QueueFilter(), cap=100)
+    assert (counted.total, counted.batchable) == (3, 1)
+    assert (matching_counts(QueueFilter(batched="1"), cap=100).batchable, matching_count(QueueFilter())) == (0, 3)
+    batches.cancel_batch(batch, maker)
+    assert matching_ids(QueueFilter()) == [batched.id, flagged_batched.id, free.id]
+    assert state_counts()["batched"] == 0 and queue_page(QueueFilter()).rows[0].batch_id is None
+
+
+def test_the_batched_filter_is_refused_naming_it(app):
+    with pytest.raises(ServiceError) as refused:
+        QueueFilter(batched="perhaps")
+    assert refused.value.field == "batched" and "'perhaps' is not yes or no" in refused.value.message
+
+
+def test_many_batched_applications_filter_alike_listed_or_as_a_subquery(db, monkeypatch, make_user, make_reviewable):
+    from app.services.review import batches
+    from app.services.review import queue as review_queue
+    batched = [make_reviewable([f"39.32.{i}.0/24"]) for i in range(3)]
+    free = make_reviewable(["39.40.0.0/24"])
+    batches.create_batch([a.id for a in batched], make_user("reviewer"))
+    db.session.commit()
+    for inline in (2_000, 1):  # 1: more ids than INLINE_IDS, so a subquery / NOT EXISTS
+        monkeypatch.setattr(review_queue, "INLINE_IDS", inline)
+        assert _ids(batched=True) == [a.id for a in batched] and _ids(batched=False) == [free.id]
+        assert matching_ids(QueueFilter()) == [free.id]
+
+
+def test_the_worst_finding_is_an_overlap_before_lesser_warnings(db, make_reviewable):
+    """isp.pending becomes a warning (revision 3); an overlap with another pending application still leads."""
+    warnings = make_reviewable(["39.32.0.0/24"], findings=[
+        ("document.reused", Severity.WARNING), ("identity.shared", Severity.WARNING), ("isp.pending", Severity.WARNING),
+        ("overlap.pending", Severity.WARNING), ("geo.asn", Severity.INFO)])
+    infos = make_reviewable(["39.33.0.0/24"], findings=[("entry.duplicate", Severity.INFO),
+                                                        ("overlap.approved_own", Severity.INFO)])
+    error_first = make_reviewable(["39.34.0.0/24"], state=State.FLAGGED, findings=[
+        ("overlap.pending", Severity.WARNING), ("address.too_broad", Severity.ERROR)])
+    worst = {r.id: (r.worst_severity, r.worst_code) for r in queue_page(QueueFilter()).rows}
+    assert worst == {warnings.id: ("warning", "overlap.pending"), infos.id: ("info", "overlap.approved_own"),
+                     error_first.id: ("error", "address.too_broad")}

@@ -1,5 +1,10 @@
 """Maker-checker batches: one reviewer gathers applications, another approves them all or none.
 
+Batching refuses what approval would refuse for certain: an application not batchable now, one already
+in a pending batch, and two of different applicants whose entries overlap (approval would refuse both).
+Until approval, any reviewer may take applications out of a pending batch (remove_from_batch) or
+cancel it.
+
 Approval is one transaction: it takes the approved-space lock (services.locks), locks the batch
 and every application in it, re-checks each (unchanged since batching, still batchable, no overlap
 with another applicant's approved space or with another applicant in the same batch), then
@@ -9,10 +14,11 @@ serial the caller can return at once. Any problem refuses the whole batch with a
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.audit.bulk import record_many
 from app.choices import BatchState, State
 from app.extensions import db
 from app.models import Application, Batch, batch_applications
@@ -55,11 +61,14 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     found = {a.id for a in applications}
     missing = [_problem(i, "does not exist") for i in ids if i not in found]
     problems = missing + [_problem(i, why) for i, why in batch_problems(applications).items()]
+    problems += [_problem(c.entry.application_id, _overlap_at_batching(c))
+                 for c in approved_space.within(approved_space.entries_of(sorted(found)))]
     if problems:
         error = ServiceError if missing else Conflict
-        named = ", ".join(f"#{p['application_id']}" for p in problems[:20]) + (" ..." if len(problems) > 20 else "")
+        refused = sorted({p["application_id"] for p in problems})
+        named = ", ".join(f"#{i}" for i in refused[:20]) + (" ..." if len(refused) > 20 else "")
         counted = ("The application cannot" if len(ids) == 1
-                   else f"{len(problems)} of the {len(ids)} applications cannot")
+                   else f"{len(refused)} of the {len(ids)} applications cannot")
         raise error(f"{counted} be batched: {named}. Nothing was batched.", details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
@@ -69,6 +78,13 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
         for a in applications])
     audit.record("batch.created", batch, actor=maker, application_ids=sorted(found), note=batch.note)
     return batch
+
+
+def _overlap_at_batching(clash: approved_space.Clash) -> str:
+    """Approval would refuse both (it approves no space twice), so batching refuses them now, naming both."""
+    return (f"has entry {clash.entry} overlapping {clash.other} of application {clash.other.application_id}, "
+            "another applicant's, selected with it; batch one of the two, and decide the other once the first "
+            "is approved or refused")
 
 
 def _locked_applications(query) -> list[Application]:
@@ -86,7 +102,7 @@ def _lock_pending(batch: Batch) -> Batch:
     batch = locked(select(Batch).where(Batch.id == batch.id))[0]
     if batch.state != BatchState.PENDING_APPROVAL:
         raise Conflict(f"Batch {batch.id} is {batch.state.replace('_', ' ')}; only a batch awaiting approval can "
-                       "be approved or cancelled.", details={"state": batch.state})
+                       "be approved, cancelled or have applications removed.", details={"state": batch.state})
     return batch
 
 
@@ -161,6 +177,66 @@ def cancel_batch(batch: Batch, actor=None) -> Batch:
     batch = _lock_pending(batch)
     batch.state = BatchState.CANCELLED
     audit.record("batch.cancelled", batch, actor=actor)
+    return batch
+
+
+class NotInBatch(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+MAX_REASON = 2000
+
+
+def _removal_reasons(reasons: dict[int, str | None]) -> dict[int, str | None]:
+    """Each reason stripped (blank: None), or a 422 for one that is not text or too long."""
+    tidy = {}
+    for application_id, reason in reasons.items():
+        if reason is not None and not isinstance(reason, str):
+            raise ServiceError("reason must be text: write why the application leaves the batch, or leave it out.",
+                               field="reason")
+        reason = (reason or "").strip() or None
+        if reason and len(reason) > MAX_REASON:
+            raise ServiceError(f"The reason is {len(reason):,} characters; keep it under {MAX_REASON:,}.",
+                               field="reason")
+        tidy[application_id] = reason
+    return tidy
+
+
+def remove_from_batch(batch: Batch, application_ids: list[int], actor=None,
+                      reasons: dict[int, str | None] | None = None) -> Batch:
+    """Take applications out of a batch awaiting approval (the maker or any other reviewer); each goes back
+    to the queue as it was, to be batched again or decided alone. One audit event each, with its reason
+    (`reasons`: application id -> why; optional). The caller commits.
+
+    It takes the locks approval takes, in the same order (approved space, batch, applications), so a
+    removal and an approval of the same batch run one after the other: the approval approves the batch
+    as the removal left it, or the removal finds it published (409). The last application is not removed:
+    cancelling the batch says that in the trail, and leaves no empty batch awaiting approval.
+    """
+    actor = acting(actor)
+    reasons = _removal_reasons(reasons or {})
+    ids = list(dict.fromkeys(application_ids))
+    if not ids:
+        raise ServiceError("Name the application to take out of the batch.", field="application_id")
+    lock_approved_space()
+    batch = _lock_pending(batch)
+    members = set(application_ids_of(batch))
+    absent = [i for i in ids if i not in members]
+    if absent:
+        listed = ", ".join(map(str, absent[:20])) + (" ..." if len(absent) > 20 else "")
+        raise NotInBatch(f"Application{'s' if len(absent) > 1 else ''} {listed} {'are' if len(absent) > 1 else 'is'} "
+                         f"not in batch {batch.id}; GET /api/v1/batches/{batch.id} lists its applications.",
+                         details={"application_ids": absent})
+    if len(ids) >= len(members):
+        raise Conflict(f"That would leave batch {batch.id} empty; cancel the batch instead (its applications go "
+                       "back to the queue).", details={"application_ids": ids})
+    _locked_applications(select(Application).where(among(Application.id, ids)))
+    db.session.execute(delete(batch_applications).where(batch_applications.c.batch_id == batch.id,
+                                                        among(batch_applications.c.application_id, ids)))
+    left = len(members) - len(ids)
+    record_many("batch.application_removed", [
+        (batch, {"application_id": i, "reason": reasons.get(i), "applications_left": left}) for i in ids], actor=actor)
     return batch
 
 

@@ -49,8 +49,8 @@ def lock_application(application: Application) -> Application:
 def _refuse_if_batched(application: Application) -> None:
     batch = pending_batch_ids([application.id]).get(application.id)
     if batch is not None:
-        raise Conflict(f"Application {application.id} is in batch {batch}, awaiting approval; cancel that batch "
-                       "first, or let it be approved.", details={"batch_id": batch})
+        raise Conflict(f"Application {application.id} is in batch {batch}, awaiting approval; take it out of that "
+                       "batch first (or cancel the batch), or let it be approved.", details={"batch_id": batch})
 
 
 def _decide(application: Application, new_state: str, text: str, actor, **data) -> None:

@@ -3,28 +3,35 @@
 Suspended applications come before the rest (URGENT_STATES: an ISP disputed an approval, and the applicant
 is out of the whitelist until a reviewer decides); each part is oldest first. Pages are keyset, not OFFSET:
 the cursor is the part and the (submitted_at, id) of the last row shown, and the next page is the rows after
-it in ix_applications_queue order, so page 500 costs what page 1 costs. A page is four queries whatever its
-length (one more where it crosses from one part to the next): the rows, then the page's entries, findings
-and override counts by application (plus one short lookup for a ?q= or ?address= search). The address
+it in ix_applications_queue order, so page 500 costs what page 1 costs. A page is five queries whatever its
+length (one more where it crosses from one part to the next): the rows, then the page's entries, findings,
+override counts and pending batches by application (plus one short lookup for a ?q=, ?address= or
+?batched= filter). The address
 search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
 [a - 2**c + 1, b], one short index range per class.
+
+An application in a batch awaiting approval waits for the checker, not for a maker: the queue shows it
+with its batch but never offers it for batching again (matching_ids leaves it out), and the counts
+keep it apart from ready and flagged.
 """
 import base64
 import binascii
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, select, tuple_, union
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true, tuple_, union
 
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
-from app.choices import ApplicantKind, Category, ConfirmationState, Severity, State
+from app.choices import ApplicantKind, BatchState, Category, ConfirmationState, FindingCode, Severity, State
 from app.extensions import db
-from app.models import AddressEntry, ApplicantProfile, Application, Finding, IspConfirmation, Override, User
+from app.models import (AddressEntry, ApplicantProfile, Application, Batch, Finding, IspConfirmation, Override, User,
+                        batch_applications)
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among
+from app.services.review.decisions import pending_batch_ids
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
 QUEUE_STATES = (State.SUSPENDED, State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
@@ -34,7 +41,12 @@ NO_CONFIRMATION = "none"  # ?confirmation=none: no ISP on Raasta was asked
 CONFIRMATIONS = ConfirmationState.ALL + (NO_CONFIRMATION,)
 MAX_LIMIT = 200
 INLINE_IDS = 2_000  # applicants (q=) or applications (address=) found first, then listed in the query
+BATCHED = "batched"  # state_counts()' key for applications in a batch awaiting approval
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+# Within one severity, the codes the worst-finding column shows before any other: an overlap decides
+# whether the space can be approved at all (two applicants cannot both have it), so it outranks, say, an
+# ISP that has not answered yet or a shared document. The rest follow by code.
+_CODE_RANK = {FindingCode.OVERLAP_APPROVED: 0, FindingCode.OVERLAP_PENDING: 1, FindingCode.OVERLAP_OWN: 2}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -70,6 +82,7 @@ class QueueFilter:
     isp: str | None = None             # the ISP named in the applicant's profile, any case
     older_than_days: int | None = None
     has_overrides: bool | None = None
+    batched: bool | None = None        # in a batch awaiting approval (True) or not (False); None: either
     confirmation: str | None = None    # the ISP's answer: pending, confirmed, disputed, or none asked
     q: str | None = None               # applicant name, email, NTN or CNIC
     address: AddressRange | None = None  # an address, CIDR or range; text is parsed
@@ -93,7 +106,8 @@ class QueueFilter:
         self.q = checked(_text, self.q, "q")
         self.confirmation = checked(_choice, self.confirmation, "confirmation", CONFIRMATIONS)
         self.older_than_days = checked(self._days, self.older_than_days)
-        self.has_overrides = checked(self._flag, self.has_overrides)
+        self.has_overrides = checked(self._flag, self.has_overrides, "has_overrides")
+        self.batched = checked(self._flag, self.batched, "batched")
         if isinstance(self.address, str) or self.address is None:
             self.address = checked(self._address, self.address)
         if problems:
@@ -110,7 +124,7 @@ class QueueFilter:
         return int(text)
 
     @staticmethod
-    def _flag(value) -> bool | None:
+    def _flag(value, name: str) -> bool | None:
         if value is None or isinstance(value, bool):
             return value
         text = str(value).strip().lower()
@@ -118,7 +132,7 @@ class QueueFilter:
             return text in _TRUE
         if text == "":
             return None
-        raise ServiceError(f"{value!r} is not yes or no; use 1 or 0.", field="has_overrides")
+        raise ServiceError(f"{value!r} is not yes or no; use yes or no (1 or 0).", field=name)
 
     @staticmethod
     def _address(value) -> AddressRange | None:
@@ -171,6 +185,7 @@ class QueueRow:
     age_days: int
     isp_name: str | None
     override_count: int
+    batch_id: int | None  # the batch awaiting approval it is in: not to be batched again
 
 
 @dataclass
@@ -213,6 +228,30 @@ def _few_or_subquery(column, ids_query):
     return column.in_(ids_query) if len(ids) > INLINE_IDS else among(column, sorted(set(ids)))
 
 
+def _pending_batch_members():
+    """A select of the ids of applications in a batch awaiting approval."""
+    return (select(batch_applications.c.application_id)
+            .join(Batch, Batch.id == batch_applications.c.batch_id)
+            .where(Batch.state == BatchState.PENDING_APPROVAL))
+
+
+def _batched(wanted: bool):
+    """In a pending batch (`wanted`) or not. Pending batches are few and short-lived: their ids are read
+    first and listed, so ?batched=yes fetches just those rows; past INLINE_IDS a subquery, or NOT EXISTS
+    probed row by row as the ordered walk goes (a page stops after 51 rows)."""
+    members = _pending_batch_members()
+    ids = list(db.session.scalars(members.limit(INLINE_IDS + 1)))
+    if not ids:
+        return false() if wanted else true()
+    if len(ids) <= INLINE_IDS:
+        listed = among(Application.id, sorted(set(ids)))
+        return listed if wanted else ~listed
+    if wanted:
+        return Application.id.in_(members)
+    return ~exists().where(batch_applications.c.application_id == Application.id,
+                           Batch.id == batch_applications.c.batch_id, Batch.state == BatchState.PENDING_APPROVAL)
+
+
 def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None) -> list:
     """The filter as conditions; `joined`: the query joins the applicant's profile; `states`: one part of
     the filter's states (default: all of them)."""
@@ -234,6 +273,8 @@ def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = N
     if f.has_overrides is not None:
         overridden = exists().where(Override.application_id == Application.id)
         conditions.append(overridden if f.has_overrides else ~overridden)
+    if f.batched is not None:
+        conditions.append(_batched(f.batched))
     if f.confirmation == NO_CONFIRMATION:
         conditions.append(~exists().where(IspConfirmation.application_id == Application.id))
     elif f.confirmation:
@@ -323,22 +364,26 @@ def _rows(page) -> list[QueueRow]:
             .where(AddressEntry.application_id.in_(ids))):
         entries[application_id][0] += 1
         entries[application_id][1] += end - start + 1
-    worst: dict[int, tuple[int, str, str]] = {}  # (rank, code, severity): errors first, then by code
+    # (severity rank, code rank, code, severity): errors first, overlaps first within each severity, then by code.
+    worst: dict[int, tuple[int, int, str, str]] = {}
     for application_id, severity, code in db.session.execute(
             select(Finding.application_id, Finding.severity, Finding.code).distinct()
             .where(Finding.application_id.in_(ids))):
-        key = (_SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), code, severity)
+        key = (_SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), _CODE_RANK.get(code, len(_CODE_RANK)), code,
+               severity)
         worst[application_id] = min(worst.get(application_id, key), key)
+    none = (0, 0, None, None)
     overrides = dict(db.session.execute(select(Override.application_id, func.count())
                                         .where(Override.application_id.in_(ids))
                                         .group_by(Override.application_id)).all())
+    batched = pending_batch_ids(ids)
     now = utcnow()
     return [QueueRow(id=r.id, state=r.state, applicant_id=r.applicant_id, applicant_name=r.name or r.email,
                      applicant_email=r.email, kind=r.kind, category=r.category, entry_count=entries[r.id][0],
-                     address_count=entries[r.id][1], worst_severity=worst.get(r.id, (0, None, None))[2],
-                     worst_code=worst.get(r.id, (0, None, None))[1], submitted_at=r.submitted_at,
+                     address_count=entries[r.id][1], worst_severity=worst.get(r.id, none)[3],
+                     worst_code=worst.get(r.id, none)[2], submitted_at=r.submitted_at,
                      age_days=(now - r.submitted_at).days, isp_name=r.isp_name,
-                     override_count=overrides.get(r.id, 0))
+                     override_count=overrides.get(r.id, 0), batch_id=batched.get(r.id))
             for r in page]
 
 
@@ -351,17 +396,47 @@ def matching_count(f: QueueFilter, cap: int | None = None) -> int:
         _filtered((Application.id,), f, joined=False).limit(cap + 1).subquery()))
 
 
+@dataclass
+class MatchingCounts:
+    total: int      # every matching application, at most cap + 1 ("more than cap")
+    batchable: int  # those not in a pending batch: what matching_ids() offers, at most cap + 1
+
+
+def matching_counts(f: QueueFilter, cap: int) -> MatchingCounts:
+    """How many applications match, and how many of them "select all matching" would batch.
+
+    Without a ?batched= filter the two are counted apart, those in a pending batch through their listed
+    ids (few), and added up; so the page costs one capped count, as before, plus a short one."""
+    if f.batched is not None:
+        total = matching_count(f, cap)
+        return MatchingCounts(total, 0 if f.batched else total)
+    batchable = matching_count(replace(f, batched=False), cap)
+    in_batches = matching_count(replace(f, batched=True), cap)
+    return MatchingCounts(min(batchable + in_batches, cap + 1), batchable)
+
+
 def matching_ids(f: QueueFilter, limit: int = 10_000) -> list[int]:
-    """The ids of the first `limit` matching applications, in queue order ("select all N matching")."""
-    ids: list[int] = []
-    for part in _parts(f):
+    """The ids of the first `limit` matching applications not in a pending batch, in queue order ("select
+    all N matching"): an application is never offered for a second batch."""
+    if f.batched:
+        return []
+    unbatched, ids = replace(f, batched=False), []
+    for part in _parts(unbatched):
         if len(ids) < limit:
-            ids += db.session.scalars(_ordered((Application.id,), f, part).limit(limit - len(ids)))
+            ids += db.session.scalars(_ordered((Application.id,), unbatched, part).limit(limit - len(ids)))
     return ids
 
 
 def state_counts() -> dict[str, int]:
-    """How many applications wait in each queue state (all of them, zeros included), suspended first."""
+    """How many applications wait in each queue state (all of them, zeros included, suspended first), those
+    in a batch awaiting approval counted apart under BATCHED: "ready" is what a maker can still batch."""
     counts = dict(db.session.execute(select(Application.state, func.count()).where(
         Application.state.in_(QUEUE_STATES)).group_by(Application.state)).all())
-    return {state: counts.get(state, 0) for state in QUEUE_STATES}
+    batched = dict(db.session.execute(
+        select(Application.state, func.count()).select_from(batch_applications)
+        .join(Batch, Batch.id == batch_applications.c.batch_id)
+        .join(Application, Application.id == batch_applications.c.application_id)
+        .where(Batch.state == BatchState.PENDING_APPROVAL, Application.state.in_(QUEUE_STATES))
+        .group_by(Application.state)).all())
+    return {**{state: counts.get(state, 0) - batched.get(state, 0) for state in QUEUE_STATES},
+            BATCHED: sum(batched.values())}

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from app.choices import Role, Severity, State
+from app.choices import BatchState, Role, Severity, State
 from app.extensions import db
 from app.models import Application, AuditEvent, Batch, Finding, User
 from app.models.review import batch_applications
@@ -69,15 +69,31 @@ def daily_flow(days: int = 90, now: datetime | None = None) -> DailyFlow:
     return DailyFlow([first + timedelta(days=i) for i in range(days)], submitted, decided)
 
 
+def _in_pending_batch():
+    return exists().where(batch_applications.c.application_id == Application.id,
+                          Batch.id == batch_applications.c.batch_id, Batch.state == BatchState.PENDING_APPROVAL)
+
+
 def queue_ages(now: datetime | None = None) -> list[tuple[str, int]]:
-    """How long the applications awaiting a reviewer (ready or flagged) have waited since submission."""
+    """How long the applications awaiting a reviewer (ready or flagged, not yet in a batch) have waited since
+    submission. Those in a pending batch await the checker instead: batched_count() counts them."""
     now = now or utcnow()
     bucket = case(*((Application.submitted_at <= now - timedelta(days=floor), index)
                     for index, (_, floor) in reversed(list(enumerate(AGE_BUCKETS))) if floor),
                   else_=0)
-    counts = dict(db.session.execute(select(bucket, func.count()).where(Application.state.in_(State.REVIEWABLE))
+    counts = dict(db.session.execute(select(bucket, func.count()).where(Application.state.in_(State.REVIEWABLE),
+                                                                        ~_in_pending_batch())
                                      .group_by(bucket)).all())
     return [(label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
+
+
+def batched_count() -> int:
+    """Ready or flagged applications in a batch awaiting a second reviewer's approval."""
+    return db.session.scalar(select(func.count()).select_from(batch_applications)
+                             .join(Batch, Batch.id == batch_applications.c.batch_id)
+                             .join(Application, Application.id == batch_applications.c.application_id)
+                             .where(Batch.state == BatchState.PENDING_APPROVAL,
+                                    Application.state.in_(State.REVIEWABLE)))
 
 
 def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes:

@@ -1,4 +1,5 @@
 // Keyboard-first queue: j/k move the current row, x ticks its box, Enter opens it, b batches the ticked rows.
+// A row already in a pending batch has no box: x leaves it alone (it cannot be batched twice).
 // Only an enhancement: every action is also a link, a checkbox or a button that works without JavaScript.
 (function () {
   "use strict";
@@ -35,10 +36,10 @@
 
   function checkbox(row) { return row.querySelector("input[type=checkbox]"); }
 
-  function markSelected(row) { row.classList.toggle("is-selected", checkbox(row).checked); }
+  function markSelected(row) { row.classList.toggle("is-selected", Boolean(checkbox(row) && checkbox(row).checked)); }
 
   rows.forEach(function (row, index) {
-    checkbox(row).addEventListener("change", function () { markSelected(row); });
+    if (checkbox(row)) { checkbox(row).addEventListener("change", function () { markSelected(row); }); }
     row.addEventListener("click", function (event) {
       // A click on the row's link or checkbox keeps its focus there; anywhere else the row takes it.
       move(index, Boolean(event.target.closest("a, input, label")));
@@ -55,6 +56,7 @@
       case "x":
         if (!row) { move(0); row = rows[current]; }
         var box = checkbox(row);
+        if (!box) { break; }
         box.checked = !box.checked;
         markSelected(row);
         break;

@@ -14,13 +14,14 @@ from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
 from app.services.documents import record_download, remove_document, store_document
+from app.services.review.batches import batch_for
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
 from app.services.validation.checks.documents import missing_documents
 from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
-from app.web.applicant.presenters import next_step, shown_findings, timeline
+from app.web.applicant.presenters import IN_BATCH_LABEL, next_step, shown_findings, timeline
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
@@ -44,10 +45,12 @@ def render_application(application, document_form: DocumentForm | None = None, s
     accepted = {o.code for o in overrides_of(application)}
     actionable = application.state in State.EDITABLE + State.REOPENABLE
     severities = [f.severity for f in findings if actionable and f.code not in accepted]
+    in_batch = application.state in State.REVIEWABLE and batch_for(application) is not None
     page = render_template(
         "applicant/application.html", application=application, findings=findings, document_form=document_form,
         required=REQUIRED_DOCUMENTS.get(application.category, ()), missing=missing,
-        next_step=next_step(application), timeline=timeline(application),
+        next_step=next_step(application, in_batch), timeline=timeline(application), in_batch=in_batch,
+        in_batch_label=IN_BATCH_LABEL,
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,

@@ -23,6 +23,13 @@ NEXT_STEPS = {
     State.WITHDRAWN: "You withdrew this application.",
 }
 
+# A ready (or flagged and accepted) application a reviewer has put in a batch: its state is unchanged, but
+# it no longer waits for a first look, and the applicant can no longer change it (reopening.reopen refuses).
+IN_BATCH_LABEL = "Awaiting approval"
+IN_BATCH_STEP = ("A reviewer has checked it and passed it on for approval: a second reviewer now approves it or "
+                 "sends it back (every approval takes two). It cannot be edited while it waits; if something must "
+                 "change, withdraw it and apply again.")
+
 _EVENT_WORDS = {
     "application.created": "Draft created",
     "application.edited": "Edited",
@@ -48,8 +55,9 @@ _EVENT_WORDS = {
 }
 
 
-def next_step(application: Application) -> str:
-    return NEXT_STEPS[application.state]
+def next_step(application: Application, in_batch: bool = False) -> str:
+    """What happens next; `in_batch`: it is in a batch awaiting a second reviewer's approval."""
+    return IN_BATCH_STEP if in_batch and application.state in State.REVIEWABLE else NEXT_STEPS[application.state]
 
 
 def shown_findings(application: Application) -> list[Finding]:

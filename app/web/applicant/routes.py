@@ -12,10 +12,12 @@ from app.services.documents import identity_documents
 from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
+from app.services.review.decisions import pending_batch_ids
 from app.services.review.reopening import changeable
 from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import ApplicationForm, ProfileForm
+from app.web.applicant.presenters import IN_BATCH_LABEL
 from app.web.redirects import safe_next
 
 DRAFT_KEYS = "drafts_made"  # session: new-application form key -> the draft it made
@@ -47,8 +49,10 @@ def profile():
 @bp.get("/applications")
 @applicant_only
 def applications():
-    return render_template("applicant/applications.html", applications=service.applications_of(current_user),
-                           now=utcnow())
+    applications = service.applications_of(current_user)
+    return render_template("applicant/applications.html", applications=applications, now=utcnow(),
+                           in_batches=set(pending_batch_ids([a.id for a in applications])),
+                           in_batch_label=IN_BATCH_LABEL)
 
 
 def _form_with_endpoint_rows(form: ApplicationForm) -> ApplicationForm:

@@ -1,5 +1,9 @@
-"""Batches: the pending ones, a batch's page, and maker-checker approval that publishes a whitelist version."""
-from flask import abort, flash, redirect, render_template, url_for
+"""Batches: the pending ones, a batch's page, and maker-checker approval that publishes a whitelist version.
+
+A refused approval comes back on the batch's page with each problem and what to do next: take the named
+applications out of the batch (each with its problem as the reason) and approve the rest, or cancel it.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.choices import BatchState, WhitelistFormat
@@ -39,11 +43,21 @@ def batches():
                            sizes=batch_sizes([*pending, *published]))
 
 
+def _named(problems: list[dict]) -> dict[int, str]:
+    """application id -> its problems in one text, for those a refusal names: the reasons their removal gives."""
+    named: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.get("application_id"):
+            named.setdefault(problem["application_id"], []).append(problem.get("message", ""))
+    return {application_id: " ".join(messages) for application_id, messages in named.items()}
+
+
 def _page(batch: Batch, status: int = 200, problems=None):
-    return render_template("review/batch.html", batch=batch, action_form=ActionForm(), problems=problems or [],
-                           members=batch_members(batch, MAX_SHOWN), size=batch_sizes([batch]).get(batch.id, 0),
-                           is_maker=batch.made_by_id == current_user.id, formats=WhitelistFormat.ALL,
-                           pending=batch.state == BatchState.PENDING_APPROVAL), status
+    problems = problems or []
+    return render_template("review/batch.html", batch=batch, action_form=ActionForm(), problems=problems,
+                           named=_named(problems), members=batch_members(batch, MAX_SHOWN),
+                           size=batch_sizes([batch]).get(batch.id, 0), is_maker=batch.made_by_id == current_user.id,
+                           formats=WhitelistFormat.ALL, pending=batch.state == BatchState.PENDING_APPROVAL), status
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -69,6 +83,29 @@ def approve(batch_id: int):
         return _page(_batch_or_404(batch_id), exc.status, problems)
     flash(f"Batch {batch_id} approved and published as whitelist version {batch.whitelist_serial}.", "success")
     return redirect(url_for("review.batch", batch_id=batch_id))
+
+
+@bp.post("/batches/<int:batch_id>/remove")
+@staff_only
+def remove(batch_id: int):
+    """Take the posted applications (`ids`) out of the batch, each with its optional `reason-<id>`; back to the
+    batch's page, or to the application's page (`back`) when the button was there."""
+    batch = _batch_or_404(batch_id)
+    back = request.form.get("back") or ""
+    back = back if back.startswith("/review/") and not back.startswith("//") else url_for("review.batch",
+                                                                                            batch_id=batch_id)
+    raw = request.form.getlist("ids")
+    if not ActionForm().validate_on_submit() or not raw or not all(value.isdigit() for value in raw):
+        flash("The form expired or named no application; press Remove again.", "error")
+        return redirect(back)
+    ids = sorted({int(value) for value in raw})
+    reasons = {i: request.form.get(f"reason-{i}") for i in ids}
+    named = ", ".join(f"#{i}" for i in ids)
+    commit_or_flash(lambda: service.remove_from_batch(batch, ids, actor=current_user, reasons=reasons),
+                    f"{'Application' if len(ids) == 1 else 'Applications'} {named} taken out of batch {batch_id}: "
+                    f"{'it is' if len(ids) == 1 else 'they are'} back in the queue, to be decided alone or batched "
+                    "again.")
+    return redirect(back)
 
 
 @bp.post("/batches/<int:batch_id>/cancel")

@@ -22,10 +22,11 @@ def _flow_chart() -> Chart:
 
 def _age_chart() -> Chart:
     ages = stats.queue_ages()
-    waiting = sum(count for _, count in ages)
-    return Chart("ages", "How long ready and flagged applications have waited", "bars",
+    waiting, batched = sum(count for _, count in ages), stats.batched_count()
+    in_batches = f" {batched:,} more are in batches awaiting a second reviewer's approval." if batched else ""
+    return Chart("ages", "How long ready and flagged applications not yet batched have waited", "bars",
                  [label for label, _ in ages], [Series("Applications", [count for _, count in ages])],
-                 summary=f"{waiting:,} applications await a reviewer.", axis="Waited")
+                 summary=f"{waiting:,} applications await a reviewer.{in_batches}", axis="Waited")
 
 
 def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:

@@ -33,12 +33,13 @@ class QueueFilterForm(FlaskForm):
     isp = StringField("ISP", render_kw={"list": "isp-names"})
     older_than_days = StringField("Older than (days)", render_kw={"inputmode": "numeric"})
     has_overrides = SelectField("Overrides", choices=ANY + [("yes", "Has overrides"), ("no", "No overrides")])
+    batched = SelectField("Batch", choices=ANY + [("no", "Not in a batch"), ("yes", "In a batch awaiting approval")])
     confirmation = SelectField("ISP confirmation", choices=ANY + [(c, _label(c)) for c in ConfirmationState.ALL]
                                + [(NO_CONFIRMATION, "No ISP on Raasta asked")])
     q = StringField("Search", description="Name, email, NTN or CNIC.")
     address = StringField("Address", description="An address or CIDR, e.g. 39.32.10.5 or 39.32.0.0/16.")
 
-    FIELDS = ("state", "code", "category", "kind", "city", "isp", "older_than_days", "has_overrides",
+    FIELDS = ("state", "code", "category", "kind", "city", "isp", "older_than_days", "has_overrides", "batched",
               "confirmation", "q", "address")
     isp_names = PAKISTAN_ISPS
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.services import ServiceError
 from app.services.review import batches as batch_service
-from app.services.review.queue import QueueFilter, matching_count, matching_ids, queue_page, state_counts
+from app.services.review.queue import QueueFilter, matching_counts, matching_ids, queue_page, state_counts
 from app.transactions import committed
 from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm
@@ -19,17 +19,18 @@ MAX_PROBLEMS_SHOWN = 10  # a refused batch names this many applications and why,
 @staff_only
 def queue():
     form = QueueFilterForm(formdata=request.args)
-    page = total = None
+    page = counted = None
     try:
         queue_filter = QueueFilter.from_args(request.args)
         page = queue_page(queue_filter, cursor=request.args.get("cursor") or None, limit=PER_PAGE)
-        total = matching_count(queue_filter, cap=COUNT_CAP)
+        counted = matching_counts(queue_filter, cap=COUNT_CAP)
     except ServiceError as exc:  # bad filter values or cursor: say so at each field, keep what was typed
         complaints = exc.details if isinstance(exc.details, dict) else {exc.field: exc.message}
         for name, message in complaints.items():
             if not form.show_error(name, message):
                 flash(message, "error")
-    return render_template("review/queue.html", form=form, page=page, total=total, counts=state_counts(),
+    return render_template("review/queue.html", form=form, page=page, total=counted and counted.total,
+                           batchable=counted and counted.batchable, counts=state_counts(),
                            filter_args=form.arguments(), batch_form=BatchForm(),
                            count_cap=COUNT_CAP, select_all_limit=SELECT_ALL_LIMIT), 200 if page else 422
 
