@@ -6,6 +6,7 @@ from app.addresses.geo import describe_part, geo_data
 from app.addresses.ranges import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6, Severity
+from app.system.plurals import counted
 
 MAX_PARTS_NAMED = 5
 MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not every piece of the range
@@ -47,9 +48,11 @@ def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
     advice = "list only the addresses you use, or ask a reviewer to allow it." if overridable else (
         "list only the addresses you use.")
     if rng.version == 6:  # 39-digit counts say nothing to a person; the ratio does
-        size = f"is {rng.size // limit:,} times as wide as a /{max_prefix}, the widest allowed"
+        ratio = rng.size // limit
+        size = (f"is {counted(ratio, 'time')} as wide as a /{max_prefix}, the widest allowed" if ratio > 1
+                else f"is wider than a /{max_prefix}, the widest allowed")
     else:
-        size = f"holds {rng.size:,} addresses, more than a /{max_prefix} ({limit:,})"
+        size = f"holds {counted(rng.size, 'address')}, more than a /{max_prefix} ({limit:,})"
     return [Finding(codes.TOO_BROAD, Severity.ERROR, f"'{rng}' {size}; {advice}")]
 
 

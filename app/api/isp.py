@@ -16,6 +16,7 @@ from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
+from app.system.plurals import counted
 from app.transactions import committed
 
 isp_only = role_required(Role.ISP)
@@ -132,7 +133,7 @@ def answer_confirmations():
             except ServiceError as exc:
                 refused.append({"index": index, "application_id": application_id, "message": exc.message})
         if refused:  # the block ends in an error, so every answer it stored is rolled back
-            raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
+            raise ServiceError(f"{len(refused)} of {counted(len(items), 'answer')} refused; nothing was stored.", details=refused)
     return jsonify([confirmation_json(c) for c in answered])
 
 

@@ -20,6 +20,7 @@ from app.services.transitions import move
 from app.services.validation.checks.documents import missing_documents
 from app.services.validation.prechecks import run_prechecks
 from app.services.validation.queue import enqueue_one
+from app.system.plurals import counted
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
@@ -54,7 +55,7 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
 
 
 def _too_many_entries(count: int) -> str:
-    return f"{count} entries is more than {MAX_ENTRIES}; split them over several applications."
+    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES}; split them over several applications."
 
 
 APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints")
@@ -68,7 +69,7 @@ def parse_application(body: dict) -> ApplicationInput:
     if not isinstance(purpose, str) or not purpose.strip():
         problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
     elif len(purpose) > MAX_PURPOSE:
-        problems["purpose"] = f"The purpose is {len(purpose)} characters; keep it under {MAX_PURPOSE}."
+        problems["purpose"] = f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE}."
     category = body.get("category")
     if category is not None and category not in Category.ALL:
         problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
@@ -84,13 +85,13 @@ def parse_application(body: dict) -> ApplicationInput:
         problems["entries"] = entry_errors[:ERRORS_LISTED]
         if len(entry_errors) > ERRORS_LISTED:
             problems["entries"].append({"more": len(entry_errors) - ERRORS_LISTED,
-                                        "message": f"…and {len(entry_errors) - ERRORS_LISTED} more bad entries."})
+                                        "message": f"…and {counted(len(entry_errors) - ERRORS_LISTED, 'more bad entry', 'more bad entries')}."})
     raw_endpoints = body.get("endpoints", [])
     endpoints = []
     if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
         problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
     elif len(raw_endpoints) > MAX_ENDPOINTS:
-        problems["endpoints"] = f"{len(raw_endpoints)} endpoints is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
+        problems["endpoints"] = f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
     else:
         endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
         if bad_endpoints:
@@ -210,7 +211,7 @@ def _reply(application: Application, reply) -> str | None:
         raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
                            "answer: submit it without a reply.", field="reply")
     if reply and len(reply) > MAX_REPLY:
-        raise ServiceError(f"Your answer is {len(reply)} characters; keep it under {MAX_REPLY}.", field="reply")
+        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY}.", field="reply")
     return reply
 
 

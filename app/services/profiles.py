@@ -9,6 +9,7 @@ from app.models import ApplicantProfile, User
 from app.services import ServiceError
 from app.services.isp_organisations import find_organisation
 from app.services.pakistani_numbers import ascii_digits, phone_ok, tidy_cnic, tidy_ntn, tidy_phone
+from app.system.plurals import counted
 
 # ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
 NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")
@@ -45,7 +46,7 @@ PROFILE_FIELDS = tuple(f.name for f in fields(ProfileInput))
 def _too_long(data: ProfileInput) -> dict[str, str]:
     """Fields longer than their column holds (the API takes any length; the web form caps it too)."""
     columns = ApplicantProfile.__table__.columns
-    return {f.name: f"Keep it under {columns[f.name].type.length} characters; this is {len(value)}."
+    return {f.name: f"Keep it under {counted(columns[f.name].type.length, 'character')}; this is {len(value)}."
             for f in fields(data) if isinstance(value := getattr(data, f.name), str)
             and len(value) > columns[f.name].type.length}
 

@@ -25,6 +25,7 @@ from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, batch_problems
 from app.services.transitions import move_many
+from app.system.plurals import counted
 
 MAX_BATCH = 20_000
 
@@ -58,9 +59,9 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     if problems:
         error = ServiceError if missing else Conflict
         named = ", ".join(f"#{p['application_id']}" for p in problems[:20]) + (" ..." if len(problems) > 20 else "")
-        counted = ("The application cannot" if len(ids) == 1
-                   else f"{len(problems)} of the {len(ids)} applications cannot")
-        raise error(f"{counted} be batched: {named}. Nothing was batched.", details=problems)
+        who = ("The application cannot" if len(ids) == 1
+                   else f"{len(problems)} of the {counted(len(ids), 'application')} cannot")
+        raise error(f"{who} be batched: {named}. Nothing was batched.", details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
     db.session.flush()
@@ -123,7 +124,7 @@ def approve_batch(batch: Batch, approver) -> Batch:
     problems += [_problem(c.entry.application_id, c.message()) for c in approved_space.clashes(entries)]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
-        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its {len(applications)} applications "
+        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its {counted(len(applications), 'application')} "
                        f"have problems ({', '.join(map(str, refused[:20]))}{' ...' if len(refused) > 20 else ''}). "
                        "Nothing was approved.", details=problems)
     _add_space(batch, entries)

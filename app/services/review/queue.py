@@ -23,6 +23,7 @@ from app.models import AddressEntry, ApplicantProfile, Application, Finding, Isp
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among
+from app.system.plurals import counted
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
 QUEUE_STATES = (State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
@@ -43,7 +44,7 @@ def _text(value, name: str, longest: int = 200) -> str | None:
         raise ServiceError("Send it as text.", field=name)
     value = value.strip()
     if len(value) > longest:
-        raise ServiceError(f"{len(value)} characters is too long; at most {longest}.", field=name)
+        raise ServiceError(f"{counted(len(value), 'character')} is too long; at most {longest}.", field=name)
     return value or None
 
 

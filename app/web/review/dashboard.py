@@ -2,6 +2,7 @@
 from flask import render_template
 
 from app.services.review import stats
+from app.system.plurals import counted
 from app.web.review import bp, staff_only
 from app.web.review.charts import PALETTE, Chart, Series
 
@@ -16,7 +17,7 @@ def _flow_chart() -> Chart:
     return Chart("flow", f"Applications submitted and decided per day, last {DAYS} days", "line",
                  [day.strftime("%d %b") for day in flow.days],
                  [Series("Submitted", flow.submitted), Series("Decided", flow.decided)],
-                 summary=f"{sum(flow.submitted):,} submitted and {sum(flow.decided):,} decisions in {DAYS} days.",
+                 summary=f"{sum(flow.submitted):,} submitted and {counted(sum(flow.decided), 'decision')} in {DAYS} days.",
                  axis="Day")
 
 
@@ -25,7 +26,7 @@ def _age_chart() -> Chart:
     waiting = sum(count for _, count in ages)
     return Chart("ages", "How long ready and flagged applications have waited", "bars",
                  [label for label, _ in ages], [Series("Applications", [count for _, count in ages])],
-                 summary=f"{waiting:,} applications await a reviewer.", axis="Waited")
+                 summary=f"{counted(waiting, 'application')} {'awaits' if waiting == 1 else 'await'} a reviewer.", axis="Waited")
 
 
 def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:
