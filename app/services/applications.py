@@ -24,6 +24,7 @@ from app.system.plurals import counted
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
+MIN_PURPOSE = 10          # characters after trimming: a sentence a reviewer can weigh, not "x" or "VPN"
 MAX_PURPOSE = 2000        # characters, as on the web form
 MAX_REPLY = 2000          # characters of an answer to a reviewer's request for more information
 ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
@@ -55,10 +56,22 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
 
 
 def _too_many_entries(count: int) -> str:
-    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES}; split them over several applications."
+    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES:,}; split them over several applications."
 
 
 APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints")
+
+
+def purpose_problem(purpose) -> str | None:
+    """What is wrong with a purpose as sent (the web form and the API say the same), or None."""
+    if not isinstance(purpose, str) or not purpose.strip():
+        return "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
+    if len(purpose.strip()) < MIN_PURPOSE:
+        return (f"'{purpose.strip()}' is too short to tell a reviewer what the whitelisting is for: write a sentence "
+                f"of at least {MIN_PURPOSE} characters, e.g. 'VPN to our client in Germany'.")
+    if len(purpose) > MAX_PURPOSE:
+        return f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE:,}."
+    return None
 
 
 def parse_application(body: dict) -> ApplicationInput:
@@ -66,10 +79,8 @@ def parse_application(body: dict) -> ApplicationInput:
     problems: dict = {name: f"Unknown field {name!r}; an application takes {', '.join(APPLICATION_FIELDS)}."
                       for name in sorted(set(body) - set(APPLICATION_FIELDS))}
     purpose = body.get("purpose")
-    if not isinstance(purpose, str) or not purpose.strip():
-        problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
-    elif len(purpose) > MAX_PURPOSE:
-        problems["purpose"] = f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE}."
+    if problem := purpose_problem(purpose):
+        problems["purpose"] = problem
     category = body.get("category")
     if category is not None and category not in Category.ALL:
         problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
@@ -102,6 +113,11 @@ def parse_application(body: dict) -> ApplicationInput:
                    else f"The application has fields to correct: {', '.join(problems)}.")
         raise ServiceError(message, details=problems)
     return ApplicationInput(purpose.strip(), category, entries, endpoints)
+
+
+def _check_purpose(data: ApplicationInput) -> None:
+    if problem := purpose_problem(data.purpose):
+        raise ServiceError(problem, field="purpose")
 
 
 def _check_size(data: ApplicationInput) -> None:
@@ -145,7 +161,11 @@ def _summary_of_input(data: ApplicationInput) -> dict:
 
 
 def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None) -> Application:
-    """A new draft, with the applicant's identity papers already attached and the queue-free checks run."""
+    """A new draft, with the applicant's identity papers already attached and the queue-free checks run.
+    A renewal keeps the approved application's purpose as it was, even one written before purposes had
+    to be a sentence; the applicant is asked for one when they next change it."""
+    if renewal_of is None:
+        _check_purpose(data)
     _check_size(data)
     application = Application(applicant=applicant, state=State.DRAFT, renewal_of_id=renewal_of.id if renewal_of else None)
     _fill(application, data)
@@ -162,6 +182,7 @@ def update_application(application: Application, data: ApplicationInput) -> bool
     """Replace purpose, category, entries and endpoints. A ready or flagged application not in a batch
     goes back to draft first (reopening). Returns False, recording nothing, when nothing changed."""
     check_changeable(application)
+    _check_purpose(data)
     _check_size(data)
     before, after = _summary_of(application), _summary_of_input(data)
     if before == after:
@@ -211,7 +232,7 @@ def _reply(application: Application, reply) -> str | None:
         raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
                            "answer: submit it without a reply.", field="reply")
     if reply and len(reply) > MAX_REPLY:
-        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY}.", field="reply")
+        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY:,}.", field="reply")
     return reply
 
 

@@ -118,7 +118,7 @@ def test_reopening_racing_batching_exactly_one_wins(applicant, make_user, api, r
         created = applicant.post("/api/v1/applications", json={**BODY, "category": None}).json
         url = f"/api/v1/applications/{created['id']}"
         _validated(applicant, created["id"], run_worker, {**BODY, "category": None})
-        edit, batch = _race([lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed"}),
+        edit, batch = _race([lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed purpose"}),
                              lambda: reviewer.post("/api/v1/batches", json={"application_ids": [created["id"]]})])
         assert sorted([edit.status_code, batch.status_code]) in ([200, 409], [201, 409]), (edit.json, batch.json)
         state = applicant.get(url).json["state"]

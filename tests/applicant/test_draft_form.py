@@ -220,3 +220,18 @@ def test_the_new_application_form_sent_again_changes_its_draft_not_a_second_one(
     assert db.session.get(Application, first).purpose == "Client VPN to Dubai"
     assert _id(_new(client, draft_key="0123456789abcdef")) != first  # another form: another draft
     assert db.session.scalar(select(func.count()).select_from(Application)) == 2
+
+
+def test_a_purpose_shorter_than_a_sentence_is_refused_naming_the_rule_and_keeping_the_form(login, make_user, db):
+    client = login(make_user())
+    _profile(client)
+    page = _new(client, purpose="  VPN  ", entries="39.32.12.0/24\n39.32.13.0/24")
+    assert page.status_code == 200
+    assert "&#39;VPN&#39; is too short" in page.text and "at least 10 characters" in page.text
+    assert "39.32.12.0/24\n39.32.13.0/24</textarea>" in page.text  # what was typed stays
+    assert "A sentence of at least 10 characters" in client.get("/applications/new", follow_redirects=True).text
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+    first = _id(_new(client, purpose="VPN to our client in Germany"))
+    edited = client.post(f"/applications/{first}/edit", data={**FORM, "purpose": "x"})
+    assert edited.status_code == 200 and "&#39;x&#39; is too short" in edited.text
+    assert db.session.get(Application, first).purpose == "VPN to our client in Germany"

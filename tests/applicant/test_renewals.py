@@ -22,7 +22,7 @@ def _approve(db, application_id, expires_in_days):
 
 def test_one_reminder_30_days_before_expiry(applicant, draft, db, run_worker, app):
     _approve(db, draft["id"], expires_in_days=12)
-    later = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.99.0/24"]}).json
+    later = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["39.32.99.0/24"]}).json
     _approve(db, later["id"], expires_in_days=90)
     queues.queue(DEFAULT).enqueue(run_periodic, "app.jobs.periodic.remind_expiring_approvals")
     run_worker()

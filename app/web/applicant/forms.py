@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
+from app.services.applications import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -61,8 +62,9 @@ class EndpointForm(Form):
 
 class ApplicationForm(FlaskForm):
     purpose = TextAreaField("What is the whitelisting for?", validators=[
-        DataRequired(message="Say in a sentence what the whitelisting is for."), Length(max=2000)],
-        description="e.g. “Site-to-site VPN between our Lahore office and our client in Germany.”")
+        DataRequired(message="Say in a sentence what the whitelisting is for.")],
+        description=f"A sentence of at least {MIN_PURPOSE} characters, e.g. “Site-to-site VPN between our Lahore "
+                    "office and our client in Germany.”")
     category = SelectField("Category", choices=[(c, Category.LABELS[c]) for c in Category.ALL])
     # No Optional(): it would stop validation on an empty box, skipping validate_entries and so the file import.
     entries = TextAreaField("IP addresses and ranges", render_kw={"rows": 10}, description=(
@@ -81,6 +83,10 @@ class ApplicationForm(FlaskForm):
         # Filled by validation, per form, so that nothing parsed for one request is seen by another.
         self.parsed_entries: list = []      # (input line, AddressRange)
         self.parsed_endpoints: list = []    # EndpointInput
+
+    def validate_purpose(self, field):
+        if problem := purpose_problem(field.data):
+            raise ValidationError(problem)
 
     def validate_entries(self, field):
         """Parse every line and report every bad one with its line number, keeping all the text."""
