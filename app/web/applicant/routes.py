@@ -33,12 +33,15 @@ def profile():
         data = ProfileInput(**{name: form[name].data for name in PROFILE_FIELDS})
         try:
             with committed():
-                save_profile(current_user, data)
+                saved = save_profile(current_user, data)
         except ServiceError as exc:
             for name, message in (exc.details or {}).items():
                 form[name].errors = list(form[name].errors) + [message]
         else:
             flash("Profile saved.", "success")
+            if saved.platform_url and saved.platform_url != data.platform_url:
+                flash(f"Your platform address is saved as {saved.platform_url}: check that it opens your profile.",
+                      "info")
             return redirect(safe_next(request.args.get("next"), url_for("applicant.applications")))
     return render_template("applicant/profile.html", form=form, isps=isp_suggestions(),
                            on_file=identity_documents(current_user) if current_user.profile else [])
