@@ -26,7 +26,7 @@ NOT_COUNTS = {
     "version.serial",                         # "Version 5 changes"
     "f.format",                               # "the csv file"
     "self.version",                           # "an IPv4 range"
-    "role", "family", "name", "where",
+    "role", "family", "name", "where", "what",
 }
 
 

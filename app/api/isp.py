@@ -133,7 +133,8 @@ def answer_confirmations():
             except ServiceError as exc:
                 refused.append({"index": index, "application_id": application_id, "message": exc.message})
         if refused:  # the block ends in an error, so every answer it stored is rolled back
-            raise ServiceError(f"{len(refused)} of {counted(len(items), 'answer')} refused; nothing was stored.", details=refused)
+            raise ServiceError(f"{len(refused)} of {counted(len(items), 'answer')} refused; nothing was stored.",
+                               details=refused)
     return jsonify([confirmation_json(c) for c in answered])
 
 

@@ -31,6 +31,7 @@ def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
     dropped, and what it held with it."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise ServiceError(f"Unknown {plural('field', len(unknown))} {', '.join(unknown)}; {what} takes {', '.join(allowed)}.",
+        raise ServiceError(f"Unknown {plural('field', len(unknown))} {', '.join(unknown)}; "
+                           f"{what} takes {', '.join(allowed)}.",
                            details={name: "unknown field" for name in unknown})
     return body

@@ -95,14 +95,16 @@ def parse_application(body: dict) -> ApplicationInput:
     if entry_errors:
         problems["entries"] = entry_errors[:ERRORS_LISTED]
         if len(entry_errors) > ERRORS_LISTED:
-            problems["entries"].append({"more": len(entry_errors) - ERRORS_LISTED,
-                                        "message": f"…and {counted(len(entry_errors) - ERRORS_LISTED, 'more bad entry', 'more bad entries')}."})
+            more = len(entry_errors) - ERRORS_LISTED
+            problems["entries"].append({"more": more,
+                                        "message": f"…and {counted(more, 'more bad entry', 'more bad entries')}."})
     raw_endpoints = body.get("endpoints", [])
     endpoints = []
     if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
         problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
     elif len(raw_endpoints) > MAX_ENDPOINTS:
-        problems["endpoints"] = f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
+        problems["endpoints"] = (f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; "
+                                 f"list at most {MAX_ENDPOINTS}.")
     else:
         endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
         if bad_endpoints:
@@ -232,7 +234,8 @@ def _reply(application: Application, reply) -> str | None:
         raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
                            "answer: submit it without a reply.", field="reply")
     if reply and len(reply) > MAX_REPLY:
-        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY:,}.", field="reply")
+        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY:,}.",
+                           field="reply")
     return reply
 
 

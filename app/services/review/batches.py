@@ -124,7 +124,8 @@ def approve_batch(batch: Batch, approver) -> Batch:
     problems += [_problem(c.entry.application_id, c.message()) for c in approved_space.clashes(entries)]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
-        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its {counted(len(applications), 'application')} "
+        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its "
+                       f"{counted(len(applications), 'application')} "
                        f"have problems ({', '.join(map(str, refused[:20]))}{' ...' if len(refused) > 20 else ''}). "
                        "Nothing was approved.", details=problems)
     _add_space(batch, entries)

@@ -36,8 +36,8 @@ class ProfileForm(FlaskForm):
     secp_number = StringField("SECP registration number (optional)")
     cnic = StringField("CNIC", description="Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1.")
     platform_url = StringField("Freelance platform profile (optional)",
-                               description="Your Upwork or Fiverr page's address, e.g. www.upwork.com/freelancers/yourname "
-                                           "(https:// is added when you leave it out).")
+                               description="Your Upwork or Fiverr page's address, e.g. www.upwork.com/freelancers/"
+                                           "yourname (https:// is added when you leave it out).")
     pseb_number = StringField("PSEB registration number (optional)",
                               description="Not required: Raasta does not need an export-board registration.")
     city = StringField("City")

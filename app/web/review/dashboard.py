@@ -17,7 +17,8 @@ def _flow_chart() -> Chart:
     return Chart("flow", f"Applications submitted and decided per day, last {DAYS} days", "line",
                  [day.strftime("%d %b") for day in flow.days],
                  [Series("Submitted", flow.submitted), Series("Decided", flow.decided)],
-                 summary=f"{sum(flow.submitted):,} submitted and {counted(sum(flow.decided), 'decision')} in {DAYS} days.",
+                 summary=(f"{sum(flow.submitted):,} submitted and {counted(sum(flow.decided), 'decision')} "
+                          f"in {DAYS} days."),
                  axis="Day")
 
 
@@ -26,7 +27,8 @@ def _age_chart() -> Chart:
     waiting = sum(count for _, count in ages)
     return Chart("ages", "How long ready and flagged applications have waited", "bars",
                  [label for label, _ in ages], [Series("Applications", [count for _, count in ages])],
-                 summary=f"{counted(waiting, 'application')} {'awaits' if waiting == 1 else 'await'} a reviewer.", axis="Waited")
+                 summary=f"{counted(waiting, 'application')} {'awaits' if waiting == 1 else 'await'} a reviewer.",
+                 axis="Waited")
 
 
 def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:
