@@ -265,10 +265,15 @@ def delete_draft(application: Application) -> None:
     call_after_commit(lambda: [path.unlink(missing_ok=True) for path in files])
 
 
+def renewable(application: Application) -> bool:
+    return application.state in (State.APPROVED, State.EXPIRED)
+
+
 def renew(application: Application) -> Application:
     """A new draft prefilled from an approved (or expired) application."""
-    if application.state not in (State.APPROVED, State.EXPIRED):
-        raise NotAllowed("Only an approved or expired application can be renewed.")
+    if not renewable(application):
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only an "
+                       "approved or expired application can be renewed.", details={"state": application.state})
     data = ApplicationInput(
         application.purpose, application.category,
         [(e.input, AddressRange(e.version, e.start, e.end)) for e in application.entries],
