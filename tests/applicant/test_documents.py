@@ -172,3 +172,14 @@ def test_a_download_is_named_for_what_the_file_is(applicant, draft, uploaded, co
     response = applicant.get(f"{url}/documents/{document['id']}")
     assert response.headers["Content-Disposition"] == f"attachment; filename={downloaded}"
     assert document["name"] == uploaded  # what the applicant called it stays on their page
+
+
+def test_submit_is_offered_only_once_the_documents_are_there_and_says_what_is_missing(applicant, draft, login):
+    client = login(applicant.user)
+    url = f"/applications/{draft['id']}"
+    page = client.get(url).text
+    assert '<a class="button" id="submit-needs" href="#documents">Upload the NTN certificate to submit</a>' in page
+    assert "Submit for checks</button>" not in page
+    _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
+    page = client.get(url).text
+    assert "Submit for checks</button>" in page and "submit-needs" not in page

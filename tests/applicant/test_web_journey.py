@@ -78,7 +78,8 @@ def test_full_journey_draft_upload_submit_validated(login, make_user, db, run_wo
     detail_url = response.headers["Location"]
     application_id = int(re.search(r"/applications/(\d+)", detail_url).group(1))
     page = client.get(detail_url).text
-    assert "CNIC (front)</strong> <span class=\"missing\">(missing)" in page and "Submit for checks" in page
+    assert "CNIC (front)</strong> <span class=\"missing\">(missing)" in page
+    assert "Upload the CNIC (front) and the CNIC (back) to submit</a>" in page and "Submit for checks" not in page
 
     upload = client.post(f"{detail_url}/documents", data={"kind": "cnic_front", "file": (io.BytesIO(PDF), "cnic.pdf")},
                          content_type="multipart/form-data", follow_redirects=True).text

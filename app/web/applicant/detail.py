@@ -50,7 +50,7 @@ def render_application(application, document_form: DocumentForm | None = None, s
         next_step=next_step(application), timeline=timeline(application),
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
-        renewable=service.renewable(application),
+        renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
         max_reply=service.MAX_REPLY)
     return page, status
