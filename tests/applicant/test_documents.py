@@ -183,3 +183,30 @@ def test_submit_is_offered_only_once_the_documents_are_there_and_says_what_is_mi
     _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
     page = client.get(url).text
     assert "Submit for checks</button>" in page and "submit-needs" not in page
+
+
+def _timeline(page: str) -> list[str]:
+    items = re.findall(r'<li><time datetime="[^"]+">[^<]+</time> — (.*?) <span class="muted">\((?:you|Raasta|a reviewer)\)',
+                       page.split('<ol class="timeline">')[1])
+    return [re.sub(r"\s+", " ", item) for item in items]
+
+
+def test_the_timeline_says_each_thing_the_applicant_did_once(applicant, draft, db, login, run_worker):
+    """A carried-over NTN certificate replaced by a new upload was three lines ("added from your earlier
+    applications", "uploaded", "removed") for one file; an upload that reopened a ready application two."""
+    _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
+    second = applicant.post("/api/v1/applications", json={"purpose": "Second office", "category": "company_vpn",
+                                                         "entries": ["39.32.14.0/24"]}).json
+    url = f"/api/v1/applications/{second['id']}"
+    _upload(applicant, url, "ntn_certificate", PDF + b"% renewed", "ntn-2026.pdf")
+    assert applicant.post(f"{url}/submit").status_code == 202
+    run_worker()
+    _upload(applicant, url, "client_contract", PDF + b"contract", "contract.pdf")  # ready -> a draft again
+    page = login(applicant.user).get(f"/applications/{second['id']}").text
+    assert _timeline(page) == [
+        "Draft created: with ntn.pdf (NTN certificate) from your earlier applications",
+        "Document uploaded: ntn-2026.pdf, replacing ntn.pdf",
+        "Submitted for the automatic checks",
+        "Checks passed",
+        "Document uploaded: contract.pdf — opened for corrections (a draft again)",
+    ]
