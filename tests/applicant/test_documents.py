@@ -210,3 +210,21 @@ def test_the_timeline_says_each_thing_the_applicant_did_once(applicant, draft, d
         "Checks passed",
         "Document uploaded: contract.pdf — opened for corrections (a draft again)",
     ]
+
+
+def test_a_document_too_large_to_read_is_refused_naming_it_and_the_limit_beside_the_field(app, applicant, draft,
+                                                                                          login):
+    """Over MAX_CONTENT_LENGTH the body is not parsed at all; its first bytes still give the file's name and
+    the kind chosen, and the answer is the application page, not a bare 413."""
+    app.config.update(MAX_DOCUMENT_BYTES=1024 * 1024, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    client = login(applicant.user)
+    big = PDF + b"0" * (3 * 1024 * 1024)
+    response = _upload(client, f"/applications/{draft['id']}", "cnic_back", big, "passport scan.pdf")
+    assert response.status_code == 413
+    error = response.text.split('id="file-error"')[1].split("</div>")[0]
+    assert "&#39;passport scan.pdf&#39; is larger than 1 MB; upload a smaller scan" in error
+    assert '<option selected value="cnic_back">' in response.text  # the kind chosen is kept
+    assert f"Application #{draft['id']}" in response.text
+    elsewhere = client.post("/applications/new", data={"entries_file": (io.BytesIO(big), "list.csv")},
+                            content_type="multipart/form-data")
+    assert elsewhere.status_code == 413 and "<h1>We could not do that</h1>" in elsewhere.text

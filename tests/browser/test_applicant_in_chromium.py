@@ -156,6 +156,27 @@ def test_submit_waits_for_documents_and_uploads_are_refused_beside_the_field(por
     assert re.search(r"/applications/\d+$", page.url.split("#")[0]) and page.locator("#documents").count() == 1
 
 
+def test_without_javascript_a_document_far_over_the_cap_is_refused_by_the_portal_naming_it(portal, browser):
+    """The page's script stops a large file before it is sent; without it, a 12 MB scan reached the web server,
+    whose answer was a bare "Request Entity Too Large". Now the application page says what and why."""
+    page = browser.new_page(viewport=PHONE)
+    sign_up(page, portal)
+    application_id = new_draft(page, "39.32.12.0/24")
+    context = browser.new_context(java_script_enabled=False, storage_state=page.context.storage_state(),
+                                  viewport=PHONE)
+    plain = context.new_page()
+    plain.goto(f"{portal}/applications/{application_id}")
+    plain.locator("#kind").select_option("client_contract")
+    plain.locator("#file").set_input_files({"name": "contract scan.pdf", "mimeType": "application/pdf",
+                                            "buffer": PDF + b"0" * (12 * 1024 * 1024)})
+    plain.get_by_role("button", name="Upload document").click()
+    plain.wait_for_load_state("load")
+    assert plain.locator("#file-error").inner_text().startswith("'contract scan.pdf' is larger than 10 MB;")
+    assert plain.locator("#kind").input_value() == "client_contract"
+    assert plain.get_by_role("heading", level=1).inner_text().startswith(f"Application #{application_id}")
+    context.close()
+
+
 def test_enter_saves_and_adds_no_endpoint(portal, browser):
     page = browser.new_page(viewport=PHONE)
     sign_up(page, portal)
