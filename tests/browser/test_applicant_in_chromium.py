@@ -144,8 +144,8 @@ def test_submit_waits_for_documents_and_uploads_are_refused_beside_the_field(por
     assert 0 < box["y"] - (file_box["y"] + file_box["height"]) < 40  # right under the file field
     assert_fits_the_phone(page, "the refused upload")
 
-    # Over the cap: refused before it is sent (far over it, the web server itself would answer, with a bare
-    # page), naming the file and the limit; and the upload's address, reloaded, is the application again.
+    # Over the cap: refused before it is sent (without the script, the portal refuses it once sent, in the same
+    # words), naming the file and the limit; and the upload's address, reloaded, is the application again.
     refused_at = page.url
     page.locator("#file").set_input_files({"name": "scan.pdf", "mimeType": "application/pdf",
                                            "buffer": PDF + b"0" * (12 * 1024 * 1024)})
