@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
+from app.services.applicant_notes import MAX_NOTE
 from app.services.applications import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
 
@@ -61,6 +62,13 @@ class EndpointForm(Form):
         return not any((self.host.data or "").strip() or (f.data or "").strip() for f in (self.port, self.peer))
 
 
+class EntryNoteForm(Form):
+    """The applicant's note on one entry, named by the entry as stored (hidden): entries with findings get one."""
+    entry = HiddenField()
+    note = TextAreaField("Note for the reviewer", render_kw={"rows": 2}, validators=[
+        Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE:,} characters.")])
+
+
 class ApplicationForm(FlaskForm):
     purpose = TextAreaField("What is the whitelisting for?", validators=[
         DataRequired(message="Say in a sentence what the whitelisting is for.")],
@@ -74,10 +82,12 @@ class ApplicationForm(FlaskForm):
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
     endpoints = FieldList(FormField(EndpointForm), "Endpoint", min_entries=1)
     add_endpoint = SubmitField("Add another endpoint")
+    applicant_note = TextAreaField("Note for the reviewer (optional)", render_kw={"rows": 3}, validators=[
+        Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE:,} characters.")], description=(
+        "Anything that helps the reviewer decide, e.g. why a range is announced by another ISP than yours. "
+        "Only the regulator's reviewers read it."))
+    entry_notes = FieldList(FormField(EntryNoteForm), "Note on an entry")
     save = SubmitField("Save draft")
-    # A new application's form carries a key of its own: the same form sent again (Back, then Save draft)
-    # changes the draft it made instead of making a second one (routes._draft_made_with).
-    draft_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,8 @@ def missing_documents(application: Application) -> list[str]:
 def check_required_documents(ctx: CheckContext):
     for kind in missing_documents(ctx.application):
         yield Draft(FindingCode.DOCUMENT_MISSING, Severity.WARNING,
-                    f"The {DocumentKind.LABELS[kind]} this category needs is missing; upload it before submitting.")
+                    f"The {DocumentKind.LABELS[kind]} this category needs is missing; upload it before submitting.",
+                    reviewer_message=f"The {DocumentKind.LABELS[kind]} this category needs is missing.")
 
 
 def check_reused_documents(ctx: CheckContext):
