@@ -177,6 +177,21 @@ def test_without_javascript_a_document_far_over_the_cap_is_refused_by_the_portal
     context.close()
 
 
+def test_back_then_save_draft_again_keeps_one_draft(portal, browser):
+    """The new user's trial: Save draft, Back (the no-store form is fetched again), Save draft again made a
+    second, identical draft."""
+    page = browser.new_page(viewport=PHONE)
+    sign_up(page, portal)
+    first = new_draft(page, "39.32.12.0/24")
+    page.go_back()
+    page.wait_for_load_state("load")
+    page.get_by_role("button", name="Save draft").last.click()
+    page.wait_for_load_state("load")
+    assert int(re.search(r"/applications/(\d+)", page.url).group(1)) == first
+    page.goto(portal + "/applications")
+    assert page.locator("table tbody tr").count() == 1, page.locator("table").inner_text()
+
+
 def test_enter_saves_and_adds_no_endpoint(portal, browser):
     page = browser.new_page(viewport=PHONE)
     sign_up(page, portal)
