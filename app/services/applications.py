@@ -21,7 +21,7 @@ from app.services.transitions import move
 from app.services.validation.checks.documents import missing_documents
 from app.services.validation.prechecks import run_prechecks
 from app.services.validation.queue import enqueue_one
-from app.system.plurals import counted
+from app.system.plurals import counted, plural
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
@@ -55,8 +55,10 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
         if isinstance(item, dict):
             raw = item.get("input")
             unknown = sorted(set(item) - set(ENTRY_OBJECT_FIELDS))
-            problem = (f"Entry {index + 1} has unknown fields {', '.join(map(repr, unknown))}; an entry object takes "
-                       "input and note." if unknown else note_problem(item.get("note"), f"The note on entry {index + 1}"))
+            problem = (f"Entry {index + 1} has unknown {plural('field', len(unknown))} {', '.join(map(repr, unknown))}; "
+                       "an entry object "
+                       "takes input and note." if unknown
+                       else note_problem(item.get("note"), f"The note on entry {index + 1}"))
         if problem is None and not isinstance(raw, str):
             problem = (f"Entry {index + 1} is {type(item).__name__}; send each entry as a string, or as "
                        '{"input": "39.32.12.0/24", "note": "..."}.')

@@ -71,7 +71,7 @@ def test_the_api_takes_notes_on_the_application_and_on_entries_and_names_what_is
     details = refused.json["error"]["details"]
     assert details["note"] == "The note must be text; send it as a string (or null for none)."
     assert [e["index"] for e in details["entries"]] == [0, 1]
-    assert "unknown fields 'comment'" in details["entries"][0]["message"]
+    assert "unknown field 'comment'" in details["entries"][0]["message"]
     assert "keep it under 2,000" in details["entries"][1]["message"]
     cleared = applicant.put(f"/api/v1/applications/{created.json['id']}", json={
         "purpose": "Office VPN to our client", "note": None, "entries": [{"input": "39.32.13.0/24", "note": ""}]})

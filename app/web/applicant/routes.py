@@ -6,7 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.choices import REQUIRED_DOCUMENTS, REVIEWER_ONLY_FINDINGS, ApplicantKind, Category, DocumentKind, Severity, State
+from app.choices import (
+    REQUIRED_DOCUMENTS,
+    REVIEWER_ONLY_FINDINGS,
+    ApplicantKind,
+    Category,
+    DocumentKind,
+    Severity,
+    State,
+)
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services import applications as service
@@ -105,10 +113,11 @@ def _edit_page(form: ApplicationForm, application=None):
     profile = current_user.profile
     needs_ntn_note = profile is not None and profile.kind == ApplicantKind.FREELANCER and not profile.ntn
     findings_of = {}  # entry as stored -> what the checks said of it, shown above its note box
-    for f in application.findings if application is not None else ():
-        if f.entry_id and f.code not in REVIEWER_ONLY_FINDINGS:
-            entry = next((e.input for e in application.entries if e.id == f.entry_id), None)
-            findings_of.setdefault(entry, []).append(f)
+    if application is not None:
+        inputs = {e.id: e.input for e in application.entries}
+        for f in application.findings:
+            if f.entry_id in inputs and f.code not in REVIEWER_ONLY_FINDINGS:
+                findings_of.setdefault(inputs[f.entry_id], []).append(f)
     return render_template("applicant/edit.html", form=_form_with_endpoint_rows(form), application=application,
                            required=REQUIRED_DOCUMENTS, ntn_categories=NTN_CATEGORIES if needs_ntn_note else (),
                            findings_of=findings_of)
