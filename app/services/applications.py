@@ -55,9 +55,8 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
         if isinstance(item, dict):
             raw = item.get("input")
             unknown = sorted(set(item) - set(ENTRY_OBJECT_FIELDS))
-            problem = (f"Entry {index + 1} has unknown {plural('field', len(unknown))} {', '.join(map(repr, unknown))}; "
-                       "an entry object "
-                       "takes input and note." if unknown
+            named = f"{plural('field', len(unknown))} {', '.join(map(repr, unknown))}"
+            problem = (f"Entry {index + 1} has unknown {named}; an entry object takes input and note." if unknown
                        else note_problem(item.get("note"), f"The note on entry {index + 1}"))
         if problem is None and not isinstance(raw, str):
             problem = (f"Entry {index + 1} is {type(item).__name__}; send each entry as a string, or as "
