@@ -148,6 +148,11 @@ class Config:
         # Werkzeug refuses bodies past this with 413 before reading them; the document service then
         # applies the exact cap with a message naming the file.
         self.MAX_CONTENT_LENGTH = self.MAX_DOCUMENT_BYTES + 1024 * 1024
+        # The web server takes bodies up to this (into a temporary file, never into memory), so that a
+        # document sent far over the cap by a browser without JavaScript is still answered by the portal,
+        # naming the file from the body's first bytes (web.applicant.oversized); past this it refuses before
+        # reading, with the portal's page naming the limit (runtime.body_limit).
+        self.MAX_REQUEST_BODY_BYTES = 4 * self.MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
 class TestConfig(Config):

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_login import current_user
 
 from app.choices import Category, DocumentKind, Protocol, Severity, State
+from app.system.plurals import counted, plural
 
 try:
     PAKISTAN = ZoneInfo("Asia/Karachi")
@@ -28,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
     app.add_template_filter(pakistan_time, "pkt")
+    app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
+    app.add_template_filter(plural, "plural")    # {{ "application"|plural(n) }}: the noun alone
 
     @app.context_processor
     def notification_count():

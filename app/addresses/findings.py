@@ -6,6 +6,7 @@ from app.addresses.geo import describe_part, geo_data
 from app.addresses.ranges import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6, Severity
+from app.system.plurals import counted
 
 MAX_PARTS_NAMED = 5
 MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not every piece of the range
@@ -15,15 +16,18 @@ MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not ever
 class Finding:
     code: str       # codes.* constant
     severity: str   # Severity.ERROR | Severity.WARNING | Severity.INFO
-    message: str
+    message: str    # to the applicant, who can act on it
+    reviewer_message: str | None = None  # to the reviewer, where the advice differs
 
 
 def check_special_purpose(rng: AddressRange) -> list[Finding]:
-    return [Finding(codes.SPECIAL_PURPOSE, Severity.ERROR,
-                    f"'{rng}' {'lies in' if block.range.contains(rng) else 'overlaps'} "
-                    f"{block.cidr} ({block.name}, {block.rfc}), a special-purpose block that no "
-                    "organisation can be whitelisted for; remove that part.")
-            for block in special_blocks_touching(rng)]
+    found = []
+    for block in special_blocks_touching(rng):
+        where = (f"'{rng}' {'lies in' if block.range.contains(rng) else 'overlaps'} {block.cidr} ({block.name}, "
+                 f"{block.rfc}), a special-purpose block that no organisation can be whitelisted for")
+        found.append(Finding(codes.SPECIAL_PURPOSE, Severity.ERROR, f"{where}; remove that part.",
+                             reviewer_message=f"{where}."))
+    return found
 
 
 def check_global_unicast(rng: AddressRange) -> list[Finding]:
@@ -31,9 +35,10 @@ def check_global_unicast(rng: AddressRange) -> list[Finding]:
         return []
     if any(block.range.contains(rng) for block in special_blocks_touching(rng)):
         return []   # already refused, with the block's own name
+    outside = f"'{rng}' reaches outside 2000::/3, the only IPv6 space allocated for public addresses"
     return [Finding(codes.NOT_GLOBAL_UNICAST, Severity.ERROR,
-                    f"'{rng}' reaches outside 2000::/3, the only IPv6 space allocated for public "
-                    "addresses; type the public IPv6 prefix your ISP gave you.")]
+                    f"{outside}; type the public IPv6 prefix your ISP gave you.",
+                    reviewer_message=f"{outside}; it cannot be whitelisted.")]
 
 
 def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
@@ -47,10 +52,15 @@ def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
     advice = "list only the addresses you use, or ask a reviewer to allow it." if overridable else (
         "list only the addresses you use.")
     if rng.version == 6:  # 39-digit counts say nothing to a person; the ratio does
-        size = f"is {rng.size // limit:,} times as wide as a /{max_prefix}, the widest allowed"
+        ratio = rng.size // limit
+        size = (f"is {counted(ratio, 'time')} as wide as a /{max_prefix}, the widest allowed" if ratio > 1
+                else f"is wider than a /{max_prefix}, the widest allowed")
     else:
-        size = f"holds {rng.size:,} addresses, more than a /{max_prefix} ({limit:,})"
-    return [Finding(codes.TOO_BROAD, Severity.ERROR, f"'{rng}' {size}; {advice}")]
+        size = f"holds {counted(rng.size, 'address')}, more than a /{max_prefix} ({limit:,})"
+    for_reviewer = "override it only if the applicant's use needs the whole range." if overridable else (
+        "it cannot be whitelisted anyway (special-purpose space).")
+    return [Finding(codes.TOO_BROAD, Severity.ERROR, f"'{rng}' {size}; {advice}",
+                    reviewer_message=f"'{rng}' {size}; {for_reviewer}")]
 
 
 def check_country(rng: AddressRange) -> list[Finding]:

@@ -14,6 +14,7 @@ from socket import AF_INET, AF_INET6, inet_pton
 
 from app.addresses import codes
 from app.addresses.ranges import BITS, MAPPED_FIRST, MAPPED_LAST, AddressRange, format_address
+from app.system.plurals import counted
 
 # The longest valid entry is two IPv4-mapped IPv6 addresses with spaces: about 95 chars.
 MAX_ENTRY_LENGTH = 100
@@ -162,7 +163,7 @@ def parse_entry(text: str) -> AddressRange:
         raise EntryError(codes.EMPTY, raw, "The entry is empty; type an address, a CIDR such as "
                          "39.32.12.0/24, or a range such as 39.32.12.5-39.32.12.20.")
     if len(text) > MAX_ENTRY_LENGTH:
-        raise EntryError(codes.TOO_LONG, raw, f"{quote(raw)} is {len(text)} characters long; one "
+        raise EntryError(codes.TOO_LONG, raw, f"{quote(raw)} is {counted(len(text), 'character')} long; one "
                          f"entry is at most {MAX_ENTRY_LENGTH}. Put each address on its own line.")
     if not text.isascii():
         raise EntryError(codes.NON_ASCII, raw, f"{quote(raw)} contains non-ASCII characters "

@@ -63,7 +63,8 @@ def list_applications():
 def create_application():
     """Create a draft from purpose, entries (address, CIDR or range a-b) and endpoints.
 
-    Unparseable entries give 422 naming each bad entry; nothing is stored.
+    Unparseable entries give 422 naming each bad entry; nothing is stored. An optional "note" tells the
+    reviewer what they should know; an entry may be sent as {"input", "note"} to carry a note of its own.
     """
     with committed():
         application = service.create_application(current_user, service.parse_application(json_body()))

@@ -18,6 +18,7 @@ from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
 from app.services.publication.publish import latest_version
 from app.services.review.suspensions import publish_suspended
+from app.system.plurals import counted
 from app.transactions import committed
 
 isp_only = role_required(Role.ISP)
@@ -143,7 +144,8 @@ def answer_confirmations():
             except ServiceError as exc:
                 refused.append({"index": index, "application_id": application_id, "message": exc.message})
         if refused:  # the block ends in an error, so every answer it stored is rolled back
-            raise ServiceError(f"{len(refused)} of {len(items)} answers refused; nothing was stored.", details=refused)
+            raise ServiceError(f"{len(refused)} of {counted(len(items), 'answer')} refused; nothing was stored.",
+                               details=refused)
         suspended = list({c.application_id: c.application for c in answered if c.application_id in approved
                           and c.application.state == State.SUSPENDED}.values())
         if suspended:

@@ -4,6 +4,7 @@ from collections.abc import Collection
 from flask import abort, request
 
 from app.services import ServiceError
+from app.system.plurals import plural
 
 
 def json_body() -> dict:
@@ -30,6 +31,7 @@ def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
     dropped, and what it held with it."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise ServiceError(f"Unknown field(s) {', '.join(unknown)}; {what} takes {', '.join(allowed)}.",
+        raise ServiceError(f"Unknown {plural('field', len(unknown))} {', '.join(unknown)}; "
+                           f"{what} takes {', '.join(allowed)}.",
                            details={name: "unknown field" for name in unknown})
     return body

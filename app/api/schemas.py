@@ -32,15 +32,26 @@ ENDPOINT = _object(
     peer={"type": ["string", "null"], "maxLength": 255},
 )
 
+_ENTRY = {"type": "string", "description": "An address, a CIDR or a range a-b; IPv4 or IPv6."}
+_NOTE = {"type": ["string", "null"], "maxLength": 2000}
+
 APPLICATION = {
     "type": "object",
     "required": ["purpose"],
     "properties": {
-        "purpose": {"type": "string", "maxLength": 2000},
+        "purpose": {"type": "string", "minLength": 10, "maxLength": 2000,
+                    "description": "A sentence saying what the whitelisting is for (10 characters or more)."},
         "category": {"enum": [*Category.ALL, None]},
-        "entries": {"type": "array", "maxItems": 5000, "items": {
-            "type": "string", "description": "An address, a CIDR or a range a-b; IPv4 or IPv6."}},
+        "entries": {"type": "array", "maxItems": 5000, "items": {"anyOf": [
+            _ENTRY,
+            _object(("input",), input=_ENTRY, note={**_NOTE, "description": (
+                "Optional: what the reviewer should know about this entry. Left out, the entry keeps the note "
+                "it had; null or empty clears it.")}),
+        ]}},
         "endpoints": {"type": "array", "maxItems": 50, "items": ENDPOINT},
+        "note": {**_NOTE, "description": ("Optional: what the reviewer should know, e.g. why a range is announced "
+                                          "by another ISP. Left out, the application keeps the note it had; null "
+                                          "or empty clears it.")},
     },
     "additionalProperties": False,
 }

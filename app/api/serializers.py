@@ -16,7 +16,7 @@ def profile_json(profile: ApplicantProfile) -> dict:
 
 
 def _finding_json(finding, staff: bool) -> dict:
-    body = {"code": finding.code, "severity": finding.severity, "message": finding.message}
+    body = {"code": finding.code, "severity": finding.severity, "message": finding.message_for(reviewer=staff)}
     if staff and finding.data:
         body["data"] = finding.data  # e.g. which application holds the overlapping space
     return body
@@ -54,6 +54,7 @@ def application_json(application: Application, detail: bool = True) -> dict:
         "expires_at": _time(application.expires_at),
         "reviewer_message": application.reviewer_message,
         "renewal_of": application.renewal_of_id,
+        "note": application.applicant_note,  # the applicant's note to the reviewer
     }
     if not detail:
         return body
@@ -65,8 +66,8 @@ def application_json(application: Application, detail: bool = True) -> dict:
         (by_entry.setdefault(finding.entry_id, []) if finding.entry_id else general).append(
             _finding_json(finding, staff))
     body.update(
-        entries=[{"input": e.input, "version": e.version, "cidrs": e.cidrs, "findings": by_entry.get(e.id, [])}
-                 for e in application.entries],
+        entries=[{"input": e.input, "version": e.version, "cidrs": e.cidrs, "note": e.note,
+                  "findings": by_entry.get(e.id, [])} for e in application.entries],
         endpoints=[{"host": e.host, "protocol": e.protocol, "port": e.port, "peer": e.peer}
                    for e in application.endpoints],
         documents=[{"id": d.id, "kind": d.kind, "name": d.display_name, "content_type": d.content_type,

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.audit import export_lines, search, verify_chain
 from app.services.publication.signing import public_key_pem
+from app.system.plurals import counted
 
 audit = AppGroup("audit", help="Check and export the audit trail.")
 
@@ -42,7 +43,7 @@ def verify(batch_size: int, expected_heads) -> None:
                    f"Events 1-{report.events} are intact.", err=True)
     if not report.intact:
         sys.exit(1)
-    click.echo(f"Audit chain intact: {report.events} events, head hash {report.head_hash}.")
+    click.echo(f"Audit chain intact: {counted(report.events, 'event')}, head hash {report.head_hash}.")
 
 
 @audit.command("export")

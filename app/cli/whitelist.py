@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app.choices import WhitelistFormat
 from app.services.publication import files
 from app.services.publication.publish import publish as publish_version
+from app.system.plurals import counted
 from app.transactions import committed
 
 whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.")
@@ -23,7 +24,7 @@ def publish(reason: str) -> None:
         click.echo(f"Nothing changed since version {files.latest_serial()}; no new version.")
         return
     click.echo(f"Published whitelist version {version.serial} "
-               f"({version.entry_count} entries, {version.prefix_count} prefixes).")
+               f"({counted(version.entry_count, 'entry')}, {counted(version.prefix_count, 'prefix')}).")
 
 
 @whitelist.command("export")

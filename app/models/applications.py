@@ -11,8 +11,12 @@ from app.models.types import UInt128, UTCDateTime, utcnow
 
 class Application(db.Model):
     __tablename__ = "applications"
-    # The review queue's keyset order (services.review.queue): oldest submission first.
-    __table_args__ = (Index("ix_applications_queue", "submitted_at", "id"),)
+    __table_args__ = (
+        # The review queue's keyset order (services.review.queue): oldest submission first.
+        Index("ix_applications_queue", "submitted_at", "id"),
+        # A new-application form's key: the same form sent again finds the draft it made (one per key).
+        Index("ix_applications_form_key", "applicant_id", "form_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -21,6 +25,8 @@ class Application(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=State.DRAFT, index=True)
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     reviewer_message: Mapped[str | None] = mapped_column(Text)  # the latest request-info or rejection text
+    applicant_note: Mapped[str | None] = mapped_column(Text)    # what the applicant tells the reviewer, optional
+    form_key: Mapped[str | None] = mapped_column(String(32))    # the new-application form that made this draft
     validation_job_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -63,6 +69,7 @@ class AddressEntry(db.Model):
     start: Mapped[int] = mapped_column(UInt128)
     end: Mapped[int] = mapped_column(UInt128)
     cidrs: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)  # the applicant's word to the reviewer on this entry
     # (end - start).bit_length(): an entry of class c starts at most 2**c - 1 before any address it
     # covers, so "which entries overlap [a, b]" is one short index range per class, on both databases.
     size_class: Mapped[int] = mapped_column(default=lambda context: size_class(
@@ -124,9 +131,14 @@ class Finding(db.Model):
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("endpoints.id"))
     code: Mapped[str] = mapped_column(String(60))
     severity: Mapped[str] = mapped_column(String(10))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # in the applicant's words ("the ISP in your profile")
+    reviewer_message: Mapped[str | None] = mapped_column(Text)  # in a reviewer's, where they differ
     # Reviewer-only detail, e.g. the id of the application whose approved space this overlaps.
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="findings")
+
+    def message_for(self, reviewer: bool) -> str:
+        """The message in the words written for who reads it."""
+        return (self.reviewer_message or self.message) if reviewer else self.message

@@ -48,15 +48,24 @@ def _access_log(app):
 
 
 def _serve(sock: socket.socket, threads: int) -> None:
-    """One server process: build the app after the fork, so no connection is shared between processes."""
-    from waitress import serve
+    """One server process: build the app after the fork, so no connection is shared between processes.
+
+    Bodies up to MAX_REQUEST_BODY_BYTES are read (to a temporary file past 512 kB) and handed to the app,
+    which refuses those over MAX_CONTENT_LENGTH with its own page; a larger one is refused unread, with
+    the portal's page too (body_limit), not waitress's plain text."""
+    from waitress.server import create_server
 
     from app import create_app
+    from app.runtime.body_limit import portal_channel
+    from app.security_headers import static_headers
 
     app = create_app()
-    serve(_access_log(app), sockets=[sock], threads=threads, ident="",
-          connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
-          max_request_body_size=app.config["MAX_CONTENT_LENGTH"], clear_untrusted_proxy_headers=True)
+    server = create_server(_access_log(app), sockets=[sock], threads=threads, ident="",
+                           connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
+                           max_request_body_size=app.config["MAX_REQUEST_BODY_BYTES"],
+                           clear_untrusted_proxy_headers=True)
+    server.channel_class = portal_channel(app.config["MAX_DOCUMENT_BYTES"], static_headers(app))
+    server.run()
 
 
 def _start(sock: socket.socket, threads: int) -> int:

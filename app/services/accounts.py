@@ -75,9 +75,14 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.is_active or not matches:
         audit.record("user.sign_in_failed", ("user", user.id if user else ""), actor=None, email=_typed_email(email))
         return None
+    record_sign_in(user)
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """A sign-in, by password or straight after signing up; the caller commits."""
     user.last_sign_in_at = utcnow()
     audit.record("user.signed_in", user, actor=user)
-    return user
 
 
 def sign_up_problems(email: str, password: str) -> dict[str, str]:

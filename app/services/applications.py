@@ -1,5 +1,5 @@
 """Applications from draft to submission: create, edit, submit, withdraw or delete, renew."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from app.choices import Category, DocumentKind, Role, State
 from app.extensions import db
 from app.models import AddressEntry, Application, Endpoint, User
 from app.services import Conflict, ServiceError
+from app.services.applicant_notes import note_problem, notes_to_keep
 from app.services.documents import attach_identity_documents, storage_dir
 from app.services.endpoints import EndpointInput, parse_endpoints
 from app.services.isp_confirmations import ask_on_submission
@@ -20,9 +21,11 @@ from app.services.transitions import move
 from app.services.validation.checks.documents import missing_documents
 from app.services.validation.prechecks import run_prechecks
 from app.services.validation.queue import enqueue_one
+from app.system.plurals import counted, plural
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
+MIN_PURPOSE = 10          # characters after trimming: a sentence a reviewer can weigh, not "x" or "VPN"
 MAX_PURPOSE = 2000        # characters, as on the web form
 MAX_REPLY = 2000          # characters of an answer to a reviewer's request for more information
 ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
@@ -36,28 +39,58 @@ class ApplicationInput:
     category: str | None
     entries: list[tuple[str, AddressRange]]  # (what the applicant typed, its parsed range)
     endpoints: list[EndpointInput] = field(default_factory=list)
+    note: str | None = None                  # to the reviewer; None keeps the one the application has
+    entry_notes: dict[str, str] | None = None  # entry as typed -> its note; an entry not named keeps its own
 
 
-def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], list[dict]]:
-    """Parse each entry; returns the parsed ones and, for every bad one, its index, input and message."""
-    parsed, errors = [], []
-    for index, raw in enumerate(raw_entries):
-        if not isinstance(raw, str):
-            errors.append({"index": index, "input": raw, "code": "syntax.not_text",
-                           "message": f"Entry {index + 1} is {type(raw).__name__}; send each entry as a string."})
+ENTRY_OBJECT_FIELDS = ("input", "note")
+
+
+def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], list[dict], dict[str, str]]:
+    """Parse each entry, a string or {"input", "note"?}; returns the parsed ones, for every bad one its
+    index, input and message, and the notes given (entry as typed -> note)."""
+    parsed, errors, notes = [], [], {}
+    for index, item in enumerate(raw_entries):
+        raw, problem = item, None
+        if isinstance(item, dict):
+            raw = item.get("input")
+            unknown = sorted(set(item) - set(ENTRY_OBJECT_FIELDS))
+            named = f"{plural('field', len(unknown))} {', '.join(map(repr, unknown))}"
+            problem = (f"Entry {index + 1} has unknown {named}; an entry object takes input and note." if unknown
+                       else note_problem(item.get("note"), f"The note on entry {index + 1}"))
+        if problem is None and not isinstance(raw, str):
+            problem = (f"Entry {index + 1} is {type(item).__name__}; send each entry as a string, or as "
+                       '{"input": "39.32.12.0/24", "note": "..."}.')
+        if problem:
+            errors.append({"index": index, "input": raw, "code": "syntax.not_text", "message": problem})
             continue
         try:
             parsed.append((raw.strip(), parse_entry(raw)))
         except EntryError as exc:
             errors.append({"index": index, "input": raw, "code": exc.code, "message": str(exc)})
-    return parsed, errors
+            continue
+        if isinstance(item, dict) and "note" in item:
+            notes[raw.strip()[:ENTRY_INPUT_LENGTH]] = item["note"] or ""
+    return parsed, errors, notes
 
 
 def _too_many_entries(count: int) -> str:
-    return f"{count} entries is more than {MAX_ENTRIES}; split them over several applications."
+    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES:,}; split them over several applications."
 
 
-APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints")
+APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints", "note")
+
+
+def purpose_problem(purpose) -> str | None:
+    """What is wrong with a purpose as sent (the web form and the API say the same), or None."""
+    if not isinstance(purpose, str) or not purpose.strip():
+        return "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
+    if len(purpose.strip()) < MIN_PURPOSE:
+        return (f"'{purpose.strip()}' is too short to tell a reviewer what the whitelisting is for: write a sentence "
+                f"of at least {MIN_PURPOSE} characters, e.g. 'VPN to our client in Germany'.")
+    if len(purpose) > MAX_PURPOSE:
+        return f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE:,}."
+    return None
 
 
 def parse_application(body: dict) -> ApplicationInput:
@@ -65,10 +98,8 @@ def parse_application(body: dict) -> ApplicationInput:
     problems: dict = {name: f"Unknown field {name!r}; an application takes {', '.join(APPLICATION_FIELDS)}."
                       for name in sorted(set(body) - set(APPLICATION_FIELDS))}
     purpose = body.get("purpose")
-    if not isinstance(purpose, str) or not purpose.strip():
-        problems["purpose"] = "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
-    elif len(purpose) > MAX_PURPOSE:
-        problems["purpose"] = f"The purpose is {len(purpose)} characters; keep it under {MAX_PURPOSE}."
+    if problem := purpose_problem(purpose):
+        problems["purpose"] = problem
     category = body.get("category")
     if category is not None and category not in Category.ALL:
         problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
@@ -79,18 +110,22 @@ def parse_application(body: dict) -> ApplicationInput:
     elif len(raw_entries) > MAX_ENTRIES:  # refused before parsing: 100,000 entries would take seconds
         problems["entries"] = _too_many_entries(len(raw_entries))
         raw_entries = []
-    entries, entry_errors = parse_entries(raw_entries)
+    entries, entry_errors, entry_notes = parse_entries(raw_entries)
+    if problem := note_problem(body.get("note")):
+        problems["note"] = problem
     if entry_errors:
         problems["entries"] = entry_errors[:ERRORS_LISTED]
         if len(entry_errors) > ERRORS_LISTED:
-            problems["entries"].append({"more": len(entry_errors) - ERRORS_LISTED,
-                                        "message": f"…and {len(entry_errors) - ERRORS_LISTED} more bad entries."})
+            more = len(entry_errors) - ERRORS_LISTED
+            problems["entries"].append({"more": more,
+                                        "message": f"…and {counted(more, 'more bad entry', 'more bad entries')}."})
     raw_endpoints = body.get("endpoints", [])
     endpoints = []
     if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
         problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
     elif len(raw_endpoints) > MAX_ENDPOINTS:
-        problems["endpoints"] = f"{len(raw_endpoints)} endpoints is more than {MAX_ENDPOINTS}; list at most {MAX_ENDPOINTS}."
+        problems["endpoints"] = (f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; "
+                                 f"list at most {MAX_ENDPOINTS}.")
     else:
         endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
         if bad_endpoints:
@@ -100,7 +135,13 @@ def parse_application(body: dict) -> ApplicationInput:
         message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
                    else f"The application has fields to correct: {', '.join(problems)}.")
         raise ServiceError(message, details=problems)
-    return ApplicationInput(purpose.strip(), category, entries, endpoints)
+    return ApplicationInput(purpose.strip(), category, entries, endpoints,
+                            note=(body["note"] or "") if "note" in body else None, entry_notes=entry_notes)
+
+
+def _check_purpose(data: ApplicationInput) -> None:
+    if problem := purpose_problem(data.purpose):
+        raise ServiceError(problem, field="purpose")
 
 
 def _check_size(data: ApplicationInput) -> None:
@@ -110,15 +151,36 @@ def _check_size(data: ApplicationInput) -> None:
         raise ServiceError(_too_many_entries(len(data.entries)), field="entries")
 
 
+def _check_notes(data: ApplicationInput) -> None:
+    if problem := note_problem(data.note):
+        raise ServiceError(problem, field="note")
+    for entry, note in (data.entry_notes or {}).items():
+        if problem := note_problem(note, f"The note on {entry}"):
+            raise ServiceError(problem, field="entry_notes")
+
+
+def _inputs(data: ApplicationInput) -> list[str]:
+    return [raw[:ENTRY_INPUT_LENGTH] for raw, _ in data.entries]
+
+
+def _with_notes(application: Application | None, data: ApplicationInput) -> ApplicationInput:
+    """`data` with every note it will hold spelt out: the ones given, and the ones kept."""
+    note, entry_notes = notes_to_keep(application, data.note, data.entry_notes, _inputs(data))
+    return replace(data, note=note, entry_notes=entry_notes)
+
+
 def _fill(application: Application, data: ApplicationInput) -> None:
+    """Give the application `data`, its notes spelt out (_with_notes)."""
     application.findings = []  # they were about the old entries; the next validation makes new ones
     # Findings point at entries without an ORM relationship, so the flush would not know to delete them
     # first: deleted now, before the entries they point at.
     db.session.flush()
     application.purpose = data.purpose
     application.category = data.category
+    application.applicant_note = data.note
     application.entries = [
-        AddressEntry(position=i, input=raw[:ENTRY_INPUT_LENGTH], version=rng.version, start=rng.start, end=rng.end, cidrs=rng.cidrs)
+        AddressEntry(position=i, input=raw[:ENTRY_INPUT_LENGTH], version=rng.version, start=rng.start, end=rng.end,
+                     cidrs=rng.cidrs, note=data.entry_notes.get(raw[:ENTRY_INPUT_LENGTH]))
         for i, (raw, rng) in enumerate(data.entries)
     ]
     application.endpoints = [
@@ -127,27 +189,39 @@ def _fill(application: Application, data: ApplicationInput) -> None:
     ]
 
 
-def _summary(purpose: str, category: str | None, entries: list[str], endpoints: list) -> dict:
+def _summary(purpose: str, category: str | None, entries: list[str], endpoints: list, note: str | None,
+             entry_notes: dict[str, str]) -> dict:
     """What the trail keeps of an application's content; equal summaries mean nothing changed."""
     return {"purpose": purpose, "category": category, "entries": entries,
             "endpoints": [f"{e.protocol} {e.host}:{e.port or ''}" + (f" peer {e.peer}" if e.peer else "")
-                          for e in endpoints]}
+                          for e in endpoints],
+            "note": note, "entry_notes": entry_notes}
 
 
 def _summary_of(application: Application) -> dict:
     return _summary(application.purpose, application.category, [e.input for e in application.entries],
-                    application.endpoints)
+                    application.endpoints, application.applicant_note,
+                    {e.input: e.note for e in application.entries if e.note})
 
 
 def _summary_of_input(data: ApplicationInput) -> dict:
-    return _summary(data.purpose, data.category, [raw[:ENTRY_INPUT_LENGTH] for raw, _ in data.entries], data.endpoints)
+    """`data`, its notes spelt out (_with_notes)."""
+    return _summary(data.purpose, data.category, _inputs(data), data.endpoints, data.note, data.entry_notes)
 
 
-def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None) -> Application:
-    """A new draft, with the applicant's identity papers already attached and the queue-free checks run."""
+def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None,
+                       form_key: str | None = None) -> Application:
+    """A new draft, with the applicant's identity papers already attached and the queue-free checks run.
+    A renewal keeps the approved application's purpose as it was, even one written before purposes had
+    to be a sentence; the applicant is asked for one when they next change it. `form_key` names the web
+    form that made it (draft_made_by)."""
+    if renewal_of is None:
+        _check_purpose(data)
     _check_size(data)
-    application = Application(applicant=applicant, state=State.DRAFT, renewal_of_id=renewal_of.id if renewal_of else None)
-    _fill(application, data)
+    _check_notes(data)
+    application = Application(applicant=applicant, state=State.DRAFT, form_key=form_key,
+                              renewal_of_id=renewal_of.id if renewal_of else None)
+    _fill(application, _with_notes(None, data))
     db.session.add(application)
     db.session.flush()
     audit.record("application.created", application, after=_summary_of(application),
@@ -161,7 +235,10 @@ def update_application(application: Application, data: ApplicationInput) -> bool
     """Replace purpose, category, entries and endpoints. A ready or flagged application not in a batch
     goes back to draft first (reopening). Returns False, recording nothing, when nothing changed."""
     check_changeable(application)
+    _check_purpose(data)
     _check_size(data)
+    _check_notes(data)
+    data = _with_notes(application, data)
     before, after = _summary_of(application), _summary_of_input(data)
     if before == after:
         return False
@@ -210,7 +287,8 @@ def _reply(application: Application, reply) -> str | None:
         raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
                            "answer: submit it without a reply.", field="reply")
     if reply and len(reply) > MAX_REPLY:
-        raise ServiceError(f"Your answer is {len(reply)} characters; keep it under {MAX_REPLY}.", field="reply")
+        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY:,}.",
+                           field="reply")
     return reply
 
 
@@ -240,16 +318,28 @@ def delete_draft(application: Application) -> None:
     call_after_commit(lambda: [path.unlink(missing_ok=True) for path in files])
 
 
+def renewable(application: Application) -> bool:
+    return application.state in (State.APPROVED, State.EXPIRED)
+
+
 def renew(application: Application) -> Application:
     """A new draft prefilled from an approved (or expired) application."""
-    if application.state not in (State.APPROVED, State.EXPIRED):
-        raise NotAllowed("Only an approved or expired application can be renewed.")
+    if not renewable(application):
+        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only an "
+                       "approved or expired application can be renewed.", details={"state": application.state})
     data = ApplicationInput(
         application.purpose, application.category,
         [(e.input, AddressRange(e.version, e.start, e.end)) for e in application.entries],
         [EndpointInput(e.host, e.protocol, e.port, e.peer) for e in application.endpoints],
+        note=application.applicant_note or "", entry_notes={e.input: e.note for e in application.entries if e.note},
     )
     return create_application(application.applicant, data, renewal_of=application)
+
+
+def draft_made_by(applicant: User, form_key: str) -> Application | None:
+    """The application that the applicant's new-application form with this key made, if any."""
+    return db.session.scalar(select(Application).where(Application.applicant_id == applicant.id,
+                                                       Application.form_key == form_key))
 
 
 def visible_application(application_id: int, user: User) -> Application | None:

@@ -54,11 +54,17 @@ def display_name(filename: str | None) -> str:
     return name[:MAX_DISPLAY_NAME] or "document"
 
 
+def too_large(filename: str | None, cap: int) -> TooLarge:
+    """The refusal of a file over `cap` bytes, naming it and the limit: from here, and from the upload page
+    when the request was too large to read at all (web.applicant.oversized)."""
+    return TooLarge(f"{display_name(filename)!r} is larger than {cap // (1024 * 1024)} MB; "
+                    "upload a smaller scan (200 dpi is plenty) or a compressed PDF.", field="file")
+
+
 def _read_capped(upload: FileStorage, cap: int) -> bytes:
     content = upload.stream.read(cap + 1)
     if len(content) > cap:
-        raise TooLarge(f"{display_name(upload.filename)!r} is larger than {cap // (1024 * 1024)} MB; "
-                       "upload a smaller scan (200 dpi is plenty) or a compressed PDF.", field="file")
+        raise too_large(upload.filename, cap)
     return content
 
 

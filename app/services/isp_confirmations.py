@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.choices import ConfirmationState, FindingCode, State
 from app.extensions import db
-from app.models import Application, Finding, IspConfirmation, IspOrganisation, User
+from app.models import Application, IspConfirmation, IspOrganisation, User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
 from app.services.review import suspensions
@@ -155,6 +155,5 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
 def _replace_isp_finding(application: Application, draft: Draft) -> None:
     db.session.expire(application, ["findings"])  # as committed now, e.g. by a validation that just finished
     application.findings = [f for f in application.findings if not f.code.startswith(FindingCode.ISP_PREFIX)]
-    application.findings.append(Finding(code=draft.code, severity=draft.severity, message=draft.message,
-                                        data=draft.data))
+    application.findings.append(draft.to_finding())
 

@@ -9,12 +9,25 @@ from app.models import ApplicantProfile, User
 from app.services import ServiceError
 from app.services.isp_organisations import find_organisation
 from app.services.pakistani_numbers import ascii_digits, phone_ok, tidy_cnic, tidy_ntn, tidy_phone
+from app.system.plurals import counted
 
 # ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
 NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")
 CNIC_FORMAT = re.compile(r"^[0-9]{5}-[0-9]{7}-[0-9]$")
 _TIDY = {"ntn": tidy_ntn, "cnic": tidy_cnic, "phone": tidy_phone}
 _DIGITS_READ_AS_ASCII = ("secp_number", "pseb_number", "isp_subscriber_id")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def tidy_web_address(typed: str) -> str:
+    """A platform address typed without its scheme (www.upwork.com/freelancers/...) gets https://, as a
+    browser's address bar would; anything that would still not be a web address is left as typed, so the
+    refusal quotes what the applicant wrote."""
+    if _SCHEME.match(typed):
+        return typed
+    candidate = "https://" + typed.removeprefix("//")
+    return candidate if WEB_ADDRESS.match(candidate) else typed
 
 
 @dataclass
@@ -45,7 +58,7 @@ PROFILE_FIELDS = tuple(f.name for f in fields(ProfileInput))
 def _too_long(data: ProfileInput) -> dict[str, str]:
     """Fields longer than their column holds (the API takes any length; the web form caps it too)."""
     columns = ApplicantProfile.__table__.columns
-    return {f.name: f"Keep it under {columns[f.name].type.length} characters; this is {len(value)}."
+    return {f.name: f"Keep it under {counted(columns[f.name].type.length, 'character')}; this is {len(value)}."
             for f in fields(data) if isinstance(value := getattr(data, f.name), str)
             and len(value) > columns[f.name].type.length}
 
@@ -55,6 +68,8 @@ def tidy(data: ProfileInput) -> ProfileInput:
     0300-1234567 / 021-111-222-333 / 042-35761234, every digit 0-9."""
     changes = {name: fix(getattr(data, name)) for name, fix in _TIDY.items() if getattr(data, name)}
     changes |= {name: ascii_digits(getattr(data, name)) for name in _DIGITS_READ_AS_ASCII if getattr(data, name)}
+    if data.platform_url:
+        changes["platform_url"] = tidy_web_address(data.platform_url)
     return replace(data, **changes)
 
 
@@ -91,8 +106,9 @@ def _shape_problems(data: ProfileInput) -> dict[str, str]:
     if data.phone and not phone_ok(data.phone):
         problems["phone"] = (f"Phone {data.phone!r} is not a Pakistani number; type e.g. 0300-1234567, "
                              "+92 51 1234567 or a UAN such as 021-111-222-333.")
-    if data.platform_url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", data.platform_url):
-        problems["platform_url"] = f"{data.platform_url!r} is not a web address; type it starting with https://."
+    if data.platform_url and not WEB_ADDRESS.match(data.platform_url):
+        problems["platform_url"] = (f"{data.platform_url!r} is not a web address; type your profile's address, "
+                                    "e.g. https://www.upwork.com/freelancers/yourname.")
     return problems
 
 

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Application
 from app.models.types import utcnow
 from app.services.notifications import notify
+from app.system.plurals import counted
 
 REMIND_BEFORE = timedelta(days=30)
 
@@ -22,7 +23,7 @@ def remind_expiring() -> list[int]:
         Application.renewal_reminded_at.is_(None))).all()
     for application in due:
         days = max(1, (application.expires_at - now).days)
-        notify(application.applicant, f"Application {application.id} expires in {days} days",
+        notify(application.applicant, f"Application {application.id} expires in {counted(days, 'day')}",
                f"The approval of application {application.id} expires on "
                f"{application.expires_at:%d %B %Y}. Renew it from its page: the new application is prefilled, "
                "so it takes a minute.", link=f"/applications/{application.id}")

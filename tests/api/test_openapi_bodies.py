@@ -42,4 +42,7 @@ def test_the_submit_answer_is_202_and_its_body_is_optional(client):
     assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"reply"}
     application = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/applications"]["post"]
     entries = application["requestBody"]["content"]["application/json"]["schema"]["properties"]["entries"]
-    assert entries["items"]["type"] == "string" and entries["maxItems"] == 5000
+    assert entries["items"]["anyOf"][0]["type"] == "string" and entries["maxItems"] == 5000  # plain entries, as before
+    noted = entries["items"]["anyOf"][1]
+    assert noted["required"] == ["input"] and set(noted["properties"]) == {"input", "note"}
+    assert application["requestBody"]["content"]["application/json"]["schema"]["properties"]["note"]["maxLength"] == 2000

@@ -37,7 +37,7 @@ def test_create_application_normalises_entries(draft):
 
 def test_unparseable_entries_are_all_named_and_nothing_is_stored(applicant, db):
     response = applicant.post("/api/v1/applications", json={
-        "purpose": "x", "entries": ["39.32.12.5/24", "1.2.3", "39.32.13.0/24", "010.1.1.1"], "endpoints": []})
+        "purpose": "Office VPN to our client", "entries": ["39.32.12.5/24", "1.2.3", "39.32.13.0/24", "010.1.1.1"], "endpoints": []})
     assert response.status_code == 422
     error = response.json["error"]
     bad = [(e["index"], e["input"]) for e in error["details"]["entries"]]
@@ -49,18 +49,28 @@ def test_unparseable_entries_are_all_named_and_nothing_is_stored(applicant, db):
 
 @pytest.mark.parametrize("body, field", [
     ({"entries": ["1.1.1.1"]}, "purpose"),
-    ({"purpose": "x", "entries": "1.1.1.1"}, "entries"),
-    ({"purpose": "x", "entries": [], "endpoints": [{"host": "bad host!", "protocol": "pptp", "port": 70000}]},
+    ({"purpose": "Office VPN to our client", "entries": "1.1.1.1"}, "entries"),
+    ({"purpose": "Office VPN to our client", "entries": [], "endpoints": [{"host": "bad host!", "protocol": "pptp", "port": 70000}]},
      "endpoints"),
-    ({"purpose": "x", "category": "gaming", "entries": ["1.1.1.1"]}, "category"),
+    ({"purpose": "Office VPN to our client", "category": "gaming", "entries": ["1.1.1.1"]}, "category"),
 ])
 def test_create_application_field_errors(applicant, body, field):
     response = applicant.post("/api/v1/applications", json=body)
     assert response.status_code == 422 and field in response.json["error"]["details"]
 
 
+@pytest.mark.parametrize("purpose", ["x", "VPN", "   short   ", "123456789"])
+def test_a_purpose_must_be_a_sentence_of_ten_characters(applicant, draft, purpose):
+    body = {"purpose": purpose, "entries": ["39.32.12.0/24"]}
+    for response in (applicant.post("/api/v1/applications", json=body),
+                     applicant.put(f"/api/v1/applications/{draft['id']}", json=body)):
+        assert response.status_code == 422
+        assert "at least 10 characters" in response.json["error"]["details"]["purpose"]
+    assert applicant.post("/api/v1/applications", json={**body, "purpose": " Lahore VPN "}).status_code == 201
+
+
 def test_endpoint_errors_name_each_field(applicant):
-    response = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": [], "endpoints": [
+    response = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": [], "endpoints": [
         {"host": "bad host!", "protocol": "pptp", "port": 70000}]})
     errors = response.json["error"]["details"]["endpoints"][0]["errors"]
     assert set(errors) == {"host", "protocol", "port"} and "70000" in errors["port"]
@@ -70,7 +80,7 @@ def test_wrong_types_and_unknown_fields_are_named_not_stored(applicant, db):
     """Nothing a script sends is silently dropped or turned into text: a misspelt field would lose what
     it held, and the number 5 is no hostname."""
     response = applicant.post("/api/v1/applications", json={
-        "purpose": "x", "entries": ["39.32.0.0/24"], "endpiont": [{"host": "vpn.indussoft.pk"}],
+        "purpose": "Office VPN to our client", "entries": ["39.32.0.0/24"], "endpiont": [{"host": "vpn.indussoft.pk"}],
         "endpoints": [{"host": 5, "protocol": "wireguard", "peer": ["client.de"], "hostname": "vpn.indussoft.pk"}]})
     assert response.status_code == 422
     error = response.json["error"]
@@ -143,7 +153,7 @@ def test_isp_cannot_use_applicant_endpoints(make_user, api, draft):
 
 def test_submit_needs_a_profile(make_user, api):
     client = api(make_user())
-    created = client.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.12.0/24"]}).json
+    created = client.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["39.32.12.0/24"]}).json
     response = client.post(f"/api/v1/applications/{created['id']}/submit")
     assert response.status_code == 422 and "Complete your profile" in response.json["error"]["message"]
 
@@ -164,7 +174,7 @@ def test_submit_validates_on_the_queue_and_withdraw(applicant, submittable, run_
 
 def test_special_purpose_entry_flags_the_application(applicant, run_worker):
     created = applicant.post("/api/v1/applications", json={
-        "purpose": "home lab", "entries": ["192.168.1.0/24", "39.32.12.0/24"]}).json
+        "purpose": "home lab VPN", "entries": ["192.168.1.0/24", "39.32.12.0/24"]}).json
     applicant.post(f"/api/v1/applications/{created['id']}/submit")
     run_worker()
     body = applicant.get(f"/api/v1/applications/{created['id']}").json
@@ -176,24 +186,24 @@ def test_special_purpose_entry_flags_the_application(applicant, run_worker):
 
 def test_edit_only_while_draft(applicant, draft):
     url = f"/api/v1/applications/{draft['id']}"
-    edited = applicant.put(url, json={"purpose": "Changed", "entries": ["39.32.14.0/24"]})
-    assert edited.json["purpose"] == "Changed" and edited.json["entries"][0]["input"] == "39.32.14.0/24"
+    edited = applicant.put(url, json={"purpose": "Changed purpose", "entries": ["39.32.14.0/24"]})
+    assert edited.json["purpose"] == "Changed purpose" and edited.json["entries"][0]["input"] == "39.32.14.0/24"
     applicant.post(url + "/withdraw")
-    assert applicant.put(url, json={"purpose": "x", "entries": ["39.32.14.0/24"]}).status_code == 403
+    assert applicant.put(url, json={"purpose": "Office VPN to our client", "entries": ["39.32.14.0/24"]}).status_code == 403
 
 
 def test_oversized_input_is_refused_early_and_the_answer_stays_small(applicant):
     """The hostile tester's 10.9 MB purpose, 100,000-character name, 50,000 endpoints and a 19.9 MB 422."""
     huge_purpose = applicant.post("/api/v1/applications", json={"purpose": "x" * 2001, "entries": ["39.32.0.0/24"]})
-    assert huge_purpose.status_code == 422 and "keep it under 2000" in huge_purpose.json["error"]["details"]["purpose"]
+    assert huge_purpose.status_code == 422 and "keep it under 2,000" in huge_purpose.json["error"]["details"]["purpose"]
     endpoints = [{"host": "vpn.example.pk", "protocol": "wireguard"}] * 51
-    many = applicant.post("/api/v1/applications", json={"purpose": "x", "endpoints": endpoints})
+    many = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "endpoints": endpoints})
     assert "51 endpoints is more than 50" in many.json["error"]["details"]["endpoints"]
-    too_many = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["1.2.3"] * 5001})
-    assert too_many.json["error"]["details"]["entries"].startswith("5001 entries is more than 5000")
-    bad = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["1.2.3"] * 5000})
+    too_many = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["1.2.3"] * 5001})
+    assert too_many.json["error"]["details"]["entries"].startswith("5,001 entries is more than 5,000")
+    bad = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["1.2.3"] * 5000})
     listed = bad.json["error"]["details"]["entries"]
-    assert len(listed) == 101 and listed[-1] == {"more": 4900, "message": "…and 4900 more bad entries."}
+    assert len(listed) == 101 and listed[-1] == {"more": 4900, "message": "…and 4,900 more bad entries."}
     assert len(bad.data) < 100_000
     name = applicant.put("/api/v1/profile", json={**FIRM, "name": "n" * 100_000})
     assert name.status_code == 422 and name.json["error"]["details"] == {
@@ -201,7 +211,7 @@ def test_oversized_input_is_refused_early_and_the_answer_stays_small(applicant):
 
 
 def test_a_never_submitted_draft_is_deleted_and_a_submitted_one_is_not(applicant, submittable, draft, db):
-    other = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.20.0/24"]}).json
+    other = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["39.32.20.0/24"]}).json
     assert applicant.delete(f"/api/v1/applications/{other['id']}").status_code == 204
     assert applicant.get(f"/api/v1/applications/{other['id']}").status_code == 404
     applicant.post(f"/api/v1/applications/{submittable['id']}/submit")

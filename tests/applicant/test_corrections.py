@@ -118,7 +118,7 @@ def test_reopening_racing_batching_exactly_one_wins(applicant, make_user, api, r
         created = applicant.post("/api/v1/applications", json={**BODY, "category": None}).json
         url = f"/api/v1/applications/{created['id']}"
         _validated(applicant, created["id"], run_worker, {**BODY, "category": None})
-        edit, batch = _race([lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed"}),
+        edit, batch = _race([lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed purpose"}),
                              lambda: reviewer.post("/api/v1/batches", json={"application_ids": [created["id"]]})])
         assert sorted([edit.status_code, batch.status_code]) in ([200, 409], [201, 409]), (edit.json, batch.json)
         state = applicant.get(url).json["state"]
@@ -142,7 +142,7 @@ def test_an_application_that_needs_information_is_edited_and_sent_again(applican
     assert (edited.json["state"], [e["input"] for e in edited.json["entries"]]) == (
         "needs_info", ["39.32.12.0/24", "111.68.96.11"])
     assert applicant.put(url, json={**BODY, "purpose": "Office VPN to our client in Berlin"}).status_code == 200
-    for body, says in (({"reply": 5}, "reply must be text"), ({"replay": "typo"}, "Unknown field(s) replay")):
+    for body, says in (({"reply": 5}, "reply must be text"), ({"replay": "typo"}, "Unknown field replay")):
         refused = applicant.post(f"{url}/submit", json=body)
         assert refused.status_code == 422 and refused.json["error"]["message"].startswith(says)
     answer = "111.68.96.11 is the Lahore office's new line;\nthe old one is closed."

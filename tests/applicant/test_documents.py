@@ -172,3 +172,59 @@ def test_a_download_is_named_for_what_the_file_is(applicant, draft, uploaded, co
     response = applicant.get(f"{url}/documents/{document['id']}")
     assert response.headers["Content-Disposition"] == f"attachment; filename={downloaded}"
     assert document["name"] == uploaded  # what the applicant called it stays on their page
+
+
+def test_submit_is_offered_only_once_the_documents_are_there_and_says_what_is_missing(applicant, draft, login):
+    client = login(applicant.user)
+    url = f"/applications/{draft['id']}"
+    page = client.get(url).text
+    assert '<a class="button" id="submit-needs" href="#documents">Upload the NTN certificate to submit</a>' in page
+    assert "Submit for checks</button>" not in page
+    _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
+    page = client.get(url).text
+    assert "Submit for checks</button>" in page and "submit-needs" not in page
+
+
+def _timeline(page: str) -> list[str]:
+    items = re.findall(r'<li><time datetime="[^"]+">[^<]+</time> — (.*?) <span class="muted">\((?:you|Raasta|a reviewer)\)',
+                       page.split('<ol class="timeline">')[1])
+    return [re.sub(r"\s+", " ", item) for item in items]
+
+
+def test_the_timeline_says_each_thing_the_applicant_did_once(applicant, draft, db, login, run_worker):
+    """A carried-over NTN certificate replaced by a new upload was three lines ("added from your earlier
+    applications", "uploaded", "removed") for one file; an upload that reopened a ready application two."""
+    _upload(applicant, f"/api/v1/applications/{draft['id']}", "ntn_certificate", PDF, "ntn.pdf")
+    second = applicant.post("/api/v1/applications", json={"purpose": "Second office", "category": "company_vpn",
+                                                         "entries": ["39.32.14.0/24"]}).json
+    url = f"/api/v1/applications/{second['id']}"
+    _upload(applicant, url, "ntn_certificate", PDF + b"% renewed", "ntn-2026.pdf")
+    assert applicant.post(f"{url}/submit").status_code == 202
+    run_worker()
+    _upload(applicant, url, "client_contract", PDF + b"contract", "contract.pdf")  # ready -> a draft again
+    page = login(applicant.user).get(f"/applications/{second['id']}").text
+    assert _timeline(page) == [
+        "Draft created: with ntn.pdf (NTN certificate) from your earlier applications",
+        "Document uploaded: ntn-2026.pdf, replacing ntn.pdf",
+        "Submitted for the automatic checks",
+        "Checks passed",
+        "Document uploaded: contract.pdf — opened for corrections (a draft again)",
+    ]
+
+
+def test_a_document_too_large_to_read_is_refused_naming_it_and_the_limit_beside_the_field(app, applicant, draft,
+                                                                                          login):
+    """Over MAX_CONTENT_LENGTH the body is not parsed at all; its first bytes still give the file's name and
+    the kind chosen, and the answer is the application page, not a bare 413."""
+    app.config.update(MAX_DOCUMENT_BYTES=1024 * 1024, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    client = login(applicant.user)
+    big = PDF + b"0" * (3 * 1024 * 1024)
+    response = _upload(client, f"/applications/{draft['id']}", "cnic_back", big, "passport scan.pdf")
+    assert response.status_code == 413
+    error = response.text.split('id="file-error"')[1].split("</div>")[0]
+    assert "&#39;passport scan.pdf&#39; is larger than 1 MB; upload a smaller scan" in error
+    assert '<option selected value="cnic_back">' in response.text  # the kind chosen is kept
+    assert f"Application #{draft['id']}" in response.text
+    elsewhere = client.post("/applications/new", data={"entries_file": (io.BytesIO(big), "list.csv")},
+                            content_type="multipart/form-data")
+    assert elsewhere.status_code == 413 and "<h1>We could not do that</h1>" in elsewhere.text

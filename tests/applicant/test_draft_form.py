@@ -10,6 +10,7 @@ from app.addresses import classify, parse_entry
 from app.models import AddressEntry, Application, AuditEvent, Document
 from app.services.profiles import ProfileInput, save_profile
 from tests.applicant.conftest import PDF
+from tests.conftest import PASSWORD
 from tests.applicant.test_web_journey import _profile
 
 FORM = {"purpose": "Client VPN", "category": "freelancer_vpn", "entries": "39.32.12.0/24",
@@ -68,7 +69,7 @@ def test_enter_in_any_field_presses_save_first(login, make_user):
     client = login(make_user())
     _profile(client)
     parser = _Submits()
-    parser.feed(client.get("/applications/new").text)
+    parser.feed(client.get("/applications/new", follow_redirects=True).text)
     assert parser.buttons[0] == "save" and "add_endpoint" in parser.buttons
 
 
@@ -115,11 +116,11 @@ def test_the_category_starts_from_the_profile_and_ntn_categories_are_explained(l
                                     isp_subscriber_id="1"))
     db.session.commit()
     client = login(firm)
-    assert '<option selected value="company_vpn">' in client.get("/applications/new").text
+    assert '<option selected value="company_vpn">' in client.get("/applications/new", follow_redirects=True).text
     client.post("/sign-out")
     client = login(freelancer)
     _profile(client)
-    page = client.get("/applications/new").text
+    page = client.get("/applications/new", follow_redirects=True).text
     assert '<option selected value="freelancer_vpn">' in page
     assert re.search(r'id="category-ntn-note" data-ntn-categories="company_vpn call_center video_conferencing"\s+hidden',
                      page)
@@ -205,18 +206,43 @@ def test_states_times_and_ids_as_a_person_reads_them(login, make_user, db):
     assert ">Applications</a>" in nav and ">Dashboard</a>" not in nav
 
 
-def test_the_new_application_form_sent_again_changes_its_draft_not_a_second_one(login, make_user, db):
-    """Back after "Save draft", then Save draft again: the same form's key finds the draft it made, and
-    what was typed the second time is saved into it. A fresh form (its own key) makes a new draft."""
+def test_the_new_application_form_sent_again_changes_its_draft_not_a_second_one(login, make_user, db, app):
+    """Back after "Save draft" asks for the form's address again (the page is no-store): its key finds the draft
+    it made, which is shown to change; the same form sent again changes that draft. A new form makes another."""
     client = login(make_user())
     _profile(client)
-    key = re.search(r'name="draft_key" type="hidden" value="([0-9a-f]+)"|value="([0-9a-f]+)"[^>]*name="draft_key"',
-                    client.get("/applications/new").text)
-    key = key.group(1) or key.group(2)
-    first = _id(_new(client, draft_key=key))
-    again = _new(client, draft_key=key, purpose="Client VPN to Dubai")
+    opened = client.get("/applications/new")
+    assert opened.status_code == 302
+    form_url = opened.headers["Location"]
+    assert re.fullmatch(r"/applications/new\?form=[0-9a-f]{32}", form_url)
+    assert "Save draft" in client.get(form_url).text
+    first = _id(client.post(form_url, data=FORM))
+    back = client.get(form_url)  # Back: the browser asks for the form again
+    assert back.headers["Location"] == f"/applications/{first}/edit"
+    assert f"You saved this form already: it is application #{first}" in client.get(back.headers["Location"]).text
+    again = client.post(form_url, data={**FORM, "purpose": "Client VPN to Dubai"})  # the same form, sent again
     assert _id(again) == first
     assert db.session.scalar(select(func.count()).select_from(Application)) == 1
     assert db.session.get(Application, first).purpose == "Client VPN to Dubai"
-    assert _id(_new(client, draft_key="0123456789abcdef")) != first  # another form: another draft
+    other = client.get("/applications/new").headers["Location"]
+    assert other != form_url and _id(client.post(other, data=FORM)) != first  # another form: another draft
     assert db.session.scalar(select(func.count()).select_from(Application)) == 2
+    stranger = app.test_client()
+    assert stranger.post("/sign-in", data={"email": make_user().email, "password": PASSWORD}).status_code == 302
+    _profile(stranger)
+    assert _id(stranger.post(form_url, data=FORM)) != first  # a key is the applicant's own
+
+
+def test_a_purpose_shorter_than_a_sentence_is_refused_naming_the_rule_and_keeping_the_form(login, make_user, db):
+    client = login(make_user())
+    _profile(client)
+    page = _new(client, purpose="  VPN  ", entries="39.32.12.0/24\n39.32.13.0/24")
+    assert page.status_code == 200
+    assert "&#39;VPN&#39; is too short" in page.text and "at least 10 characters" in page.text
+    assert "39.32.12.0/24\n39.32.13.0/24</textarea>" in page.text  # what was typed stays
+    assert "A sentence of at least 10 characters" in client.get("/applications/new", follow_redirects=True).text
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+    first = _id(_new(client, purpose="VPN to our client in Germany"))
+    edited = client.post(f"/applications/{first}/edit", data={**FORM, "purpose": "x"})
+    assert edited.status_code == 200 and "&#39;x&#39; is too short" in edited.text
+    assert db.session.get(Application, first).purpose == "VPN to our client in Germany"

@@ -70,3 +70,27 @@ def test_the_profile_form_reports_every_field_at_once(login, make_user):
                     "Phone &#39;12345&#39; is not a Pakistani number"):
         assert message in page
     assert "Please fix these 6 before continuing" in page
+
+
+FREELANCER = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Lahore",
+              "isp_name": "PTCL", "isp_subscriber_id": "PTCL-1"}
+
+
+def test_a_platform_address_without_https_gets_it_and_the_applicant_is_shown_what_was_stored(make_user, login, api, db):
+    client = login(make_user())
+    saved = client.post("/profile", data={**FREELANCER, "platform_url": " www.upwork.com/freelancers/~01abc "},
+                        follow_redirects=True)
+    assert "Your platform address is saved as https://www.upwork.com/freelancers/~01abc" in saved.text
+    assert 'value="https://www.upwork.com/freelancers/~01abc"' in client.get("/profile").text
+    script = api(make_user())
+    body = script.put("/api/v1/profile", json={**FREELANCER, "platform_url": "fiverr.com/bilal"}).json
+    assert body["platform_url"] == "https://fiverr.com/bilal"
+    kept = script.put("/api/v1/profile", json={**FREELANCER, "platform_url": "http://bilal.example.pk"}).json
+    assert kept["platform_url"] == "http://bilal.example.pk"  # a scheme typed is a scheme kept
+
+
+@pytest.mark.parametrize("typed", ["fiverr", "ftp://files.example.pk/me", "javascript:alert(1)", "my upwork page"])
+def test_what_is_still_no_web_address_is_refused_quoting_what_was_typed(make_user, api, typed):
+    refused = api(make_user()).put("/api/v1/profile", json={**FREELANCER, "platform_url": typed})
+    assert refused.status_code == 422
+    assert refused.json["error"]["details"]["platform_url"].startswith(f"{typed!r} is not a web address")

@@ -22,7 +22,7 @@ def _approve(db, application_id, expires_in_days):
 
 def test_one_reminder_30_days_before_expiry(applicant, draft, db, run_worker, app):
     _approve(db, draft["id"], expires_in_days=12)
-    later = applicant.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.99.0/24"]}).json
+    later = applicant.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["39.32.99.0/24"]}).json
     _approve(db, later["id"], expires_in_days=90)
     queues.queue(DEFAULT).enqueue(run_periodic, "app.jobs.periodic.remind_expiring_approvals")
     run_worker()
@@ -33,9 +33,17 @@ def test_one_reminder_30_days_before_expiry(applicant, draft, db, run_worker, ap
     assert any(f"/applications/{draft['id']}" in m and "Renew it" in m for m in mail)
 
 
-def test_renew_prefills_a_new_draft(applicant, draft, db, login):
-    _approve(db, draft["id"], expires_in_days=12)
+def test_renew_asks_first_then_prefills_a_new_draft(applicant, draft, db, login):
     client = login(applicant.user)
+    refused = client.post(f"/applications/{draft['id']}/renew", follow_redirects=True)  # a draft: nothing to renew
+    assert refused.status_code == 200 and "only an approved or expired application can be renewed" in refused.text
+    _approve(db, draft["id"], expires_in_days=12)
+    page = client.get(f"/applications/{draft['id']}")
+    assert f'href="/applications/{draft["id"]}/renew">Renew</a>' in page.text
+    confirm = client.get(f"/applications/{draft['id']}/renew")
+    assert confirm.status_code == 200 and "<h1>Make a renewal draft?</h1>" in confirm.text
+    assert "No, keep it" in confirm.text and "button-danger" not in confirm.text
+    assert db.session.scalar(select(Application).where(Application.renewal_of_id == draft["id"])) is None
     response = client.post(f"/applications/{draft['id']}/renew")
     renewal = db.session.scalar(select(Application).where(Application.renewal_of_id == draft["id"]))
     assert response.headers["Location"] == f"/applications/{renewal.id}/edit"

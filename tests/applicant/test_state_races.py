@@ -48,7 +48,7 @@ def test_ten_parallel_submits_validate_once(applicant, submittable, db):
 def test_withdraw_racing_submit_never_leaves_an_impossible_history(applicant, make_user, api, db):
     for _ in range(8):
         draft = applicant.post("/api/v1/applications", json={
-            "purpose": "race", "entries": ["39.32.12.0/24"], "endpoints": []}).json
+            "purpose": "race to the state", "entries": ["39.32.12.0/24"], "endpoints": []}).json
         base = f"/api/v1/applications/{draft['id']}"
         submit, withdraw = _race([lambda: applicant.post(f"{base}/submit"),
                                   lambda: applicant.post(f"{base}/withdraw")])

@@ -60,7 +60,7 @@ def test_endpoint_field_errors_show_on_the_row(login, make_user):
     client = login(make_user())
     _profile(client)
     page = client.post("/applications/new", data={
-        "purpose": "x", "category": "company_vpn", "entries": "39.32.12.0/24",
+        "purpose": "Office VPN to our client", "category": "company_vpn", "entries": "39.32.12.0/24",
         "endpoints-0-host": "not a host", "endpoints-0-protocol": "wireguard", "endpoints-0-port": "99999",
         "endpoints-0-peer": ""}).text
     assert "is not a valid hostname" in page and "Port &#39;99999&#39; is not a number from 1 to 65535." in page
@@ -78,7 +78,8 @@ def test_full_journey_draft_upload_submit_validated(login, make_user, db, run_wo
     detail_url = response.headers["Location"]
     application_id = int(re.search(r"/applications/(\d+)", detail_url).group(1))
     page = client.get(detail_url).text
-    assert "CNIC (front)</strong> <span class=\"missing\">(missing)" in page and "Submit for checks" in page
+    assert "CNIC (front)</strong> <span class=\"missing\">(missing)" in page
+    assert "Upload the CNIC (front) and the CNIC (back) to submit</a>" in page and "Submit for checks" not in page
 
     upload = client.post(f"{detail_url}/documents", data={"kind": "cnic_front", "file": (io.BytesIO(PDF), "cnic.pdf")},
                          content_type="multipart/form-data", follow_redirects=True).text
@@ -112,7 +113,7 @@ def test_other_applicants_application_is_404(login, make_user, api, db):
     owner = api(make_user())
     owner.put("/api/v1/profile", json={"kind": "freelancer", "name": "A", "cnic": "35202-1234567-1", "city": "X",
                                        "isp_name": "PTCL", "isp_subscriber_id": "1"})
-    created = owner.post("/api/v1/applications", json={"purpose": "x", "entries": ["39.32.12.0/24"]}).json
+    created = owner.post("/api/v1/applications", json={"purpose": "Office VPN to our client", "entries": ["39.32.12.0/24"]}).json
     stranger = login(make_user())
     assert stranger.get(f"/applications/{created['id']}").status_code == 404
     assert stranger.post(f"/applications/{created['id']}/withdraw").status_code == 404

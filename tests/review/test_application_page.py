@@ -211,16 +211,18 @@ def test_decision_forms_refuse_a_post_without_the_csrf_token(app, login, reviewe
 
 def test_the_applicant_answers_a_request_for_information_and_the_reviewer_reads_it(login, reviewer, queued,
                                                                                  as_user):
-    application = queued(state=State.NEEDS_INFO)  # no NTN certificate yet: the first try is refused
+    application = queued(state=State.NEEDS_INFO)  # no NTN certificate yet: the page leads to its upload first
     applicant = as_user(application.applicant)
-    assert 'name="reply"' in applicant.get(f"/applications/{application.id}").text
+    page = applicant.get(f"/applications/{application.id}").text
+    assert 'name="reply"' not in page and "Upload the NTN certificate to submit</a>" in page
     url = f"/applications/{application.id}/submit"
-    refused = applicant.post(url, data={"reply": "The certificate is attached now."})
+    refused = applicant.post(url, data={"reply": "The certificate is attached now."})  # sent from an older page
     assert "Upload the NTN certificate" in refused.text
     assert "The certificate is attached now.</textarea>" in refused.text  # what was typed is kept
     uploaded = applicant.post(f"/applications/{application.id}/documents", content_type="multipart/form-data",
                               data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "ntn.pdf")})
     assert uploaded.status_code == 302
+    assert 'name="reply"' in applicant.get(f"/applications/{application.id}").text
     sent = applicant.post(url, data={"reply": "The certificate is attached now."}, follow_redirects=True)
     assert "Submitted." in sent.text, sent.text[-3000:]
     page = login(reviewer).get(f"/review/applications/{application.id}").text

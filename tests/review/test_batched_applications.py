@@ -85,7 +85,7 @@ def test_the_dashboards_count_batched_applications_apart(login, reviewer, queued
     counts = re.findall(r'state-count-number">(\d+)</span>\s*<span class="state-count-label">([^<]+)<', home)
     assert ("1", "Ready") in counts and ("1", "In a batch") in counts
     charts = client.get("/review/dashboard").text
-    assert "1 applications await a reviewer. 1 more are in batches awaiting a second reviewer" in charts
+    assert "1 application awaits a reviewer. 1 more is in a batch awaiting a second reviewer" in charts
 
 
 # --- What the applicant reads --------------------------------------------------------------------------------

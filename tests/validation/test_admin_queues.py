@@ -31,7 +31,7 @@ def test_a_job_whose_worker_is_gone_shows_as_lost(login, make_user, make_applica
     queues.connection.zadd(registry.key, {f"{job.id}:killed-execution": time.time() + 600})
     page = login(make_user(role="admin")).get("/admin/queues").text
     assert "<tr><td>validation</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>" in page
-    assert "1 job(s) were running on a worker" in page
+    assert "1 job was running on a worker" in page
 
 
 def test_admin_retries_a_failed_validation(login, make_user, make_application, db, run_worker):
@@ -57,4 +57,4 @@ def test_jobs_not_yet_sent_to_redis_are_shown_with_what_happens_next(login, make
     db.session.commit()  # as a request leaves it when Redis was away at its commit
     page = login(make_user(role="admin")).get("/admin/queues").text
     assert "<tr><td>mail</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in page
-    assert "1 job(s) are recorded but not yet sent" in page
+    assert "1 job is recorded but not yet sent" in page

@@ -22,6 +22,10 @@ def test_a_range_of_another_pakistani_isp_is_a_warning_naming_both(db, make_appl
     assert draft.message.startswith("'39.32.12.0/24' is announced by Pakistan Telecommunication Company Limited, "
                                     "not by Nayatel, the ISP in your profile.")
     assert draft.data == {"announced_by": ["Pakistan Telecommunication Company Limited"]}
+    # The reviewer reads it in words written for them, not the applicant's "your profile".
+    assert draft.reviewer_message.startswith("'39.32.12.0/24' is announced by Pakistan Telecommunication Company "
+                                             "Limited, not by Nayatel, the ISP in the applicant's profile.")
+    assert "your" not in draft.reviewer_message and "read the applicant's note on the entry" in draft.reviewer_message
 
 
 @pytest.mark.parametrize("isp, entries", [

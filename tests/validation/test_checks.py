@@ -108,6 +108,25 @@ def test_missing_and_reused_documents_and_shared_identity_warn(db, make_applicat
             (FindingCode.IDENTITY_SHARED, "warning")} <= set(found)
 
 
+def test_a_file_another_applicant_used_twice_is_one_warning(db, make_application, run_worker, make_user):
+    """Identity papers are copied onto each new application, so another applicant's one file sits on several of
+    theirs: the reviewer was told the same thing once per copy."""
+    other = make_user()
+    earlier = [make_application([entry], state=State.APPROVED, applicant=other, ntn="7654321-0")
+               for entry in ("39.32.20.0/24", "39.32.21.0/24")]
+    mine = make_application(["39.32.14.0/24"], ntn="1111111-1")
+    for application in (*earlier, mine):
+        db.session.add(Document(application_id=application.id, kind="ntn_certificate", display_name="ntn.pdf",
+                                stored_name=f"n{application.id}.pdf", content_type="application/pdf", size=1,
+                                sha256="cd" * 32, uploaded_by_id=application.applicant_id))
+    db.session.commit()
+    _validate(run_worker, mine)
+    [reused] = db.session.scalars(select(Finding).where(Finding.application_id == mine.id,
+                                                        Finding.code == FindingCode.DOCUMENT_REUSED)).all()
+    assert reused.data["application_ids"] == [a.id for a in earlier] and reused.data["application_id"] == earlier[0].id
+    assert reused.message == "'ntn.pdf' is the very same file another applicant uploaded (on 2 of their applications)."
+
+
 def test_validation_is_idempotent(db, make_application, run_worker):
     make_application(["39.32.12.0/24"], state=State.APPROVED)
     application = make_application(["39.32.12.0/25", "39.32.12.0/25", "192.168.0.1"])

@@ -14,18 +14,20 @@ def _sign_up(client, **overrides):
     return client.post("/sign-up", data=form)
 
 
-def test_sign_up_creates_an_applicant_who_then_signs_in(client, db):
+def test_sign_up_signs_the_new_applicant_in_and_opens_the_profile(client, db):
     response = _sign_up(client)
-    assert response.headers["Location"] == "/sign-in"
+    assert response.headers["Location"] == "/profile"
     user = db.session.scalar(select(User).where(User.email == "ayesha@example.pk"))
-    assert user.role == "applicant" and user.name == "Ayesha Khan"
+    assert user.role == "applicant" and user.name == "Ayesha Khan" and user.last_sign_in_at is not None
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
-    assert "your account is ready: sign in below" in client.get("/sign-in").text
-    client.post("/sign-in", data={"email": "ayesha@example.pk", "password": PASSWORD})
-    page = client.get("/dashboard", follow_redirects=True).text
-    assert "First, tell us who you are" in page and "ayesha@example.pk" in page
+    page = client.get("/profile").text
+    assert "Welcome to Raasta, Ayesha Khan: your account is ready." in page and "Save profile" in page
+    assert "First, tell us who you are" in client.get("/dashboard", follow_redirects=True).text
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
     assert actions == ["user.created", "user.signed_in"]
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": "ayesha@example.pk", "password": PASSWORD})
+    assert "ayesha@example.pk" in client.get("/dashboard", follow_redirects=True).text
 
 
 def test_production_hashes_with_rfc_9106_parameters_and_verifies_any_profiles_hash(app):
@@ -61,13 +63,17 @@ def test_sign_up_refusals_name_the_field_and_keep_the_input(client, db, override
     assert db.session.scalar(select(User)) is None
 
 
-def test_sign_up_with_a_taken_email_answers_alike_and_tells_the_owner(client, make_user, db):
-    """An outsider cannot learn which emails have accounts; the owner learns someone tried."""
+def test_sign_up_with_a_taken_email_signs_nobody_in_says_nothing_of_the_account_and_tells_the_owner(
+        client, make_user, db):
+    """Nobody is ever signed in to an account someone else holds; the words do not say whether the address had
+    one (not being signed in does: the owner learns of every try, and sign-up is rate limited)."""
     owner = make_user(email="ayesha@example.pk")
     taken = _sign_up(client, email="Ayesha@Example.pk")
-    fresh = _sign_up(client, email="bilal@example.pk")
-    assert taken.status_code == fresh.status_code == 302
-    assert taken.headers["Location"] == fresh.headers["Location"] == "/sign-in"
+    assert taken.status_code == 302 and taken.headers["Location"] == "/sign-in"
+    page = client.get("/sign-in").text
+    assert "Sign in below with Ayesha@Example.pk to continue. If that address already had an account" in page
+    assert "<h1>Sign in</h1>" in page  # nobody signed in
+    assert client.get("/profile").status_code == 302
     assert db.session.scalar(select(User.name).where(User.id == owner.id)) != "Ayesha Khan"  # nothing changed
     notices = db.session.scalars(select(Notification.subject).where(Notification.user_id == owner.id)).all()
     assert notices == ["Someone tried to create an account with your email"]

@@ -23,6 +23,7 @@ from app.services.publication.publish import publish
 from app.services.review import approved_space
 from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move, move_many
+from app.system.plurals import counted, plural
 
 
 def revoke(application: Application, reason: str, actor=None) -> WhitelistVersion | None:
@@ -54,7 +55,7 @@ def expire_due(now=None) -> list[int]:
     ids = [a.id for a in due]
     approved_space.remove(ids)
     move_many(due, State.EXPIRED, expired_at=now)
-    publish(f"{len(ids)} approval{'s' if len(ids) != 1 else ''} expired")
+    publish(f"{counted(len(ids), 'approval')} expired")
     queue_revalidation(ids)
     return ids
 
@@ -81,7 +82,7 @@ def revalidate_touching(changed_ids: list[int], register) -> list[int]:
         return []
     affected = locked(select(Application).where(among(Application.id, sorted(touching)),
                                                 Application.state.in_(State.REVIEWABLE)).order_by(Application.id))
-    reason = f"approved space changed (application{'s' if len(changed) > 1 else ''} {_ids_text(changed_ids)})"
+    reason = f"approved space changed ({plural('application', len(changed))} {_ids_text(changed_ids)})"
     move_many(affected, State.VALIDATING, reason=reason)
     return [a.id for a in affected]
 

@@ -31,6 +31,7 @@ from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, batch_problems
 from app.services.transitions import move_many
+from app.system.plurals import counted, plural
 
 MAX_BATCH = 20_000
 
@@ -67,9 +68,9 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
         error = ServiceError if missing else Conflict
         refused = sorted({p["application_id"] for p in problems})
         named = ", ".join(f"#{i}" for i in refused[:20]) + (" ..." if len(refused) > 20 else "")
-        counted = ("The application cannot" if len(ids) == 1
-                   else f"{len(refused)} of the {len(ids)} applications cannot")
-        raise error(f"{counted} be batched: {named}. Nothing was batched.", details=problems)
+        who = ("The application cannot" if len(ids) == 1
+               else f"{len(refused)} of the {counted(len(ids), 'application')} cannot")
+        raise error(f"{who} be batched: {named}. Nothing was batched.", details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
     db.session.flush()
@@ -139,7 +140,8 @@ def approve_batch(batch: Batch, approver) -> Batch:
     problems += [_problem(c.entry.application_id, c.message()) for c in approved_space.clashes(entries)]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
-        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its {len(applications)} applications "
+        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its "
+                       f"{counted(len(applications), 'application')} "
                        f"have problems ({', '.join(map(str, refused[:20]))}{' ...' if len(refused) > 20 else ''}). "
                        "Nothing was approved.", details=problems)
     _add_space(batch, entries)
@@ -197,7 +199,7 @@ def _removal_reasons(reasons: dict[int, str | None]) -> dict[int, str | None]:
                                field="reason")
         reason = (reason or "").strip() or None
         if reason and len(reason) > MAX_REASON:
-            raise ServiceError(f"The reason is {len(reason):,} characters; keep it under {MAX_REASON:,}.",
+            raise ServiceError(f"The reason is {counted(len(reason), 'character')}; keep it under {MAX_REASON:,}.",
                                field="reason")
         tidy[application_id] = reason
     return tidy
@@ -225,7 +227,7 @@ def remove_from_batch(batch: Batch, application_ids: list[int], actor=None,
     absent = [i for i in ids if i not in members]
     if absent:
         listed = ", ".join(map(str, absent[:20])) + (" ..." if len(absent) > 20 else "")
-        raise NotInBatch(f"Application{'s' if len(absent) > 1 else ''} {listed} {'are' if len(absent) > 1 else 'is'} "
+        raise NotInBatch(f"{plural('Application', len(absent))} {listed} {'is' if len(absent) == 1 else 'are'} "
                          f"not in batch {batch.id}; GET /api/v1/batches/{batch.id} lists its applications.",
                          details={"application_ids": absent})
     if len(ids) >= len(members):

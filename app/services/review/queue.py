@@ -26,12 +26,22 @@ from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
 from app.choices import ApplicantKind, BatchState, Category, ConfirmationState, FindingCode, Severity, State
 from app.extensions import db
-from app.models import (AddressEntry, ApplicantProfile, Application, Batch, Finding, IspConfirmation, Override, User,
-                        batch_applications)
+from app.models import (
+    AddressEntry,
+    ApplicantProfile,
+    Application,
+    Batch,
+    Finding,
+    IspConfirmation,
+    Override,
+    User,
+    batch_applications,
+)
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among
 from app.services.review.decisions import pending_batch_ids
+from app.system.plurals import counted
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
 QUEUE_STATES = (State.SUSPENDED, State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
@@ -59,7 +69,7 @@ def _text(value, name: str, longest: int = 200) -> str | None:
         raise ServiceError("Send it as text.", field=name)
     value = value.strip()
     if len(value) > longest:
-        raise ServiceError(f"{len(value)} characters is too long; at most {longest}.", field=name)
+        raise ServiceError(f"{counted(len(value), 'character')} is too long; at most {longest}.", field=name)
     return value or None
 
 

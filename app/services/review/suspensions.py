@@ -23,6 +23,7 @@ from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move
+from app.system.plurals import plural
 
 
 def suspend(application: Application, confirmation: IspConfirmation, actor) -> None:
@@ -43,7 +44,7 @@ def suspend(application: Application, confirmation: IspConfirmation, actor) -> N
 def publish_suspended(applications: list[Application], actor) -> WhitelistVersion | None:
     """Publish the version without the applications just suspended, and tell every reviewer of each."""
     ids = ", ".join(str(a.id) for a in applications)
-    version = publish(f"application{'s' if len(applications) > 1 else ''} {ids} suspended: disputed by the ISP",
+    version = publish(f"{plural('application', len(applications))} {ids} suspended: disputed by the ISP",
                       actor=actor)
     latest = version or latest_version()
     for application in applications:
@@ -110,7 +111,7 @@ def reinstate(application: Application, reason: str, actor=None) -> WhitelistVer
     if clashes:
         others = sorted({c.other.application_id for c in clashes})
         raise Conflict(f"Application {application.id} cannot be reinstated: part of its space is now approved for "
-                       f"another applicant (application{'s' if len(others) > 1 else ''} "
+                       f"another applicant ({plural('application', len(others))} "
                        f"{', '.join(map(str, others))}). Revoke it, or revoke the other approval first.",
                        details=[{"application_id": c.other.application_id,
                                  "message": f"Application {application.id} {c.message()}."} for c in clashes])

@@ -118,6 +118,4 @@ def _key(draft: Draft) -> tuple:
 
 
 def _row(application_id: int, draft: Draft, now) -> dict:
-    return {"application_id": application_id, "entry_id": draft.entry_id, "endpoint_id": draft.endpoint_id,
-            "code": draft.code, "severity": draft.severity, "message": draft.message, "data": draft.data,
-            "created_at": now}
+    return {"application_id": application_id, **draft.columns(), "created_at": now}

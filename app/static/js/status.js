@@ -9,7 +9,9 @@
       .then(function (body) {
         if (body && body.state !== "validating") { window.location.reload(); return; }
         var p = body && body.progress;
-        if (p && p.of_entries && label) label.textContent = "Checked " + p.entries + " of " + p.of_entries + " entries…";
+        if (p && p.of_entries && label) {
+          label.textContent = "Checked " + p.entries + " of " + p.of_entries + (p.of_entries === 1 ? " entry…" : " entries…");
+        }
         setTimeout(poll, 2000);
       })
       .catch(function () { setTimeout(poll, 5000); });

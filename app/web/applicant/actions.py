@@ -1,4 +1,4 @@
-"""State changes the applicant asks for: submit, withdraw and delete (each after a confirmation page), renew."""
+"""State changes the applicant asks for: submit; withdraw, delete and renew, each after a confirmation page."""
 from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
@@ -38,18 +38,19 @@ def submit(application_id: int):
     return _page(application)
 
 
-def _confirmed(application_id: int, allowed, do, question: str, button: str, done: str, after):
+def _confirmed(application_id: int, allowed, do, question: str, button: str, done: str, after,
+               danger: bool = True):
     """GET: a page asking to confirm (works without JavaScript), when `allowed(application)`; POST: do it
-    (the service has the last word), then go to `after(application)`."""
+    (the service has the last word), then go to `after(application, what do returned)`."""
     application = application_or_404(application_id)
     form = ActionForm()
     if not form.is_submitted():
         if not allowed(application):
             return _page(application)
         return render_template("applicant/confirm.html", application=application, question=question,
-                               button=button, form=form)
-    if form.validate_on_submit() and commit_or_flash(lambda: do(application), done) is not FAILED:
-        return redirect(after(application))
+                               button=button, form=form, danger=danger)
+    if form.validate_on_submit() and (result := commit_or_flash(lambda: do(application), done)) is not FAILED:
+        return redirect(after(application, result))
     return _page(application)
 
 
@@ -60,7 +61,7 @@ def withdraw(application_id: int):
                       "Reviewers stop working on it, and it cannot be submitted again; you can start a new "
                       "application at any time.",
                       "Withdraw the application", "Application withdrawn.",
-                      lambda application: url_for("applicant.application", application_id=application.id))
+                      lambda application, _: url_for("applicant.application", application_id=application.id))
 
 
 @bp.route("/applications/<int:application_id>/delete", methods=["GET", "POST"])
@@ -68,16 +69,17 @@ def withdraw(application_id: int):
 def delete(application_id: int):
     return _confirmed(application_id, service.deletable, service.delete_draft,
                       "Its entries, endpoints and documents are deleted; this cannot be undone.",
-                      "Delete the draft", "Draft deleted.", lambda application: url_for("applicant.applications"))
+                      "Delete the draft", "Draft deleted.", lambda application, _: url_for("applicant.applications"))
 
 
-@bp.post("/applications/<int:application_id>/renew")
+@bp.route("/applications/<int:application_id>/renew", methods=["GET", "POST"])
 @applicant_only
 def renew(application_id: int):
-    application = application_or_404(application_id)
-    if ActionForm().validate_on_submit():
-        renewal = commit_or_flash(lambda: service.renew(application),
-                                  "A renewal draft was prefilled from your approved application.")
-        if renewal is not FAILED:
-            return redirect(url_for("applicant.edit_application", application_id=renewal.id))
-    return _page(application)
+    """A renewal is a new application: it is made only once the applicant says so, not on a stray click."""
+    return _confirmed(application_id, service.renewable, service.renew,
+                      "A new draft is made, prefilled with this application's purpose, entries, endpoints and "
+                      "your identity papers. You check it, add what the regulator asks for, and submit it for the "
+                      "checks; this application stays as it is until the renewal is decided or it expires.",
+                      "Make a renewal draft", "A renewal draft was prefilled from your approved application.",
+                      lambda _, renewal: url_for("applicant.edit_application", application_id=renewal.id),
+                      danger=False)

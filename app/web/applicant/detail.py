@@ -3,17 +3,19 @@
 A refused upload comes back on this page with the error beside the file field (and the chosen kind
 kept), not in a message at the top of a page the browser scrolled away from.
 """
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth import role_required
-from app.choices import REQUIRED_DOCUMENTS, Role, Severity, State
+from app.choices import REQUIRED_DOCUMENTS, DocumentKind, Role, Severity, State
 from app.downloads import send_document
 from app.extensions import db
 from app.jobs.validation import validation_progress
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
-from app.services.documents import record_download, remove_document, store_document
+from app.services.documents import record_download, remove_document, store_document, too_large
 from app.services.review.batches import batch_for
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
@@ -21,6 +23,7 @@ from app.services.validation.checks.documents import missing_documents
 from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
+from app.web.applicant.oversized import upload_head
 from app.web.applicant.presenters import IN_BATCH_LABEL, next_step, shown_findings, timeline
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
@@ -53,6 +56,7 @@ def render_application(application, document_form: DocumentForm | None = None, s
         in_batch_label=IN_BATCH_LABEL,
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
+        renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
         max_reply=service.MAX_REPLY)
     return page, status
@@ -90,6 +94,22 @@ def upload_document(application_id: int):
                                                        if reopening else ""), "success")
         return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
     return render_application(application, form, status=400)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(exc: RequestEntityTooLarge):
+    """A document far over the cap, sent without the page's script (which stops it before sending): the
+    application page again, the refusal beside the file field naming the file and the limit, the kind kept.
+    Any other page's oversized form gets the portal's error page."""
+    if request.endpoint != "applicant.upload_document" or not current_user.is_authenticated or \
+            not current_user.has_role(Role.APPLICANT):
+        return render_template("errors/error.html", error=exc), 413
+    application = application_or_404(request.view_args["application_id"])
+    fields, files = upload_head(request.environ)
+    kind = fields.get("kind")
+    form = DocumentForm(formdata=None, kind=kind if kind in DocumentKind.ALL else None)
+    form.file.errors = [too_large(files.get("file"), current_app.config["MAX_DOCUMENT_BYTES"]).message]
+    return render_application(application, form, status=413)
 
 
 @bp.get("/applications/<int:application_id>/documents")

@@ -19,6 +19,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
+from app.services.applicant_notes import MAX_NOTE
+from app.services.applications import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -35,7 +37,8 @@ class ProfileForm(FlaskForm):
     secp_number = StringField("SECP registration number (optional)")
     cnic = StringField("CNIC", description="Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1.")
     platform_url = StringField("Freelance platform profile (optional)",
-                               description="Its full address, starting with https://, e.g. your Upwork or Fiverr page.")
+                               description="Your Upwork or Fiverr page's address, e.g. www.upwork.com/freelancers/"
+                                           "yourname (https:// is added when you leave it out).")
     pseb_number = StringField("PSEB registration number (optional)",
                               description="Not required: Raasta does not need an export-board registration.")
     city = StringField("City")
@@ -59,10 +62,18 @@ class EndpointForm(Form):
         return not any((self.host.data or "").strip() or (f.data or "").strip() for f in (self.port, self.peer))
 
 
+class EntryNoteForm(Form):
+    """The applicant's note on one entry, named by the entry as stored (hidden): entries with findings get one."""
+    entry = HiddenField()
+    note = TextAreaField("Note for the reviewer", render_kw={"rows": 2}, validators=[
+        Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE:,} characters.")])
+
+
 class ApplicationForm(FlaskForm):
     purpose = TextAreaField("What is the whitelisting for?", validators=[
-        DataRequired(message="Say in a sentence what the whitelisting is for."), Length(max=2000)],
-        description="e.g. “Site-to-site VPN between our Lahore office and our client in Germany.”")
+        DataRequired(message="Say in a sentence what the whitelisting is for.")],
+        description=f"A sentence of at least {MIN_PURPOSE} characters, e.g. “Site-to-site VPN between our Lahore "
+                    "office and our client in Germany.”")
     category = SelectField("Category", choices=[(c, Category.LABELS[c]) for c in Category.ALL])
     # No Optional(): it would stop validation on an empty box, skipping validate_entries and so the file import.
     entries = TextAreaField("IP addresses and ranges", render_kw={"rows": 10}, description=(
@@ -71,16 +82,22 @@ class ApplicationForm(FlaskForm):
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
     endpoints = FieldList(FormField(EndpointForm), "Endpoint", min_entries=1)
     add_endpoint = SubmitField("Add another endpoint")
+    applicant_note = TextAreaField("Note for the reviewer (optional)", render_kw={"rows": 3}, validators=[
+        Length(max=MAX_NOTE, message=f"Keep the note under {MAX_NOTE:,} characters.")], description=(
+        "Anything that helps the reviewer decide, e.g. why a range is announced by another ISP than yours. "
+        "Only the regulator's reviewers read it."))
+    entry_notes = FieldList(FormField(EntryNoteForm), "Note on an entry")
     save = SubmitField("Save draft")
-    # A new application's form carries a key of its own: the same form sent again (Back, then Save draft)
-    # changes the draft it made instead of making a second one (routes._draft_made_with).
-    draft_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Filled by validation, per form, so that nothing parsed for one request is seen by another.
         self.parsed_entries: list = []      # (input line, AddressRange)
         self.parsed_endpoints: list = []    # EndpointInput
+
+    def validate_purpose(self, field):
+        if problem := purpose_problem(field.data):
+            raise ValidationError(problem)
 
     def validate_entries(self, field):
         """Parse every line and report every bad one with its line number, keeping all the text."""

@@ -1,6 +1,6 @@
 """What the applicant reads about their application: the next step, its findings, and the timeline in words."""
 from app import audit
-from app.choices import REVIEWER_ONLY_FINDINGS, FindingCode, Role, State
+from app.choices import REVIEWER_ONLY_FINDINGS, DocumentKind, FindingCode, Role, State
 from app.models import Application, Finding
 
 NEXT_STEPS = {
@@ -80,10 +80,44 @@ def _who(event, application: Application) -> str:
 
 
 def timeline(application: Application) -> list[dict]:
-    """The audit trail in the applicant's words; downloads and reviewers' notes are left out, reviewers stay
-    anonymous."""
-    events = audit.timeline(application)
-    return [{"at": e.at, "what": _words(e),
-             "who": _who(e, application),
-             "detail": e.data.get("name") or ""}
-            for e in events if e.action != "document.downloaded" and audit.INTERNAL not in e.data]
+    """The audit trail in the applicant's words, a line for each thing they did (the trail records the parts):
+    the papers carried over with a new draft join its "Draft created", the copy an upload replaced joins that
+    upload, and the reopening an edit or upload caused joins it. Downloads and reviewers' notes are left
+    out; reviewers stay anonymous."""
+    lines: list[dict] = []
+    for event in audit.timeline(application):
+        if event.action == "document.downloaded" or audit.INTERNAL in event.data:
+            continue
+        line = _line(event, application)
+        previous = lines[-1] if lines else None
+        if previous and _joined(previous, event, line):
+            continue
+        lines.append(line)
+    return lines
+
+
+_CHANGES = ("application.edited", "document.uploaded", "document.removed")
+
+
+def _line(event, application: Application) -> dict:
+    return {"at": event.at, "what": _words(event), "who": _who(event, application),
+            "detail": event.data.get("name") or "", "also": "", "event": event}
+
+
+def _joined(previous: dict, event, line: dict) -> bool:
+    """Fold `event` into the line before it when both are parts of one thing done; True when folded."""
+    before = previous["event"]
+    if event.action == "document.carried_over" and before.action in ("application.created", "document.carried_over"):
+        carried = f"{event.data.get('name')} ({DocumentKind.LABELS.get(event.data.get('kind'), 'document')})"
+        previous["detail"] = (previous["detail"].removesuffix(" from your earlier applications") + " and " + carried
+                              if previous["detail"] else "with " + carried) + " from your earlier applications"
+        return True
+    if (event.action == "document.removed" and event.data.get("replaced_by") is not None
+            and before.action == "document.uploaded" and before.data.get("document_id") == event.data["replaced_by"]):
+        previous["detail"] += f", replacing {event.data.get('name')}"
+        return True
+    if (before.action == "application.draft" and before.data.get("reopened") and event.action in _CHANGES
+            and event.actor_id == before.actor_id):
+        previous.update(line, at=previous["at"], also="opened for corrections (a draft again)")
+        return True
+    return False

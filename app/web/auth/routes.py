@@ -1,16 +1,22 @@
 """Sign-up (applicants), sign-in and sign-out."""
+import time
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
 from app.services import ServiceError, accounts
+from app.system.plurals import counted
 from app.transactions import committed
 from app.web.auth import bp
 from app.web.auth.forms import SignInForm, SignUpForm
 from app.web.redirects import safe_next
 
-SIGNED_UP = ("Thank you. If {email} is new to Raasta, your account is ready: sign in below. If it already "
-             "had an account, we have emailed its owner.")
+# A sign-up with an email that already has an account: nobody is signed in, the owner is emailed, and the
+# words say nothing about whether the address had an account (see sign_up).
+EMAIL_TAKEN = ("Thank you. Sign in below with {email} to continue. If that address already had an account, we have "
+               "emailed its owner.")
+WELCOME = "Welcome to Raasta, {name}: your account is ready. Tell us who you are, then start your first application."
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -38,14 +44,41 @@ def sign_up():
     if form.is_submitted() and _every_sign_up_problem(form):
         try:
             with committed():
-                accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
+                user = accounts.sign_up(form.email.data, form.password.data, name=form.name.data)
+                if user is not None:
+                    accounts.record_sign_in(user)
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            # A new account and a taken email are answered alike, so sign-up cannot test which emails exist.
-            flash(SIGNED_UP.format(email=form.email.data.strip()), "success")
-            return redirect(url_for("auth.sign_in"))
+            if user is None:
+                # Never signed in to an account someone else holds. Not being signed in does tell the sender that
+                # the address had an account: the owner is emailed each time, and sign-up is rate limited.
+                flash(EMAIL_TAKEN.format(email=form.email.data.strip()), "info")
+                return redirect(url_for("auth.sign_in"))
+            login_user(user)
+            flash(WELCOME.format(name=user.name), "success")
+            return redirect(url_for("applicant.profile"))
     return render_template("auth/sign_up.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """The form again, what was typed kept (never a password), with when to try again in plain words."""
+    seconds = _seconds_until_allowed()
+    signing_up = request.endpoint == "auth.sign_up"
+    form = SignUpForm() if signing_up else SignInForm()
+    what = "sign-up" if signing_up else "sign-in"
+    wait = f"Too many {what} attempts from your network. Try again in {counted(seconds, 'second')}."
+    page = render_template("auth/sign_up.html" if signing_up else "auth/sign_in.html", form=form, wait=wait)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _seconds_until_allowed() -> int:
+    try:
+        reset_at = limiter.current_limit.reset_at
+    except Exception:  # the limiter's store went away after refusing: say the whole window
+        return limiter.current_limit.limit.get_expiry() if limiter.current_limit else 60
+    return max(1, int(reset_at - time.time()))
 
 
 def _every_sign_up_problem(form: SignUpForm) -> bool:

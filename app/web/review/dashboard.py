@@ -2,6 +2,7 @@
 from flask import render_template
 
 from app.services.review import stats
+from app.system.plurals import counted
 from app.web.review import bp, staff_only
 from app.web.review.charts import PALETTE, Chart, Series
 
@@ -16,17 +17,20 @@ def _flow_chart() -> Chart:
     return Chart("flow", f"Applications submitted and decided per day, last {DAYS} days", "line",
                  [day.strftime("%d %b") for day in flow.days],
                  [Series("Submitted", flow.submitted), Series("Decided", flow.decided)],
-                 summary=f"{sum(flow.submitted):,} submitted and {sum(flow.decided):,} decisions in {DAYS} days.",
+                 summary=(f"{sum(flow.submitted):,} submitted and {counted(sum(flow.decided), 'decision')} "
+                          f"in {DAYS} days."),
                  axis="Day")
 
 
 def _age_chart() -> Chart:
     ages = stats.queue_ages()
     waiting, batched = sum(count for _, count in ages), stats.batched_count()
-    in_batches = f" {batched:,} more are in batches awaiting a second reviewer's approval." if batched else ""
+    in_batches = (f" {batched:,} more {'is in a batch' if batched == 1 else 'are in batches'} awaiting a second "
+                  "reviewer's approval." if batched else "")
     return Chart("ages", "How long ready and flagged applications not yet batched have waited", "bars",
                  [label for label, _ in ages], [Series("Applications", [count for _, count in ages])],
-                 summary=f"{waiting:,} applications await a reviewer.{in_batches}", axis="Waited")
+                 summary=f"{counted(waiting, 'application')} {'awaits' if waiting == 1 else 'await'} a reviewer."
+                         f"{in_batches}", axis="Waited")
 
 
 def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:

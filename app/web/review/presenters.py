@@ -9,6 +9,7 @@ from app.addresses.geo import geo_data
 from app.choices import Severity
 from app.extensions import db
 from app.models import Application, Finding
+from app.system.plurals import counted
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
@@ -20,14 +21,14 @@ QUIET_ACTIONS = ("document.downloaded",)
 def days_text(days: int | None) -> str:
     if days is None:
         return "—"
-    return "today" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+    return "today" if days < 1 else counted(days, "day")
 
 
 def hours_text(hours: float) -> str:
     """48.5 -> "2 days 1 h"; 5.25 -> "5.3 hours"."""
     if hours < 48:
         return f"{hours:.1f} hours"
-    return f"{int(hours // 24)} days {round(hours % 24)} h"
+    return f"{counted(int(hours // 24), 'day')} {round(hours % 24)} h"
 
 
 def address_count_text(count: int) -> str:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.services import ServiceError
 from app.services.review import batches as batch_service
 from app.services.review.queue import QueueFilter, matching_counts, matching_ids, queue_page, state_counts
+from app.system.plurals import counted
 from app.transactions import committed
 from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm
@@ -69,6 +70,6 @@ def create_batch():
         for problem in (exc.details if isinstance(exc.details, list) else [])[:MAX_PROBLEMS_SHOWN]:
             flash(problem.get("message", ""), "error")
         return redirect(_back(form))
-    flash(f"Batch {batch.id} made with {len(ids):,} application{'s' if len(ids) != 1 else ''}. "
+    flash(f"Batch {batch.id} made with {counted(len(ids), 'application')}. "
           "Another reviewer must approve it.", "success")
     return redirect(url_for("review.batch", batch_id=batch.id))

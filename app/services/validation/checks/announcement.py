@@ -51,7 +51,10 @@ def check_announcing_isp(ctx: CheckContext):
             continue
         if {part.code for part in data.country_parts(rng)} != {HOME_COUNTRY}:
             continue
+        announced = f"'{entry.input}' is announced by {', '.join(names[:3])}, not by {profile.isp_name}"
         yield Draft(FindingCode.OTHER_ISP, Severity.WARNING,
-                    f"'{entry.input}' is announced by {', '.join(names[:3])}, not by {profile.isp_name}, the ISP in "
-                    "your profile. If another ISP carries this range, tell the reviewer why; else correct the "
-                    "entry or your profile.", entry_id=entry.id, data={"announced_by": names[:10]})
+                    f"{announced}, the ISP in your profile. If another ISP carries this range, tell the reviewer "
+                    "why in a note on the entry; else correct the entry or your profile.",
+                    entry_id=entry.id, data={"announced_by": names[:10]},
+                    reviewer_message=f"{announced}, the ISP in the applicant's profile. Another ISP may carry the "
+                                     "range for them: read the applicant's note on the entry, or ask them.")

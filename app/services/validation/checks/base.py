@@ -8,17 +8,24 @@ from app.services.validation.checks.lookups import Lookups
 
 @dataclass(frozen=True)
 class Draft:
-    """A finding before it is stored. `data` is for reviewers only (e.g. the other application's id)."""
+    """A finding before it is stored. `message` is written for the applicant; `reviewer_message`, when the
+    reviewer needs other words ("the ISP in the applicant's profile", not "in your profile"). `data` is
+    for reviewers only (e.g. the other application's id)."""
     code: str
     severity: str
     message: str
     entry_id: int | None = None
     endpoint_id: int | None = None
     data: dict = field(default_factory=dict)
+    reviewer_message: str | None = None
 
     def to_finding(self) -> Finding:
-        return Finding(code=self.code, severity=self.severity, message=self.message, entry_id=self.entry_id,
-                       endpoint_id=self.endpoint_id, data=self.data)
+        return Finding(**self.columns())
+
+    def columns(self) -> dict:
+        """The finding's row, but for its application."""
+        return {"code": self.code, "severity": self.severity, "message": self.message, "entry_id": self.entry_id,
+                "endpoint_id": self.endpoint_id, "data": self.data, "reviewer_message": self.reviewer_message}
 
 
 @dataclass

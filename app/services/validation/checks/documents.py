@@ -2,6 +2,7 @@
 from app.choices import REQUIRED_DOCUMENTS, DocumentKind, FindingCode, Severity
 from app.models import Application
 from app.services.validation.checks.base import CheckContext, Draft
+from app.system.plurals import counted
 
 
 def missing_documents(application: Application) -> list[str]:
@@ -13,7 +14,8 @@ def missing_documents(application: Application) -> list[str]:
 def check_required_documents(ctx: CheckContext):
     for kind in missing_documents(ctx.application):
         yield Draft(FindingCode.DOCUMENT_MISSING, Severity.WARNING,
-                    f"The {DocumentKind.LABELS[kind]} this category needs is missing; upload it before submitting.")
+                    f"The {DocumentKind.LABELS[kind]} this category needs is missing; upload it before submitting.",
+                    reviewer_message=f"The {DocumentKind.LABELS[kind]} this category needs is missing.")
 
 
 def check_reused_documents(ctx: CheckContext):
@@ -21,7 +23,16 @@ def check_reused_documents(ctx: CheckContext):
     hashes = {d.sha256: d for d in application.documents}
     if not hashes:
         return
+    # One warning per file: identity papers are copied onto each new application, so one file of another
+    # applicant's can sit on several of theirs.
+    others: dict[str, list[int]] = {}
     for sha256, other_application, _ in ctx.lookups.documents_of_others(application, hashes):
+        others.setdefault(sha256, [])
+        if other_application not in others[sha256]:
+            others[sha256].append(other_application)
+    for sha256, applications in others.items():
+        where = f" (on {counted(len(applications), 'of their application', 'of their applications')})" if (
+            len(applications) > 1) else ""
         yield Draft(FindingCode.DOCUMENT_REUSED, Severity.WARNING,
-                    f"'{hashes[sha256].display_name}' is the very same file another applicant uploaded.",
-                    data={"application_id": other_application, "sha256": sha256})
+                    f"'{hashes[sha256].display_name}' is the very same file another applicant uploaded{where}.",
+                    data={"application_id": applications[0], "application_ids": applications, "sha256": sha256})

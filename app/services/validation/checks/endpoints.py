@@ -31,4 +31,5 @@ def _special_space(endpoint):
     for found in classify(address, geo=False):  # only special-purpose space matters for an endpoint
         if found.code in _SPECIAL:
             yield Draft(FindingCode.ENDPOINT_SPECIAL, Severity.ERROR,
-                        f"Endpoint {endpoint.host}: {found.message}", endpoint_id=endpoint.id)
+                        f"Endpoint {endpoint.host}: {found.message}", endpoint_id=endpoint.id,
+                        reviewer_message=f"Endpoint {endpoint.host}: {found.reviewer_message or found.message}")

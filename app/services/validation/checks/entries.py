@@ -15,7 +15,8 @@ def check_address_space(ctx: CheckContext):
     for number, entry in enumerate(entries, 1):
         for found in classify(_range(entry), max_prefix_v4=ctx.max_prefix_v4, max_prefix_v6=ctx.max_prefix_v6,
                               geo=ctx.geo):
-            yield Draft(found.code, found.severity, found.message, entry_id=entry.id)
+            yield Draft(found.code, found.severity, found.message, entry_id=entry.id,
+                        reviewer_message=found.reviewer_message)
         if number % PROGRESS_EVERY == 0:
             ctx.progress(number, len(entries))
 
@@ -44,12 +45,18 @@ def check_register(ctx: CheckContext):
                 yield Draft(FindingCode.OVERLAP_APPROVED, Severity.ERROR,
                             f"'{entry.input}' cannot be whitelisted for you as it stands: part of it is not available. "
                             "Remove it, or explain to the reviewer (with your ISP's allocation letter) why it is yours.",
-                            entry_id=entry.id, data={"application_id": other.application_id})
+                            entry_id=entry.id, data={"application_id": other.application_id},
+                            reviewer_message=f"'{entry.input}' overlaps space approved for another applicant "
+                                             f"(application {other.application_id}): it cannot be approved unless "
+                                             "the applicant shows it is theirs, e.g. with their ISP's allocation "
+                                             "letter.")
             elif other.state == State.APPROVED:
                 yield Draft(FindingCode.OVERLAP_OWN, Severity.INFO,
                             f"'{entry.input}' overlaps your approved application {other.application_id} "
                             "(a renewal or an extension).",
-                            entry_id=entry.id, data={"application_id": other.application_id})
+                            entry_id=entry.id, data={"application_id": other.application_id},
+                            reviewer_message=f"'{entry.input}' overlaps the applicant's own approved application "
+                                             f"{other.application_id} (a renewal or an extension).")
             else:
                 yield Draft(FindingCode.OVERLAP_PENDING, Severity.WARNING,
                             f"'{entry.input}' overlaps another application that is also waiting for review; "
