@@ -17,12 +17,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 # Every element's right edge inside the screen; what is visually hidden (clipped to 1 px, such as a stacked
-# table's header row, kept for screen readers) does not count.
+# table's header row, kept for screen readers) does not count, nor the lines of a code block (<pre> scrolls).
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
   return [...document.querySelectorAll('body *')].filter(el => {
     const box = el.getBoundingClientRect();
-    return box.width > 1 && box.right > width + 0.5 && !el.closest('.visually-hidden, .stack-table thead');
+    return box.width > 1 && box.right > width + 0.5 && !el.closest('.visually-hidden, .stack-table thead, pre *');
   }).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));
 }"""
 
