@@ -1,12 +1,12 @@
-"""Every role's header at 1280 and 390 px, with long values in the pages (a long ISP name, a long email, long
-finding codes): one line, and on a phone a Menu button that opens by keyboard and without JavaScript."""
+"""Every role's main pages at 1280 and 390 px with long values in them (a long ISP name, a long email, long
+finding codes): no table cell, chart label or box cuts its content, and no page is wider than the screen."""
 import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import OVERFLOWING, PHONE
+from tests.browser.conftest import CLIPPED, OVERFLOWING, PHONE
 from tests.browser.test_review_in_chromium import call, flask, sign_in, upload_ntn_certificate
 from tests.conftest import PASSWORD
 
@@ -108,6 +108,29 @@ def sessions(portal, seeded, browser) -> dict:
 def open_as(browser, sessions, role, viewport, **options):
     """A new page signed in as `role`'s seeded account (None: signed out), in a context of its own."""
     return browser.new_context(viewport=viewport, storage_state=sessions.get(role), **options).new_page()
+
+
+def layout_problems(page) -> list[str]:
+    """What is cut or wider than the screen on `page`, with every <details> opened (a folded filter or table
+    of numbers is part of the page too)."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    return page.evaluate(OVERFLOWING) + page.evaluate(CLIPPED)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("role", list(ACCOUNTS), ids=lambda role: role or "signed-out")
+def test_no_page_cuts_its_content(portal, seeded, sessions, browser, role, viewport):
+    page = open_as(browser, sessions, role, viewport)
+    found = {}
+    for path in main_pages(seeded)[role]:
+        response = page.goto(portal + path)
+        assert response.ok, f"{path}: {response.status}"
+        problems = layout_problems(page)
+        if problems:
+            found[path] = problems
+    page.context.close()
+    assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(problems) for path, problems in found.items())
 
 
 SIGNED_IN = [role for role in ACCOUNTS if role]
