@@ -117,6 +117,10 @@ class Config:
         self.REDIS_URL = redis_url()
         self.RATELIMIT_STORAGE_URI = limiter_storage(self.REDIS_URL)
         self.SECRET_KEY = os.environ.get("SECRET_KEY")  # else generated into instance/ by create_app
+        # Who runs the portal, as every page's footer and the home page say it: "Raasta is operated for ...".
+        # A setting, not a page an admin edits: it shows even on the error page of a database outage.
+        self.PORTAL_OPERATOR = (os.environ.get("PORTAL_OPERATOR", "").strip()
+                                or "the Pakistan Telecommunication Authority (PTA)")
         self.MAX_DOCUMENT_BYTES = whole_number("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, "a number of bytes")
         # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
         # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.

@@ -5,6 +5,7 @@ from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
 from app.models.outbox import OutboxJob
 from app.models.review import Batch, Override, ReviewNote, batch_applications
+from app.models.site_pages import SitePage
 from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
 
@@ -12,6 +13,6 @@ __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditCheckpoint",
     "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob",
     "Override",
-    "ReviewNote", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
+    "ReviewNote", "SitePage", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

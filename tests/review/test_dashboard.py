@@ -10,8 +10,8 @@ from app.web.review.charts import Chart, Series, axis_step, nice_ceiling
 def table_rows(figure: str) -> dict[str, list[str]]:
     """{row label: [cell, ...]} of the numbers table inside one chart's <figure>."""
     body = figure.split('<details class="chart-numbers">')[1]
-    return {label: re.findall(r"<td>([^<]*)</td>", cells)
-            for label, cells in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', body, re.S)}
+    return {label: re.findall(r"<td[^>]*>([^<]*)</td>", cells)
+            for label, cells in re.findall(r'<tr><th scope="row"[^>]*>([^<]+)</th>(.*?)</tr>', body, re.S)}
 
 
 def figures(html: str) -> dict[str, str]:
@@ -31,7 +31,7 @@ def test_the_dashboard_draws_each_chart_with_its_numbers(login, reviewer, queued
     charts = figures(page.text)
     for key, figure in charts.items():
         assert f'<svg class="chart-svg"' in figure and 'role="img"' in figure, key
-        assert "<table>" in figure and "The numbers" in figure, key
+        assert "<table" in figure and "The numbers" in figure, key
     flow = table_rows(charts["flow"])  # [submitted, decided] per day
     for day, count in Counter(a.submitted_at.strftime("%d %b") for a in made + [decided]).items():
         assert flow[day][0] == str(count), day

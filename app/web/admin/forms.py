@@ -1,6 +1,6 @@
-"""Admin forms: ISP organisations."""
+"""Admin forms: ISP organisations, the help, contact and privacy pages."""
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -9,3 +9,12 @@ class OrganisationForm(FlaskForm):
         DataRequired(message="Give the ISP organisation a name, e.g. PTCL."),
         Length(max=100, message="Keep the name under 100 characters.")],
         description="As applicants know the ISP, e.g. PTCL or Nayatel: they pick it from a list by this name.")
+
+
+class SitePageForm(FlaskForm):
+    """The rules (not empty, not too long) are services.site_pages': their refusals show beside each field."""
+
+    title = StringField("Title", description="The page's heading and its name in the browser's tab.")
+    body = TextAreaField("Text", description=(
+        "Plain text, shown as typed: a blank line starts a new paragraph; a line starting with \"# \" "
+        "(a hash and a space) is a heading. Web and email addresses become links. At most 20,000 characters."))

@@ -13,8 +13,13 @@ from markupsafe import Markup, escape
 PALETTE = ("#0b6b3a", "#0b4f8a", "#a4161a", "#7a4f00")
 WIDTH, HEIGHT = 420, 240  # narrow, so the text stays readable when a phone scales it down
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 44  # room for the axis labels
-BAR_ROW = 30  # height of one row of a horizontal bar chart
-LABEL_WIDTH = 170  # room for the row labels of a horizontal bar chart
+# Text is laid out without measuring it: a 13 px character is taken as this wide (generous: the portal's
+# fonts average 7-8 px), so a label given that much room is never cut by the edge of the picture.
+CHAR_WIDTH = 8.5
+LINE = 16  # height of one line of a row label in a horizontal bar chart
+BAR = 18  # thickness of a horizontal bar
+ROW_GAP = 12  # between one bar and the next row's label
+VALUE_ROOM = 56  # right of the longest bar, for its total
 MAX_X_LABELS = {"bars": 8, "line": 6}  # axis labels that fit side by side
 MAX_INTERVALS = 5  # gridlines above zero
 
@@ -84,28 +89,44 @@ def _open(chart: Chart, height: int) -> list[str]:
             f'<title id="{chart.key}-title">{escape(chart.title)}</title>']
 
 
-def _y_axis(value: float, plot_height: float, unit: str) -> tuple[float, list[str]]:
-    """The axis top for values up to `value`, and its gridlines from zero, labelled at the left."""
+def _text_width(text: str) -> float:
+    return CHAR_WIDTH * len(text)
+
+
+def _y_axis(value: float, plot_height: float, unit: str) -> tuple[float, float, list[str]]:
+    """The axis top for values up to `value`, the left edge of the plot (room for the widest tick label:
+    "10,000 h" needs more than "5"), and the gridlines from zero, labelled at the left."""
     step, intervals = axis_step(value)
+    ticks = [_number(step * i) + (unit if i == intervals else "") for i in range(intervals + 1)]
+    left = max(LEFT, 10 + max(_text_width(tick) for tick in ticks))
     parts = []
-    for i in range(intervals + 1):
+    for i, tick in enumerate(ticks):
         y = TOP + plot_height - plot_height * i / intervals
-        parts.append(f'<line class="chart-gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="chart-tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f'{_number(step * i)}{escape(unit) if i == intervals else ""}</text>')
-    return step * intervals, parts
+        parts.append(f'<line class="chart-gridline" x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="chart-tick" x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end">'
+                     f'{escape(tick)}</text>')
+    return step * intervals, left, parts
 
 
 def _x_labels(labels: list[str], x_of, kind: str) -> list[str]:
     every = max(1, -(-len(labels) // MAX_X_LABELS[kind]))
-    return [f'<text class="chart-tick" x="{x_of(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
-            f'{escape(label)}</text>' for i, label in enumerate(labels) if i % every == 0]
+    return [_x_label(label, x_of(i)) for i, label in enumerate(labels) if i % every == 0]
 
 
-def _legend(chart: Chart, y: float) -> list[str]:
+def _x_label(label: str, x: float) -> str:
+    """A label centred under `x`, or ending at the right edge (starting at the left one) where centring
+    would push it out of the picture."""
+    half = _text_width(label) / 2
+    x, anchor = (WIDTH, "end") if x + half > WIDTH else (0, "start") if x - half < 0 else (x, "middle")
+    return (f'<text class="chart-tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}">'
+            f'{escape(label)}</text>')
+
+
+def _legend(chart: Chart, y: float, x: float = LEFT) -> list[str]:
+    """The series' colours and names in a row from `x` (the plot's left edge)."""
     if len(chart.series) < 2:
         return []
-    parts, x = [], LEFT
+    parts = []
     for colour, series in _colours(chart):
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
                      f'<text class="chart-tick" x="{x + 16}" y="{y}">{escape(series.name)}</text>')
@@ -114,9 +135,9 @@ def _legend(chart: Chart, y: float) -> list[str]:
 
 
 def _columns(chart: Chart) -> Markup:
-    plot_height, plot_width = HEIGHT - TOP - BOTTOM, WIDTH - LEFT - RIGHT
-    top, axis = _y_axis(max(chart.totals(), default=0), plot_height, chart.unit)
-    slot = plot_width / max(len(chart.labels), 1)
+    plot_height = HEIGHT - TOP - BOTTOM
+    top, left, axis = _y_axis(max(chart.totals(), default=0), plot_height, chart.unit)
+    slot = (WIDTH - left - RIGHT) / max(len(chart.labels), 1)
     parts = _open(chart, HEIGHT) + axis
     for i, label in enumerate(chart.labels):
         base = TOP + plot_height
@@ -124,21 +145,21 @@ def _columns(chart: Chart) -> Markup:
             height = plot_height * series.values[i] / top
             base -= height
             if height:
-                parts.append(f'<rect x="{LEFT + i * slot + slot * 0.15:.1f}" y="{base:.1f}" '
+                parts.append(f'<rect x="{left + i * slot + slot * 0.15:.1f}" y="{base:.1f}" '
                              f'width="{slot * 0.7:.1f}" height="{height:.1f}" fill="{colour}">'
                              f'{_tooltip(label, series, i)}</rect>')
-    parts += _x_labels(chart.labels, lambda i: LEFT + (i + 0.5) * slot, chart.kind)
+    parts += _x_labels(chart.labels, lambda i: left + (i + 0.5) * slot, chart.kind)
     parts += _legend(chart, HEIGHT - 6)
     return Markup("".join(parts + ["</svg>"]))
 
 
 def _lines(chart: Chart) -> Markup:
-    plot_height, plot_width = HEIGHT - TOP - BOTTOM, WIDTH - LEFT - RIGHT
-    top, axis = _y_axis(max((v for s in chart.series for v in s.values), default=0), plot_height, chart.unit)
-    step = plot_width / max(len(chart.labels) - 1, 1)
+    plot_height = HEIGHT - TOP - BOTTOM
+    top, left, axis = _y_axis(max((v for s in chart.series for v in s.values), default=0), plot_height, chart.unit)
+    step = (WIDTH - left - RIGHT) / max(len(chart.labels) - 1, 1)
 
     def x_of(i):
-        return LEFT + i * step
+        return left + i * step
 
     parts = _open(chart, HEIGHT) + axis
     for colour, series in _colours(chart):
@@ -151,32 +172,43 @@ def _lines(chart: Chart) -> Markup:
 
 
 def _rows(chart: Chart) -> Markup:
-    """Horizontal bars: long labels (finding codes, reviewers' emails) stay readable."""
-    legend = 28 if len(chart.series) > 1 else 0
-    height = TOP + BAR_ROW * max(len(chart.labels), 1) + legend + 8
-    plot_width = WIDTH - LABEL_WIDTH - 50
+    """Horizontal bars, each under its label: a long label (a finding code, a reviewer's email) has the whole
+    width, and wraps onto a second line rather than being cut."""
+    plot_width = WIDTH - VALUE_ROOM
     top = nice_ceiling(max(chart.totals(), default=0))
-    parts = _open(chart, height)
+    parts, y = [], TOP
     for i, (label, total) in enumerate(zip(chart.labels, chart.totals())):
-        y = TOP + i * BAR_ROW
-        parts.append(f'<text class="chart-tick" x="{LABEL_WIDTH - 8}" y="{y + 19}" text-anchor="end">'
-                     f'{escape(_shorten(label))}</text>')
-        x = LABEL_WIDTH
+        lines = _label_lines(label, int(WIDTH / CHAR_WIDTH))
+        parts.append(f'<text class="chart-tick" x="0" y="{y + LINE - 4}">'
+                     + "".join(f'<tspan x="0" dy="{LINE if n else 0}">{escape(line)}</tspan>'
+                               for n, line in enumerate(lines)) + "</text>")
+        y += LINE * len(lines) + 2
+        x = 0.0
         for colour, series in _colours(chart):
             width = plot_width * series.values[i] / top
             if width:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 5}" width="{width:.1f}" height="{BAR_ROW - 10}" '
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" '
                              f'fill="{colour}">{_tooltip(label, series, i)}</rect>')
             x += width
-        parts.append(f'<text class="chart-value" x="{x + 6:.1f}" y="{y + 19}">{_number(total)}</text>')
-    parts += _legend(chart, height - 8)
-    return Markup("".join(parts + ["</svg>"]))
+        parts.append(f'<text class="chart-value" x="{x + 6:.1f}" y="{y + BAR - 4}">{_number(total)}</text>')
+        y += BAR + ROW_GAP
+    legend = 28 if len(chart.series) > 1 else 0
+    height = y + legend
+    return Markup("".join(_open(chart, height) + parts + _legend(chart, height - 8, x=0) + ["</svg>"]))
+
+
+def _label_lines(label: str, limit: int) -> list[str]:
+    """`label` in lines of at most `limit` characters, each broken after a dot, @, dash, underscore or
+    space where there is one, so an email or a code splits where a reader expects."""
+    lines = []
+    while len(label) > limit:
+        cut = max(label.rfind(mark, 0, limit) for mark in ".@-_ ") + 1 or limit
+        lines.append(label[:cut])
+        label = label[cut:]
+    return lines + [label]
 
 
 def _tooltip(label: str, series: Series, i: int) -> str:
     """What a pointer over a bar shows."""
     return f"<title>{escape(label)}, {escape(series.name)}: {_number(series.values[i])}</title>"
 
-
-def _shorten(label: str, limit: int = 24) -> str:
-    return label if len(label) <= limit else label[:limit - 1] + "…"
