@@ -163,6 +163,48 @@ class WhitelistFormat:
     }
 
 
+class OrganisationKind:
+    """What an ISP organisation serves: fixed lines and broadband (address ranges, account ids) or mobile numbers."""
+    FIXED = "fixed"
+    MOBILE = "mobile"
+    ALL = (FIXED, MOBILE)
+    LABELS = {FIXED: "Fixed-line or broadband ISP", MOBILE: "Mobile operator"}
+
+
+# The mobile operators on Raasta from the start (migration 0011); admins add others under Admin → ISPs.
+MOBILE_OPERATORS = ("Jazz", "Zong", "Telenor", "Ufone")
+
+
+class SubscriptionKind:
+    """A connection registered instead of an address: the operator lets VPN traffic through for the subscriber,
+    whatever address the connection has today."""
+    MOBILE = "mobile"  # a Pakistani mobile number, stored as E.164 (+923001234567), proven by an SMS code
+    FIXED = "fixed"    # the account or subscriber id a fixed-line or broadband ISP gave
+    ALL = (MOBILE, FIXED)
+    LABELS = {MOBILE: "Mobile number", FIXED: "Broadband or fixed-line account"}
+    # The kind of organisation that serves each kind of subscription.
+    SERVED_BY = {MOBILE: OrganisationKind.MOBILE, FIXED: OrganisationKind.FIXED}
+
+
+class Registration:
+    """What an application registers: address ranges (entries) or connections (subscriptions); the review
+    queue's ?registration= filter."""
+    ADDRESSES = "addresses"
+    SUBSCRIPTIONS = "subscriptions"
+    ALL = (ADDRESSES, SUBSCRIPTIONS)
+
+
+class SubscriberFormat:
+    """An operator's feed of the approved subscriptions it serves, one per whitelist version."""
+    CSV, JSON, RADIUS = "csv", "json", "radius"
+    ALL = (CSV, JSON, RADIUS)
+    MEDIA_TYPES = {
+        CSV: "text/csv; charset=utf-8",
+        JSON: "application/json",
+        RADIUS: "text/plain; charset=utf-8",  # a FreeRADIUS `users` file
+    }
+
+
 class ConfirmationState:
     """An ISP's answer to "is this address really your subscriber's?"."""
     PENDING = "pending"
@@ -224,9 +266,15 @@ class FindingCode:
     ISP_UNCONFIRMED = "isp.unconfirmed"             # an ISP not on Raasta, so nobody confirms: info
     ISP_PENDING = "isp.pending"                     # the ISP on Raasta has not answered yet: warning
     ISP_PREFIX = "isp."                             # every ISP finding: an answer replaces the earlier one
+    # The same operator and identifier on another application (contract revision 3):
+    SUBSCRIPTION_APPROVED_OTHER = "subscription.approved_other"  # another applicant's approved one: error
+    SUBSCRIPTION_PENDING = "subscription.pending"                # another pending application: warning
+    SUBSCRIPTION_APPROVED_OWN = "subscription.approved_own"      # the applicant's own approved one: info
+    SUBSCRIPTION_MANY = "subscription.many_per_holder"           # one CNIC/NTN holding unusually many: warning
 
 
 # Findings about someone else: shown to reviewers only, so that an applicant cannot probe whether a number is
 # registered, a range applied for or a file used by another (none of them blocks the application).
 REVIEWER_ONLY_FINDINGS = frozenset({FindingCode.OVERLAP_PENDING, FindingCode.DOCUMENT_REUSED,
-                                    FindingCode.IDENTITY_SHARED})
+                                    FindingCode.IDENTITY_SHARED, FindingCode.SUBSCRIPTION_PENDING,
+                                    FindingCode.SUBSCRIPTION_MANY})

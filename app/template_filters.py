@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 from flask_login import current_user
 
-from app.choices import Category, DocumentKind, Protocol, Severity, State
+from app.choices import Category, DocumentKind, OrganisationKind, Protocol, Severity, State, SubscriptionKind
 from app.system.plurals import counted, plural
 
 try:
@@ -37,4 +37,5 @@ def init_app(app: Flask) -> None:
         from app.services.notifications import unread_count
 
         return {"unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
-                "State": State, "Severity": Severity}  # templates compare with the constants, not bare strings
+                "State": State, "Severity": Severity,  # templates compare with the constants, not bare strings
+                "OrganisationKind": OrganisationKind, "SubscriptionKind": SubscriptionKind}

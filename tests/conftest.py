@@ -20,7 +20,7 @@ import pytest
 from flask.testing import FlaskClient
 from redis import Redis
 from redis.connection import parse_url
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -43,6 +43,7 @@ class Services:
     database_url: str | None  # None: a per-test copy of the migrated SQLite template
     sqlite_template: Path | None
     redis_url: str
+    seed_rows: dict[str, list[dict]] | None = None  # PostgreSQL: what the migrations wrote, put back each test
 
 
 def _migrate(database_url: str, instance: Path) -> None:
@@ -133,14 +134,15 @@ def services(tmp_path_factory):
         socket_path = base / "redis.sock"
         redis_process = embedded_redis.start(socket_path)
         redis_url = embedded_redis.url(socket_path)
-    template = None
+    template = seed_rows = None
     if database_url:
         _reset_postgres_schema(database_url)
         _migrate(database_url, base / "instance")
+        seed_rows = _seed_rows(database_url)
     else:
         template = base / "template.db"
         _migrate(f"sqlite:///{template}", base / "instance")
-    yield Services(database_url, template, redis_url)
+    yield Services(database_url, template, redis_url, seed_rows)
     if redis_process:
         redis_process.terminate()
         redis_process.wait(timeout=10)
@@ -151,12 +153,25 @@ def _clean_database_url(services: Services, tmp_path: Path) -> str:
         path = tmp_path / "raasta.db"
         shutil.copyfile(services.sqlite_template, path)
         return f"sqlite:///{path}"
-    _empty_postgres(services.database_url)
+    _empty_postgres(services.database_url, services.seed_rows)
     return services.database_url
 
 
-def _empty_postgres(url: str) -> None:
-    """Every row gone and every id counting from 1 again, as in a freshly migrated database.
+def _seed_rows(url: str) -> dict[str, list[dict]]:
+    """The rows the migrations themselves write (the mobile operators), by table: a test starts with them, as
+    it does on SQLite, whose per-test database is a copy of the migrated one."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+        found = {table: [dict(row._mapping) for row in connection.execute(text(f'SELECT * FROM "{table}"'))]
+                 for table in tables}
+    engine.dispose()
+    return {table: rows for table, rows in found.items() if rows}
+
+
+def _empty_postgres(url: str, seed_rows: dict[str, list[dict]] | None = None) -> None:
+    """Every row gone and every id counting from 1 again, as in a freshly migrated database (with the rows the
+    migrations wrote put back, their ids counting on from theirs).
 
     DELETE, not TRUNCATE: truncating two dozen tables makes new files for each and took 0.4 s a test,
     deleting a test's few rows takes a few ms. The replica role skips the triggers for this transaction
@@ -170,6 +185,10 @@ def _empty_postgres(url: str) -> None:
         connection.exec_driver_sql("; ".join(f'DELETE FROM "{table}"' for table in tables))
         connection.execute(text("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
                                 "FROM pg_sequences WHERE schemaname = 'public'"))
+        for table, rows in (seed_rows or {}).items():
+            connection.execute(Table(table, MetaData(), autoload_with=connection).insert(), rows)
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) "
+                                    f'FROM "{table}"'))
     engine.dispose()
 
 

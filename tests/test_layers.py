@@ -12,8 +12,9 @@ create_app and app.runtime (the launcher, the web server and what starts them), 
 web, api and cli never import one another, and a blueprint package app/web/<x>/ never imports another one:
 they share through a lower layer or through a module directly in app/web/.
 
-Inside services, the workflow packages use one another one way only: review may use validation and
-publication; validation and publication use neither each other nor review. And no module imports, however
+Inside services, the workflow packages use one another one way only: review may use validation,
+publication and subscriptions; validation and publication may use subscriptions but neither each other nor
+review; subscriptions uses none of them. And no module imports, however
 indirectly, a module that imports it back: a package's __init__ importing its own modules (a blueprint
 registering its pages) is the one exception, since Python loads a package before its modules anyway.
 """
@@ -41,9 +42,10 @@ LAYERS = {
 SIBLINGS = ("app.web", "app.api", "app.cli")
 # Workflow packages of app/services/ and the other workflows each may use.
 WORKFLOWS = {
-    "app.services.validation": set(),
-    "app.services.publication": set(),
-    "app.services.review": {"app.services.validation", "app.services.publication"},
+    "app.services.subscriptions": set(),
+    "app.services.validation": {"app.services.subscriptions"},
+    "app.services.publication": {"app.services.subscriptions"},
+    "app.services.review": {"app.services.validation", "app.services.publication", "app.services.subscriptions"},
 }
 
 # Violations that exist today, each to be removed with the change that fixes it (the list should end empty).
@@ -218,3 +220,5 @@ def test_the_rule_catches_what_it_should():
     assert not violation("app.services.review.batches", "app.services.publication.publish")
     assert not violation("app.services.review.approvals", "app.services.validation.queue")
     assert not violation("app.services.applications", "app.services.review.reopening")
+    assert violation("app.services.subscriptions.inputs", "app.services.validation.queue")
+    assert not violation("app.services.validation.checks.isp", "app.services.subscriptions.inputs")

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
+from app.services.application_input import parse_application
 from app.services.documents import record_download, store_document
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 from app.transactions import committed
@@ -61,13 +62,13 @@ def list_applications():
 @documented(body=schemas.APPLICATION, status=201)
 @role_required(APPLICANT)
 def create_application():
-    """Create a draft from purpose, entries (address, CIDR or range a-b) and endpoints.
+    """Create a draft from purpose, entries (address, CIDR or range a-b), endpoints and subscriptions.
 
     Unparseable entries give 422 naming each bad entry; nothing is stored. An optional "note" tells the
     reviewer what they should know; an entry may be sent as {"input", "note"} to carry a note of its own.
     """
     with committed():
-        application = service.create_application(current_user, service.parse_application(json_body()))
+        application = service.create_application(current_user, parse_application(json_body()))
     return jsonify(application_json(application)), 201
 
 
@@ -82,7 +83,7 @@ def get_application(application_id: int):
 @documented(body=schemas.APPLICATION)
 @role_required(APPLICANT)
 def update_application(application_id: int):
-    """Replace the purpose, entries and endpoints of a draft or a needs-info application.
+    """Replace the purpose, entries, endpoints and subscriptions of a draft or a needs-info application.
 
     A ready or flagged application not yet in a batch may be changed too: it returns to draft (a
     reviewer's overrides are dropped) and is validated again when submitted; in a batch awaiting
@@ -90,7 +91,7 @@ def update_application(application_id: int):
     """
     application = _own_application(application_id)
     with committed():
-        service.update_application(application, service.parse_application(json_body()))
+        service.update_application(application, parse_application(json_body()))
     return jsonify(application_json(application))
 
 

@@ -3,7 +3,7 @@
 They describe what the handlers accept; the services still check every field and answer 422 naming
 the one at fault, so a schema here never replaces a check.
 """
-from app.choices import REJECTION_REASONS, ApplicantKind, Category, DocumentKind, Protocol
+from app.choices import REJECTION_REASONS, ApplicantKind, Category, DocumentKind, Protocol, SubscriptionKind
 
 _TEXT = {"type": "string"}
 _OPTIONAL_TEXT = {"type": ["string", "null"]}
@@ -14,14 +14,16 @@ def _object(required: tuple[str, ...], **properties) -> dict:
 
 
 PROFILE = _object(
-    ("kind", "name", "city", "isp_name", "isp_subscriber_id"),
+    ("kind", "name", "city"),
     kind={"enum": list(ApplicantKind.ALL)},
     name=_TEXT,
     ntn={**_OPTIONAL_TEXT, "description": "Firms: 1234567-8 (12345678 is tidied to it)."},
     cnic={**_OPTIONAL_TEXT, "description": "Freelancers: 35202-1234567-1 (13 digits without dashes work too)."},
     secp_number=_OPTIONAL_TEXT, pseb_number=_OPTIONAL_TEXT, platform_url=_OPTIONAL_TEXT, city=_TEXT,
     phone={**_OPTIONAL_TEXT, "description": "0300-1234567, +92 51 1234567, or a UAN such as 021-111-222-333."},
-    isp_name=_TEXT, isp_subscriber_id=_TEXT,
+    isp_name={**_OPTIONAL_TEXT, "description": "The ISP of the connection whose addresses are whitelisted; needed "
+                                               "only to submit an application with address entries."},
+    isp_subscriber_id={**_OPTIONAL_TEXT, "description": "The subscriber or account id that ISP gave; it confirms it."},
 )
 
 ENDPOINT = _object(
@@ -33,6 +35,16 @@ ENDPOINT = _object(
 )
 
 _ENTRY = {"type": "string", "description": "An address, a CIDR or a range a-b; IPv4 or IPv6."}
+SUBSCRIPTION = _object(
+    ("kind", "operator", "identifier"),
+    kind={"enum": list(SubscriptionKind.ALL)},
+    operator={"type": "string", "maxLength": 100,
+              "description": "An organisation on Raasta of that kind (a mobile operator such as Jazz, Zong, Telenor "
+                             "or Ufone; a fixed-line ISP such as PTCL); names match in any case."},
+    identifier={"type": "string", "maxLength": 100,
+                "description": "A Pakistani mobile number (0300-1234567, +92 300 1234567, Urdu digits...) or the "
+                               "account id the ISP gave."},
+)
 _NOTE = {"type": ["string", "null"], "maxLength": 2000}
 
 APPLICATION = {
@@ -49,6 +61,10 @@ APPLICATION = {
                 "it had; null or empty clears it.")}),
         ]}},
         "endpoints": {"type": "array", "maxItems": 50, "items": ENDPOINT},
+        "subscriptions": {"type": "array", "maxItems": 50, "items": SUBSCRIPTION, "description": (
+            "Connections whose address changes: a mobile number (any usual spelling, stored as E.164) with its "
+            "operator, or a fixed-line or broadband account id with its ISP. Left out, the application keeps the "
+            "ones it has."), "examples": [[{"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}]]},
         "note": {**_NOTE, "description": ("Optional: what the reviewer should know, e.g. why a range is announced "
                                           "by another ISP. Left out, the application keeps the note it had; null "
                                           "or empty clears it.")},

@@ -22,6 +22,12 @@ def _finding_json(finding, staff: bool) -> dict:
     return body
 
 
+def subscription_json(subscription, findings: list[dict]) -> dict:
+    """A subscription as the contract shows it: the operator by name, the identifier as stored (E.164)."""
+    return {"id": subscription.id, "kind": subscription.kind, "operator": subscription.organisation.name,
+            "identifier": subscription.identifier, "verified": subscription.verified, "findings": findings}
+
+
 def _time(value):
     return value.isoformat() if value else None
 
@@ -59,17 +65,20 @@ def application_json(application: Application, detail: bool = True) -> dict:
     if not detail:
         return body
     by_entry: dict[int, list] = {}
+    by_subscription: dict[int, list] = {}
     general = []
     for finding in application.findings:
         if not staff and finding.code in REVIEWER_ONLY_FINDINGS:
             continue
-        (by_entry.setdefault(finding.entry_id, []) if finding.entry_id else general).append(
-            _finding_json(finding, staff))
+        found = (by_entry.setdefault(finding.entry_id, []) if finding.entry_id
+                 else by_subscription.setdefault(finding.subscription_id, []) if finding.subscription_id else general)
+        found.append(_finding_json(finding, staff))
     body.update(
         entries=[{"input": e.input, "version": e.version, "cidrs": e.cidrs, "note": e.note,
                   "findings": by_entry.get(e.id, [])} for e in application.entries],
         endpoints=[{"host": e.host, "protocol": e.protocol, "port": e.port, "peer": e.peer}
                    for e in application.endpoints],
+        subscriptions=[subscription_json(s, by_subscription.get(s.id, [])) for s in application.subscriptions],
         documents=[{"id": d.id, "kind": d.kind, "name": d.display_name, "content_type": d.content_type,
                     "size": d.size, "sha256": d.sha256, "uploaded_at": _time(d.uploaded_at)}
                    for d in application.documents],

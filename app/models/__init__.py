@@ -6,13 +6,13 @@ from app.models.notifications import Notification
 from app.models.outbox import OutboxJob
 from app.models.review import Batch, Override, ReviewNote, batch_applications
 from app.models.site_pages import SitePage
+from app.models.subscriptions import ApprovedSubscription, Subscription
 from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
 
 __all__ = [
-    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "AuditCheckpoint",
-    "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob",
-    "Override",
-    "ReviewNote", "SitePage", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
-    "batch_applications",
+    "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
+    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation",
+    "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "Subscription", "User",
+    "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion", "batch_applications",
 ]

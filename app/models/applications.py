@@ -50,6 +50,9 @@ class Application(db.Model):
     findings: Mapped[list["Finding"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Finding.id"
     )
+    subscriptions: Mapped[list["Subscription"]] = relationship(  # noqa: F821 (app.models.subscriptions)
+        back_populates="application", cascade="all, delete-orphan", order_by="Subscription.position"
+    )
 
 
 class AddressEntry(db.Model):
@@ -121,7 +124,7 @@ class Document(db.Model):
 
 
 class Finding(db.Model):
-    """A result of validation: on the application, or on one of its entries or endpoints."""
+    """A result of validation: on the application, or on one of its entries, endpoints or subscriptions."""
 
     __tablename__ = "findings"
 
@@ -129,6 +132,7 @@ class Finding(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("address_entries.id"))
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("endpoints.id"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id"))
     code: Mapped[str] = mapped_column(String(60))
     severity: Mapped[str] = mapped_column(String(10))
     message: Mapped[str] = mapped_column(Text)  # in the applicant's words ("the ISP in your profile")

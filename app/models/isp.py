@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.choices import ConfirmationState, DeliveryState
+from app.choices import ConfirmationState, DeliveryState, OrganisationKind
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
@@ -14,6 +14,7 @@ class IspOrganisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default=OrganisationKind.FIXED)  # choices.OrganisationKind
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,142 +1,41 @@
 """Applications from draft to submission: create, edit, submit, withdraw or delete, renew."""
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from sqlalchemy import select
 
 from app import audit
-from app.addresses import AddressRange, EntryError, parse_entry
+from app.addresses import AddressRange
 from app.after_commit import call_after_commit
-from app.choices import Category, DocumentKind, Role, State
+from app.choices import Category, DocumentKind, Role, State, SubscriptionKind
 from app.extensions import db
-from app.models import AddressEntry, Application, Endpoint, User
+from app.models import AddressEntry, Application, Endpoint, Subscription, User
 from app.services import Conflict, ServiceError
 from app.services.applicant_notes import note_problem, notes_to_keep
+from app.services.application_input import (
+    ENTRY_INPUT_LENGTH,
+    MAX_ENTRIES,
+    ApplicationInput,
+    purpose_problem,
+    too_many_entries,
+)
 from app.services.documents import attach_identity_documents, storage_dir
-from app.services.endpoints import EndpointInput, parse_endpoints
+from app.services.endpoints import EndpointInput
 from app.services.isp_confirmations import ask_on_submission
 from app.services.national_register import announce, register_class
+from app.services.pakistani_numbers import mobile_national
 from app.services.review.decisions import lock_application
 from app.services.review.reopening import check_changeable, make_changeable
+from app.services.subscriptions.inputs import SubscriptionInput
 from app.services.transitions import move
 from app.services.validation.checks.documents import missing_documents
 from app.services.validation.prechecks import run_prechecks
 from app.services.validation.queue import enqueue_one
-from app.system.plurals import counted, plural
+from app.system.plurals import counted
 
-MAX_ENTRIES = 5000
-MAX_ENDPOINTS = 50
-MIN_PURPOSE = 10          # characters after trimming: a sentence a reviewer can weigh, not "x" or "VPN"
-MAX_PURPOSE = 2000        # characters, as on the web form
 MAX_REPLY = 2000          # characters of an answer to a reviewer's request for more information
-ERRORS_LISTED = 100       # a 422 names this many bad entries, then says how many more
-ENTRY_INPUT_LENGTH = AddressEntry.input.type.length  # what the column keeps of an entry as typed
 EDITABLE_STATES = State.EDITABLE
-
-
-@dataclass
-class ApplicationInput:
-    purpose: str
-    category: str | None
-    entries: list[tuple[str, AddressRange]]  # (what the applicant typed, its parsed range)
-    endpoints: list[EndpointInput] = field(default_factory=list)
-    note: str | None = None                  # to the reviewer; None keeps the one the application has
-    entry_notes: dict[str, str] | None = None  # entry as typed -> its note; an entry not named keeps its own
-
-
-ENTRY_OBJECT_FIELDS = ("input", "note")
-
-
-def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], list[dict], dict[str, str]]:
-    """Parse each entry, a string or {"input", "note"?}; returns the parsed ones, for every bad one its
-    index, input and message, and the notes given (entry as typed -> note)."""
-    parsed, errors, notes = [], [], {}
-    for index, item in enumerate(raw_entries):
-        raw, problem = item, None
-        if isinstance(item, dict):
-            raw = item.get("input")
-            unknown = sorted(set(item) - set(ENTRY_OBJECT_FIELDS))
-            named = f"{plural('field', len(unknown))} {', '.join(map(repr, unknown))}"
-            problem = (f"Entry {index + 1} has unknown {named}; an entry object takes input and note." if unknown
-                       else note_problem(item.get("note"), f"The note on entry {index + 1}"))
-        if problem is None and not isinstance(raw, str):
-            problem = (f"Entry {index + 1} is {type(item).__name__}; send each entry as a string, or as "
-                       '{"input": "39.32.12.0/24", "note": "..."}.')
-        if problem:
-            errors.append({"index": index, "input": raw, "code": "syntax.not_text", "message": problem})
-            continue
-        try:
-            parsed.append((raw.strip(), parse_entry(raw)))
-        except EntryError as exc:
-            errors.append({"index": index, "input": raw, "code": exc.code, "message": str(exc)})
-            continue
-        if isinstance(item, dict) and "note" in item:
-            notes[raw.strip()[:ENTRY_INPUT_LENGTH]] = item["note"] or ""
-    return parsed, errors, notes
-
-
-def _too_many_entries(count: int) -> str:
-    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES:,}; split them over several applications."
-
-
-APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints", "note")
-
-
-def purpose_problem(purpose) -> str | None:
-    """What is wrong with a purpose as sent (the web form and the API say the same), or None."""
-    if not isinstance(purpose, str) or not purpose.strip():
-        return "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
-    if len(purpose.strip()) < MIN_PURPOSE:
-        return (f"'{purpose.strip()}' is too short to tell a reviewer what the whitelisting is for: write a sentence "
-                f"of at least {MIN_PURPOSE} characters, e.g. 'VPN to our client in Germany'.")
-    if len(purpose) > MAX_PURPOSE:
-        return f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE:,}."
-    return None
-
-
-def parse_application(body: dict) -> ApplicationInput:
-    """An ApplicationInput from the API's JSON; every problem reported at once, as 422 details."""
-    problems: dict = {name: f"Unknown field {name!r}; an application takes {', '.join(APPLICATION_FIELDS)}."
-                      for name in sorted(set(body) - set(APPLICATION_FIELDS))}
-    purpose = body.get("purpose")
-    if problem := purpose_problem(purpose):
-        problems["purpose"] = problem
-    category = body.get("category")
-    if category is not None and category not in Category.ALL:
-        problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
-    raw_entries = body.get("entries", [])
-    if not isinstance(raw_entries, list):
-        problems["entries"] = "Send 'entries' as a list of strings: addresses, CIDRs or ranges a-b."
-        raw_entries = []
-    elif len(raw_entries) > MAX_ENTRIES:  # refused before parsing: 100,000 entries would take seconds
-        problems["entries"] = _too_many_entries(len(raw_entries))
-        raw_entries = []
-    entries, entry_errors, entry_notes = parse_entries(raw_entries)
-    if problem := note_problem(body.get("note")):
-        problems["note"] = problem
-    if entry_errors:
-        problems["entries"] = entry_errors[:ERRORS_LISTED]
-        if len(entry_errors) > ERRORS_LISTED:
-            more = len(entry_errors) - ERRORS_LISTED
-            problems["entries"].append({"more": more,
-                                        "message": f"…and {counted(more, 'more bad entry', 'more bad entries')}."})
-    raw_endpoints = body.get("endpoints", [])
-    endpoints = []
-    if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
-        problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
-    elif len(raw_endpoints) > MAX_ENDPOINTS:
-        problems["endpoints"] = (f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; "
-                                 f"list at most {MAX_ENDPOINTS}.")
-    else:
-        endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
-        if bad_endpoints:
-            problems["endpoints"] = [{"index": i, "errors": errors} for i, errors in bad_endpoints.items()]
-    if problems:
-        bad = [e["input"] for e in entry_errors[:ERRORS_LISTED]]
-        message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
-                   else f"The application has fields to correct: {', '.join(problems)}.")
-        raise ServiceError(message, details=problems)
-    return ApplicationInput(purpose.strip(), category, entries, endpoints,
-                            note=(body["note"] or "") if "note" in body else None, entry_notes=entry_notes)
+NOTHING_TO_WHITELIST = ("Add at least one IP address or range, a VPN endpoint, or a subscription (your mobile "
+                        "number or broadband account, for a connection whose address changes).")
 
 
 def _check_purpose(data: ApplicationInput) -> None:
@@ -144,11 +43,13 @@ def _check_purpose(data: ApplicationInput) -> None:
         raise ServiceError(problem, field="purpose")
 
 
-def _check_size(data: ApplicationInput) -> None:
-    if not data.entries and not data.endpoints:
-        raise ServiceError("Add at least one IP address, range or VPN endpoint.", field="entries")
+def _check_size(data: ApplicationInput, application: Application | None = None) -> None:
+    subscriptions = data.subscriptions if data.subscriptions is not None else (
+        application.subscriptions if application is not None else [])
+    if not data.entries and not data.endpoints and not subscriptions:
+        raise ServiceError(NOTHING_TO_WHITELIST, field="entries")
     if len(data.entries) > MAX_ENTRIES:
-        raise ServiceError(_too_many_entries(len(data.entries)), field="entries")
+        raise ServiceError(too_many_entries(len(data.entries)), field="entries")
 
 
 def _check_notes(data: ApplicationInput) -> None:
@@ -187,26 +88,50 @@ def _fill(application: Application, data: ApplicationInput) -> None:
         Endpoint(position=i, host=e.host, protocol=e.protocol, port=e.port, peer=e.peer)
         for i, e in enumerate(data.endpoints)
     ]
+    if data.subscriptions is not None:
+        _fill_subscriptions(application, data.subscriptions)
+
+
+def _fill_subscriptions(application: Application, wanted: list[SubscriptionInput]) -> None:
+    """The application's subscriptions become `wanted`. One it already holds keeps its row, so its proof by SMS
+    code and the operator's answer about it stay; the others are made new, unproven."""
+    held = {(s.kind, s.organisation_id, s.identifier): s for s in application.subscriptions}
+    kept = []
+    for position, item in enumerate(wanted):
+        subscription = held.pop((item.kind, item.organisation_id, item.identifier), None) or Subscription(
+            kind=item.kind, organisation_id=item.organisation_id, identifier=item.identifier)
+        subscription.position = position
+        kept.append(subscription)
+    application.subscriptions = kept
 
 
 def _summary(purpose: str, category: str | None, entries: list[str], endpoints: list, note: str | None,
-             entry_notes: dict[str, str]) -> dict:
+             entry_notes: dict[str, str], subscriptions: list[str]) -> dict:
     """What the trail keeps of an application's content; equal summaries mean nothing changed."""
     return {"purpose": purpose, "category": category, "entries": entries,
             "endpoints": [f"{e.protocol} {e.host}:{e.port or ''}" + (f" peer {e.peer}" if e.peer else "")
                           for e in endpoints],
-            "note": note, "entry_notes": entry_notes}
+            "note": note, "entry_notes": entry_notes, "subscriptions": subscriptions}
+
+
+def _subscription_text(kind: str, operator: str, identifier: str) -> str:
+    return f"{kind} {identifier} ({operator})"
 
 
 def _summary_of(application: Application) -> dict:
     return _summary(application.purpose, application.category, [e.input for e in application.entries],
                     application.endpoints, application.applicant_note,
-                    {e.input: e.note for e in application.entries if e.note})
+                    {e.input: e.note for e in application.entries if e.note},
+                    [_subscription_text(s.kind, s.organisation.name, s.identifier) for s in application.subscriptions])
 
 
-def _summary_of_input(data: ApplicationInput) -> dict:
-    """`data`, its notes spelt out (_with_notes)."""
-    return _summary(data.purpose, data.category, _inputs(data), data.endpoints, data.note, data.entry_notes)
+def _summary_of_input(data: ApplicationInput, application: Application | None = None) -> dict:
+    """`data`, its notes spelt out (_with_notes); subscriptions left out of it are the application's own."""
+    subscriptions = ([_subscription_text(s.kind, s.operator, s.identifier) for s in data.subscriptions]
+                     if data.subscriptions is not None else _summary_of(application)["subscriptions"]
+                     if application is not None else [])
+    return _summary(data.purpose, data.category, _inputs(data), data.endpoints, data.note, data.entry_notes,
+                    subscriptions)
 
 
 def create_application(applicant: User, data: ApplicationInput, renewal_of: Application | None = None,
@@ -236,10 +161,10 @@ def update_application(application: Application, data: ApplicationInput) -> bool
     goes back to draft first (reopening). Returns False, recording nothing, when nothing changed."""
     check_changeable(application)
     _check_purpose(data)
-    _check_size(data)
+    _check_size(data, application)
     _check_notes(data)
     data = _with_notes(application, data)
-    before, after = _summary_of(application), _summary_of_input(data)
+    before, after = _summary_of(application), _summary_of_input(data, application)
     if before == after:
         return False
     make_changeable(application)
@@ -266,8 +191,9 @@ def submit(application: Application, reply: str | None = None) -> None:
     if application.applicant.profile is None:
         raise ServiceError("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting.",
                            field="profile")
-    if not application.entries and not application.endpoints:
-        raise ServiceError("Add at least one IP address, range or VPN endpoint before submitting.", field="entries")
+    if not application.entries and not application.endpoints and not application.subscriptions:
+        raise ServiceError(NOTHING_TO_WHITELIST, field="entries")
+    _check_connection_named(application)
     missing = missing_documents(application)
     if missing:
         names = " and the ".join(DocumentKind.LABELS[kind] for kind in missing)
@@ -277,6 +203,21 @@ def submit(application: Application, reply: str | None = None) -> None:
          **({"reply": reply} if reply else {}))
     ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
     enqueue_one(application)
+
+
+def _check_connection_named(application: Application) -> None:
+    """Address entries are confirmed by the ISP the profile names; a mobile number is proven by its SMS code."""
+    profile = application.applicant.profile
+    if application.entries and not (profile.isp_name and profile.isp_subscriber_id):
+        raise ServiceError("Address entries are confirmed by the ISP of that connection: name your ISP and the "
+                           "subscriber id it gave you in your profile, or register your connection as a "
+                           "subscription (mobile number or broadband account) instead.", field="profile")
+    unproven = [s for s in application.subscriptions if s.kind == SubscriptionKind.MOBILE and not s.verified]
+    if unproven:
+        numbers = ", ".join(mobile_national(s.identifier) for s in unproven)
+        raise ServiceError(f"Prove {numbers} with the code we send it by SMS before submitting: only the "
+                           "holder of a number may register it.", field="subscriptions",
+                           details={"unverified": [{"id": s.id, "identifier": s.identifier} for s in unproven]})
 
 
 def _reply(application: Application, reply) -> str | None:
@@ -332,6 +273,9 @@ def renew(application: Application) -> Application:
         [(e.input, AddressRange(e.version, e.start, e.end)) for e in application.entries],
         [EndpointInput(e.host, e.protocol, e.port, e.peer) for e in application.endpoints],
         note=application.applicant_note or "", entry_notes={e.input: e.note for e in application.entries if e.note},
+        # Proven again: a year on, the number may have another holder.
+        subscriptions=[SubscriptionInput(s.kind, s.organisation_id, s.organisation.name, s.identifier)
+                       for s in application.subscriptions],
     )
     return create_application(application.applicant, data, renewal_of=application)
 

@@ -6,7 +6,7 @@ typed in that matches none is accepted and shown to reviewers as unconfirmed.
 from sqlalchemy import func, select, update
 
 from app import audit
-from app.choices import PAKISTAN_ISPS, Role
+from app.choices import PAKISTAN_ISPS, OrganisationKind, Role
 from app.extensions import db
 from app.models import ApplicantProfile, IspOrganisation, User
 from app.services import Conflict, NotAllowed, ServiceError
@@ -50,15 +50,19 @@ def isp_suggestions() -> list[tuple[str, bool]]:
     return names + [(name, False) for name in PAKISTAN_ISPS if name.lower() not in taken]
 
 
-def create_organisation(name: str, actor=None) -> IspOrganisation:
-    """A new organisation; refuses a name another one has (in any case). The caller commits."""
+def create_organisation(name: str, actor=None, kind: str = OrganisationKind.FIXED) -> IspOrganisation:
+    """A new organisation of `kind` (fixed-line ISP or mobile operator); refuses a name another one has (in
+    any case). The caller commits."""
     name = _clean_name(name)
+    if kind not in OrganisationKind.ALL:
+        raise ServiceError(f"Kind {kind!r} is unknown; an organisation is {' or '.join(OrganisationKind.ALL)}.",
+                           field="kind")
     if find_organisation(name):
         raise Conflict(f"An ISP organisation called {name!r} already exists.", field="name")
-    organisation = IspOrganisation(name=name)
+    organisation = IspOrganisation(name=name, kind=kind)
     db.session.add(organisation)
     db.session.flush()
-    audit.record("isp_organisation.created", organisation, actor=actor, name=name)
+    audit.record("isp_organisation.created", organisation, actor=actor, name=name, kind=kind)
     return organisation
 
 

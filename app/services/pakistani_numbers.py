@@ -73,3 +73,54 @@ def phone_ok(tidied: str) -> bool:
     """A tidied number that is a Pakistani mobile, UAN or landline (10 or 11 digits, or a UAN's 12-13)."""
     digits = tidied.replace("-", "")
     return bool(PHONE_FORMAT.match(tidied)) and (10 <= len(digits) <= 11 or "-111-" in tidied)
+
+
+class NotAMobileNumber(ValueError):
+    """Why a typed number is not a Pakistani mobile number, in words that quote it and say what to type."""
+
+
+MOBILE_EXAMPLE = "0300-1234567"
+# 03 then a network code of 00-69 (Jazz 30x/32x, Zong 31x, Ufone 33x, Telenor 34x, SCO 355...), then 7 digits.
+# The network code says who first issued the number, not who serves it now: numbers move between operators.
+_MOBILE = re.compile(r"3[0-6]\d{8}")
+
+
+def mobile_e164(typed: str) -> str:
+    """A Pakistani mobile number in any usual spelling as E.164: 0300-1234567, 03001234567, +92 300 1234567,
+    923001234567, 0092 300 1234567, in Urdu or Arabic-Indic digits too -> +923001234567.
+
+    Raises NotAMobileNumber for a landline, a foreign number, a short or long one, or anything else, quoting
+    what was typed: the caller names it in its error.
+    """
+    shown = " ".join(str(typed).split())[:40]
+    text = ascii_digits(str(typed)).strip()
+    if not text:
+        raise NotAMobileNumber(f"Give the mobile number, e.g. {MOBILE_EXAMPLE}.")
+    international = re.match(r"^(\+|00)", text)
+    digits = _digits(text[international.end():] if international else text)
+    if digits is None:
+        raise NotAMobileNumber(f"'{shown}' is not a phone number: type its digits, e.g. {MOBILE_EXAMPLE}.")
+    if international and not digits.startswith("92"):
+        raise NotAMobileNumber(f"'{shown}' is not a Pakistani number (+92); register a Pakistani mobile number, "
+                               f"e.g. {MOBILE_EXAMPLE}.")
+    if international or (digits.startswith("92") and len(digits) == 12):
+        national = digits[2:]          # +92 300 1234567, 923001234567
+    elif digits.startswith("0"):
+        national = digits[1:]          # 0300 1234567
+    else:
+        national = digits              # 300 1234567
+    if not national.startswith("3"):
+        raise NotAMobileNumber(f"'{shown}' is a landline or not a mobile number; register the mobile number "
+                               f"whose SIM you use, e.g. {MOBILE_EXAMPLE}.")
+    if len(national) != 10:  # counted as written at home, with the leading 0
+        raise NotAMobileNumber(f"'{shown}' has {len(national) + 1} digits; a Pakistani mobile number has 11, "
+                               f"e.g. {MOBILE_EXAMPLE}.")
+    if not _MOBILE.fullmatch(national):
+        raise NotAMobileNumber(f"'{shown}' is not a Pakistani mobile number (they start 030 to 036), e.g. "
+                               f"{MOBILE_EXAMPLE}.")
+    return "+92" + national
+
+
+def mobile_national(e164: str) -> str:
+    """+923001234567 -> 0300-1234567, as Pakistanis write it."""
+    return f"0{e164[3:6]}-{e164[6:]}"

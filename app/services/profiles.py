@@ -90,11 +90,15 @@ def _shape_problems(data: ProfileInput) -> dict[str, str]:
         problems["name"] = "Enter the legal name of the firm, or your full name as on your CNIC."
     if not data.city:
         problems["city"] = "Enter the city where the connection is."
-    if not data.isp_name:
-        problems["isp_name"] = "Name the ISP of the connection to whitelist, e.g. PTCL or Nayatel."
-    if not data.isp_subscriber_id:
+    # The ISP and subscriber id confirm address entries (contract revision 3: optional, required only to submit
+    # an application with addresses); a freelancer on mobile data registers a subscription instead. One
+    # without the other confirms nothing.
+    if data.isp_subscriber_id and not data.isp_name:
+        problems["isp_name"] = "Name the ISP that gave this subscriber id, e.g. PTCL or Nayatel."
+    if data.isp_name and not data.isp_subscriber_id:
         problems["isp_subscriber_id"] = ("Enter the subscriber or account id your ISP gave you (it is on your "
-                                         "bill); the ISP confirms it.")
+                                         "bill); the ISP confirms it. Leave both empty if you register your "
+                                         "mobile number or broadband account as a subscription instead.")
     if data.kind == ApplicantKind.FIRM and not (data.ntn and NTN_FORMAT.match(data.ntn)):
         problems["ntn"] = (f"NTN {data.ntn!r} is not in the format 1234567-8." if data.ntn
                            else "A firm must give its NTN, in the format 1234567-8.")

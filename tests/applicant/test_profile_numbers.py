@@ -66,10 +66,18 @@ def test_the_profile_form_reports_every_field_at_once(login, make_user):
     client = login(make_user())
     page = client.post("/profile", data={"phone": "12345"}).text
     for message in ("Choose &#39;firm&#39; (you have an NTN) or &#39;freelancer&#39;", "Enter the legal name",
-                    "Enter the city", "Name the ISP of the connection", "Enter the subscriber or account id",
-                    "Phone &#39;12345&#39; is not a Pakistani number"):
+                    "Enter the city", "Phone &#39;12345&#39; is not a Pakistani number"):
         assert message in page
-    assert "Please fix these 6 before continuing" in page
+    assert "Please fix these 4 before continuing" in page
+    assert "Name the ISP" not in page  # optional since subscriptions: needed only to submit address entries
+
+
+def test_an_isp_without_its_subscriber_id_or_the_reverse_is_refused(login, make_user):
+    client = login(make_user())
+    base = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Lahore"}
+    assert "Enter the subscriber or account id" in client.post("/profile", data={**base, "isp_name": "PTCL"}).text
+    assert "Name the ISP that gave this subscriber id" in client.post(
+        "/profile", data={**base, "isp_subscriber_id": "PTCL-1"}).text
 
 
 FREELANCER = {"kind": "freelancer", "name": "Bilal Ahmed", "cnic": "35202-1234567-1", "city": "Lahore",

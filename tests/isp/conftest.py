@@ -11,7 +11,7 @@ from app.choices import ConfirmationState, DocumentKind
 from app.models import Application, IspConfirmation
 from app.models.types import utcnow
 from app.services import applications
-from app.services.applications import ApplicationInput
+from app.services.application_input import ApplicationInput
 from app.services.documents import store_document
 from app.services.isp_organisations import create_isp_user
 from tests.applicant.conftest import PDF

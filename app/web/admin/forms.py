@@ -1,7 +1,9 @@
 """Admin forms: ISP organisations, the help, contact and privacy pages."""
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from app.choices import OrganisationKind
 
 
 class OrganisationForm(FlaskForm):
@@ -9,6 +11,13 @@ class OrganisationForm(FlaskForm):
         DataRequired(message="Give the ISP organisation a name, e.g. PTCL."),
         Length(max=100, message="Keep the name under 100 characters.")],
         description="As applicants know the ISP, e.g. PTCL or Nayatel: they pick it from a list by this name.")
+
+
+class NewOrganisationForm(OrganisationForm):
+    kind = SelectField("It serves", default=OrganisationKind.FIXED,
+                      choices=[(kind, OrganisationKind.LABELS[kind]) for kind in OrganisationKind.ALL],
+                      description="Fixed-line and broadband ISPs confirm subscriber ids and account ids; mobile "
+                                  "operators confirm mobile numbers. Each sees only its own subscribers.")
 
 
 class SitePageForm(FlaskForm):

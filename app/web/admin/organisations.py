@@ -1,21 +1,22 @@
 """Admin: ISP organisations — list, create, rename, and see who belongs to each."""
 from flask import abort, redirect, render_template, url_for
 
+from app.choices import OrganisationKind
 from app.extensions import db
 from app.models import IspOrganisation
 from app.services import isp_organisations as service
 from app.web.admin import admin_only, bp
-from app.web.admin.forms import OrganisationForm
+from app.web.admin.forms import NewOrganisationForm, OrganisationForm
 from app.web.outcomes import FAILED, commit_or_flash
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
 @admin_only
 def organisations():
-    form = OrganisationForm()
+    form = NewOrganisationForm()
     if form.validate_on_submit():
-        created = commit_or_flash(lambda: service.create_organisation(form.name.data),
-                                  lambda o: f"ISP organisation {o.name} created.")
+        created = commit_or_flash(lambda: service.create_organisation(form.name.data, kind=form.kind.data),
+                                  lambda o: f"{OrganisationKind.LABELS[o.kind]} {o.name} created.")
         if created is not FAILED:
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisations.html", organisations=service.all_organisations(),

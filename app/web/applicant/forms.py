@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.addresses import parse_block
 from app.choices import Category, DocumentKind, Protocol
 from app.services.applicant_notes import MAX_NOTE
-from app.services.applications import MIN_PURPOSE, purpose_problem
+from app.services.application_input import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -44,9 +44,10 @@ class ProfileForm(FlaskForm):
     city = StringField("City")
     phone = StringField("Mobile or landline (optional)",
                         description="e.g. 0300-1234567, +92 300 1234567, 042-35761234 or a UAN 021-111-222-333.")
-    isp_name = StringField("Your internet provider", description=(
-        "Pick from the list or type your ISP's name. An ISP on Raasta confirms your subscriber id; "
-        "any other ISP is shown to reviewers as unconfirmed."))
+    isp_name = StringField("Your internet provider (for address ranges)", description=(
+        "Needed to whitelist fixed addresses. Pick from the list or type your ISP's name: an ISP on Raasta "
+        "confirms your subscriber id; any other is shown to reviewers as unconfirmed. On mobile data or a "
+        "changing home address, leave it empty and register your number or account on the application."))
     isp_subscriber_id = StringField("Subscriber or account id with that ISP",
                                     description="As printed on your bill; your ISP confirms it.")
     submit = SubmitField("Save profile")

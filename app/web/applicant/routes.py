@@ -18,6 +18,7 @@ from app.choices import (
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services import applications as service
+from app.services.application_input import ApplicationInput
 from app.services.documents import identity_documents
 from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
@@ -79,7 +80,7 @@ _FIELD_OF = {"purpose": "purpose", "note": "applicant_note", "entry_notes": "ent
 
 def _save(form: ApplicationForm, application=None, form_key: str | None = None):
     """The new or changed application, or None when the service refused (its words go on the form)."""
-    data = service.ApplicationInput(form.purpose.data.strip(), form.category.data, form.parsed_entries,
+    data = ApplicationInput(form.purpose.data.strip(), form.category.data, form.parsed_entries,
                                     form.parsed_endpoints, note=form.applicant_note.data or "",
                                     entry_notes={row.entry.data: row.note.data or "" for row in form.entry_notes})
     reopening = application is not None and application.state in State.REOPENABLE
