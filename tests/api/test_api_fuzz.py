@@ -42,7 +42,8 @@ def _bodies(properties: list[str]):
 def _role(path: str) -> str:
     if path.startswith("/api/v1/isp/"):
         return Role.ISP
-    if path.endswith(("/notes", "/override", "/reject", "/request-info", "/revoke")) or path == "/api/v1/batches":
+    if path.endswith(("/notes", "/override", "/reject", "/request-info", "/revoke", "/reinstate")) \
+            or path.startswith("/api/v1/batches"):
         return Role.REVIEWER
     return Role.APPLICANT
 
@@ -53,11 +54,16 @@ def test_no_json_body_makes_the_api_answer_5xx(app, db, make_user, make_applican
                                   findings=[("address.too_broad", "error")])
     clients = {Role.APPLICANT: api(owner), Role.REVIEWER: api(make_user(role=Role.REVIEWER)),
                Role.ISP: api(make_user(role=Role.ISP))}
+    # A pending batch, for the paths about one application in one batch.
+    batched = make_reviewable(["39.32.14.0/24"], applicant=owner)
+    batch_id = clients[Role.REVIEWER].post("/api/v1/batches", json={"application_ids": [batched.id]}).json["id"]
     bodies = _json_bodies(app)
     assert len(bodies) >= 12  # every JSON body of the contract, and any added since
     for method, path, properties in bodies:
         answered = set()
-        url = path.replace("{application_id}", str(application.id))
+        in_batch = "{batch_id}" in path
+        url = path.replace("{batch_id}", str(batch_id)).replace(
+            "{application_id}", str(batched.id if in_batch else application.id))
         client = clients[_role(path)]
 
         @settings(max_examples=40, deadline=None, database=None,
