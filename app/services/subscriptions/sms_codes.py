@@ -189,9 +189,13 @@ class ProofStep:
 
 def proof_step(subscription: Subscription, user: User) -> ProofStep:
     now = utcnow()
+    shown = mobile_national(subscription.identifier)
     code = latest_code(subscription.id)
-    refusal = _not_live(code, mobile_national(subscription.identifier), now, {}) if code else None
+    refusal = _not_live(code, shown, now, {}) if code else None
+    problem = refusal.message if refusal else None
+    if code and not problem and code.send_failed_at and not code.sent_at:
+        problem = f"We could not send the code to {shown} by SMS: ask for a new one."
     wait = next_code_wait(subscription.identifier, user.id, now)
-    return ProofStep(code, code is not None and refusal is None, refusal.message if refusal else None,
+    return ProofStep(code, code is not None and problem is None, problem,
                      MAX_WRONG_TRIES - code.attempts if code else MAX_WRONG_TRIES,
                      wait.until if wait else None, wait.seconds if wait else 0)
