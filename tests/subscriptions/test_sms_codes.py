@@ -313,3 +313,23 @@ def test_a_removed_number_makes_its_code_harmless(freelancer, app, db, run_worke
     added = freelancer.put(f"/api/v1/applications/{draft['id']}", json={"purpose": PURPOSE,
                                                                         "subscriptions": [MOBILE]}).json
     assert freelancer.post(_urls(added)[0]).status_code == 429
+
+
+def test_two_racing_code_requests_send_one_code(freelancer, app, db, run_worker):
+    code_url = _urls(_draft(freelancer))[0]
+    responses = _race([lambda: freelancer.post(code_url)] * 3)
+    assert sorted(r.status_code for r in responses) == [202, 429, 429], [r.json for r in responses]
+    assert db.session.scalar(select(func.count()).select_from(SmsCode)) == 1
+    run_worker()
+    assert len(_sms_files(app)) == 1
+
+
+def test_the_openapi_document_describes_both_steps(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    base = "/api/v1/applications/{application_id}/subscriptions/{subscription_id}"
+    code = paths[base + "/code"]["post"]
+    assert list(code["responses"]) == ["202", "4XX"] and "requestBody" not in code
+    assert "429 with Retry-After" in code["description"]
+    verify = paths[base + "/verify"]["post"]
+    schema = verify["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["code"] and list(schema["properties"]) == ["code"]

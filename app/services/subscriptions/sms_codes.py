@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.choices import State, SubscriptionKind
@@ -41,11 +42,13 @@ def request_code(subscription: Subscription, user: User) -> SmsCode:
     Refused, sending nothing: a fixed-line account (422), an application past its draft (409), a number already
     proven (409), or one asked for too soon (TooSoon, 429 with the seconds to wait)."""
     lock_code_requests()
-    db.session.refresh(subscription)  # as committed by whoever held the lock before
-    application = subscription.application
-    db.session.refresh(application)
-    shown = mobile_national(subscription.identifier) if subscription.kind == SubscriptionKind.MOBILE else None
     details = {"subscription_id": subscription.id, "identifier": subscription.identifier}
+    # As committed by whoever held the lock before: an edit may have taken the number off meanwhile.
+    if db.session.get(Subscription, subscription.id, populate_existing=True) is None:
+        raise Conflict(f"{subscription.identifier} was taken off the application meanwhile; nothing was sent.",
+                       details=details)
+    application = db.session.get(Application, subscription.application_id, populate_existing=True)
+    shown = mobile_national(subscription.identifier) if subscription.kind == SubscriptionKind.MOBILE else None
     if shown is None:
         raise ServiceError(f"{subscription.identifier} is a broadband or fixed-line account: its ISP confirms it "
                            "once you submit, so no SMS code is needed. Nothing was sent.", details=details)
@@ -120,10 +123,13 @@ def _take(code: SmsCode, subscription: Subscription, shown: str, now: datetime, 
                              .values(used_at=now, sealed_code=None).execution_options(synchronize_session=False))
     if won.rowcount != 1:  # another verification of this code was first
         return _not_live(latest_code(subscription.id), shown, now, details) or _used(shown, details)
-    db.session.execute(update(Subscription).where(Subscription.id == subscription.id,
-                                                  Subscription.verified_at.is_(None))
-                       .values(verified_at=now).execution_options(synchronize_session=False))
-    db.session.refresh(subscription)
+    proven = db.session.execute(update(Subscription).where(Subscription.id == subscription.id,
+                                                           Subscription.verified_at.is_(None))
+                                .values(verified_at=now).execution_options(synchronize_session=False))
+    if proven.rowcount != 1:  # an edit took the number off the application meanwhile
+        return Conflict(f"{shown} was taken off the application meanwhile; add it again to prove it.",
+                        details=details)
+    set_committed_value(subscription, "verified_at", now)
     audit.record("subscription.verified", subscription.application, subscription_id=subscription.id,
                  number=subscription.identifier, code_id=code.id)
     return None
