@@ -2,6 +2,7 @@
 import csv
 import io
 
+from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -65,8 +66,14 @@ class EndpointForm(Form):
 
 
 def _operators(kind: str, prompt: str):
-    """The choices of an operator select: a prompt, then the organisations of that kind by name (read per form)."""
-    return lambda: [("", prompt)] + [(o.name, o.name) for o in operators_by_kind().get(kind, {}).values()]
+    """The choices of an operator select: a prompt, then the organisations of that kind by name, read once a
+    request however many rows the form has."""
+    def choices():
+        if "operator_names" not in g:
+            g.operator_names = {k: [o.name for o in found.values()] for k, found in operators_by_kind().items()}
+        return [("", prompt)] + [(name, name) for name in g.operator_names.get(kind, [])]
+
+    return choices
 
 
 class SubscriptionRow(Form):
