@@ -1,10 +1,10 @@
 """Proof of a mobile number by SMS code: only the holder of a number may register it.
 
 request_code() makes a 6-digit code for a mobile number on the applicant's own draft (or an application that
-needs more information) and queues its SMS, sent by the sms queue's job once the transaction commits
-(send_code below, with the job's retries); verify_code() checks what the applicant typed. A code works for
-CODE_LIFE and for MAX_WRONG_TRIES wrong tries; a new code voids the ones before it; the limits are in
-code_limits. Every step is audited on the application, with the number and never the code.
+needs more information) and queues its SMS, which the sms queue's job sends once the transaction commits
+(app.jobs.sms, with code_sms); verify_code() checks what the applicant typed. A code works for CODE_LIFE and for
+MAX_WRONG_TRIES wrong tries; a new code voids the ones before it; the limits are in code_limits; the code's
+secrets in code_secrets. Every step is audited on the application, with the number and never the code.
 """
 import re
 from dataclasses import dataclass
@@ -101,16 +101,13 @@ def verify_code(subscription: Subscription, typed) -> ServiceError | None:
     if shown is None:
         return ServiceError(f"{subscription.identifier} is a broadband or fixed-line account: its ISP confirms it, "
                             "so there is no code to type.", details=details)
-    if isinstance(typed, str):
-        digits = _SEPARATORS.sub("", ascii_digits(typed))
-    if not isinstance(typed, str) or not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", digits):
+    digits = _SEPARATORS.sub("", ascii_digits(typed)) if isinstance(typed, str) else ""
+    if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", digits):
         quoted = f"'{' '.join(typed.split())[:20]}'" if isinstance(typed, str) and typed.strip() else "Nothing"
         return ServiceError(f"{quoted} is not a code: type the {CODE_DIGITS} digits of the SMS we sent to {shown}.",
                             field="code", details=details)
     code = latest_code(subscription.id)
     now = utcnow()
-    if code is None:
-        return ServiceError(f"No code has been sent to {shown} yet: ask for one first.", field="code", details=details)
     if refusal := _not_live(code, shown, now, details):
         return refusal
     if code_matches(code.code_hash, subscription.id, digits):
