@@ -1,6 +1,7 @@
 """Configuration from the environment, with embedded defaults that need no service installed."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from sqlalchemy.engine import make_url
@@ -82,6 +83,21 @@ def seconds_list(name: str, default: list[int]) -> list[int]:
     return [int(value) for value in values]
 
 
+def sms_url() -> str | None:
+    """SMS_URL, the SMS gateway's address (an HTTP POST per message), or None: each SMS becomes a file."""
+    url = os.environ.get("SMS_URL", "").strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port out of range)
+    except ValueError:
+        parts = None
+    if url and (parts is None or parts.scheme not in ("https", "http") or not parts.hostname):
+        shown = repr(url) if "@" not in url else "(hidden: it holds a key)"
+        raise ConfigError(f"SMS_URL={shown} is not an http or https URL; use e.g. "
+                          "https://user:key@sms.example.pk/send, or unset it to write each SMS under instance/sms/")
+    return url or None
+
+
 def limiter_storage(url: str) -> str:
     """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
@@ -143,6 +159,11 @@ class Config:
         self.CONFIRMATION_HOURS = whole_number("CONFIRMATION_HOURS", 24, "a number of hours")
         # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
         self.MAIL_RETRY_INTERVALS = seconds_list("MAIL_RETRY_INTERVALS", [30, 60, 300, 900, 1800, 3600] + [7200] * 4)
+        # SMS codes: sent by an HTTP POST to SMS_URL (user:key@ in it is sent as HTTP basic auth), or written under
+        # instance/sms/ without it. A code lives 10 minutes, so the retries are short: about 4 minutes in all.
+        self.SMS_URL = sms_url()
+        self.SMS_TIMEOUT = whole_number("SMS_TIMEOUT", 10, "a number of seconds")
+        self.SMS_RETRY_INTERVALS = seconds_list("SMS_RETRY_INTERVALS", [5, 15, 30, 60, 120])
         # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.
         self.WEBHOOK_TIMEOUT = whole_number("WEBHOOK_TIMEOUT", 10, "a number of seconds")
         self.WEBHOOK_RETRY_INTERVALS = seconds_list("WEBHOOK_RETRY_INTERVALS", [10, 60, 300, 900, 3600])

@@ -34,6 +34,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         details = exc.details if exc.details is not None else ({exc.field: exc.message} if exc.field else None)
+        # A refusal for asking too soon says when to ask again (services.TooSoon).
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else {}
         if _wants_json():
-            return api_error(exc.status, exc.message, exc.code, details)
-        return render_template("errors/error.html", error=exc, status=exc.status), exc.status
+            response, status = api_error(exc.status, exc.message, exc.code, details)
+            return response, status, headers
+        return render_template("errors/error.html", error=exc, status=exc.status), exc.status, headers

@@ -13,8 +13,11 @@ from rq import Queue, Worker
 VALIDATION = "validation"
 DEFAULT = "default"
 MAIL = "mail"  # notification emails: retried apart from the work that stored them
-# The order a worker listens in: validation first; mail last, so a bulk run's emails wait for it to end.
-ALL_QUEUES = (VALIDATION, DEFAULT, MAIL)
+SMS = "sms"    # codes that prove a mobile number: someone is waiting at the page for each one
+# The order a worker listens in. SMS first: a code lives 10 minutes and the applicant types it as it arrives,
+# so it must not wait behind a bulk validation run (minutes on 2 CPUs); each is one short POST (SMS_TIMEOUT)
+# and the codes' rate limits keep them few. Then validation; mail last, so a bulk run's emails wait for its end.
+ALL_QUEUES = (SMS, VALIDATION, DEFAULT, MAIL)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ REVALIDATE_TOUCHING = JobRef("app.jobs.approvals.revalidate_touching")
 DELIVER_WEBHOOK = JobRef("app.jobs.webhooks.deliver_notice")
 WEBHOOK_FAILED = JobRef("app.jobs.webhooks.on_failure", None)  # after the last retry: the delivery is given up
 SEND_EMAILS = JobRef("app.jobs.notifications.send_emails", MAIL)
+SEND_CODE_SMS = JobRef("app.jobs.sms.send_code", SMS)
+CODE_SMS_FAILED = JobRef("app.jobs.sms.on_failure", None)  # after the last retry: the code is left unsent
 
 
 # A request that needs Redis waits this long at most, then fails with a clear error (a frozen Redis once

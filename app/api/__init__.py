@@ -8,4 +8,5 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated only: a browser's cookies never authenticate an API call
 bp.before_request(authenticate_api_request)
 
-from app.api import applications, audit, isp, meta, review, whitelist  # noqa: E402,F401  (routes register on bp)
+# The modules' routes register on bp.
+from app.api import applications, audit, isp, meta, review, subscriptions, whitelist  # noqa: E402,F401

@@ -6,6 +6,7 @@ from app.models.notifications import Notification
 from app.models.outbox import OutboxJob
 from app.models.review import Batch, Override, ReviewNote, batch_applications
 from app.models.site_pages import SitePage
+from app.models.sms_codes import SmsCode
 from app.models.subscriptions import ApprovedSubscription, Subscription
 from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, WhitelistVersion
@@ -13,6 +14,6 @@ from app.models.whitelist import ApprovedPrefix, WhitelistBlob, WhitelistFile, W
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation",
-    "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "Subscription", "User",
-    "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion", "batch_applications",
+    "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "SmsCode", "Subscription",
+    "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion", "batch_applications",
 ]

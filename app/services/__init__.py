@@ -27,3 +27,14 @@ class Conflict(ServiceError):
 class NotAllowed(ServiceError):
     status = 403
     code = "forbidden"
+
+
+class TooSoon(ServiceError):
+    """Asked again before a limit allows it: 429, and `retry_after`, the seconds until it does (Retry-After)."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None, details=None):
+        super().__init__(message, field, details)
+        self.retry_after = retry_after

@@ -11,8 +11,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app.choices import Role, State
+from app.models import IspOrganisation, Subscription
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(2 ** 70), max_value=2 ** 70), st.floats(allow_nan=False),
@@ -57,13 +59,20 @@ def test_no_json_body_makes_the_api_answer_5xx(app, db, make_user, make_applican
     # A pending batch, for the paths about one application in one batch.
     batched = make_reviewable(["39.32.14.0/24"], applicant=owner)
     batch_id = clients[Role.REVIEWER].post("/api/v1/batches", json={"application_ids": [batched.id]}).json["id"]
+    # A mobile number on the owner's application, for the paths about one of its subscriptions (its SMS code).
+    jazz = db.session.scalar(select(IspOrganisation.id).where(IspOrganisation.name == "Jazz"))
+    number = Subscription(application_id=application.id, kind="mobile", organisation_id=jazz,
+                          identifier="+923001234567")
+    db.session.add(number)
+    db.session.commit()
     bodies = _json_bodies(app)
     assert len(bodies) >= 12  # every JSON body of the contract, and any added since
     for method, path, properties in bodies:
         answered = set()
         in_batch = "{batch_id}" in path
         url = path.replace("{batch_id}", str(batch_id)).replace(
-            "{application_id}", str(batched.id if in_batch else application.id))
+            "{application_id}", str(batched.id if in_batch else application.id)).replace(
+            "{subscription_id}", str(number.id))
         client = clients[_role(path)]
 
         @settings(max_examples=40, deadline=None, database=None,

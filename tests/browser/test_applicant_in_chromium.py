@@ -196,13 +196,13 @@ def test_enter_saves_and_adds_no_endpoint(portal, browser):
     page = browser.new_page(viewport=PHONE)
     sign_up(page, portal)
     application_id = new_draft(page, "39.32.12.0/24")
-    page.get_by_role("link", name="Edit entries and endpoints").click()
+    page.get_by_role("link", name="Edit this application").click()
     assert page.locator(".endpoint-row").count() == 1  # no blank "Endpoint 1" above the real one
     page.get_by_label("What is the whitelisting for?").fill("Office VPN to our client in Germany and Dubai")
     page.locator("#endpoints-0-host").press("Enter")
     page.get_by_text("Changes saved.").wait_for()
     assert page.url.endswith(f"/applications/{application_id}")
-    page.get_by_role("link", name="Edit entries and endpoints").click()
+    page.get_by_role("link", name="Edit this application").click()
     assert page.locator(".endpoint-row").count() == 1
 
 

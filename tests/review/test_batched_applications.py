@@ -98,7 +98,7 @@ def test_the_applicant_of_a_batched_application_is_told_it_is_with_the_checker(l
     step = page.split('<div class="card next-step"')[1].split("</div>")[0]
     assert "a second reviewer now approves it or sends it back" in step
     assert "It cannot be edited while it waits" in step and "look at it next" not in step
-    assert "Correct this application" not in page and "Edit entries and endpoints" not in page
+    assert "Correct this application" not in page and "Edit this application" not in page
     assert '<span class="badge badge-pending_approval">Awaiting approval</span>' in page.split("</h1>")[0]
     listing = client.get("/applications").text
     assert "Awaiting approval" in listing and "Waiting for review" not in listing

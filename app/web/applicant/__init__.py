@@ -1,5 +1,6 @@
 """The applicant's pages: profile, applications and drafts (routes), one application's page with its
-documents (detail), and the state changes with their confirmation pages (actions)."""
+documents (detail), the state changes with their confirmation pages (actions), and proving a mobile number
+by SMS code (sms_proof)."""
 from flask import Blueprint, abort
 from flask_login import current_user
 
@@ -20,4 +21,4 @@ def application_or_404(application_id: int):
 
 
 # Importing the page modules registers their views on `bp`; they import `bp` from here.
-from app.web.applicant import actions, detail, routes  # noqa: E402,F401
+from app.web.applicant import actions, detail, routes, sms_proof  # noqa: E402,F401

@@ -24,7 +24,7 @@ from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
 from app.web.applicant.oversized import upload_head
-from app.web.applicant.presenters import IN_BATCH_LABEL, next_step, shown_findings, timeline
+from app.web.applicant.presenters import IN_BATCH_LABEL, next_step, shown_findings, subscription_rows, timeline
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 
@@ -37,9 +37,11 @@ def _document_or_404(application, document_id: int) -> Document:
 
 
 def render_application(application, document_form: DocumentForm | None = None, status: int = 200,
-                       reply: str = ""):
-    """The page; `document_form` a refused upload's form, `reply` a refused answer to the reviewer (kept)."""
+                       reply: str = "", typed_code: dict | None = None):
+    """The page; `document_form` a refused upload's form, `reply` a refused answer to the reviewer (kept),
+    `typed_code` a refused SMS code: {"subscription_id", "code" as typed (kept in its box), "error"}."""
     missing = missing_documents(application)
+    subscriptions = subscription_rows(application, current_user)
     if document_form is None:
         document_form = DocumentForm(kind=missing[0] if missing else None)
     findings = shown_findings(application)
@@ -58,7 +60,8 @@ def render_application(application, document_form: DocumentForm | None = None, s
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
         renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
-        max_reply=service.MAX_REPLY)
+        max_reply=service.MAX_REPLY, subscriptions=subscriptions, typed_code=typed_code or {},
+        unproven=[row for row in subscriptions if row["step"]])
     return page, status
 
 

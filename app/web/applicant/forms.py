@@ -2,6 +2,7 @@
 import csv
 import io
 
+from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,10 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
-from app.choices import Category, DocumentKind, Protocol
+from app.choices import Category, DocumentKind, OrganisationKind, Protocol, SubscriptionKind
 from app.services.applicant_notes import MAX_NOTE
 from app.services.application_input import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
+from app.services.subscriptions.inputs import MAX_SUBSCRIPTIONS, operators_by_kind, parse_subscriptions
 
 MAX_IMPORT_BYTES = 1024 * 1024
 
@@ -63,6 +65,37 @@ class EndpointForm(Form):
         return not any((self.host.data or "").strip() or (f.data or "").strip() for f in (self.port, self.peer))
 
 
+def _operators(kind: str, prompt: str):
+    """The choices of an operator select: a prompt, then the organisations of that kind by name, read once a
+    request however many rows the form has."""
+    def choices():
+        if "operator_names" not in g:
+            g.operator_names = {k: [o.name for o in found.values()] for k, found in operators_by_kind().items()}
+        return [("", prompt)] + [(name, name) for name in g.operator_names.get(kind, [])]
+
+    return choices
+
+
+class SubscriptionRow(Form):
+    """One connection: its identifier and the organisation serving it. A row without an identifier is skipped.
+    Any operator is accepted here: the service names one that does not serve this kind, with the ones that do."""
+
+    def is_blank(self) -> bool:
+        return not (self.identifier.data or "").strip()
+
+
+class MobileNumberForm(SubscriptionRow):
+    identifier = StringField("Number", description="e.g. 0300-1234567",
+                             render_kw={"inputmode": "tel", "autocomplete": "tel-national"})
+    operator = SelectField("Operator", choices=_operators(OrganisationKind.MOBILE, "Choose the operator"),
+                           validate_choice=False)
+
+
+class BroadbandAccountForm(SubscriptionRow):
+    identifier = StringField("Account id", description="As printed on your bill")
+    operator = SelectField("ISP", choices=_operators(OrganisationKind.FIXED, "Choose the ISP"), validate_choice=False)
+
+
 class EntryNoteForm(Form):
     """The applicant's note on one entry, named by the entry as stored (hidden): entries with findings get one."""
     entry = HiddenField()
@@ -81,6 +114,13 @@ class ApplicationForm(FlaskForm):
         "One per line (commas work too): a single address (39.32.12.7), a CIDR (39.32.12.0/24) or a range "
         "(39.32.12.10-39.32.12.20). IPv6 is welcome. Lines starting with # are ignored."))
     entries_file = FileField("…or import a CSV or text file", description="The first column of each row is read.")
+    # Present on every form this page renders (value 1): a form sent without it (an older page, a script) keeps
+    # the application's subscriptions, as the API does when "subscriptions" is left out.
+    subscriptions_shown = HiddenField()
+    mobile_numbers = FieldList(FormField(MobileNumberForm), "Mobile number", min_entries=1)
+    add_mobile_number = SubmitField("Add another number")
+    broadband_accounts = FieldList(FormField(BroadbandAccountForm), "Broadband account", min_entries=1)
+    add_broadband_account = SubmitField("Add another account")
     endpoints = FieldList(FormField(EndpointForm), "Endpoint", min_entries=1)
     add_endpoint = SubmitField("Add another endpoint")
     applicant_note = TextAreaField("Note for the reviewer (optional)", render_kw={"rows": 3}, validators=[
@@ -95,6 +135,36 @@ class ApplicationForm(FlaskForm):
         # Filled by validation, per form, so that nothing parsed for one request is seen by another.
         self.parsed_entries: list = []      # (input line, AddressRange)
         self.parsed_endpoints: list = []    # EndpointInput
+        self.parsed_subscriptions: list | None = None  # SubscriptionInput; None keeps the application's
+
+    @property
+    def adding_a_row(self) -> bool:
+        """One of the "Add another ..." buttons was pressed (without JavaScript): the form comes back, one row longer."""
+        return bool(self.add_endpoint.data or self.add_mobile_number.data or self.add_broadband_account.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._parse_subscriptions() and valid
+
+    def _parse_subscriptions(self) -> bool:
+        """Read the numbers and accounts by the API's rules; every refused one is named beside its row."""
+        if self.subscriptions_shown.data != "1":
+            return True
+        rows = [(SubscriptionKind.MOBILE, row.form) for row in self.mobile_numbers if not row.form.is_blank()] + [
+            (SubscriptionKind.FIXED, row.form) for row in self.broadband_accounts if not row.form.is_blank()]
+        if len(rows) > MAX_SUBSCRIPTIONS:
+            rows[-1][1].identifier.errors = [f"List at most {MAX_SUBSCRIPTIONS} numbers and accounts on one "
+                                             "application; start another application for the rest."]
+            return False
+        parsed, problems = parse_subscriptions([{"kind": kind, "operator": row.operator.data or "",
+                                                 "identifier": row.identifier.data} for kind, row in rows])
+        for problem in problems:
+            row = rows[problem["index"]][1]
+            for name, message in problem["errors"].items():
+                target = row.operator if name == "operator" else row.identifier
+                target.errors = list(target.errors) + [message]
+        self.parsed_subscriptions = parsed
+        return not problems
 
     def validate_purpose(self, field):
         if problem := purpose_problem(field.data):

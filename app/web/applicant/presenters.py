@@ -1,7 +1,10 @@
 """What the applicant reads about their application: the next step, its findings, and the timeline in words."""
 from app import audit
-from app.choices import REVIEWER_ONLY_FINDINGS, DocumentKind, FindingCode, Role, State
-from app.models import Application, Finding
+from app.choices import REVIEWER_ONLY_FINDINGS, DocumentKind, FindingCode, Role, State, SubscriptionKind
+from app.models import Application, Finding, User
+from app.services.pakistani_numbers import mobile_national
+from app.services.subscriptions.code_limits import in_words
+from app.services.subscriptions.sms_codes import proof_step
 
 NEXT_STEPS = {
     State.DRAFT: "Check your entries, add the documents your category needs, then submit for the automatic checks.",
@@ -52,6 +55,10 @@ _EVENT_WORDS = {
     "document.removed": "Document removed",
     "document.carried_over": "Document added from your earlier applications",
     "document.downloaded": "Document opened",
+    "subscription.code_requested": "Code asked for by SMS",
+    "subscription.code_wrong": "Wrong code typed",
+    "subscription.code_voided": "Code voided after five wrong tries",
+    "subscription.verified": "Mobile number proven by its SMS code",
 }
 
 
@@ -100,8 +107,25 @@ _CHANGES = ("application.edited", "document.uploaded", "document.removed")
 
 
 def _line(event, application: Application) -> dict:
-    return {"at": event.at, "what": _words(event), "who": _who(event, application),
-            "detail": event.data.get("name") or "", "also": "", "event": event}
+    number = event.data.get("number") if event.action.startswith("subscription.") else None
+    detail = event.data.get("name") or (mobile_national(number) if number else "")
+    return {"at": event.at, "what": _words(event), "who": _who(event, application), "detail": detail, "also": "",
+            "event": event}
+
+
+def subscription_rows(application: Application, user: User) -> list[dict]:
+    """Each subscription as the applicant reads it: the number in national form (0300-1234567) or the account id,
+    its operator, whether it is proven, and, for a mobile number still to prove on an application that can be
+    submitted, where its SMS code stands (services.subscriptions.sms_codes.ProofStep)."""
+    rows = []
+    for subscription in application.subscriptions:
+        mobile = subscription.kind == SubscriptionKind.MOBILE
+        to_prove = mobile and not subscription.verified and application.state in State.EDITABLE
+        step = proof_step(subscription, user) if to_prove else None
+        rows.append({"subscription": subscription, "mobile": mobile, "operator": subscription.organisation.name,
+                     "shown": mobile_national(subscription.identifier) if mobile else subscription.identifier,
+                     "step": step, "wait": in_words(step.resend_in) if step and step.resend_at else ""})
+    return rows
 
 
 def _joined(previous: dict, event, line: dict) -> bool:

@@ -14,6 +14,7 @@ from app.choices import (
     DocumentKind,
     Severity,
     State,
+    SubscriptionKind,
 )
 from app.models.types import utcnow
 from app.services import ServiceError
@@ -22,6 +23,7 @@ from app.services.application_input import ApplicationInput
 from app.services.documents import identity_documents
 from app.services.isp_organisations import isp_suggestions
 from app.services.notifications import mark_read, recent_for
+from app.services.pakistani_numbers import mobile_national
 from app.services.profiles import PROFILE_FIELDS, ProfileInput, save_profile
 from app.services.review.decisions import pending_batch_ids
 from app.services.review.reopening import changeable
@@ -68,10 +70,13 @@ def applications():
                            in_batch_label=IN_BATCH_LABEL)
 
 
-def _form_with_endpoint_rows(form: ApplicationForm) -> ApplicationForm:
-    """Without JavaScript, "Add another endpoint" posts the form and comes back with one more row."""
-    if form.add_endpoint.data or not form.endpoints.entries:
-        form.endpoints.append_entry()
+def _form_with_rows(form: ApplicationForm) -> ApplicationForm:
+    """Without JavaScript, "Add another endpoint" (number, account) posts the form and comes back with one more
+    row; a list with no rows gets an empty one to fill in."""
+    for rows, button in ((form.mobile_numbers, form.add_mobile_number),
+                         (form.broadband_accounts, form.add_broadband_account), (form.endpoints, form.add_endpoint)):
+        if button.data or not rows.entries:
+            rows.append_entry()
     return form
 
 
@@ -81,8 +86,9 @@ _FIELD_OF = {"purpose": "purpose", "note": "applicant_note", "entry_notes": "ent
 def _save(form: ApplicationForm, application=None, form_key: str | None = None):
     """The new or changed application, or None when the service refused (its words go on the form)."""
     data = ApplicationInput(form.purpose.data.strip(), form.category.data, form.parsed_entries,
-                                    form.parsed_endpoints, note=form.applicant_note.data or "",
-                                    entry_notes={row.entry.data: row.note.data or "" for row in form.entry_notes})
+                            form.parsed_endpoints, note=form.applicant_note.data or "",
+                            entry_notes={row.entry.data: row.note.data or "" for row in form.entry_notes},
+                            subscriptions=form.parsed_subscriptions)
     reopening = application is not None and application.state in State.REOPENABLE
     try:
         with committed():
@@ -115,6 +121,7 @@ def _entry_note_rows(application) -> list[dict]:
 
 
 def _edit_page(form: ApplicationForm, application=None):
+    form.subscriptions_shown.data = "1"  # this page shows them: what it sends is the whole list
     profile = current_user.profile
     needs_ntn_note = profile is not None and profile.kind == ApplicantKind.FREELANCER and not profile.ntn
     findings_of = {}  # entry as stored -> what the checks said of it, shown above its note box
@@ -123,7 +130,7 @@ def _edit_page(form: ApplicationForm, application=None):
         for f in application.findings:
             if f.entry_id in inputs and f.code not in REVIEWER_ONLY_FINDINGS:
                 findings_of.setdefault(inputs[f.entry_id], []).append(f)
-    return render_template("applicant/edit.html", form=_form_with_endpoint_rows(form), application=application,
+    return render_template("applicant/edit.html", form=_form_with_rows(form), application=application,
                            required=REQUIRED_DOCUMENTS, ntn_categories=NTN_CATEGORIES if needs_ntn_note else (),
                            findings_of=findings_of)
 
@@ -149,7 +156,7 @@ def new_application():
     form = ApplicationForm()
     if request.method == "GET" and current_user.profile is not None:
         form.category.data = Category.DEFAULT_FOR_KIND.get(current_user.profile.kind)
-    if not form.add_endpoint.data and form.validate_on_submit():
+    if not form.adding_a_row and form.validate_on_submit():
         application = _save(form, made, form_key=key)
         if application:
             return redirect(url_for("applicant.application", application_id=application.id))
@@ -169,10 +176,14 @@ def edit_application(application_id: int):
             "entries": "\n".join(e.input for e in application.entries),
             "endpoints": [{"host": e.host, "protocol": e.protocol, "port": e.port or "", "peer": e.peer or ""}
                           for e in application.endpoints],
+            "mobile_numbers": [{"identifier": mobile_national(s.identifier), "operator": s.organisation.name}
+                               for s in application.subscriptions if s.kind == SubscriptionKind.MOBILE],
+            "broadband_accounts": [{"identifier": s.identifier, "operator": s.organisation.name}
+                                   for s in application.subscriptions if s.kind == SubscriptionKind.FIXED],
             "applicant_note": application.applicant_note or "", "entry_notes": _entry_note_rows(application)})
     else:
         form = ApplicationForm()
-        if not form.add_endpoint.data and form.validate_on_submit() and _save(form, application):
+        if not form.adding_a_row and form.validate_on_submit() and _save(form, application):
             return redirect(url_for("applicant.application", application_id=application.id))
     return _edit_page(form, application)
 
