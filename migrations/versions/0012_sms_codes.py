@@ -1,6 +1,6 @@
 """sms_codes: the codes that prove a mobile number on an application is the applicant's
 
-Revision ID: 0012a
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-07 06:00:00
 
@@ -14,7 +14,7 @@ from alembic import op
 from app.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = "0012a"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
