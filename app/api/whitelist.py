@@ -77,6 +77,7 @@ def _version_json(version) -> dict:
         "published_at": version.published_at.isoformat(),
         "entries": version.entry_count,
         "prefixes": version.prefix_count,
+        "subscriptions": version.subscription_count,  # a count only: identifiers are in the operators' feeds
         "reason": version.reason,
         "audit_head": {"seq": version.audit_head_seq, "hash": version.audit_head_hash},
         "signing_key_url": url_for("api.signing_key", _external=True),
@@ -95,7 +96,7 @@ def _version_json(version) -> dict:
 @bp.get("/whitelist")
 @readers
 def whitelist_metadata():
-    """The latest published version: serial, counts, audit head and each format's URL, sha256 and size.
+    """The latest published version: serial, counts (entries, prefixes, subscriptions), audit head and each format's URL, sha256 and size.
 
     Carries an ETag; If-None-Match gives 304 while nothing new is published.
     """
