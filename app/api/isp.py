@@ -172,7 +172,8 @@ def put_webhook():
     """Set the webhook: {"url": "https://..."}; an empty or null url removes it.
 
     On every new whitelist version the portal POSTs {"serial", "published_at", "formats": {FMT: {"url",
-    "sha256"}}} with X-Raasta-Signature: base64 Ed25519 signature of the body (GET /api/v1/signing-key),
+    "sha256"}}, and "subscribers": {FMT: {"url", "sha256"}} when your organisation has a subscriber feed in
+    it} with X-Raasta-Signature: base64 Ed25519 signature of the body (GET /api/v1/signing-key),
     retrying with backoff. Redirects are not followed.
     """
     body = json_body()
