@@ -57,6 +57,11 @@ def part_words(confirmation: IspConfirmation) -> str:
     return " and ".join(parts)
 
 
+def _is_the_applicants(confirmation: IspConfirmation, data: dict) -> str:
+    one = len(data["subscription_ids"]) + bool(confirmation.subscriber_id) <= 1
+    return "is the applicant's connection" if one else "are the applicant's connections"
+
+
 def finding_draft(confirmation: IspConfirmation) -> Draft:
     """What a confirmation says to reviewers: confirmed (info), disputed (error) or still awaited (warning)."""
     isp, part = confirmation.organisation.name, part_words(confirmation)
@@ -65,7 +70,7 @@ def finding_draft(confirmation: IspConfirmation) -> Draft:
             "subscription_ids": [s.id for s in served_by(confirmation.application, confirmation.organisation_id)]}
     if confirmation.state == ConfirmationState.CONFIRMED:
         return Draft(FindingCode.ISP_CONFIRMED, Severity.INFO,
-                     f"{isp} confirmed that {part} is the applicant's connection.", data=data)
+                     f"{isp} confirmed that {part} {_is_the_applicants(confirmation, data)}.", data=data)
     if confirmation.state == ConfirmationState.DISPUTED:
         return Draft(FindingCode.ISP_DISPUTED, Severity.ERROR,
                      f"{isp} disputed {part}: “{confirmation.reason}”", data=data)
