@@ -18,7 +18,6 @@ from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
 from app.services.publication.publish import latest_version
 from app.services.review.suspensions import publish_suspended
-from app.services.validation.checks.isp import covers_addresses, served_by
 from app.system.plurals import counted
 from app.transactions import committed
 
@@ -35,17 +34,16 @@ def confirmation_json(confirmation: IspConfirmation) -> dict:
     gets no entries and no subscriber id (those are the profile ISP's), and only the subscriptions it serves."""
     application = confirmation.application
     profile = application.applicant.profile
-    addresses = covers_addresses(confirmation)
+    part = confirmations.part_of(confirmation)
     return {
         "application_id": application.id,
-        "subscriber_id": confirmation.subscriber_id if addresses else None,
+        "subscriber_id": confirmation.subscriber_id if part.addresses else None,
         "applicant": profile.name if profile else application.applicant.display_name,
         "cnic": profile.cnic if profile else None,
         "ntn": profile.ntn if profile else None,
         "city": profile.city if profile else None,
-        "entries": [cidr for entry in application.entries for cidr in entry.cidrs] if addresses else [],
-        "subscriptions": [{"id": s.id, "kind": s.kind, "identifier": s.identifier}
-                          for s in served_by(application, confirmation.organisation_id)],
+        "entries": [cidr for entry in application.entries for cidr in entry.cidrs] if part.addresses else [],
+        "subscriptions": [{"id": s.id, "kind": s.kind, "identifier": s.identifier} for s in part.subscriptions],
         "state": confirmation.state,
         "reason": confirmation.reason,
         "asked_at": _time(confirmation.created_at),

@@ -16,6 +16,8 @@ A dispute of an approved application suspends it at once (review.suspensions): o
 space and of a whitelist version published in the same transaction, reviewers and applicant told.
 A later confirmation leaves it suspended, for a reviewer to reinstate, and tells the reviewers.
 """
+from typing import NamedTuple
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -28,7 +30,7 @@ from app.services import Conflict, ServiceError
 from app.services.review import suspensions
 from app.services.transitions import move
 from app.services.validation.checks.base import Draft
-from app.services.validation.checks.isp import finding_draft, served_by
+from app.services.validation.checks.isp import covers_addresses, finding_draft, served_by
 
 REASON_MAX = 1000
 PAGE_MAX = 500
@@ -76,6 +78,18 @@ def _asked_about(application: Application) -> dict[int, str]:
             application.entries or not application.subscriptions):
         wanted[profile.isp_organisation_id] = profile.isp_subscriber_id or ""
     return wanted
+
+
+class Part(NamedTuple):
+    """What one organisation is shown of an application: the address entries and the subscriber id only if it
+    is the profile's ISP for them; the subscriptions it serves."""
+
+    addresses: bool
+    subscriptions: list
+
+
+def part_of(confirmation: IspConfirmation) -> Part:
+    return Part(covers_addresses(confirmation), served_by(confirmation.application, confirmation.organisation_id))
 
 
 def confirmation_for(application_id: int, organisation: IspOrganisation) -> IspConfirmation | None:

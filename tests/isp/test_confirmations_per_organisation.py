@@ -152,3 +152,13 @@ def test_an_organisation_no_longer_concerned_loses_its_row_on_resubmission(db, m
     applications.submit(db.session.get(Application, application.id))
     db.session.commit()
     assert sorted(_rows(db, application)) == ["Jazz", "PTCL"]
+
+
+def test_the_confirmations_page_shows_each_organisation_its_part_and_the_holders_id(app, db, mixed, client, login):
+    mixed()
+    login(mixed.users["Jazz"])
+    app.config["WTF_CSRF_ENABLED"] = True  # the answer forms render their tokens
+    page = client.get("/isp/confirmations").data.decode()
+    assert JAZZ_NUMBER in page and "Holder's NTN" in page and "1234567-8" in page
+    for secret in (ZONG_NUMBER, "lhr-0042", "PTCL-1001", "39.32.12.0"):
+        assert secret not in page

@@ -15,7 +15,7 @@ from app.models import WhitelistVersion
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
-from app.services.publication import files
+from app.services.publication import feeds, files
 from app.services.publication.signing import public_key_pem
 from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
 from app.transactions import committed
@@ -50,9 +50,12 @@ def _sync_script() -> str | None:
 @readers
 def index():
     version = files.version_by_ref(files.LATEST)
-    counts = confirmations.state_counts(organisation_of(current_user)) if current_user.role == Role.ISP else None
+    organisation = organisation_of(current_user) if current_user.role == Role.ISP else None
+    counts = confirmations.state_counts(organisation) if organisation else None
+    feed = feeds.feeds_of(version.serial, organisation) if organisation and version else []
     return render_template("isp/index.html", version=version, files=files.files_of(version) if version else [],
-                           sync_script=_sync_script(), counts=counts, format_uses=FORMAT_USES)
+                           sync_script=_sync_script(), counts=counts, format_uses=FORMAT_USES, feed=feed,
+                           organisation=organisation)
 
 
 def _file_or_404(serial: int, fmt: str) -> files.FileRef:
@@ -124,7 +127,9 @@ def confirmation_list():
     rows = confirmations.confirmations_for(organisation, state, after_id=request.args.get("after_id", 0, type=int),
                                            limit=CONFIRMATIONS_PER_PAGE)
     forms = {c.application_id: AnswerForm(prefix=f"a{c.application_id}", formdata=None) for c in rows}
+    parts = {c.application_id: confirmations.part_of(c) for c in rows}
     return render_template("isp/confirmations.html", organisation=organisation, state=state, rows=rows, forms=forms,
+                           parts=parts,
                            counts=confirmations.state_counts(organisation),
                            next_after=rows[-1].id if len(rows) == CONFIRMATIONS_PER_PAGE else None)
 
