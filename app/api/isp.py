@@ -73,7 +73,8 @@ def list_confirmations():
 
     A JSON list, oldest first: application_id, subscriber_id, applicant, cnic, ntn, city, entries (CIDRs),
     subscriptions ([{"id", "kind", "identifier"}] that you serve), state, reason, answered_at. Each organisation
-    sees its own part only: an operator asked only about subscriptions gets entries [] and subscriber_id null. ?limit= (1-500, default 100) and ?after_id= page through long lists; a
+    sees its own part only: an operator asked only about subscriptions gets entries [] and subscriber_id null.
+    ?limit= (1-500, default 100) and ?after_id= page through long lists; a
     `Link: <...>; rel="next"` header points at the next page while there may be one.
     """
     state = request.args.get("state") or ConfirmationState.PENDING

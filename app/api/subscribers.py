@@ -8,11 +8,11 @@ an identifier, and never say whether another organisation has subscribers.
 """
 import re
 
-from flask import Response, abort, request, send_file
+from flask import abort, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.whitelist import IMMUTABLE, SERIAL, SHORT, SIGNATURE_TYPE, _headers, _not_modified
+from app.api.whitelist import SERIAL, send_signed
 from app.auth import role_required
 from app.choices import Role, SubscriberFormat
 from app.errors import api_error
@@ -75,18 +75,9 @@ def subscriber_file(name: str):
         abort(404, description=f"{organisation.name} has no subscriber feed in whitelist version {serial}: "
                                + (f"its first is version {first}." if first else
                                   "none of its subscribers has been approved yet."))
-    etag = feeds.signature_etag(found) if signature else found.sha256
-    headers = _headers(found.serial, etag, SHORT if ref == files.LATEST else IMMUTABLE)
-    if _not_modified(etag):
-        return Response(status=304, headers=headers)
-    filename = f"raasta-subscribers-{organisation.id}-{found.serial}.{fmt}" + (".sig" if signature else "")
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if signature:
-        return Response(found.signature, mimetype=SIGNATURE_TYPE, headers=headers)
-    response = send_file(files.body_path(found.sha256, found.size), conditional=True, etag=False,
-                         last_modified=found.published_at, max_age=None)
-    response.headers.update(headers, **{"Content-Type": SubscriberFormat.MEDIA_TYPES[fmt]})
-    return response
+    return send_signed(found, latest=ref == files.LATEST, signature=signature,
+                       filename=f"raasta-subscribers-{organisation.id}-{found.serial}.{fmt}",
+                       media_type=SubscriberFormat.MEDIA_TYPES[fmt])
 
 
 @bp.get("/isp/subscribers/diff")

@@ -7,7 +7,7 @@ from app.choices import OrganisationKind, State, SubscriptionKind
 from app.models import Application, ApprovedSubscription, Subscription
 from app.models.types import utcnow
 from app.services.isp_organisations import create_organisation, find_organisation
-from app.services.publication.publish import publish as publish_version
+from tests.whitelist.conftest import publish  # noqa: F401 (the same fixture: publish and commit)
 
 
 def organisation(name: str):
@@ -43,18 +43,6 @@ def approved_subscriber(db, make_applicant):
         return application
 
     return make
-
-
-@pytest.fixture
-def publish(db):
-    """publish(reason="test") -> the committed new WhitelistVersion (None when nothing changed)."""
-
-    def run(reason: str = "test"):
-        version = publish_version(reason)
-        db.session.commit()
-        return version
-
-    return run
 
 
 @pytest.fixture

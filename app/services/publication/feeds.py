@@ -120,11 +120,6 @@ def feed_ref(serial: int, organisation: IspOrganisation, fmt: str) -> FeedRef | 
     return FeedRef(*row) if row else None
 
 
-def signature_etag(ref: FeedRef) -> str:
-    """A detached signature's ETag: the sha256 of the signature, as for the whitelist's .sig files."""
-    return hashlib.sha256(ref.signature).hexdigest()
-
-
 def feeds_of(serial: int, organisation: IspOrganisation) -> list[FeedRef]:
     """The organisation's feed in version `serial`, in SubscriberFormat.ALL order; [] when it has none."""
     rows = db.session.execute(_REF_COLUMNS.where(SubscriberFile.serial == serial,

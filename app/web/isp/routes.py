@@ -68,19 +68,27 @@ def _file_or_404(serial: int, fmt: str) -> files.FileRef:
 @bp.get("/whitelist/<int:serial>/<fmt>")
 @readers
 def download(serial: int, fmt: str):
-    found = _file_or_404(serial, fmt)
-    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True,
-                         download_name=f"raasta-whitelist-{serial}.{fmt}", etag=found.sha256, max_age=None)
-    # Set here, not through send_file's mimetype, which would add a second charset to text types.
-    response.headers["Content-Type"] = WhitelistFormat.MEDIA_TYPES[fmt]
-    return response
+    return send_body(_file_or_404(serial, fmt), f"raasta-whitelist-{serial}.{fmt}", WhitelistFormat.MEDIA_TYPES[fmt])
 
 
 @bp.get("/whitelist/<int:serial>/<fmt>/signature")
 @readers
 def signature(serial: int, fmt: str):
-    return Response(_file_or_404(serial, fmt).signature, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="raasta-whitelist-{serial}.{fmt}.sig"'})
+    return send_signature(_file_or_404(serial, fmt), f"raasta-whitelist-{serial}.{fmt}")
+
+
+def send_body(found, download_name: str, media_type: str):
+    """A stored body (a files.FileRef, or an operator's feeds.FeedRef) as a download, ETag its sha256."""
+    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True, download_name=download_name,
+                         etag=found.sha256, max_age=None)
+    # Set here, not through send_file's mimetype, which would add a second charset to text types.
+    response.headers["Content-Type"] = media_type
+    return response
+
+
+def send_signature(found, download_name: str):
+    return Response(found.signature, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="{download_name}.sig"'})
 
 
 @bp.get("/signing-key.pem")

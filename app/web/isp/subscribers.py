@@ -3,7 +3,7 @@
 For isp accounts only, each reading its own organisation's feed (publication.feeds); the bytes are the ones
 the API serves. Staff read an operator's feed through the API with ?organisation=NAME.
 """
-from flask import Response, abort, render_template, request, send_file
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from app.choices import SubscriberFormat
@@ -11,6 +11,7 @@ from app.config import REPO_ROOT
 from app.services.isp_organisations import organisation_of
 from app.services.publication import feeds, files
 from app.web.isp import bp, isp_only
+from app.web.isp.routes import send_body, send_signature
 
 DOC = REPO_ROOT / "docs" / "isp" / "subscribers.md"
 DIFF_SHOWN = 2000  # identifiers listed per side; the API's diff gives them all
@@ -26,19 +27,14 @@ def _feed_or_404(serial: int, fmt: str) -> feeds.FeedRef:
 @bp.get("/subscribers/<int:serial>/<fmt>")
 @isp_only
 def subscriber_download(serial: int, fmt: str):
-    found = _feed_or_404(serial, fmt)
-    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True,
-                         download_name=f"raasta-subscribers-{serial}.{'users' if fmt == 'radius' else fmt}",
-                         etag=found.sha256, max_age=None)
-    response.headers["Content-Type"] = SubscriberFormat.MEDIA_TYPES[fmt]
-    return response
+    return send_body(_feed_or_404(serial, fmt), f"raasta-subscribers-{serial}.{fmt}",
+                     SubscriberFormat.MEDIA_TYPES[fmt])
 
 
 @bp.get("/subscribers/<int:serial>/<fmt>/signature")
 @isp_only
 def subscriber_signature(serial: int, fmt: str):
-    return Response(_feed_or_404(serial, fmt).signature, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="raasta-subscribers-{serial}.{fmt}.sig"'})
+    return send_signature(_feed_or_404(serial, fmt), f"raasta-subscribers-{serial}.{fmt}")
 
 
 @bp.get("/subscribers/diff")
