@@ -63,8 +63,8 @@ from app.addresses import (  # noqa: E402
 from app.choices import Category, OrganisationKind, Role, State, SubscriptionKind  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.export import RENDERERS, Snapshot  # noqa: E402
-from app.extensions import db  # noqa: E402
 from app.export.subscribers import SUBSCRIBER_RENDERERS, SubscriberFeed  # noqa: E402
+from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     AddressEntry,
     ApplicantProfile,
@@ -78,9 +78,8 @@ from app.models import (  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
-from app.services.publication import feeds  # noqa: E402
+from app.services.publication import feeds, signing  # noqa: E402
 from app.services.publication import publish as publication  # noqa: E402
-from app.services.publication import signing  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
@@ -486,8 +485,8 @@ def report_lines(results: list[dict], aggregation: dict, options, info: dict) ->
              f"Data: {options.entries:,} approved entries, disjoint and scattered so that few aggregate (95% IPv4 "
              f"/24-/32 each in its own random /24, 5% IPv6 /48-/64 in 2400::/12; seed {SEED}), "
              f"{ENTRIES_PER_APPLICATION} per application, {APPLICATIONS_PER_APPLICANT} applications per applicant, "
-             f"one approved prefix per entry; {options.subscriptions:,} approved subscriptions of the same applications "
-             f"across 6 operators (4 mobile: E.164 numbers; 2 fixed: account ids), spread evenly.", "",
+             f"one approved prefix per entry; {options.subscriptions:,} approved subscriptions of the same "
+             "applications across 6 operators (4 mobile: E.164 numbers; 2 fixed: account ids), spread evenly.", "",
              f"**Publish** = `publication.publish()` + commit: read the approved rows, content digest, aggregate, "
              f"render {len(RENDERERS)} formats, read the subscriptions and render each operator's feed "
              f"({', '.join(SUBSCRIBER_RENDERERS)}), sign each body, store blobs and files. "

@@ -15,5 +15,6 @@ __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation",
     "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile",
-    "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion", "batch_applications",
+    "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
+    "batch_applications",
 ]
