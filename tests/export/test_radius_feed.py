@@ -69,3 +69,19 @@ def test_the_check_fails_on_a_broken_users_file(tmp_path):
 def test_what_cannot_be_written_safely_is_refused(value):
     with pytest.raises(ValueError, match="RADIUS users file"):
         radius_string(value)
+
+
+@pytest.mark.parametrize("value", ['raasta"vpn', "raasta\\vpn", "raasta\nvpn", "x" * 65, "räasta"])
+def test_a_radius_filter_id_that_would_break_the_file_stops_start_up_naming_it(monkeypatch, value):
+    from app.config import ConfigError, TestConfig
+    monkeypatch.setenv("RADIUS_FILTER_ID", value)
+    with pytest.raises(ConfigError, match="RADIUS_FILTER_ID=.* cannot be written in a FreeRADIUS users file"):
+        TestConfig()
+
+
+def test_radius_filter_id_is_configurable(monkeypatch):
+    from app.config import TestConfig
+    monkeypatch.setenv("RADIUS_FILTER_ID", "vpn allowed")
+    assert TestConfig().RADIUS_FILTER_ID == "vpn allowed"
+    monkeypatch.delenv("RADIUS_FILTER_ID")
+    assert TestConfig().RADIUS_FILTER_ID == "raasta-vpn"
