@@ -32,6 +32,9 @@ class IspConfirmation(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), index=True)
     subscriber_id: Mapped[str] = mapped_column(String(100))
+    # sha256 of the subscriptions it was asked about (kind and identifier, sorted; "" for none): an applicant who
+    # changes them asks again, rather than keep an answer about other numbers.
+    subscriptions_digest: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[str] = mapped_column(String(20), default=ConfirmationState.PENDING, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -16,6 +16,7 @@ A dispute of an approved application suspends it at once (review.suspensions): o
 space and of a whitelist version published in the same transaction, reviewers and applicant told.
 A later confirmation leaves it suspended, for a reviewer to reinstate, and tells the reviewers.
 """
+import hashlib
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -51,33 +52,45 @@ def ask_on_submission(application: Application) -> list[IspConfirmation]:
                                   .order_by(IspConfirmation.id).with_for_update()).all()
     kept = []
     for confirmation in existing:
-        if wanted.get(confirmation.organisation_id) == confirmation.subscriber_id:
+        now = wanted.get(confirmation.organisation_id)
+        if now == (confirmation.subscriber_id, confirmation.subscriptions_digest):
             kept.append(confirmation)
             continue
         audit.record("application.isp_confirmation_reset", application,
                      organisation_id=confirmation.organisation_id, subscriber_id=confirmation.subscriber_id,
                      state=confirmation.state, after={"organisation_id": confirmation.organisation_id,
-                                                      "subscriber_id": wanted.get(confirmation.organisation_id)})
+                                                      "subscriber_id": now[0] if now else None,
+                                                      "subscriptions_changed": bool(now) and now[0] ==
+                                                      confirmation.subscriber_id})
         db.session.delete(confirmation)
     db.session.flush()
     have = {c.organisation_id for c in kept}
     asked = [IspConfirmation(application_id=application.id, organisation_id=organisation_id,
-                             subscriber_id=subscriber_id, state=ConfirmationState.PENDING)
-             for organisation_id, subscriber_id in wanted.items() if organisation_id not in have]
+                             subscriber_id=subscriber_id, subscriptions_digest=digest, state=ConfirmationState.PENDING)
+             for organisation_id, (subscriber_id, digest) in wanted.items() if organisation_id not in have]
     db.session.add_all(asked)
     db.session.flush()
     return kept + asked
 
 
-def _asked_about(application: Application) -> dict[int, str]:
-    """organisation id -> the subscriber id it is asked about: the profile's, for the ISP of an application
-    with address entries; "" for an organisation asked only about its subscriptions."""
+def _asked_about(application: Application) -> dict[int, tuple[str, str]]:
+    """organisation id -> (the subscriber id it is asked about, the digest of its subscriptions). The subscriber
+    id is the profile's for the ISP of an application with address entries, "" for an organisation asked only
+    about its subscriptions."""
     profile = application.applicant.profile
-    wanted = {subscription.organisation_id: "" for subscription in application.subscriptions}
+    served = {}
+    for subscription in application.subscriptions:
+        served.setdefault(subscription.organisation_id, []).append(f"{subscription.kind}:{subscription.identifier}")
+    subscriber_ids = dict.fromkeys(served, "")
     if profile is not None and profile.isp_organisation_id is not None and (
             application.entries or not application.subscriptions):
-        wanted[profile.isp_organisation_id] = profile.isp_subscriber_id or ""
-    return wanted
+        subscriber_ids[profile.isp_organisation_id] = profile.isp_subscriber_id or ""
+    return {organisation_id: (subscriber_id, _digest(served.get(organisation_id, [])))
+            for organisation_id, subscriber_id in subscriber_ids.items()}
+
+
+def _digest(subscriptions: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(subscriptions)).encode()).hexdigest() if subscriptions else ""
 
 
 class Part(NamedTuple):

@@ -26,6 +26,10 @@ def upgrade():
         batch_op.create_unique_constraint("uq_isp_confirmations_application_organisation",
                                           ["application_id", "organisation_id"])
         batch_op.create_index(batch_op.f("ix_isp_confirmations_application_id"), ["application_id"], unique=False)
+        batch_op.add_column(sa.Column("subscriptions_digest", sa.String(length=64), nullable=False,
+                                      server_default=""))
+    with op.batch_alter_table("isp_confirmations", schema=None) as batch_op:
+        batch_op.alter_column("subscriptions_digest", server_default=None)
 
     with op.batch_alter_table("whitelist_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subscription_count", sa.Integer(), nullable=False, server_default="0"))
@@ -59,6 +63,7 @@ def downgrade():
     op.execute("DELETE FROM isp_confirmations WHERE id NOT IN "
                "(SELECT MIN(id) FROM isp_confirmations GROUP BY application_id)")
     with op.batch_alter_table("isp_confirmations", schema=None) as batch_op:
+        batch_op.drop_column("subscriptions_digest")
         batch_op.drop_index(batch_op.f("ix_isp_confirmations_application_id"))
         batch_op.drop_constraint("uq_isp_confirmations_application_organisation", type_="unique")
         batch_op.create_unique_constraint("uq_isp_confirmations_application_id", ["application_id"])

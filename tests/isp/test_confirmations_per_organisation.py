@@ -162,3 +162,21 @@ def test_the_confirmations_page_shows_each_organisation_its_part_and_the_holders
     assert JAZZ_NUMBER in page and "Holder's NTN" in page and "1234567-8" in page
     for secret in (ZONG_NUMBER, "lhr-0042", "PTCL-1001", "39.32.12.0"):
         assert secret not in page
+
+
+def test_other_numbers_for_the_same_operator_ask_it_again(db, mixed, api):
+    application = mixed()
+    assert api(mixed.users["Jazz"]).post(f"/api/v1/isp/confirmations/{application.id}",
+                                         json={"answer": "confirm"}).status_code == 200
+    assert api(mixed.users["Zong"]).post(f"/api/v1/isp/confirmations/{application.id}",
+                                         json={"answer": "confirm"}).status_code == 200
+    row = db.session.get(Application, application.id)
+    for subscription in row.subscriptions:
+        if subscription.identifier == JAZZ_NUMBER:
+            subscription.identifier = "+923009998888"  # as an edit of the number leaves it
+    row.state = State.NEEDS_INFO
+    db.session.commit()
+    applications.submit(db.session.get(Application, application.id))
+    db.session.commit()
+    rows = _rows(db, application)
+    assert (rows["Jazz"].state, rows["Zong"].state) == (ConfirmationState.PENDING, ConfirmationState.CONFIRMED)
