@@ -24,6 +24,7 @@ from app.models import (
     ApplicantProfile,
     Application,
     ApprovedPrefix,
+    ApprovedSubscription,
     User,
     WhitelistBlob,
     WhitelistFile,
@@ -123,6 +124,22 @@ def content_digest(entries: list[tuple[str, int]], holders: dict[int, Holder]) -
                           ).hexdigest()
 
 
+def with_subscriptions(digest: str, now=None) -> str:
+    """The content digest extended by every live approved subscription (operator, identifier, application),
+    so that approving, revoking or expiring an application that holds only subscriptions publishes a version
+    (a version is the whole approved state). Unchanged while no subscription is approved."""
+    now = now or utcnow()
+    rows = db.session.execute(select(ApprovedSubscription.organisation_id, ApprovedSubscription.identifier,
+                                     ApprovedSubscription.application_id)
+                              .join(Application, Application.id == ApprovedSubscription.application_id)
+                              .where(_live(now))).all()
+    if not rows:
+        return digest
+    lines = "".join(f"{organisation}\t{identifier}\t{application}\n"
+                    for organisation, identifier, application in sorted(rows))
+    return hashlib.sha256(f"{digest}\n{lines}".encode()).hexdigest()
+
+
 def publish(reason: str, actor=None) -> WhitelistVersion | None:
     """A new version of what is approved now, or None when it equals the latest. The caller commits."""
     # Reading and rendering a million rows makes millions of tuples and strings, none in a cycle; the
@@ -134,7 +151,7 @@ def publish(reason: str, actor=None) -> WhitelistVersion | None:
 def _publish(reason: str, actor) -> WhitelistVersion | None:
     _lock_publication()
     entries, holders, columns = approved_entries()
-    content = content_digest(entries, holders)
+    content = with_subscriptions(content_digest(entries, holders))
     latest = latest_version()
     if latest is not None and latest.content_sha256 == content:
         return None

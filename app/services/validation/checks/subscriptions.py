@@ -51,7 +51,8 @@ def check_subscriptions(ctx: CheckContext):
                 ctx.cross_findings.append((other.application_id, Draft(
                     FindingCode.SUBSCRIPTION_PENDING, Severity.WARNING,
                     f"{name} is also in another application waiting for review; the reviewer decides.",
-                    subscription_id=other.id, data={"application_id": application.id, "subscription_id": subscription.id},
+                    subscription_id=other.id,
+                    data={"application_id": application.id, "subscription_id": subscription.id},
                     reviewer_message=f"{name} is also in application {application.id} of another applicant, waiting "
                                      "for review: at most one of the two can be approved.")))
     yield from _many_per_holder(ctx)
