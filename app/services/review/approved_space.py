@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import AddressEntry, Application, ApprovedPrefix, ApprovedSubscription, IspOrganisation, Subscription
 from app.services import Conflict
 from app.services.id_lists import among
-from app.services.pakistani_numbers import mobile_national
+from app.services.subscriptions.inputs import shown_identifier
 
 MAX_WINDOWS = 50        # queries per IP version to find the approved space around a batch
 
@@ -64,7 +64,7 @@ class SpaceSubscription:
         return self.organisation_id, self.identifier
 
     def __str__(self) -> str:
-        shown = mobile_national(self.identifier) if self.kind == SubscriptionKind.MOBILE else self.identifier
+        shown = shown_identifier(self.kind, self.identifier)
         return f"{SubscriptionKind.LABELS[self.kind].lower()} {shown} ({self.operator})"
 
     def clashing(self, other) -> str:

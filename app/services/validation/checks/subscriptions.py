@@ -7,23 +7,16 @@ reads never names the other applicant: it would tell them who holds a stranger's
 """
 from flask import current_app
 
-from app.choices import FindingCode, Severity, State, SubscriptionKind
-from app.services.pakistani_numbers import mobile_national
+from app.choices import FindingCode, Severity, State
+from app.services.subscriptions.inputs import shown_identifier
 from app.services.validation.checks.base import CheckContext, Draft
 from app.services.validation.checks.lookups import holder_numbers
-
-
-def shown(subscription) -> str:
-    """The identifier as the applicant reads it: 0300-1234567 for a mobile number, the account id as given."""
-    if subscription.kind == SubscriptionKind.MOBILE:
-        return mobile_national(subscription.identifier)
-    return subscription.identifier
 
 
 def check_subscriptions(ctx: CheckContext):
     application = ctx.application
     for subscription in application.subscriptions:
-        name = f"{shown(subscription)} ({subscription.organisation.name})"
+        name = f"{shown_identifier(subscription.kind, subscription.identifier)} ({subscription.organisation.name})"
         for other in ctx.lookups.subscriptions_like(subscription.organisation_id, subscription.identifier):
             if other.application_id == application.id:
                 continue
