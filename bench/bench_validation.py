@@ -52,11 +52,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+import validation_subscriptions  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 from validation_checks import SAMPLE_EVERY, check_results, compare_findings, findings_summary, verdict_problems  # noqa: E402
 from validation_data import SeedData, generate, seed_postgres, seed_sqlite  # noqa: E402
-import validation_subscriptions  # noqa: E402
 from validation_probe import (  # noqa: E402
     PageProbe,
     children_of,

@@ -73,10 +73,11 @@ class SpaceSubscription:
 
 @dataclass(frozen=True)
 class Clash:
-    """`entry` overlaps `other`, which belongs to another applicant (approved, or in the same batch)."""
+    """`entry` overlaps `other` (or, two subscriptions, is the same operator's same subscriber), which belongs
+    to another applicant (approved, or in the same batch)."""
 
-    entry: SpaceEntry
-    other: SpaceEntry
+    entry: SpaceEntry | SpaceSubscription
+    other: SpaceEntry | SpaceSubscription
     approved: bool  # other is approved space; else it is about to be approved alongside
 
     def message(self) -> str:

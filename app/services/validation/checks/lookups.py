@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
 from app.choices import State
+from app.extensions import db
 from app.models import ApplicantProfile, Application, Document, IspConfirmation, Subscription
 from app.services.id_lists import among
-
 
 # Whose subscriptions another one collides with: approved, or waiting on the way to a decision.
 PENDING_SUBSCRIPTION_STATES = (State.VALIDATING, State.READY, State.FLAGGED, State.NEEDS_INFO)
