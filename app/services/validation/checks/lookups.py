@@ -94,11 +94,11 @@ class Lookups:
             select(Subscription.id, Subscription.organisation_id, Subscription.identifier,
                    Subscription.application_id, Application.applicant_id, Application.state)
             .join(Application, Application.id == Subscription.application_id)
-            .where(Subscription.identifier.in_(sorted(identifiers)), Application.state.in_(SUBSCRIBED_STATES))
-            .order_by(Subscription.id))
+            .where(Subscription.identifier.in_(sorted(identifiers))).order_by(Subscription.id))
         found = defaultdict(list)
         for row in rows:
-            found[(row.organisation_id, row.identifier)].append(row)
+            if row.state in SUBSCRIBED_STATES:  # here, not in SQL: see _load_holdings
+                found[(row.organisation_id, row.identifier)].append(row)
         self.subscriptions_by_key = dict(found)
 
     def _load_holdings(self, numbers: set[str]) -> None:
@@ -106,14 +106,18 @@ class Lookups:
         whose profile carries one of these NTNs or CNICs."""
         if not numbers:
             return
+        # The states are filtered here, not in SQL: given `state IN (...)`, SQLite (without statistics) walked
+        # every approved application by ix_applications_state instead of starting from the few profiles.
         rows = db.session.execute(
-            select(ApplicantProfile.ntn, ApplicantProfile.cnic, Subscription.organisation_id, Subscription.identifier)
+            select(ApplicantProfile.ntn, ApplicantProfile.cnic, Subscription.organisation_id, Subscription.identifier,
+                   Application.state)
             .join(Application, Application.applicant_id == ApplicantProfile.user_id)
             .join(Subscription, Subscription.application_id == Application.id)
-            .where(or_(ApplicantProfile.ntn.in_(sorted(numbers)), ApplicantProfile.cnic.in_(sorted(numbers))),
-                   Application.state.in_(SUBSCRIBED_STATES)))
+            .where(or_(ApplicantProfile.ntn.in_(sorted(numbers)), ApplicantProfile.cnic.in_(sorted(numbers)))))
         held = defaultdict(set)
-        for ntn, cnic, organisation_id, identifier in rows:
+        for ntn, cnic, organisation_id, identifier, state in rows:
+            if state not in SUBSCRIBED_STATES:
+                continue
             for number in {ntn, cnic} & numbers:
                 held[number].add((organisation_id, identifier))
         self.subscriptions_by_holder = dict(held)
