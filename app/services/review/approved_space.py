@@ -157,29 +157,26 @@ def add_guarded(entries: list[SpaceEntry], subscriptions: list[SpaceSubscription
 def subscription_clashes(subscriptions: list[SpaceSubscription], approved: bool = True) -> list[Clash]:
     """Each of `subscriptions` approved for another applicant (one query, by identifier), then (within) each
     also among `subscriptions` for another applicant; with approved=False only the second (batching)."""
+    together: dict[tuple, list[SpaceSubscription]] = {}  # (operator, identifier) -> those of `subscriptions`
+    for subscription in subscriptions:
+        together.setdefault(subscription.key, []).append(subscription)
     found = []
     if approved and subscriptions:
-        mine: dict[tuple, list[SpaceSubscription]] = {}
-        for s in subscriptions:
-            mine.setdefault(s.key, []).append(s)
         rows = db.session.execute(
             select(ApprovedSubscription.application_id, ApprovedSubscription.applicant_id,
                    ApprovedSubscription.subscription_id, ApprovedSubscription.organisation_id, IspOrganisation.name,
                    ApprovedSubscription.kind, ApprovedSubscription.identifier)
             .join(IspOrganisation, IspOrganisation.id == ApprovedSubscription.organisation_id)
-            .where(ApprovedSubscription.identifier.in_(sorted({s.identifier for s in subscriptions})))
+            .where(ApprovedSubscription.identifier.in_(sorted({key[1] for key in together})))
             .order_by(ApprovedSubscription.id))
         for held in (SpaceSubscription(*row) for row in rows):
-            found += [Clash(s, held, approved=True) for s in mine.get(held.key, ())
-                      if s.applicant_id != held.applicant_id]
-    together: dict[tuple, list[SpaceSubscription]] = {}
-    for s in subscriptions:
-        together.setdefault(s.key, []).append(s)
+            found += [Clash(mine, held, approved=True) for mine in together.get(held.key, ())
+                      if mine.applicant_id != held.applicant_id]
     for group in together.values():
-        for s in group:
-            other = next((o for o in group if o.applicant_id != s.applicant_id), None)
+        for mine in group:
+            other = next((o for o in group if o.applicant_id != mine.applicant_id), None)
             if other is not None:
-                found.append(Clash(s, other, approved=False))
+                found.append(Clash(mine, other, approved=False))
     return found
 
 
