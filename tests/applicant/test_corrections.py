@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.choices import TRANSITIONS, State
 from app.models import AuditEvent, Override
 from tests.applicant.conftest import PDF
-from tests.applicant.test_state_races import _race
+from tests.racing import at_once
 
 BODY = {"purpose": "Office VPN to our client in Germany", "category": "company_vpn",
         "entries": ["39.32.12.0/24", "111.68.96.10", "2400:adc0:100::/48"],
@@ -118,8 +118,9 @@ def test_reopening_racing_batching_exactly_one_wins(applicant, make_user, api, r
         created = applicant.post("/api/v1/applications", json={**BODY, "category": None}).json
         url = f"/api/v1/applications/{created['id']}"
         _validated(applicant, created["id"], run_worker, {**BODY, "category": None})
-        edit, batch = _race([lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed purpose"}),
-                             lambda: reviewer.post("/api/v1/batches", json={"application_ids": [created["id"]]})])
+        edit, batch = at_once([
+            lambda: applicant.put(url, json={**BODY, "category": None, "purpose": "changed purpose"}),
+            lambda: reviewer.post("/api/v1/batches", json={"application_ids": [created["id"]]})])
         assert sorted([edit.status_code, batch.status_code]) in ([200, 409], [201, 409]), (edit.json, batch.json)
         state = applicant.get(url).json["state"]
         assert state == ("draft" if edit.status_code == 200 else "ready")

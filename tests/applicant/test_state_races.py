@@ -3,29 +3,12 @@
 Real concurrent requests: threads, each with its own app context and database session, released
 together by a barrier against one database (a SQLite file or PostgreSQL).
 """
-import threading
 
 from sqlalchemy import select
 
 from app.choices import TRANSITIONS, State
 from app.models import Application, AuditEvent
-
-
-def _race(calls):
-    """Run the calls at the same moment; return their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.racing import at_once
 
 
 def _state_events(db, application_id):
@@ -39,7 +22,7 @@ def _state_events(db, application_id):
 def test_ten_parallel_submits_validate_once(applicant, submittable, db):
     draft = submittable
     url = f"/api/v1/applications/{draft['id']}/submit"
-    responses = _race([lambda: applicant.post(url)] * 10)
+    responses = at_once([lambda: applicant.post(url)] * 10)
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [202] + [409] * 9, statuses
     assert [e["after"] for e in _state_events(db, draft["id"])] == [State.VALIDATING]
@@ -50,7 +33,7 @@ def test_withdraw_racing_submit_never_leaves_an_impossible_history(applicant, ma
         draft = applicant.post("/api/v1/applications", json={
             "purpose": "race to the state", "entries": ["39.32.12.0/24"], "endpoints": []}).json
         base = f"/api/v1/applications/{draft['id']}"
-        submit, withdraw = _race([lambda: applicant.post(f"{base}/submit"),
+        submit, withdraw = at_once([lambda: applicant.post(f"{base}/submit"),
                                   lambda: applicant.post(f"{base}/withdraw")])
         assert {submit.status_code, withdraw.status_code} <= {200, 202, 409}
         events = _state_events(db, draft["id"])

@@ -3,39 +3,14 @@
 Each request runs in its own thread through its own app (own engine and connections), released together by a
 barrier, as in tests/review/test_concurrent_approval.py: real concurrent transactions.
 """
-import threading
 
 from sqlalchemy import func, select
 
-from app import create_app
 from app.choices import ConfirmationState, State
-from app.config import TestConfig
 from app.models import Application, ApprovedPrefix, AuditEvent, IspConfirmation, WhitelistVersion
 from app.services import isp_confirmations as confirmations
 from app.services.tokens import issue_token
-
-
-def _post_together(app, requests: list[tuple[str, str, dict]]) -> list[int]:
-    apps = [create_app(TestConfig(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                                  REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=app.config["INSTANCE_DIR"]))
-            for _ in requests]
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = [0] * len(requests)
-
-    def post(index: int, url: str, token: str, body: dict) -> None:
-        client = apps[index].test_client()
-        barrier.wait()
-        statuses[index] = client.post(url, json=body, headers={"Authorization": f"Bearer {token}"}).status_code
-
-    threads = [threading.Thread(target=post, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for other in apps:
-        with other.app_context():
-            other.extensions["sqlalchemy"].engines[None].dispose()
-    return statuses
+from tests.racing import ApiCall, at_once_through_own_apps
 
 
 def test_exactly_one_of_two_reinstatements_wins(app, db, make_user, isp_user, make_applicant, approved_application):
@@ -52,7 +27,8 @@ def test_exactly_one_of_two_reinstatements_wins(app, db, make_user, isp_user, ma
     versions_before = db.session.scalar(select(func.count()).select_from(WhitelistVersion))
 
     url = f"/api/v1/applications/{application.id}/reinstate"
-    statuses = _post_together(app, [(url, token, {"reason": f"Settled ({n})"}) for n, token in enumerate(tokens)])
+    statuses = at_once_through_own_apps(app, [ApiCall("post", url, token, {"reason": f"Settled ({n})"})
+                                              for n, token in enumerate(tokens)])
 
     assert sorted(statuses) == [200, 409], statuses
     db.session.expire_all()

@@ -1,17 +1,16 @@
 """Applications in a pending batch (issue 21): shown with their batch and never offered again, counted apart,
 refused in pairs that overlap across applicants, taken out one at a time, and a refused approval's next steps."""
 import re
-import threading
 
 import pytest
 from sqlalchemy import update
 
-from app import audit, create_app
+from app import audit
 from app.choices import BatchState, State
-from app.config import TestConfig
 from app.models import Application, Batch
 from app.services.review import batches
 from app.services.tokens import issue_token
+from tests.racing import ApiCall, at_once_through_own_apps
 from tests.review.test_queue_page import rows
 
 
@@ -200,30 +199,6 @@ def test_the_endpoint_is_described(client):
     assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"reason"}
 
 
-def _together(app, calls) -> list[int]:
-    """Run each (method, url, token) at the same moment, each through its own app (own connections)."""
-    apps = [create_app(TestConfig(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                                  REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=app.config["INSTANCE_DIR"]))
-            for _ in calls]
-    barrier = threading.Barrier(len(calls))
-    statuses = [0] * len(calls)
-
-    def run(index, method, url, token):
-        client = apps[index].test_client()
-        barrier.wait()
-        statuses[index] = getattr(client, method)(url, headers={"Authorization": f"Bearer {token}"}).status_code
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for other in apps:
-        with other.app_context():
-            other.extensions["sqlalchemy"].engines[None].dispose()
-    return statuses
-
-
 def test_a_removal_racing_an_approval_never_approves_what_was_removed(app, db, make_user, make_reviewable):
     maker, checker, remover = make_user("reviewer"), make_user("reviewer"), make_user("admin")
     tokens = {user.id: issue_token(user, "race") for user in (checker, remover)}
@@ -232,9 +207,9 @@ def test_a_removal_racing_an_approval_never_approves_what_was_removed(app, db, m
         kept, removed = make_reviewable([f"39.{40 + round_}.0.0/24"]), make_reviewable([f"39.{50 + round_}.0.0/24"])
         batch = batches.create_batch([kept.id, removed.id], maker)
         db.session.commit()
-        approval, removal = _together(app, [
-            ("post", f"/api/v1/batches/{batch.id}/approve", tokens[checker.id]),
-            ("delete", f"/api/v1/batches/{batch.id}/applications/{removed.id}", tokens[remover.id])])
+        approval, removal = at_once_through_own_apps(app, [
+            ApiCall("post", f"/api/v1/batches/{batch.id}/approve", tokens[checker.id]),
+            ApiCall("delete", f"/api/v1/batches/{batch.id}/applications/{removed.id}", tokens[remover.id])])
         db.session.expire_all()
         assert approval == 200 and removal in (200, 409), (approval, removal)
         assert db.session.get(Batch, batch.id).state == BatchState.PUBLISHED
@@ -302,7 +277,6 @@ def test_when_every_application_is_named_cancelling_is_the_next_step(login, revi
     assert "nothing would be left to approve" in steps and "remove-named" not in steps
     assert '<button type="submit" class="button">Cancel the batch</button>' in steps
     assert 'class="button button-secondary" id="approve"' in page
-
 
 
 def test_the_application_page_takes_it_out_of_its_batch_so_a_reviewer_can_ask_for_more(login, reviewer, queued, db):

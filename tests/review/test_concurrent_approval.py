@@ -5,43 +5,17 @@ same database, released together by a barrier: real concurrent transactions. On 
 approved-space lock makes the second wait and re-check (the exclusion constraint stands behind it);
 on SQLite the database's one write lock does.
 """
-import threading
 
 from sqlalchemy import func, select
 
-from app import create_app
 from app.choices import BatchState, State
-from app.config import TestConfig
 from app.models import Application, ApprovedPrefix, Batch
 from app.services.review import batches
 from app.services.tokens import issue_token
+from tests.racing import ApiCall, at_once_through_own_apps
 
 ROUNDS = [("39.32.0.0/24", "39.32.0.128/25"), ("2400:adc0::/32", "2400:adc0:100::/48"),
           ("111.68.96.0/22", "111.68.99.7")]
-
-
-def _approve_together(app, requests: list[tuple[int, str]]) -> list[int]:
-    apps = [create_app(TestConfig(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                                  REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=app.config["INSTANCE_DIR"]))
-            for _ in requests]
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = [0] * len(requests)
-
-    def approve(index: int, batch_id: int, token: str) -> None:
-        client = apps[index].test_client()
-        barrier.wait()
-        statuses[index] = client.post(f"/api/v1/batches/{batch_id}/approve",
-                                      headers={"Authorization": f"Bearer {token}"}).status_code
-
-    threads = [threading.Thread(target=approve, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for other in apps:
-        with other.app_context():
-            other.extensions["sqlalchemy"].engines[None].dispose()
-    return statuses
 
 
 def test_exactly_one_of_two_overlapping_approvals_wins(app, db, make_user, make_reviewable):
@@ -53,7 +27,8 @@ def test_exactly_one_of_two_overlapping_approvals_wins(app, db, make_user, make_
         first, second = make_reviewable([one]), make_reviewable([other])  # two different applicants
         batch_ids = [batches.create_batch([first.id], maker).id, batches.create_batch([second.id], maker).id]
         db.session.commit()
-        statuses = _approve_together(app, list(zip(batch_ids, tokens)))
+        statuses = at_once_through_own_apps(app, [ApiCall("post", f"/api/v1/batches/{batch_id}/approve", token)
+                                             for batch_id, token in zip(batch_ids, tokens)])
         assert sorted(statuses) == [200, 409], (one, other, statuses)
         db.session.expire_all()
         winner = batch_ids[statuses.index(200)]

@@ -14,7 +14,7 @@ from app.extensions import queues
 from app.models import Application, AuditEvent, IspOrganisation, OutboxJob, SmsCode, Subscription
 from app.queues import SMS
 from tests.applicant.conftest import PDF
-from tests.applicant.test_state_races import _race
+from tests.racing import at_once
 from tests.subscriptions.conftest import FREELANCER, MOBILE
 
 PURPOSE = "Freelance work for clients abroad over my 4G connection"
@@ -222,7 +222,7 @@ def test_two_racing_verifications_of_one_code_exactly_one_wins(freelancer, app, 
             _backdate(db, 1.1)
         assert freelancer.post(code_url).status_code == 202
         code = _sent_code(app, run_worker, number="92" + number[1:].replace("-", ""))
-        responses = _race([lambda: freelancer.post(verify_url, json={"code": code})] * 2)
+        responses = at_once([lambda: freelancer.post(verify_url, json={"code": code})] * 2)
         assert sorted(r.status_code for r in responses) == [200, 422], [r.json for r in responses]
         verified = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "subscription.verified",
                                                                AuditEvent.subject_id == str(draft["id"]))).all()
@@ -317,7 +317,7 @@ def test_a_removed_number_makes_its_code_harmless(freelancer, app, db, run_worke
 
 def test_two_racing_code_requests_send_one_code(freelancer, app, db, run_worker):
     code_url = _urls(_draft(freelancer))[0]
-    responses = _race([lambda: freelancer.post(code_url)] * 3)
+    responses = at_once([lambda: freelancer.post(code_url)] * 3)
     assert sorted(r.status_code for r in responses) == [202, 429, 429], [r.json for r in responses]
     assert db.session.scalar(select(func.count()).select_from(SmsCode)) == 1
     run_worker()

@@ -44,6 +44,13 @@ def test_the_default_texts_follow_the_settings(app, client):
     assert "An approval lasts 180 days" in client.get("/help").text
 
 
+def test_the_default_help_tells_a_freelancer_without_a_fixed_address_what_to_do(client):
+    help_page = main_of(client.get("/help").text)
+    assert "<h2>Without a fixed IP address</h2>" in help_page
+    assert "6-digit code that arrives by SMS" in help_page
+    assert "each provider sees only the part of an application it serves" in help_page
+
+
 def save(client, slug="help", title="Help", body="Some help."):
     return client.post(f"/admin/pages/{slug}", data={"title": title, "body": body})
 
