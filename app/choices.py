@@ -163,6 +163,14 @@ class WhitelistFormat:
     }
 
 
+class SubscriberFormat:
+    """The formats of an organisation's subscriber feed (publication.feeds): rows for scripts, and a FreeRADIUS
+    `users` file for a BRAS."""
+    CSV, JSON, RADIUS = "csv", "json", "radius"
+    ALL = (CSV, JSON, RADIUS)
+    MEDIA_TYPES = {CSV: "text/csv; charset=utf-8", JSON: "application/json", RADIUS: "text/plain; charset=utf-8"}
+
+
 class OrganisationKind:
     """What an ISP organisation serves: fixed lines and broadband (address ranges, account ids) or mobile numbers."""
     FIXED = "fixed"

@@ -98,6 +98,18 @@ def sms_url() -> str | None:
     return url or None
 
 
+def radius_filter_id() -> str:
+    """RADIUS_FILTER_ID, the Filter-Id the subscriber feeds' FreeRADIUS `users` file gives each subscriber.
+
+    Written inside double quotes in that file: a quote, backslash, newline or other control character would
+    break the file every operator loads, so it is refused here, at startup, not at the first publication."""
+    value = os.environ.get("RADIUS_FILTER_ID", "").strip() or "raasta-vpn"
+    if len(value) > 64 or any(c in '"\\' or not c.isprintable() or not c.isascii() for c in value):
+        raise ConfigError(f"RADIUS_FILTER_ID={value!r} cannot be written in a FreeRADIUS users file; use up to 64 "
+                          "printable ASCII characters without quotes or backslashes, e.g. RADIUS_FILTER_ID=raasta-vpn")
+    return value
+
+
 def limiter_storage(url: str) -> str:
     """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
@@ -171,6 +183,8 @@ class Config:
         # Webhook notices: seconds per try, then the waits between retries (backoff); then the delivery fails.
         self.WEBHOOK_TIMEOUT = whole_number("WEBHOOK_TIMEOUT", 10, "a number of seconds")
         self.WEBHOOK_RETRY_INTERVALS = seconds_list("WEBHOOK_RETRY_INTERVALS", [10, 60, 300, 900, 3600])
+        # The Filter-Id the operators' RADIUS `users` feed gives each approved subscriber (their policy's name).
+        self.RADIUS_FILTER_ID = radius_filter_id()
         # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
         # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
         self.POLL_CACHE_SECONDS = whole_number("POLL_CACHE_SECONDS", 5, "a number of seconds", minimum=0)

@@ -1,13 +1,17 @@
 """Whitelist publication and distribution at 1,000,000 approved entries.
 
-    .venv/bin/python bench/bench_publication.py [--entries N] [--backend sqlite|postgres|both] [--duration S]
+    .venv/bin/python bench/bench_publication.py [--entries N] [--subscriptions N] [--backend sqlite|postgres|both]
+                                                [--duration S]
 
 Per backend (SQLite file in a temporary folder; PostgreSQL at --postgres, default $BENCH_DATABASE_URL,
 whose public schema is dropped and re-created by the migrations):
 (a) publish: N approved entries (disjoint prefixes scattered so that few aggregate: the txt body
     has about N lines; 95% IPv4, 5% IPv6; 4 entries per application) are bulk-inserted with Core
     inserts, then `publication.publish()` + commit is timed: read, aggregate, render every format,
-    sign, store. Target < 20 s. Each phase is then timed again on its own for the breakdown.
+    sign, store. With them, --subscriptions (default 500,000) approved subscriptions of the same
+    applications across 6 operators (Jazz, Zong, Telenor, Ufone: mobile numbers; two fixed ISPs:
+    account ids), so publish also renders, signs and stores each operator's feed (csv, json, radius).
+    Target < 20 s. Each phase is then timed again on its own for the breakdown.
 (b) aggregation: the same IPv4 prefixes through `aggregate_columns()` (what publish runs; also
     file in -> file out: `read_columns` + `write_aggregate`) and through FireHOL `iprange --optimize`
     (a whole process, file in -> file out), same input, same run; outputs compared. Target: the
@@ -56,16 +60,26 @@ from app.addresses import (  # noqa: E402
     read_columns,
     write_aggregate,
 )
-from app.choices import Category, Role, State  # noqa: E402
+from app.choices import Category, OrganisationKind, Role, State, SubscriptionKind  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.export import RENDERERS, Snapshot  # noqa: E402
+from app.export.subscribers import SUBSCRIBER_RENDERERS, SubscriberFeed  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import AddressEntry, ApplicantProfile, Application, ApprovedPrefix, User  # noqa: E402
+from app.models import (  # noqa: E402
+    AddressEntry,
+    ApplicantProfile,
+    Application,
+    ApprovedPrefix,
+    ApprovedSubscription,
+    IspOrganisation,
+    Subscription,
+    User,
+)
 from app.models.types import utcnow  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
+from app.services.publication import feeds, signing  # noqa: E402
 from app.services.publication import publish as publication  # noqa: E402
-from app.services.publication import signing  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
@@ -78,6 +92,7 @@ V6_LENGTHS = {48: 3, 56: 4, 64: 3}
 ENTRIES_PER_APPLICATION = 4
 APPLICATIONS_PER_APPLICANT = 10
 CHUNK = 50_000
+FIXED_ISPS = ("Bench Fibre", "Bench Broadband")  # beside the four mobile operators of migration 0011
 PUBLISH_TARGET_S = 20
 AGGREGATE_TARGET = 2.0
 HTTP_TARGET = 0.80
@@ -117,8 +132,9 @@ def _weights(table: dict) -> np.ndarray:
     return weights / weights.sum()
 
 
-def seed(space: list[tuple[int, int, int, str]]) -> float:
-    """Applicants, approved applications, entries and approved prefixes: Core inserts, one transaction."""
+def seed(space: list[tuple[int, int, int, str]], subscriptions: int) -> float:
+    """Applicants, approved applications, entries, approved prefixes and `subscriptions` approved subscriptions:
+    Core inserts, one transaction."""
     started = time.perf_counter()
     now = utcnow()
     applications = -(-len(space) // ENTRIES_PER_APPLICATION)
@@ -149,14 +165,43 @@ def seed(space: list[tuple[int, int, int, str]]) -> float:
                              "prefixlen": int(cidr.rsplit("/", 1)[1]), "network": cidr})
         put(AddressEntry, entries)
         put(ApprovedPrefix, prefixes)
+        del entries, prefixes
+        _seed_subscriptions(connection, put, subscriptions, applications, now)
         if connection.dialect.name == "postgresql":
-            for table in ("users", "applicant_profiles", "applications", "address_entries", "approved_prefixes"):
+            for table in ("users", "applicant_profiles", "applications", "address_entries", "approved_prefixes",
+                          "isp_organisations", "subscriptions", "approved_subscriptions"):
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))  # what autovacuum does within a minute of a bulk load
     return time.perf_counter() - started
+
+
+def _seed_subscriptions(connection, put, count: int, applications: int, now) -> None:
+    """`count` approved subscriptions spread over the approved applications and 6 operators: each mobile
+    operator's numbers distinct (+923xx...), each fixed ISP's account ids distinct."""
+    if not count:
+        return
+    mobile = connection.execute(text("SELECT id FROM isp_organisations WHERE kind = 'mobile' ORDER BY id")).scalars()
+    operators = [(organisation_id, SubscriptionKind.MOBILE) for organisation_id in mobile]
+    first_id = (connection.execute(text("SELECT max(id) FROM isp_organisations")).scalar() or 0) + 1
+    put(IspOrganisation, [{"id": first_id + n, "name": name, "kind": OrganisationKind.FIXED, "created_at": now}
+                          for n, name in enumerate(FIXED_ISPS)])
+    operators += [(first_id + n, SubscriptionKind.FIXED) for n in range(len(FIXED_ISPS))]
+    rows, approved = [], []
+    for n in range(count):
+        organisation_id, kind = operators[n % len(operators)]
+        application = n % applications + 1
+        identifier = f"+923{n:09d}"[:13] if kind == SubscriptionKind.MOBILE else f"acct-{n:08d}"
+        rows.append({"id": n + 1, "application_id": application, "position": n // applications, "kind": kind,
+                     "organisation_id": organisation_id, "identifier": identifier, "verified_at": now,
+                     "created_at": now})
+        approved.append({"id": n + 1, "application_id": application, "subscription_id": n + 1,
+                         "applicant_id": (application - 1) // APPLICATIONS_PER_APPLICANT + 1,
+                         "organisation_id": organisation_id, "kind": kind, "identifier": identifier})
+    put(Subscription, rows)
+    put(ApprovedSubscription, approved)
 
 
 def timed_publish() -> dict:
@@ -166,7 +211,15 @@ def timed_publish() -> dict:
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "cpu": time.process_time() - cpu, "serial": version.serial, "entries": version.entry_count,
             "prefixes": version.prefix_count, "sizes": {f.format: f.size for f in version.files},
+            "subscriptions": version.subscription_count, "feed_bytes": _feed_bytes(version.serial),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _feed_bytes(serial: int) -> dict[str, int]:
+    """The operators' feed bodies of version `serial`, bytes per format (all operators together)."""
+    rows = db.session.execute(text("SELECT format, sum(size) FROM subscriber_files WHERE serial = :serial "
+                                   "GROUP BY format"), {"serial": serial}).all()
+    return {fmt: int(size) for fmt, size in rows}
 
 
 def phase_breakdown() -> dict:
@@ -178,7 +231,10 @@ def phase_breakdown() -> dict:
     entries, holders, columns = publication.approved_entries()
     phases["read rows"] = time.perf_counter() - started
     started = time.perf_counter()
-    publication.content_digest(entries, holders)
+    subscribers = feeds.approved_subscriptions(holders)
+    phases["read subscriptions"] = time.perf_counter() - started
+    started = time.perf_counter()
+    publication.content_digest(entries, holders, subscribers)
     phases["content digest"] = time.perf_counter() - started
     started = time.perf_counter()
     cidrs = aggregate_columns(columns)
@@ -189,6 +245,12 @@ def phase_breakdown() -> dict:
         started = time.perf_counter()
         bodies[fmt] = renderer(snapshot)
         phases[f"render {fmt}"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for organisation_id, rows in subscribers.items():
+        feed = SubscriberFeed(0, utcnow(), str(organisation_id), rows, holders, "raasta-vpn")
+        for fmt, renderer in SUBSCRIBER_RENDERERS.items():
+            bodies[f"feed {organisation_id} {fmt}"] = renderer(feed)
+    phases["render feeds"] = time.perf_counter() - started
     started = time.perf_counter()
     for body in bodies.values():
         signing.sign(body)
@@ -378,8 +440,9 @@ def run_backend(backend: str, options, space, folder: Path, redis_url: str) -> d
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        result["seed_s"] = seed(space)
-        print(f"{backend}: seeded {len(space):,} approved entries in {result['seed_s']:.1f} s", flush=True)
+        result["seed_s"] = seed(space, options.subscriptions)
+        print(f"{backend}: seeded {len(space):,} approved entries and {options.subscriptions:,} subscriptions in "
+              f"{result['seed_s']:.1f} s", flush=True)
         result["publish"] = timed_publish()
         print(f"{backend}: publish {result['publish']['seconds']:.2f} s", flush=True)
         result["phases"] = phase_breakdown()
@@ -402,7 +465,8 @@ def machine() -> dict:
     model = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "?")
     return {"cpus": os.cpu_count(), "model": model, "python": platform.python_version(),
             "date": dt.date.today().isoformat(), "load": os.getloadavg()[0],
-            "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip(),
+            "wrk": (subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+                    if shutil.which("wrk") else "not installed"),
             "iprange": (subprocess.run(["iprange", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
                         if shutil.which("iprange") else "not installed")}
 
@@ -413,23 +477,30 @@ def verdict(ok: bool) -> str:
 
 def report_lines(results: list[dict], aggregation: dict, options, info: dict) -> list[str]:
     lines = [SECTION, "",
-             f"`.venv/bin/python bench/bench_publication.py --entries {options.entries} --backend {options.backend} "
+             f"`.venv/bin/python bench/bench_publication.py --entries {options.entries} "
+             f"--subscriptions {options.subscriptions} --backend {options.backend} "
              f"--duration {options.duration} --rounds {options.rounds}` on {info['cpus']} CPUs ({info['model']}), "
              f"Python {info['python']}, {info['date']}; load average {info['load']:.1f} at the start "
              "(other work shares the CPUs).",
              f"Data: {options.entries:,} approved entries, disjoint and scattered so that few aggregate (95% IPv4 "
              f"/24-/32 each in its own random /24, 5% IPv6 /48-/64 in 2400::/12; seed {SEED}), "
              f"{ENTRIES_PER_APPLICATION} per application, {APPLICATIONS_PER_APPLICANT} applications per applicant, "
-             "one approved prefix per entry.", "",
+             f"one approved prefix per entry; {options.subscriptions:,} approved subscriptions of the same "
+             "applications across 6 operators (4 mobile: E.164 numbers; 2 fixed: account ids), spread evenly.", "",
              f"**Publish** = `publication.publish()` + commit: read the approved rows, content digest, aggregate, "
-             f"render {len(RENDERERS)} formats, sign each, store blobs and files. Target < {PUBLISH_TARGET_S} s.", "",
-             "| backend | seed (Core inserts) | **publish** (wall) | its CPU in this process | verdict | entries → prefixes | bodies | peak RSS |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"render {len(RENDERERS)} formats, read the subscriptions and render each operator's feed "
+             f"({', '.join(SUBSCRIBER_RENDERERS)}), sign each body, store blobs and files. "
+             f"Target < {PUBLISH_TARGET_S} s.", "",
+             "| backend | seed (Core inserts) | **publish** (wall) | its CPU in this process | verdict | entries → prefixes | subscriptions → feeds (all operators) | bodies | peak RSS |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         p = r["publish"]
         sizes = ", ".join(f"{fmt} {size / 1e6:.1f} MB" for fmt, size in p["sizes"].items())
         lines.append(f"| {r['backend']} | {r['seed_s']:.0f} s | **{p['seconds']:.1f} s** | {p['cpu']:.1f} s | "
-                     f"{verdict(p['seconds'] < PUBLISH_TARGET_S)} | {p['entries']:,} → {p['prefixes']:,} | {sizes} | "
+                     f"{verdict(p['seconds'] < PUBLISH_TARGET_S)} | {p['entries']:,} → {p['prefixes']:,} | "
+                     f"{p['subscriptions']:,} → " + ", ".join(f"{fmt} {size / 1e6:.1f} MB"
+                                                                for fmt, size in p["feed_bytes"].items())
+                     + f" | {sizes} | "
                      f"{p['peak_mb']:.0f} MB |")
     lines += ["", "Phases, each run again on its own after the publish (seconds):", "",
               "| backend | " + " | ".join(results[0]["phases"]) + " |",
@@ -494,6 +565,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      epilog="See the module docstring for what is measured and the targets.")
     parser.add_argument("--entries", type=int, default=1_000_000, help="approved entries (default 1,000,000)")
+    parser.add_argument("--subscriptions", type=int, default=500_000,
+                        help="approved subscriptions across 6 operators (default 500,000)")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"),
                         help="PostgreSQL URL whose public schema may be dropped (default $BENCH_DATABASE_URL)")

@@ -30,14 +30,20 @@ def _time(value):
 
 
 def confirmation_json(confirmation: IspConfirmation) -> dict:
+    """One row as its organisation sees it: its own part only. An operator asked about subscriptions alone
+    gets no entries and no subscriber id (those are the profile ISP's), and only the subscriptions it serves."""
     application = confirmation.application
     profile = application.applicant.profile
+    part = confirmations.part_of(confirmation)
     return {
         "application_id": application.id,
-        "subscriber_id": confirmation.subscriber_id,
+        "subscriber_id": confirmation.subscriber_id if part.addresses else None,
         "applicant": profile.name if profile else application.applicant.display_name,
+        "cnic": profile.cnic if profile else None,
+        "ntn": profile.ntn if profile else None,
         "city": profile.city if profile else None,
-        "entries": [cidr for entry in application.entries for cidr in entry.cidrs],
+        "entries": [cidr for entry in application.entries for cidr in entry.cidrs] if part.addresses else [],
+        "subscriptions": [{"id": s.id, "kind": s.kind, "identifier": s.identifier} for s in part.subscriptions],
         "state": confirmation.state,
         "reason": confirmation.reason,
         "asked_at": _time(confirmation.created_at),
@@ -63,10 +69,12 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 @bp.get("/isp/confirmations")
 @isp_only
 def list_confirmations():
-    """Your ISP's subscribers to confirm: ?state=pending (default), confirmed or disputed.
+    """Your organisation's part of applications to confirm: ?state=pending (default), confirmed or disputed.
 
-    A JSON list, oldest first: application_id, subscriber_id, applicant, entries (CIDRs), state,
-    reason, answered_at. ?limit= (1-500, default 100) and ?after_id= page through long lists; a
+    A JSON list, oldest first: application_id, subscriber_id, applicant, cnic, ntn, city, entries (CIDRs),
+    subscriptions ([{"id", "kind", "identifier"}] that you serve), state, reason, answered_at. Each organisation
+    sees its own part only: an operator asked only about subscriptions gets entries [] and subscriber_id null.
+    ?limit= (1-500, default 100) and ?after_id= page through long lists; a
     `Link: <...>; rel="next"` header points at the next page while there may be one.
     """
     state = request.args.get("state") or ConfirmationState.PENDING
@@ -172,7 +180,8 @@ def put_webhook():
     """Set the webhook: {"url": "https://..."}; an empty or null url removes it.
 
     On every new whitelist version the portal POSTs {"serial", "published_at", "formats": {FMT: {"url",
-    "sha256"}}} with X-Raasta-Signature: base64 Ed25519 signature of the body (GET /api/v1/signing-key),
+    "sha256"}}, and "subscribers": {FMT: {"url", "sha256"}} when your organisation has a subscriber feed in
+    it} with X-Raasta-Signature: base64 Ed25519 signature of the body (GET /api/v1/signing-key),
     retrying with backoff. Redirects are not followed.
     """
     body = json_body()

@@ -77,6 +77,7 @@ def _version_json(version) -> dict:
         "published_at": version.published_at.isoformat(),
         "entries": version.entry_count,
         "prefixes": version.prefix_count,
+        "subscriptions": version.subscription_count,  # a count only: identifiers are in the operators' feeds
         "reason": version.reason,
         "audit_head": {"seq": version.audit_head_seq, "hash": version.audit_head_hash},
         "signing_key_url": url_for("api.signing_key", _external=True),
@@ -97,7 +98,8 @@ def _version_json(version) -> dict:
 def whitelist_metadata():
     """The latest published version: serial, counts, audit head and each format's URL, sha256 and size.
 
-    Carries an ETag; If-None-Match gives 304 while nothing new is published.
+    The counts are entries, prefixes and subscriptions (a count only: the identifiers are in each operator's
+    own feed, /api/v1/isp/subscribers/...). Carries an ETag; If-None-Match gives 304 while nothing new is published.
     """
     version = files.version_by_ref(files.LATEST)
     if version is None:
@@ -131,17 +133,24 @@ def whitelist_file(name: str):
     found = files.file_ref(ref, fmt)
     if found is None:
         _absent(ref, fmt)
-    filename = f"raasta-whitelist-{found.serial}.{fmt}" + (".sig" if signature else "")
-    headers = file_headers(found, latest=ref == files.LATEST, signature=signature)
+    return send_signed(found, latest=ref == files.LATEST, signature=signature,
+                       filename=f"raasta-whitelist-{found.serial}.{fmt}", media_type=WhitelistFormat.MEDIA_TYPES[fmt])
+
+
+def send_signed(found, latest: bool, signature: bool, filename: str, media_type: str) -> Response:
+    """A stored, signed body (`found`: a files.FileRef or feeds.FeedRef) or its detached signature: ETag, 304
+    on If-None-Match, X-Whitelist-Serial, the body streamed from the local cache. Whitelist files and the
+    operators' subscriber feeds follow the same rules."""
+    headers = file_headers(found, latest=latest, signature=signature)
     if _not_modified(file_etag(found, signature)):
         return Response(status=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    headers["Content-Disposition"] = f'inline; filename="{filename}' + ('.sig"' if signature else '"')
     if signature:
         return Response(found.signature, mimetype=SIGNATURE_TYPE, headers=headers)
     response = send_file(files.body_path(found.sha256, found.size), conditional=True, etag=False,
                          last_modified=found.published_at, max_age=None)
     # Set here, not through send_file's mimetype, which would add a second charset to text types.
-    response.headers.update(headers, **{"Content-Type": WhitelistFormat.MEDIA_TYPES[fmt]})
+    response.headers.update(headers, **{"Content-Type": media_type})
     return response
 
 

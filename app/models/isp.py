@@ -1,7 +1,7 @@
 """ISP organisations, their answers about subscribers, and the webhook notices they are sent."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.choices import ConfirmationState, DeliveryState, OrganisationKind
@@ -20,14 +20,21 @@ class IspOrganisation(db.Model):
 
 
 class IspConfirmation(db.Model):
-    """The ISP's answer for one application: is the subscriber id really this applicant's connection?"""
+    """One organisation's answer for its part of one application: the profile's ISP about the subscriber id
+    (for address entries), and each organisation serving one of its subscriptions about those; one row per
+    (application, organisation), so each answers for its own part only."""
 
     __tablename__ = "isp_confirmations"
+    __table_args__ = (UniqueConstraint("application_id", "organisation_id",
+                                       name="uq_isp_confirmations_application_organisation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), index=True)
     subscriber_id: Mapped[str] = mapped_column(String(100))
+    # sha256 of the subscriptions it was asked about (kind and identifier, sorted; "" for none): an applicant who
+    # changes them asks again, rather than keep an answer about other numbers.
+    subscriptions_digest: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[str] = mapped_column(String(20), default=ConfirmationState.PENDING, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

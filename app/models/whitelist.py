@@ -21,6 +21,7 @@ class WhitelistVersion(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
     entry_count: Mapped[int] = mapped_column(default=0)    # approved entries (rows of csv/json)
     prefix_count: Mapped[int] = mapped_column(default=0)   # aggregated CIDRs (lines of txt)
+    subscription_count: Mapped[int] = mapped_column(default=0)  # approved subscriptions, all operators' feeds
     # sha256 of what was approved (entries and their metadata): publishing the same again makes no version.
     content_sha256: Mapped[str] = mapped_column(String(64))
     # The audit chain head at publication: the `whitelist.published` event itself.
@@ -51,6 +52,24 @@ class WhitelistFile(db.Model):
     sha256: Mapped[str] = mapped_column(ForeignKey("whitelist_blobs.sha256"))
     size: Mapped[int]
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class SubscriberFile(db.Model):
+    """One format of one organisation's subscriber feed in one version: which body, its signature, its rows.
+
+    Bodies are WhitelistBlobs like the whitelist's, so equal feeds share one. An organisation that ever had
+    approved subscriptions has a file in every later version (an empty feed once they are all gone), so a
+    RADIUS server polling `latest` always gets the current list."""
+
+    __tablename__ = "subscriber_files"
+
+    serial: Mapped[int] = mapped_column(ForeignKey("whitelist_versions.serial"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("whitelist_blobs.sha256"))
+    size: Mapped[int]
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    count: Mapped[int]  # subscriptions in the feed
 
 
 class ApprovedPrefix(db.Model):

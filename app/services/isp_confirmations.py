@@ -1,7 +1,10 @@
-"""ISPs confirm or dispute that a subscriber id is really the applicant's connection.
+"""ISPs and mobile operators confirm or dispute that their part of an application is the applicant's connection.
 
-Submitting an application whose applicant's ISP is on Raasta asks that ISP (one pending row per
-application). The answer becomes a finding at once (and again on every validation, through
+Submitting an application asks every organisation on Raasta that serves a part of it, one pending row per
+(application, organisation): the ISP in the applicant's profile about its subscriber id, when the application
+has address entries; and each organisation serving one of its subscriptions about those numbers or accounts
+(no subscriber id on its row unless it is the profile's ISP too). Each sees and answers for its own part only.
+Each answer becomes that organisation's finding at once (and again on every validation, through
 checks/isp.py); a dispute of a `ready` application flags it, so it cannot be batched unnoticed.
 
 Answers may change: pending -> confirmed or disputed, and confirmed <-> disputed, each audited; the
@@ -13,6 +16,9 @@ A dispute of an approved application suspends it at once (review.suspensions): o
 space and of a whitelist version published in the same transaction, reviewers and applicant told.
 A later confirmation leaves it suspended, for a reviewer to reinstate, and tells the reviewers.
 """
+import hashlib
+from typing import NamedTuple
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -25,7 +31,7 @@ from app.services import Conflict, ServiceError
 from app.services.review import suspensions
 from app.services.transitions import move
 from app.services.validation.checks.base import Draft
-from app.services.validation.checks.isp import finding_draft
+from app.services.validation.checks.isp import covers_addresses, finding_draft, served_by
 
 REASON_MAX = 1000
 PAGE_MAX = 500
@@ -34,32 +40,69 @@ PAGE_MAX = 500
 ANSWERABLE = (*State.PENDING, *State.APPROVALS)
 
 
-def ask_on_submission(application: Application) -> IspConfirmation | None:
-    """Make sure the applicant's ISP on Raasta is asked about this application; the caller commits.
+def ask_on_submission(application: Application) -> list[IspConfirmation]:
+    """Make sure every organisation on Raasta serving a part of this application is asked; the caller commits.
 
-    A resubmission keeps an earlier answer unless the profile now names another ISP or subscriber id;
-    then the question starts again as pending. Called from applications.submit.
+    A resubmission keeps an organisation's earlier answer unless what it is asked about changed (the profile
+    names another ISP or subscriber id, or other subscriptions of its); then its question starts again as
+    pending, and an organisation no longer concerned loses its row. Called from applications.submit.
     """
-    profile = application.applicant.profile
-    existing = db.session.scalar(select(IspConfirmation).where(IspConfirmation.application_id == application.id)
-                                 .with_for_update())
-    organisation_id = profile.isp_organisation_id if profile else None
-    subscriber_id = (profile.isp_subscriber_id or "") if profile else ""
-    if existing is not None and (existing.organisation_id, existing.subscriber_id) == (organisation_id, subscriber_id):
-        return existing
-    if existing is not None:
-        audit.record("application.isp_confirmation_reset", application, organisation_id=existing.organisation_id,
-                     subscriber_id=existing.subscriber_id, state=existing.state,
-                     after={"organisation_id": organisation_id, "subscriber_id": subscriber_id})
-        db.session.delete(existing)
-        db.session.flush()
-    if organisation_id is None:
-        return None
-    confirmation = IspConfirmation(application_id=application.id, organisation_id=organisation_id,
-                                   subscriber_id=subscriber_id, state=ConfirmationState.PENDING)
-    db.session.add(confirmation)
+    wanted = _asked_about(application)
+    existing = db.session.scalars(select(IspConfirmation).where(IspConfirmation.application_id == application.id)
+                                  .order_by(IspConfirmation.id).with_for_update()).all()
+    kept = []
+    for confirmation in existing:
+        now = wanted.get(confirmation.organisation_id)
+        if now == (confirmation.subscriber_id, confirmation.subscriptions_digest):
+            kept.append(confirmation)
+            continue
+        audit.record("application.isp_confirmation_reset", application,
+                     organisation_id=confirmation.organisation_id, subscriber_id=confirmation.subscriber_id,
+                     state=confirmation.state, after={"organisation_id": confirmation.organisation_id,
+                                                      "subscriber_id": now[0] if now else None,
+                                                      "subscriptions_changed": bool(now) and now[0] ==
+                                                      confirmation.subscriber_id})
+        db.session.delete(confirmation)
     db.session.flush()
-    return confirmation
+    have = {c.organisation_id for c in kept}
+    asked = [IspConfirmation(application_id=application.id, organisation_id=organisation_id,
+                             subscriber_id=subscriber_id, subscriptions_digest=digest, state=ConfirmationState.PENDING)
+             for organisation_id, (subscriber_id, digest) in wanted.items() if organisation_id not in have]
+    db.session.add_all(asked)
+    db.session.flush()
+    return kept + asked
+
+
+def _asked_about(application: Application) -> dict[int, tuple[str, str]]:
+    """organisation id -> (the subscriber id it is asked about, the digest of its subscriptions). The subscriber
+    id is the profile's for the ISP of an application with address entries, "" for an organisation asked only
+    about its subscriptions."""
+    profile = application.applicant.profile
+    served = {}
+    for subscription in application.subscriptions:
+        served.setdefault(subscription.organisation_id, []).append(f"{subscription.kind}:{subscription.identifier}")
+    subscriber_ids = dict.fromkeys(served, "")
+    if profile is not None and profile.isp_organisation_id is not None and (
+            application.entries or not application.subscriptions):
+        subscriber_ids[profile.isp_organisation_id] = profile.isp_subscriber_id or ""
+    return {organisation_id: (subscriber_id, _digest(served.get(organisation_id, [])))
+            for organisation_id, subscriber_id in subscriber_ids.items()}
+
+
+def _digest(subscriptions: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(subscriptions)).encode()).hexdigest() if subscriptions else ""
+
+
+class Part(NamedTuple):
+    """What one organisation is shown of an application: the address entries and the subscriber id only if it
+    is the profile's ISP for them; the subscriptions it serves."""
+
+    addresses: bool
+    subscriptions: list
+
+
+def part_of(confirmation: IspConfirmation) -> Part:
+    return Part(covers_addresses(confirmation), served_by(confirmation.application, confirmation.organisation_id))
 
 
 def confirmation_for(application_id: int, organisation: IspOrganisation) -> IspConfirmation | None:
@@ -81,6 +124,7 @@ def confirmations_for(organisation: IspOrganisation, state: str = ConfirmationSt
              .where(IspConfirmation.organisation_id == organisation.id, IspConfirmation.state == state,
                     IspConfirmation.id > after_id)
              .options(joinedload(IspConfirmation.application).selectinload(Application.entries),
+                      joinedload(IspConfirmation.application).selectinload(Application.subscriptions),
                       joinedload(IspConfirmation.application).joinedload(Application.applicant)
                       .joinedload(User.profile))
              .order_by(IspConfirmation.id).limit(max(1, min(limit, PAGE_MAX))))
@@ -133,14 +177,16 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
         raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; "
                        "there is nothing left to confirm.", details={"state": application.state})
     before = confirmation.state
+    subscriptions = served_by(application, confirmation.organisation_id)
     confirmation.state, confirmation.reason = new_state, reason
     confirmation.answered_by_id, confirmation.answered_at = actor.id, utcnow()
     action = "application.isp_confirmed" if new_state == ConfirmationState.CONFIRMED else "application.isp_disputed"
     audit.record(action, application, actor=actor, organisation=confirmation.organisation.name,
-                 subscriber_id=confirmation.subscriber_id, before=before, after=new_state, reason=reason)
+                 subscriber_id=confirmation.subscriber_id, before=before, after=new_state, reason=reason,
+                 **({"subscription_ids": [s.id for s in subscriptions]} if subscriptions else {}))
     if application.state == State.VALIDATING:
         return confirmation  # the running (or queued) validation's ISP check makes the finding
-    _replace_isp_finding(application, finding_draft(confirmation))
+    _replace_isp_finding(application, confirmation.organisation_id, finding_draft(confirmation))
     if new_state == ConfirmationState.DISPUTED and application.state == State.READY:
         move(application, State.FLAGGED, actor=actor, errors=1, codes=[FindingCode.ISP_DISPUTED])
     elif new_state == ConfirmationState.DISPUTED and application.state == State.APPROVED:
@@ -152,8 +198,10 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
     return confirmation
 
 
-def _replace_isp_finding(application: Application, draft: Draft) -> None:
+def _replace_isp_finding(application: Application, organisation_id: int, draft: Draft) -> None:
+    """This organisation's finding replaced; the other organisations' (and isp.unconfirmed) stay."""
     db.session.expire(application, ["findings"])  # as committed now, e.g. by a validation that just finished
-    application.findings = [f for f in application.findings if not f.code.startswith(FindingCode.ISP_PREFIX)]
+    application.findings = [f for f in application.findings if not (
+        f.code.startswith(FindingCode.ISP_PREFIX) and (f.data or {}).get("organisation_id") == organisation_id)]
     application.findings.append(draft.to_finding())
 

@@ -61,7 +61,8 @@ def test_an_isp_lists_only_its_own_subscribers_and_gets_404_for_anothers(db, isp
 
     listed = ptcl.get("/api/v1/isp/confirmations").json
     assert listed == [{"application_id": mine.id, "subscriber_id": "PTCL-1001", "applicant": "Indus Soft",
-                       "city": "Lahore", "entries": ["39.32.12.0/24", "39.32.14.1/32", "39.32.14.2/32"],
+                       "cnic": None, "ntn": "1234567-8", "subscriptions": [], "city": "Lahore",
+                       "entries": ["39.32.12.0/24", "39.32.14.1/32", "39.32.14.2/32"],
                        "state": "pending", "reason": None, "asked_at": listed[0]["asked_at"], "answered_at": None}]
     assert [c["application_id"] for c in nayatel.get("/api/v1/isp/confirmations?state=pending").json] == [theirs.id]
 

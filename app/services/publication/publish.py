@@ -24,14 +24,13 @@ from app.models import (
     ApplicantProfile,
     Application,
     ApprovedPrefix,
-    ApprovedSubscription,
     User,
     WhitelistBlob,
     WhitelistFile,
     WhitelistVersion,
 )
 from app.models.types import utcnow
-from app.services.publication import audit_checkpoints, files, signing, webhooks
+from app.services.publication import audit_checkpoints, feeds, files, signing, webhooks
 from app.system.memory import without_cyclic_gc
 
 _PUBLISH_LOCK_KEY = 0x5241_5057  # "RAPW": one PostgreSQL advisory lock serialises publications
@@ -115,29 +114,15 @@ def approved_entries(now=None) -> tuple[list[tuple[str, int]], dict[int, Holder]
     return entries, holders, RangeColumns(v4_starts, v4_ends, v6_ranges)
 
 
-def content_digest(entries: list[tuple[str, int]], holders: dict[int, Holder]) -> str:
-    """sha256 of the rows (entries joined with their holders), a line each, fields tab-separated: what
-    every format is rendered from. Each holder's fields are written once, as in the renderers."""
+def content_digest(entries: list[tuple[str, int]], holders: dict[int, Holder],
+                   subscribers: feeds.Subscribers | None = None) -> str:
+    """sha256 of the rows (entries joined with their holders, then the approved subscriptions), a line each,
+    fields tab-separated: what every format and feed is rendered from. Each holder's fields are written once,
+    as in the renderers."""
     tails = {application_id: "".join(f"\t{field}" for field in (application_id, *holder)).encode() + b"\n"
              for application_id, holder in holders.items()}
-    return hashlib.sha256(b"".join([cidr.encode() + tails[application_id] for cidr, application_id in entries])
-                          ).hexdigest()
-
-
-def with_subscriptions(digest: str, now=None) -> str:
-    """The content digest extended by every live approved subscription (operator, identifier, application),
-    so that approving, revoking or expiring an application that holds only subscriptions publishes a version
-    (a version is the whole approved state). Unchanged while no subscription is approved."""
-    now = now or utcnow()
-    rows = db.session.execute(select(ApprovedSubscription.organisation_id, ApprovedSubscription.identifier,
-                                     ApprovedSubscription.application_id)
-                              .join(Application, Application.id == ApprovedSubscription.application_id)
-                              .where(_live(now))).all()
-    if not rows:
-        return digest
-    lines = "".join(f"{organisation}\t{identifier}\t{application}\n"
-                    for organisation, identifier, application in sorted(rows))
-    return hashlib.sha256(f"{digest}\n{lines}".encode()).hexdigest()
+    return hashlib.sha256(b"".join([cidr.encode() + tails[application_id] for cidr, application_id in entries]
+                                   + feeds.content_lines(subscribers or {}, tails))).hexdigest()
 
 
 def publish(reason: str, actor=None) -> WhitelistVersion | None:
@@ -150,15 +135,18 @@ def publish(reason: str, actor=None) -> WhitelistVersion | None:
 
 def _publish(reason: str, actor) -> WhitelistVersion | None:
     _lock_publication()
-    entries, holders, columns = approved_entries()
-    content = with_subscriptions(content_digest(entries, holders))
+    now = utcnow()
+    entries, holders, columns = approved_entries(now)
+    subscribers = feeds.approved_subscriptions(holders)
+    content = content_digest(entries, holders, subscribers)
     latest = latest_version()
     if latest is not None and latest.content_sha256 == content:
         return None
     serial = latest.serial + 1 if latest else 1
     cidrs = aggregate_columns(columns)
     event = audit.record("whitelist.published", ("whitelist_version", serial), actor=actor, reason=reason,
-                         entries=len(entries), prefixes=len(cidrs), content_sha256=content)
+                         entries=len(entries), prefixes=len(cidrs), content_sha256=content,
+                         **({"subscriptions": sum(map(len, subscribers.values()))} if subscribers else {}))
     audit_checkpoints.sign_head(event)  # ISPs hold this head in the signed JSON; auditors verify it
     version = WhitelistVersion(serial=serial, published_at=event.at, published_by_id=event.actor_id,
                                reason=reason[:WhitelistVersion.reason.type.length], entry_count=len(entries),
@@ -170,8 +158,10 @@ def _publish(reason: str, actor) -> WhitelistVersion | None:
     for fmt, (body, sha256, signature) in _rendered_and_sealed(snapshot).items():
         _store(version, fmt, body, sha256, signature)
     db.session.flush()
-    current_app.logger.info("whitelist version %s published: %s entries, %s prefixes (%s)",
-                            serial, len(entries), len(cidrs), reason)
+    version.subscription_count = feeds.store_feeds(version, subscribers, holders)
+    db.session.flush()
+    current_app.logger.info("whitelist version %s published: %s entries, %s prefixes, %s subscriptions (%s)",
+                            serial, len(entries), len(cidrs), version.subscription_count, reason)
     # This process's polls see the new version from the commit on (other processes within POLL_CACHE_SECONDS).
     call_after_commit(files.recent_latest(current_app).clear)
     webhooks.queue_notices(version)

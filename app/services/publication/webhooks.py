@@ -31,6 +31,7 @@ from app.queues import DELIVER_WEBHOOK, WEBHOOK_FAILED
 from app.services import ServiceError, job_outbox
 from app.services.endpoints import host_problem
 from app.services.publication import signing
+from app.services.publication.feeds import feeds_of
 from app.services.publication.files import files_of
 
 URL_MAX = 500
@@ -118,12 +119,18 @@ def queue_notices(version: WhitelistVersion) -> list[WebhookDelivery]:
     return deliveries
 
 
-def notice_body(version: WhitelistVersion) -> bytes:
-    """The exact bytes POSTed (and signed): serial, published_at and each format's URL and sha256."""
+def notice_body(version: WhitelistVersion, organisation: IspOrganisation) -> bytes:
+    """The exact bytes POSTed (and signed): serial, published_at and each format's URL and sha256; and, when
+    the receiving organisation has a subscriber feed in this version, its own feed's ("subscribers"), never
+    another organisation's."""
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     notice = {"serial": version.serial, "published_at": version.published_at.isoformat(),
               "formats": {f.format: {"url": f"{base}/api/v1/whitelist/{version.serial}.{f.format}",
                                      "sha256": f.sha256} for f in files_of(version)}}
+    subscribers = feeds_of(version.serial, organisation)
+    if subscribers:
+        notice["subscribers"] = {f.format: {"url": f"{base}/api/v1/isp/subscribers/{version.serial}.{f.format}",
+                                            "sha256": f.sha256} for f in subscribers}
     return json.dumps(notice, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -164,7 +171,8 @@ def pending_notice(delivery_id: int) -> tuple[str, bytes] | None:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.state != DeliveryState.PENDING:
         return None
-    return delivery.url, notice_body(db.session.get(WhitelistVersion, delivery.serial))
+    return delivery.url, notice_body(db.session.get(WhitelistVersion, delivery.serial),
+                                     db.session.get(IspOrganisation, delivery.organisation_id))
 
 
 def post_notice(url: str, body: bytes) -> tuple[int | None, str | None]:

@@ -11,7 +11,7 @@ the space. The caller commits.
 """
 from sqlalchemy import select
 
-from app.choices import State
+from app.choices import ConfirmationState, State
 from app.extensions import db
 from app.models import Application, IspConfirmation, WhitelistVersion
 from app.models.types import utcnow
@@ -23,6 +23,7 @@ from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move
+from app.services.validation.checks.isp import covers_addresses, part_words
 from app.system.plurals import plural
 
 
@@ -53,20 +54,33 @@ def publish_suspended(applications: list[Application], actor) -> WhitelistVersio
 
 
 def _isp_words(application: Application) -> tuple[str, str, str]:
-    """(ISP name, subscriber id, the ISP's reason) of the application's dispute."""
-    confirmation = db.session.scalar(select(IspConfirmation).where(IspConfirmation.application_id == application.id))
-    return confirmation.organisation.name, confirmation.subscriber_id, confirmation.reason or ""
+    """(organisation name, its part in words, its reason) of the application's latest dispute: each
+    organisation answers for its own part, and one dispute is enough to suspend."""
+    confirmation = db.session.scalar(select(IspConfirmation).where(
+        IspConfirmation.application_id == application.id, IspConfirmation.state == ConfirmationState.DISPUTED)
+        .order_by(IspConfirmation.answered_at.desc(), IspConfirmation.id.desc()).limit(1))
+    return confirmation.organisation.name, part_words(confirmation), confirmation.reason or ""
 
 
 def _tell_applicant(application: Application, confirmation: IspConfirmation) -> None:
-    isp, subscriber, reason = confirmation.organisation.name, confirmation.subscriber_id, confirmation.reason
+    isp, subscriber, reason = confirmation.organisation.name, part_words(confirmation), confirmation.reason
     notify(application.applicant, f"Application {application.id} is suspended: your ISP disputed it",
-           f"{isp} told us that subscriber id {subscriber} is not your connection: “{reason}”. So the approval of "
-           f"application {application.id} is suspended: ISPs no longer let its addresses through (the whitelist "
-           f"published now leaves them out).\n\nWhat to do: check the subscriber id with {isp}. If it is yours, ask "
+           f"{isp} told us that {subscriber} is not your connection: “{reason}”. So the approval of "
+           f"application {application.id} is suspended: {_no_longer(application)}.\n\n"
+           f"What to do: check {_what(confirmation)} with {isp}. If it is yours, ask "
            f"{isp} to correct its answer on Raasta; if there is another mistake, contact the regulator. A reviewer "
            "will decide whether to reinstate the approval or revoke it, and you will be told.",
            link=f"/applications/{application.id}")
+
+
+def _what(confirmation: IspConfirmation) -> str:
+    return "the subscriber id" if covers_addresses(confirmation) else "the number or account"
+
+
+def _no_longer(application: Application) -> str:
+    if application.entries:
+        return "ISPs no longer let its addresses through (the whitelist published now leaves them out)"
+    return "its operators no longer let its connections through (their feeds published now leave them out)"
 
 
 def _tell_reviewers(application: Application, serial: int | None) -> None:
@@ -75,7 +89,7 @@ def _tell_reviewers(application: Application, serial: int | None) -> None:
     holder = profile.name if profile else application.applicant.display_name
     published = f"whitelist version {serial}, published now, leaves it out" if serial else "it is in no whitelist"
     notify_staff(f"Application {application.id} suspended: {isp} disputed it after approval",
-                 f"{isp} disputed subscriber id {subscriber} of approved application {application.id} ({holder}): "
+                 f"{isp} disputed {subscriber} of approved application {application.id} ({holder}): "
                  f"“{reason}”. The application is suspended and {published}. Open it to reinstate the approval "
                  "with a reason, or to revoke it.",
                  link=f"/review/applications/{application.id}")
@@ -85,8 +99,8 @@ def tell_reviewers_confirmed(application: Application, confirmation: IspConfirma
     """The ISP turned its dispute of a suspended application into a confirmation: a reviewer may reinstate it."""
     isp = confirmation.organisation.name
     notify_staff(f"Application {application.id}: {isp} now confirms the subscriber id",
-                 f"{isp} withdrew its dispute of suspended application {application.id}: it now confirms subscriber "
-                 f"id {confirmation.subscriber_id}. The application stays suspended until a reviewer reinstates "
+                 f"{isp} withdrew its dispute of suspended application {application.id}: it now confirms "
+                 f"{part_words(confirmation)}. The application stays suspended until a reviewer reinstates "
                  "(or revokes) it.", link=f"/review/applications/{application.id}")
 
 

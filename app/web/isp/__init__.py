@@ -1,4 +1,5 @@
-"""The ISP's pages (routes): the latest whitelist and its history, confirmations, webhook settings."""
+"""The ISP's pages (routes): the latest whitelist and its history, confirmations, webhook settings; an operator's
+subscriber feed (subscribers)."""
 from flask import Blueprint
 
 from app.auth import role_required
@@ -9,4 +10,4 @@ isp_only = role_required(Role.ISP)
 readers = role_required(*Role.WHITELIST_READERS)
 
 # Importing the page modules registers their views on `bp`; they import `bp` from here.
-from app.web.isp import routes  # noqa: E402,F401
+from app.web.isp import routes, subscribers  # noqa: E402,F401

@@ -15,7 +15,7 @@ from app.models import WhitelistVersion
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
-from app.services.publication import files
+from app.services.publication import feeds, files
 from app.services.publication.signing import public_key_pem
 from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
 from app.transactions import committed
@@ -50,9 +50,12 @@ def _sync_script() -> str | None:
 @readers
 def index():
     version = files.version_by_ref(files.LATEST)
-    counts = confirmations.state_counts(organisation_of(current_user)) if current_user.role == Role.ISP else None
+    organisation = organisation_of(current_user) if current_user.role == Role.ISP else None
+    counts = confirmations.state_counts(organisation) if organisation else None
+    feed = feeds.feeds_of(version.serial, organisation) if organisation and version else []
     return render_template("isp/index.html", version=version, files=files.files_of(version) if version else [],
-                           sync_script=_sync_script(), counts=counts, format_uses=FORMAT_USES)
+                           sync_script=_sync_script(), counts=counts, format_uses=FORMAT_USES, feed=feed,
+                           organisation=organisation)
 
 
 def _file_or_404(serial: int, fmt: str) -> files.FileRef:
@@ -65,19 +68,27 @@ def _file_or_404(serial: int, fmt: str) -> files.FileRef:
 @bp.get("/whitelist/<int:serial>/<fmt>")
 @readers
 def download(serial: int, fmt: str):
-    found = _file_or_404(serial, fmt)
-    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True,
-                         download_name=f"raasta-whitelist-{serial}.{fmt}", etag=found.sha256, max_age=None)
-    # Set here, not through send_file's mimetype, which would add a second charset to text types.
-    response.headers["Content-Type"] = WhitelistFormat.MEDIA_TYPES[fmt]
-    return response
+    return send_body(_file_or_404(serial, fmt), f"raasta-whitelist-{serial}.{fmt}", WhitelistFormat.MEDIA_TYPES[fmt])
 
 
 @bp.get("/whitelist/<int:serial>/<fmt>/signature")
 @readers
 def signature(serial: int, fmt: str):
-    return Response(_file_or_404(serial, fmt).signature, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="raasta-whitelist-{serial}.{fmt}.sig"'})
+    return send_signature(_file_or_404(serial, fmt), f"raasta-whitelist-{serial}.{fmt}")
+
+
+def send_body(found, download_name: str, media_type: str):
+    """A stored body (a files.FileRef, or an operator's feeds.FeedRef) as a download, ETag its sha256."""
+    response = send_file(files.body_path(found.sha256, found.size), as_attachment=True, download_name=download_name,
+                         etag=found.sha256, max_age=None)
+    # Set here, not through send_file's mimetype, which would add a second charset to text types.
+    response.headers["Content-Type"] = media_type
+    return response
+
+
+def send_signature(found, download_name: str):
+    return Response(found.signature, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="{download_name}.sig"'})
 
 
 @bp.get("/signing-key.pem")
@@ -124,7 +135,9 @@ def confirmation_list():
     rows = confirmations.confirmations_for(organisation, state, after_id=request.args.get("after_id", 0, type=int),
                                            limit=CONFIRMATIONS_PER_PAGE)
     forms = {c.application_id: AnswerForm(prefix=f"a{c.application_id}", formdata=None) for c in rows}
+    parts = {c.application_id: confirmations.part_of(c) for c in rows}
     return render_template("isp/confirmations.html", organisation=organisation, state=state, rows=rows, forms=forms,
+                           parts=parts,
                            counts=confirmations.state_counts(organisation),
                            next_after=rows[-1].id if len(rows) == CONFIRMATIONS_PER_PAGE else None)
 

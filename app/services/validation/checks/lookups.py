@@ -33,11 +33,12 @@ class Lookups:
     profiles_by_ntn: dict[str, list] = field(default_factory=dict)    # NTN -> rows (id, user_id, ntn, cnic)
     profiles_by_cnic: dict[str, list] = field(default_factory=dict)
     documents_by_sha256: dict[str, list] = field(default_factory=dict)  # sha256 -> rows (id, sha256, application, applicant)
-    confirmations: dict[int, IspConfirmation] = field(default_factory=dict)  # application id -> its ISP's answer
     # (organisation id, identifier) -> subscription rows (id, application_id, applicant_id, state) on approved
     # and pending applications; and holder (an NTN or CNIC) -> the (organisation id, identifier) pairs it holds.
     subscriptions_by_key: dict[tuple, list] = field(default_factory=dict)
     subscriptions_by_holder: dict[str, set] = field(default_factory=dict)
+    # application id -> each organisation's answer about its part (the profile ISP's, each operator's)
+    confirmations_by_application: dict[int, list[IspConfirmation]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, applications: list[Application]) -> "Lookups":
@@ -84,8 +85,12 @@ class Lookups:
         # applications' new state and findings (isp_confirmations.answer locks the same row first).
         confirmations = db.session.scalars(
             select(IspConfirmation).where(among(IspConfirmation.application_id, application_ids))
-            .options(selectinload(IspConfirmation.organisation)).with_for_update(of=IspConfirmation))
-        self.confirmations = {c.application_id: c for c in confirmations}
+            .options(selectinload(IspConfirmation.organisation)).with_for_update(of=IspConfirmation)
+            .order_by(IspConfirmation.id))
+        found = defaultdict(list)
+        for confirmation in confirmations:
+            found[confirmation.application_id].append(confirmation)
+        self.confirmations_by_application = dict(found)
 
     def _load_subscriptions(self, identifiers: set[str]) -> None:
         """One query for the sub-batch: the approved and pending subscriptions with any of these identifiers
@@ -142,5 +147,5 @@ class Lookups:
                 if row.applicant_id != application.applicant_id]
         return [(row.sha256, row.application_id, row.applicant_id) for row in sorted(rows, key=lambda row: row.id)]
 
-    def confirmation(self, application_id: int) -> IspConfirmation | None:
-        return self.confirmations.get(application_id)
+    def confirmations(self, application_id: int) -> list[IspConfirmation]:
+        return self.confirmations_by_application.get(application_id, [])
