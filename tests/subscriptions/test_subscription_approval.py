@@ -2,13 +2,12 @@
 ApprovedSubscription rows follow, a version is published each time, and another applicant's same subscription
 refuses the batch (at batching, at approval, and on PostgreSQL by the database itself: a 409, never a 500)."""
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from app.choices import FindingCode, Severity, State
-from app.models import Application, ApprovedSubscription, Finding
+from app.choices import ConfirmationState, FindingCode, Severity, State
+from app.models import Application, ApprovedSubscription, Finding, IspConfirmation, IspOrganisation
 from app.models.types import utcnow
 from app.services.publication.publish import latest_version, publish
 from app.services.review import approvals, approved_space, suspensions
@@ -26,6 +25,16 @@ def _serial(db):
     db.session.expire_all()
     version = latest_version()
     return version.serial if version else 0
+
+
+def _dispute(db, application):
+    """Jazz's dispute of the application's number, as the operator's answer leaves it."""
+    jazz = db.session.scalar(select(IspOrganisation).where(IspOrganisation.name == "Jazz"))
+    confirmation = IspConfirmation(application_id=application.id, organisation_id=jazz.id, subscriber_id="",
+                                   state=ConfirmationState.DISPUTED, reason="not our subscriber")
+    db.session.add(confirmation)
+    db.session.flush()
+    return confirmation
 
 
 def _batched(api, maker, *applications):
@@ -69,8 +78,7 @@ def test_suspension_removes_the_rows_and_reinstatement_restores_them(db, make_us
     publish("set-up")
     db.session.commit()
     before = _serial(db)
-    dispute = SimpleNamespace(organisation=SimpleNamespace(name="Jazz"), subscriber_id=NUMBER, reason="not ours")
-    suspensions.suspend(application, dispute, reviewer)
+    suspensions.suspend(application, _dispute(db, application), reviewer)
     assert publish("suspended", actor=reviewer) is not None
     db.session.commit()
     assert _approved_rows(db) == [] and _serial(db) == before + 1
@@ -83,8 +91,7 @@ def test_suspension_removes_the_rows_and_reinstatement_restores_them(db, make_us
 def test_reinstatement_is_409_when_another_applicant_got_the_number_meanwhile(db, make_user, subscribed):
     reviewer = make_user("reviewer")
     application = subscribed([NUMBER], state=State.APPROVED)
-    dispute = SimpleNamespace(organisation=SimpleNamespace(name="Jazz"), subscriber_id=NUMBER, reason="not ours")
-    suspensions.suspend(application, dispute, reviewer)
+    suspensions.suspend(application, _dispute(db, application), reviewer)
     db.session.commit()
     other = subscribed([NUMBER], state=State.APPROVED)
     with pytest.raises(Exception) as refused:
