@@ -163,6 +163,10 @@ class Config:
         # Wider than these is "too broad".
         self.MAX_PREFIX_V4 = whole_number("MAX_PREFIX_V4", DEFAULT_MAX_PREFIX_V4, "an IPv4 prefix length", 0, 32)
         self.MAX_PREFIX_V6 = whole_number("MAX_PREFIX_V6", DEFAULT_MAX_PREFIX_V6, "an IPv6 prefix length", 0, 128)
+        # One CNIC or NTN holding more subscriptions than this (approved, pending and the one validated, across its
+        # applications) gets the reviewers' subscription.many_per_holder warning: a freelancer has a phone or two.
+        self.SUBSCRIPTIONS_PER_HOLDER_WARN = whole_number("SUBSCRIPTIONS_PER_HOLDER_WARN", 5,
+                                                          "a number of subscriptions")
         self.APPROVAL_DAYS = whole_number("APPROVAL_DAYS", 365, "a number of days")  # an approval expires after it
         # 1: an application whose ISP has not confirmed the subscriber id cannot be batched, unless the answer is
         # CONFIRMATION_HOURS overdue and a reviewer overrides isp.pending with a reason (isp_confirmation_rule).

@@ -25,6 +25,11 @@ same data; then this tree):
    applications seeded to overlap approved space, a notification and an .eml each, one audit event
    each and an intact chain, no failed job; with --before, the findings of both trees compared:
    counts per code, and every field of the findings of 1 application in 100.
+With --subscriptions FRACTION (default 0.2) and --approved-subscriptions N (default 200,000; issue 22) the bulk
+applications are split in two halves drawn alike (bench/validation_subscriptions.py): the first is validated
+address-only, as above; then, in the same run, the second, of which FRACTION also carry mobile numbers, with N
+approved subscriptions in the register; the two rates are compared (target: within 10%). --subscriptions 0
+runs the bench as before.
 --py-spy SECONDS samples worker 1 during the bulk run (py-spy must be on PATH or in .venv/bin) and
 prints where its time goes. Figures go under "## Validation queue" in bench/RESULTS.md.
 """
@@ -47,6 +52,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+import validation_subscriptions  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 from validation_checks import SAMPLE_EVERY, check_results, compare_findings, findings_summary, verdict_problems  # noqa: E402
@@ -349,7 +355,7 @@ def summarize_stacks(collapsed: str) -> dict:
 
 # ---- one run: one backend, one code tree, one number of workers --------------------------------
 
-def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: int) -> dict:
+def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: int, subscriptions=None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench_validation_"))
     instance = folder / "instance"
     redis_process = None
@@ -370,6 +376,8 @@ def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: i
             upgrade()
             began = time.perf_counter()
             (seed_sqlite if backend == "sqlite" else seed_postgres)(db.engine, data, dt.datetime.now(dt.timezone.utc))
+            if subscriptions:
+                validation_subscriptions.seed(db.engine, subscriptions, dt.datetime.now(dt.timezone.utc))
             result["seed_seconds"] = time.perf_counter() - began
             print(f"  seeded in {result['seed_seconds']:.1f} s", flush=True)
             probe_email, probe_paths = give_probe_password(data)
@@ -406,12 +414,24 @@ def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: i
                 result["mail"] = wait_for_mail(instance, bulk["began"])
                 print(f"  mail written {result['mail']['seconds']:.0f} s after the bulk run began "
                       f"({result['mail']['eml_files']:,} .eml)", flush=True)
+                if subscriptions:
+                    run = bulk_run(subscriptions.run_ids, workers, web, backend, 0, folder, every_minute)
+                    result["bulk_subscriptions"] = run
+                    print(f"  bulk with subscriptions: {run['rate']:.1f}/s ({run['seconds']:.1f} s), "
+                          f"{run['rate'] / bulk['rate']:.1%} of the address-only run; CPU-ms an application "
+                          f"{cpu_ms_per_application(run):.1f} against {cpu_ms_per_application(bulk):.1f}", flush=True)
+                    result["mail_subscriptions"] = wait_for_mail(instance, run["began"])
                 result["worker_peak_mb"] = [proc_status(w.pid, "VmHWM") for w in workers]
             finally:
                 stop_process(([web] if web else []) + workers)
-            validated = data.reference_ids + data.bulk_ids
+            validated = data.reference_ids + data.bulk_ids + (subscriptions.run_ids if subscriptions else [])
+            if subscriptions:  # the .eml count is the whole instance's: both runs' mail
+                result["mail"] = {**result["mail"], "eml_files": result["mail_subscriptions"]["eml_files"]}
             result["check"] = check_results(data, validated, result.get("mail", {"eml_files": 0}))
             result["problems"] = verdict_problems(result["check"], len(validated))
+            if subscriptions:
+                result["subscription_check"] = validation_subscriptions.check(subscriptions)
+                result["problems"] += validation_subscriptions.problems(result["subscription_check"])
             result["findings"] = findings_summary(validated)
             db.session.remove()
             db.engine.dispose()
@@ -426,14 +446,14 @@ def run_once(backend: str, options, data: SeedData, tree: Path, workers_count: i
     return result
 
 
-def run_backend(backend: str, options, data: SeedData) -> list[dict]:
+def run_backend(backend: str, options, data: SeedData, subscriptions=None) -> list[dict]:
     runs = []
     if options.before:
         print(f"== {backend}, the code before ({options.before})", flush=True)
         runs.append({**run_once(backend, options, data, Path(options.before), options.workers[0]), "label": "before"})
     for count in options.workers:
         print(f"== {backend}, this code, {count} workers", flush=True)
-        runs.append({**run_once(backend, options, data, REPO_ROOT, count), "label": "after"})
+        runs.append({**run_once(backend, options, data, REPO_ROOT, count, subscriptions), "label": "after"})
     if options.before:
         for run in runs[1:]:
             run["comparison"] = compare_findings(runs[0]["findings"], run["findings"])
@@ -492,6 +512,8 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         label = f"{r['backend']} {r['label']} {r['workers']}w"
         print(f"\n{label}: checks {json.dumps(r['check'], default=str)}")
+        if r.get("bulk_subscriptions"):
+            print(f"{label}: {subscriptions_line(r)}; checks {json.dumps(r['subscription_check'])}")
         cpu = r["bulk"]["cpu"]
         print(f"{label}: CPU s during bulk: " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
               + f"; whole machine busy {r['bulk']['machine_busy']:.0f} of {os.cpu_count() * r['bulk']['seconds']:.0f}")
@@ -505,7 +527,27 @@ def print_table(results: list[dict]) -> None:
                 print(f"   {share:6.1%}  {driver:6.1%}  {frame}")
 
 
-def write_results(results: list[dict], options, info: dict, data: SeedData) -> None:
+SUBSCRIPTIONS_TARGET = 0.90  # the run with subscriptions at least this share of the address-only rate
+
+
+def cpu_ms_per_application(run: dict) -> float:
+    """Worker and database-server CPU per application: what the checks cost, whatever else the machine runs."""
+    return 1000 * (run["cpu"]["workers"] + run["cpu"]["database server"]) / run["applications"]
+
+
+def subscriptions_line(r: dict) -> str:
+    plain, mixed = r["bulk"], r["bulk_subscriptions"]
+    ratio = mixed["rate"] / plain["rate"]
+    cost = cpu_ms_per_application(plain) / cpu_ms_per_application(mixed)
+    return (f"address-only {plain['rate']:.1f}/s ({plain['applications']:,} in {plain['seconds']:.0f} s; "
+            f"{cpu_ms_per_application(plain):.1f} CPU-ms an application in workers and database), with "
+            f"subscriptions {mixed['rate']:.1f}/s ({mixed['applications']:,} in {mixed['seconds']:.0f} s; "
+            f"{cpu_ms_per_application(mixed):.1f} CPU-ms): throughput {ratio:.1%} "
+            f"({verdict(ratio >= SUBSCRIPTIONS_TARGET)}), by CPU per application {cost:.1%} "
+            f"({verdict(cost >= SUBSCRIPTIONS_TARGET)})")
+
+
+def write_results(results: list[dict], options, info: dict, data: SeedData, subscriptions=None) -> None:
     lines = [SECTION, "",
              f"`.venv/bin/python bench/bench_validation.py {' '.join(sys.argv[1:])}` on {info['cpus']} CPUs "
              f"({info['model']}), Python {info['python']}, {info['date']}; load average {info['load']:.1f} at the start.",
@@ -529,6 +571,10 @@ def write_results(results: list[dict], options, info: dict, data: SeedData) -> N
                      + ", ".join(f"{k} {v:.0f} s" for k, v in cpu.items())
                      + f"; the machine was busy {bulk['machine_busy']:.0f} of {info['cpus'] * bulk['seconds']:.0f} "
                      f"CPU-seconds ({max(others, 0):.0f} of them other processes).")
+    for r in results:
+        if r.get("bulk_subscriptions"):
+            lines.append(f"Subscriptions ({r['backend']}, {r['workers']} workers; {subscriptions.describe()}): "
+                         f"{subscriptions_line(r)}.")
     if any(r.get("autovacuum_emulated") for r in results):
         lines.append(f"This PostgreSQL runs with autovacuum off, so the bench runs `ANALYZE {', '.join(GROWING_TABLES)}` "
                      "once a minute during the runs, as autovacuum's defaults would.")
@@ -556,6 +602,10 @@ def main() -> None:
     parser.add_argument("--before", metavar="DIR", help="a copy of the code before, run first on the same data")
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="its schema is dropped (env BENCH_POSTGRES_URL)")
     parser.add_argument("--postgres-redis", default=POSTGRES_REDIS, help="flushed (env BENCH_POSTGRES_REDIS)")
+    parser.add_argument("--subscriptions", type=float, default=0.2,
+                        help="share of the second bulk run's applications with mobile numbers (0: no second run)")
+    parser.add_argument("--approved-subscriptions", type=int, default=200_000,
+                        help="approved subscriptions in the register")
     parser.add_argument("--py-spy", type=float, default=0, metavar="SECONDS", help="profile worker 1 this long")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database, mail)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
@@ -564,13 +614,18 @@ def main() -> None:
     info = machine()
     began = time.perf_counter()
     data = generate(options.applications, options.approved, options.reference)
+    subscriptions = None
+    if options.subscriptions > 0:
+        subscriptions = validation_subscriptions.split_and_generate(data, options.subscriptions,
+                                                                    options.approved_subscriptions)
+        print(f"subscriptions: {subscriptions.describe()}")
     print(f"data: {data.describe()} ({time.perf_counter() - began:.1f} s to generate)")
     results = []
     for backend in (("sqlite", "postgres") if options.backend == "both" else (options.backend,)):
-        results += run_backend(backend, options, data)
+        results += run_backend(backend, options, data, subscriptions)
     print_table(results)
     if not options.no_write:
-        write_results(results, options, info, data)
+        write_results(results, options, info, data, subscriptions)
         print(f"\nwritten to {RESULTS} under '{SECTION}'")
 
 

@@ -90,8 +90,11 @@ def review_queue_page():
     Filters: ?state= (default: ready, flagged, needs_info and validation_failed), ?flag= (a finding
     code), ?category=, ?kind= (firm|freelancer), ?city=, ?isp=, ?older_than_days=, ?has_overrides=1|0,
     ?confirmation= (pending|confirmed|disputed|none: the ISP's answer), ?batched=yes|no (in a batch
-    awaiting approval, or not; both when left out), ?q= (applicant name, email, NTN or CNIC), ?address=
-    (an address, CIDR or range: the applications, approved ones included, whose entries overlap it).
+    awaiting approval, or not; both when left out), ?registration=addresses|subscriptions (applications
+    with address entries, or with mobile numbers or broadband accounts; one with both matches either),
+    ?q= (applicant name, email, NTN or CNIC; or a mobile number in any spelling, e.g. 0300-1234567 or
+    +92 300 1234567, or a broadband account id exactly), ?address= (an address, CIDR or range: the
+    applications, approved ones included, whose entries overlap it).
     ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for the next page.
 
     Returns {"applications", "next_cursor", "counts"}. Each row's "batch_id" names the batch awaiting

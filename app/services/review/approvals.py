@@ -2,18 +2,19 @@
 
 Both end a suspended approval too (an ISP disputed it: review.suspensions), whose space is already out.
 
-Both take the approved-space lock, delete the application's approved prefixes, move it on and
-publish a new whitelist version in the same transaction. Pending applications that touch the
-space approved, revoked or expired are then validated again: a job does it after the commit,
-with the worker's warm register (services.national_register), because at a batch of 10,000 applications
-the overlap queries would hold the reviewer's request far too long.
+Both take the approved-space lock, delete the application's approved prefixes and subscriptions, move it on
+and publish a new whitelist version in the same transaction. Pending applications that touch the space (or
+hold a subscription) approved, revoked or expired are then validated again: a job does it after the commit,
+with the worker's warm register (services.national_register), because at a batch of 10,000 applications the
+overlap queries would hold the reviewer's request far too long.
 """
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.addresses import AddressRange
 from app.choices import State
 from app.extensions import db
-from app.models import AddressEntry, Application, WhitelistVersion
+from app.models import AddressEntry, Application, Subscription, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import REVALIDATE_TOUCHING
 from app.services import Conflict, job_outbox
@@ -66,7 +67,8 @@ def queue_revalidation(changed_ids: list[int]) -> None:
 
 
 def revalidate_touching(changed_ids: list[int], register) -> list[int]:
-    """Send ready and flagged applications that overlap any entry of `changed_ids` back to validation.
+    """Send ready and flagged applications that overlap any entry of `changed_ids`, or hold one of their
+    subscriptions, back to validation.
 
     `register` is the worker's overlap index of approved and pending entries; the rows it names are
     locked and checked again here, since the index may be a moment behind. Returns the ids moved to
@@ -78,6 +80,7 @@ def revalidate_touching(changed_ids: list[int], register) -> list[int]:
                                                   .where(among(AddressEntry.application_id, changed_ids))):
         touching |= {hit.application_id for hit in register.conflicts(AddressRange(version, start, end))
                      if hit.application_id not in changed}
+    touching |= set(_sharing_subscriptions(changed_ids)) - changed
     if not touching:
         return []
     affected = locked(select(Application).where(among(Application.id, sorted(touching)),
@@ -85,6 +88,15 @@ def revalidate_touching(changed_ids: list[int], register) -> list[int]:
     reason = f"approved space changed ({plural('application', len(changed))} {_ids_text(changed_ids)})"
     move_many(affected, State.VALIDATING, reason=reason)
     return [a.id for a in affected]
+
+
+def _sharing_subscriptions(application_ids: list[int]):
+    """Ids of applications with a subscription (same operator and identifier) of one of `application_ids`."""
+    theirs = aliased(Subscription)
+    return db.session.scalars(select(theirs.application_id).distinct().join(
+        Subscription, (Subscription.identifier == theirs.identifier)
+        & (Subscription.organisation_id == theirs.organisation_id))
+        .where(among(Subscription.application_id, application_ids)))
 
 
 def _ids_text(ids: list[int], shown: int = 10) -> str:

@@ -1,10 +1,13 @@
-"""The approved space as ApprovedPrefix rows: what entries would collide with, adding and removing them.
+"""The approved space as ApprovedPrefix and ApprovedSubscription rows: what entries and subscriptions would
+collide with, adding and removing them.
 
-An entry about to be approved must not overlap space approved for another applicant, nor another
-applicant's entry batched with it. The first check reports every clash, the second every entry that
-clashes (with one partner, found in a sweep rather than pair by pair), so a refused batch names each
-application at fault at once; batching runs the second too. PostgreSQL's exclusion constraint refuses
-the same overlaps again at insert time.
+An entry about to be approved must not overlap space approved for another applicant, nor another applicant's
+entry batched with it; a subscription (operator and identifier) must not be approved for another applicant,
+nor batched with another applicant's same one. The first check reports every clash, the second every entry
+that clashes (with one partner, found in a sweep rather than pair by pair), so a refused batch names each
+application at fault at once; batching runs the second too. PostgreSQL's exclusion constraint refuses the same
+overlaps (and the same subscription for two applicants) again at insert time: add_guarded() turns that refusal
+into a 409.
 """
 import random
 from bisect import bisect_right
@@ -12,12 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.addresses import AddressRange
 from app.addresses.ranges import BITS, format_address, prefixes_of
+from app.choices import SubscriptionKind
 from app.extensions import db
-from app.models import AddressEntry, Application, ApprovedPrefix
+from app.models import AddressEntry, Application, ApprovedPrefix, ApprovedSubscription, IspOrganisation, Subscription
+from app.services import Conflict
 from app.services.id_lists import among
+from app.services.subscriptions.inputs import shown_identifier
 
 MAX_WINDOWS = 50        # queries per IP version to find the approved space around a batch
 
@@ -36,18 +43,46 @@ class SpaceEntry:
     def __str__(self) -> str:
         return str(AddressRange(self.version, self.start, self.end))
 
+    def clashing(self, other) -> str:
+        return f"has entry {self} overlapping {other}"
+
+
+@dataclass(frozen=True)
+class SpaceSubscription:
+    """A subscription as the approved space sees it: whose it is, and which operator's subscriber."""
+
+    application_id: int
+    applicant_id: int
+    subscription_id: int
+    organisation_id: int
+    operator: str
+    kind: str
+    identifier: str
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.organisation_id, self.identifier
+
+    def __str__(self) -> str:
+        shown = shown_identifier(self.kind, self.identifier)
+        return f"{SubscriptionKind.LABELS[self.kind].lower()} {shown} ({self.operator})"
+
+    def clashing(self, other) -> str:
+        return f"has {self}"
+
 
 @dataclass(frozen=True)
 class Clash:
-    """`entry` overlaps `other`, which belongs to another applicant (approved, or in the same batch)."""
+    """`entry` overlaps `other` (or, two subscriptions, is the same operator's same subscriber), which belongs
+    to another applicant (approved, or in the same batch)."""
 
-    entry: SpaceEntry
-    other: SpaceEntry
+    entry: SpaceEntry | SpaceSubscription
+    other: SpaceEntry | SpaceSubscription
     approved: bool  # other is approved space; else it is about to be approved alongside
 
     def message(self) -> str:
         where = "approved for" if self.approved else "in this batch too, for"
-        return (f"has entry {self.entry} overlapping {self.other}, {where} application {self.other.application_id} "
+        return (f"{self.entry.clashing(self.other)}, {where} application {self.other.application_id} "
                 "of another applicant")
 
 
@@ -77,7 +112,72 @@ def add(entries: list[SpaceEntry]) -> int:
 
 
 def remove(application_ids: list[int]) -> None:
+    """The applications' approved prefixes and subscriptions out of the approved space."""
     db.session.execute(delete(ApprovedPrefix).where(among(ApprovedPrefix.application_id, application_ids)))
+    db.session.execute(delete(ApprovedSubscription).where(among(ApprovedSubscription.application_id,
+                                                                application_ids)))
+
+
+def subscriptions_of(application_ids: list[int]) -> list[SpaceSubscription]:
+    return [SpaceSubscription(*row) for row in db.session.execute(
+        select(Subscription.application_id, Application.applicant_id, Subscription.id, Subscription.organisation_id,
+               IspOrganisation.name, Subscription.kind, Subscription.identifier)
+        .join(Application, Application.id == Subscription.application_id)
+        .join(IspOrganisation, IspOrganisation.id == Subscription.organisation_id)
+        .where(among(Subscription.application_id, application_ids)).order_by(Subscription.id))]
+
+
+def add_subscriptions(subscriptions: list[SpaceSubscription]) -> int:
+    """One ApprovedSubscription row per subscription, in one bulk insert; returns how many."""
+    rows = [{"application_id": s.application_id, "subscription_id": s.subscription_id,
+             "applicant_id": s.applicant_id, "organisation_id": s.organisation_id, "kind": s.kind,
+             "identifier": s.identifier} for s in subscriptions]
+    if rows:
+        db.session.execute(insert(ApprovedSubscription.__table__), rows)
+    return len(rows)
+
+
+def add_guarded(entries: list[SpaceEntry], subscriptions: list[SpaceSubscription], refused: str) -> None:
+    """Write the approved prefixes and subscriptions. On PostgreSQL inside a savepoint: if an exclusion
+    constraint refuses them (a path that skipped the approved-space lock approved the same space or the same
+    subscription), only the inserts roll back, and the caller gets a 409 (`refused`, then the database's
+    words) with a session it can still use."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        add(entries)
+        add_subscriptions(subscriptions)
+        return
+    try:
+        with db.session.begin_nested():
+            add(entries)
+            add_subscriptions(subscriptions)
+    except IntegrityError as exc:
+        raise Conflict(refused, details=[{"message": str(exc.orig).splitlines()[0]}]) from None
+
+
+def subscription_clashes(subscriptions: list[SpaceSubscription], approved: bool = True) -> list[Clash]:
+    """Each of `subscriptions` approved for another applicant (one query, by identifier), then (within) each
+    also among `subscriptions` for another applicant; with approved=False only the second (batching)."""
+    together: dict[tuple, list[SpaceSubscription]] = {}  # (operator, identifier) -> those of `subscriptions`
+    for subscription in subscriptions:
+        together.setdefault(subscription.key, []).append(subscription)
+    found = []
+    if approved and subscriptions:
+        rows = db.session.execute(
+            select(ApprovedSubscription.application_id, ApprovedSubscription.applicant_id,
+                   ApprovedSubscription.subscription_id, ApprovedSubscription.organisation_id, IspOrganisation.name,
+                   ApprovedSubscription.kind, ApprovedSubscription.identifier)
+            .join(IspOrganisation, IspOrganisation.id == ApprovedSubscription.organisation_id)
+            .where(ApprovedSubscription.identifier.in_(sorted({key[1] for key in together})))
+            .order_by(ApprovedSubscription.id))
+        for held in (SpaceSubscription(*row) for row in rows):
+            found += [Clash(mine, held, approved=True) for mine in together.get(held.key, ())
+                      if mine.applicant_id != held.applicant_id]
+    for group in together.values():
+        for mine in group:
+            other = next((o for o in group if o.applicant_id != mine.applicant_id), None)
+            if other is not None:
+                found.append(Clash(mine, other, approved=False))
+    return found
 
 
 def _spans(entries: list[SpaceEntry]) -> list[tuple[int, int, int]]:

@@ -1,21 +1,21 @@
 """Maker-checker batches: one reviewer gathers applications, another approves them all or none.
 
 Batching refuses what approval would refuse for certain: an application not batchable now, one already
-in a pending batch, and two of different applicants whose entries overlap (approval would refuse both).
+in a pending batch, and two of different applicants whose entries overlap or who hold the same subscription
+(approval would refuse both).
 Until approval, any reviewer may take applications out of a pending batch (remove_from_batch) or
 cancel it.
 
 Approval is one transaction: it takes the approved-space lock (services.locks), locks the batch
 and every application in it, re-checks each (unchanged since batching, still batchable, no overlap
-with another applicant's approved space or with another applicant in the same batch), then
-approves them in bulk, writes their approved prefixes and publishes a new whitelist version whose
+with another applicant's approved space or subscriptions, or with another applicant in the same batch), then
+approves them in bulk, writes their approved prefixes and subscriptions and publishes a new whitelist version whose
 serial the caller can return at once. Any problem refuses the whole batch with a 409 naming each.
 """
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.audit.bulk import record_many
@@ -62,8 +62,9 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     found = {a.id for a in applications}
     missing = [_problem(i, "does not exist") for i in ids if i not in found]
     problems = missing + [_problem(i, why) for i, why in batch_problems(applications).items()]
-    problems += [_problem(c.entry.application_id, _overlap_at_batching(c))
-                 for c in approved_space.within(approved_space.entries_of(sorted(found)))]
+    clashes = approved_space.within(approved_space.entries_of(sorted(found)))
+    clashes += approved_space.subscription_clashes(approved_space.subscriptions_of(sorted(found)), approved=False)
+    problems += [_problem(c.entry.application_id, _overlap_at_batching(c)) for c in clashes]
     if problems:
         error = ServiceError if missing else Conflict
         refused = sorted({p["application_id"] for p in problems})
@@ -82,10 +83,15 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
 
 
 def _overlap_at_batching(clash: approved_space.Clash) -> str:
-    """Approval would refuse both (it approves no space twice), so batching refuses them now, naming both."""
-    return (f"has entry {clash.entry} overlapping {clash.other} of application {clash.other.application_id}, "
-            "another applicant's, selected with it; batch one of the two, and decide the other once the first "
-            "is approved or refused")
+    """Approval would refuse both (it approves no space or subscription twice), so batching refuses them now,
+    naming both."""
+    if isinstance(clash.entry, approved_space.SpaceSubscription):
+        whose = (f"{clash.entry.clashing(clash.other)}, as has application {clash.other.application_id}, another "
+                 "applicant's, selected with it")
+    else:
+        whose = (f"{clash.entry.clashing(clash.other)} of application {clash.other.application_id}, another "
+                 "applicant's, selected with it")
+    return f"{whose}; batch one of the two, and decide the other once the first is approved or refused"
 
 
 def _locked_applications(query) -> list[Application]:
@@ -137,14 +143,18 @@ def approve_batch(batch: Batch, approver) -> Batch:
     problems += [_problem(i, why) for i, why in batch_problems(applications, batch_id=batch.id).items()
                  if i not in changed]
     entries = approved_space.entries_of([a.id for a in applications])
-    problems += [_problem(c.entry.application_id, c.message()) for c in approved_space.clashes(entries)]
+    subscriptions = approved_space.subscriptions_of([a.id for a in applications])
+    problems += [_problem(c.entry.application_id, c.message())
+                 for c in approved_space.clashes(entries) + approved_space.subscription_clashes(subscriptions)]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
         raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its "
                        f"{counted(len(applications), 'application')} "
                        f"have problems ({', '.join(map(str, refused[:20]))}{' ...' if len(refused) > 20 else ''}). "
                        "Nothing was approved.", details=problems)
-    _add_space(batch, entries)
+    approved_space.add_guarded(entries, subscriptions, f"Batch {batch.id} was not approved: the database refused "
+                               "its space or subscriptions because part of them is approved for another applicant. "
+                               "Nothing was approved.")
     days = current_app.config["APPROVAL_DAYS"]
     move_many(applications, State.APPROVED, actor=approver, values={"expires_at": utcnow() + timedelta(days=days)},
               batch=batch.id)
@@ -155,22 +165,6 @@ def approve_batch(batch: Batch, approver) -> Batch:
                  whitelist_serial=batch.whitelist_serial)
     queue_revalidation([a.id for a in applications])
     return batch
-
-
-def _add_space(batch: Batch, entries) -> None:
-    """Write the approved prefixes. On PostgreSQL inside a savepoint: if the exclusion constraint refuses
-    them (a path that skipped the lock approved the same space), only the insert rolls back, and the
-    caller gets a 409 with a session it can still use."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        approved_space.add(entries)
-        return
-    try:
-        with db.session.begin_nested():
-            approved_space.add(entries)
-    except IntegrityError as exc:
-        raise Conflict(f"Batch {batch.id} was not approved: the database refused its space because part of it "
-                       "is approved for another applicant. Nothing was approved.",
-                       details=[{"message": str(exc.orig).splitlines()[0]}]) from None
 
 
 def cancel_batch(batch: Batch, actor=None) -> Batch:

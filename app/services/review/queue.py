@@ -5,8 +5,8 @@ is out of the whitelist until a reviewer decides); each part is oldest first. Pa
 the cursor is the part and the (submitted_at, id) of the last row shown, and the next page is the rows after
 it in ix_applications_queue order, so page 500 costs what page 1 costs. A page is five queries whatever its
 length (one more where it crosses from one part to the next): the rows, then the page's entries, findings,
-override counts and pending batches by application (plus one short lookup for a ?q=, ?address= or
-?batched= filter). The address
+override counts and pending batches by application (plus one short lookup for a ?address= or ?batched=
+filter, two for a ?q=: applicants, and subscriptions). The address
 search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
 [a - 2**c + 1, b], one short index range per class.
 
@@ -34,12 +34,14 @@ from app.models import (
     Finding,
     IspConfirmation,
     Override,
+    Subscription,
     User,
     batch_applications,
 )
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among
+from app.services.pakistani_numbers import NotAMobileNumber, mobile_e164
 from app.services.review.decisions import pending_batch_ids
 from app.system.plurals import counted
 
@@ -52,6 +54,8 @@ CONFIRMATIONS = ConfirmationState.ALL + (NO_CONFIRMATION,)
 MAX_LIMIT = 200
 INLINE_IDS = 2_000  # applicants (q=) or applications (address=) found first, then listed in the query
 BATCHED = "batched"  # state_counts()' key for applications in a batch awaiting approval
+# ?registration=: applications with address entries, or with subscriptions (one with both matches either).
+REGISTRATIONS = ("addresses", "subscriptions")
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 # Within one severity, the codes the worst-finding column shows before any other: an overlap decides
 # whether the space can be approved at all (two applicants cannot both have it), so it outranks, say, an
@@ -94,7 +98,8 @@ class QueueFilter:
     has_overrides: bool | None = None
     batched: bool | None = None        # in a batch awaiting approval (True) or not (False); None: either
     confirmation: str | None = None    # the ISP's answer: pending, confirmed, disputed, or none asked
-    q: str | None = None               # applicant name, email, NTN or CNIC
+    registration: str | None = None    # addresses or subscriptions (REGISTRATIONS)
+    q: str | None = None               # applicant name, email, NTN or CNIC; a mobile number or account id
     address: AddressRange | None = None  # an address, CIDR or range; text is parsed
 
     def __post_init__(self):
@@ -115,6 +120,7 @@ class QueueFilter:
         self.city, self.isp = checked(_text, self.city, "city"), checked(_text, self.isp, "isp")
         self.q = checked(_text, self.q, "q")
         self.confirmation = checked(_choice, self.confirmation, "confirmation", CONFIRMATIONS)
+        self.registration = checked(_choice, self.registration, "registration", REGISTRATIONS)
         self.older_than_days = checked(self._days, self.older_than_days)
         self.has_overrides = checked(self._flag, self.has_overrides, "has_overrides")
         self.batched = checked(self._flag, self.batched, "batched")
@@ -225,6 +231,17 @@ def _search(q: str):
                  select(User.id).where(User.email.icontains(q, autoescape=True)))
 
 
+def _search_subscriptions(q: str):
+    """Applications holding the subscription `q`: a mobile number in any spelling (as E.164), or an account id
+    as typed (ix_subscriptions_identifier)."""
+    identifiers = {q}
+    try:
+        identifiers.add(mobile_e164(q))
+    except NotAMobileNumber:
+        pass
+    return select(Subscription.application_id).where(Subscription.identifier.in_(sorted(identifiers)))
+
+
 def _few_or_subquery(column, ids_query):
     """`column IN (ids_query)`, with the ids looked up first and listed when there are few of them.
 
@@ -290,8 +307,12 @@ def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = N
     elif f.confirmation:
         conditions.append(exists().where(IspConfirmation.application_id == Application.id,
                                          IspConfirmation.state == f.confirmation))
+    if f.registration:
+        table = AddressEntry if f.registration == "addresses" else Subscription
+        conditions.append(exists().where(table.application_id == Application.id))
     if f.q:
-        conditions.append(_few_or_subquery(Application.applicant_id, _search(f.q)))
+        conditions.append(or_(_few_or_subquery(Application.applicant_id, _search(f.q)),
+                              _few_or_subquery(Application.id, _search_subscriptions(f.q))))
     if f.address:
         conditions.append(_few_or_subquery(Application.id, applications_overlapping(f.address)))
     return conditions

@@ -158,4 +158,4 @@ def batch_members(batch: Batch, limit: int = 500) -> list[Application]:
         select(Application).join(batch_applications, batch_applications.c.application_id == Application.id)
         .where(batch_applications.c.batch_id == batch.id).order_by(Application.id).limit(limit)
         .options(selectinload(Application.applicant).selectinload(User.profile),
-                 selectinload(Application.entries))))
+                 selectinload(Application.entries), selectinload(Application.subscriptions))))

@@ -1,15 +1,15 @@
 """An approval its ISP disputes: suspended at once, then reinstated or revoked by a reviewer.
 
 When the applicant's ISP disputes the subscriber id of an approved application (isp_confirmations.answer), the
-application's prefixes leave the approved space and a whitelist version without them is published in the same
-transaction: ISPs stop letting it through at their next poll, without waiting for a reviewer. Every reviewer
-is told, the suspended application heads the queue, and the applicant is told what happened and what to do.
-A reviewer then reinstates it (its space back, unless another applicant's approval took it meanwhile, and
-published) or revokes it (approvals.revoke). Like an approval's end, each takes the approved-space lock
-first and re-validates the pending applications that touch the space. The caller commits.
+application's prefixes and subscriptions leave the approved space and a whitelist version without them is
+published in the same transaction: ISPs stop letting it through at their next poll, without waiting for a
+reviewer. Every reviewer is told, the suspended application heads the queue, and the applicant is told what
+happened and what to do. A reviewer then reinstates it (its space and subscriptions back, unless another
+applicant's approval took part of them meanwhile, and published) or revokes it (approvals.revoke). Like an
+approval's end, each takes the approved-space lock first and re-validates the pending applications that touch
+the space. The caller commits.
 """
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.choices import ConfirmationState, State
 from app.extensions import db
@@ -121,15 +121,19 @@ def reinstate(application: Application, reason: str, actor=None) -> WhitelistVer
                        "expired, and the applicant may then renew it.", details={"expires_at":
                                                                                application.expires_at.isoformat()})
     entries = approved_space.entries_of([application.id])
-    clashes = approved_space.clashes(entries)
+    subscriptions = approved_space.subscriptions_of([application.id])
+    clashes = approved_space.clashes(entries) + approved_space.subscription_clashes(subscriptions)
     if clashes:
         others = sorted({c.other.application_id for c in clashes})
-        raise Conflict(f"Application {application.id} cannot be reinstated: part of its space is now approved for "
+        raise Conflict(f"Application {application.id} cannot be reinstated: part of its space or subscriptions "
+                       "is now approved for "
                        f"another applicant ({plural('application', len(others))} "
                        f"{', '.join(map(str, others))}). Revoke it, or revoke the other approval first.",
                        details=[{"application_id": c.other.application_id,
                                  "message": f"Application {application.id} {c.message()}."} for c in clashes])
-    _restore_space(application, entries)
+    approved_space.add_guarded(entries, subscriptions, f"Application {application.id} was not reinstated: the "
+                               "database refused its space or subscriptions because part of them is approved for "
+                               "another applicant.")
     approved_at = application.approved_at
     application.reviewer_message = reason
     move(application, State.APPROVED, actor=actor, reason=reason)
@@ -138,17 +142,3 @@ def reinstate(application: Application, reason: str, actor=None) -> WhitelistVer
     queue_revalidation([application.id])  # pending applications touching its space meet it again
     return version
 
-
-def _restore_space(application: Application, entries) -> None:
-    """The approved prefixes back. On PostgreSQL in a savepoint, as batches._add_space: if the exclusion
-    constraint refuses them, the caller gets a 409 and a session it can still use."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        approved_space.add(entries)
-        return
-    try:
-        with db.session.begin_nested():
-            approved_space.add(entries)
-    except IntegrityError as exc:
-        raise Conflict(f"Application {application.id} was not reinstated: the database refused its space because "
-                       "part of it is approved for another applicant.",
-                       details=[{"message": str(exc.orig).splitlines()[0]}]) from None

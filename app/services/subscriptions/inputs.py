@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.choices import SubscriptionKind
 from app.extensions import db
 from app.models import IspOrganisation, Subscription
-from app.services.pakistani_numbers import NotAMobileNumber, ascii_digits, mobile_e164
+from app.services.pakistani_numbers import NotAMobileNumber, ascii_digits, mobile_e164, mobile_national
 from app.system.plurals import counted
 
 MAX_SUBSCRIPTIONS = 50
@@ -31,6 +31,11 @@ class SubscriptionInput:
     organisation_id: int
     operator: str      # the organisation's name as Raasta spells it
     identifier: str    # E.164 for a mobile number; the account id for a fixed one
+
+
+def shown_identifier(kind: str, identifier: str) -> str:
+    """A stored identifier as people read it: 0300-1234567 for a mobile number, the account id as given."""
+    return mobile_national(identifier) if kind == SubscriptionKind.MOBILE else identifier
 
 
 def operators_by_kind() -> dict[str, dict[str, IspOrganisation]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.choices import Severity, State
 from app.extensions import db
-from app.models import Application, Finding, User
+from app.models import Application, Finding, Subscription, User
 from app.models.types import utcnow
 from app.services.id_lists import among
 from app.services.transitions import move_each
@@ -39,7 +39,8 @@ def lock_validating(application_ids: list[int]) -> list[Application]:
     found = db.session.scalars(
         select(Application).where(among(Application.id, application_ids), Application.state == State.VALIDATING)
         .options(selectinload(Application.entries), selectinload(Application.endpoints),
-                 selectinload(Application.documents), selectinload(Application.applicant).selectinload(User.profile))
+                 selectinload(Application.documents), selectinload(Application.applicant).selectinload(User.profile),
+                 selectinload(Application.subscriptions).selectinload(Subscription.organisation))
         .with_for_update(skip_locked=True, key_share=True, of=Application)).all()
     position = {application_id: n for n, application_id in enumerate(application_ids)}
     return sorted(found, key=lambda a: position[a.id])

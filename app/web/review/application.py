@@ -7,7 +7,7 @@ and the typed text kept.
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.choices import State
+from app.choices import State, SubscriptionKind
 from app.downloads import send_document
 from app.extensions import db
 from app.models import Application, Document
@@ -62,7 +62,8 @@ def _page(application: Application, status: int = 200, **forms):
     return render_template(
         "review/application.html", application=application, **(blank | forms),
         batch_form=BatchForm(formdata=None),
-        entries=presenters.entry_views(application), other_findings=presenters.other_findings(application),
+        entries=presenters.entry_views(application), subscriptions=presenters.subscription_views(application),
+        other_findings=presenters.other_findings(application),
         overrides={o.code: o for o in review_service.overrides_of(application)},
         notes=review_service.notes_of(application),
         others=presenters.other_applications(application), events=events, quiet_events=quiet_events,
@@ -72,7 +73,7 @@ def _page(application: Application, status: int = 200, **forms):
         suspension=presenters.suspension(events) if application.state == State.SUSPENDED else None,
         pending_batch=batch_for(application),
         batch_problem=review_service.batch_problem(application) if reviewable else None,
-        inline_types=presenters.INLINE_TYPES,
+        inline_types=presenters.INLINE_TYPES, subscription_kinds=SubscriptionKind.LABELS,
     ), status
 
 

@@ -12,6 +12,7 @@ from app.models import Batch
 from app.services import Conflict, ServiceError
 from app.services.review import batches as service
 from app.services.review.stats import batch_members, batch_sizes
+from app.services.subscriptions.inputs import shown_identifier
 from app.transactions import committed
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
@@ -57,7 +58,8 @@ def _page(batch: Batch, status: int = 200, problems=None):
     return render_template("review/batch.html", batch=batch, action_form=ActionForm(), problems=problems,
                            named=_named(problems), members=batch_members(batch, MAX_SHOWN),
                            size=batch_sizes([batch]).get(batch.id, 0), is_maker=batch.made_by_id == current_user.id,
-                           formats=WhitelistFormat.ALL, pending=batch.state == BatchState.PENDING_APPROVAL), status
+                           formats=WhitelistFormat.ALL, pending=batch.state == BatchState.PENDING_APPROVAL,
+                           shown_identifier=shown_identifier), status
 
 
 @bp.get("/batches/<int:batch_id>")

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.addresses import codes
 from app.choices import PAKISTAN_ISPS, REJECTION_REASONS, ApplicantKind, Category, ConfirmationState, FindingCode, State
-from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES
+from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES, REGISTRATIONS
 
 ANY = [("", "Any")]
 STATES = QUEUE_STATES + (State.VALIDATING, State.APPROVED)
@@ -36,11 +36,12 @@ class QueueFilterForm(FlaskForm):
     batched = SelectField("Batch", choices=ANY + [("no", "Not in a batch"), ("yes", "In a batch awaiting approval")])
     confirmation = SelectField("ISP confirmation", choices=ANY + [(c, _label(c)) for c in ConfirmationState.ALL]
                                + [(NO_CONFIRMATION, "No ISP on Raasta asked")])
-    q = StringField("Search", description="Name, email, NTN or CNIC.")
+    registration = SelectField("Registers", choices=ANY + [(r, _label(r)) for r in REGISTRATIONS])
+    q = StringField("Search", description="Name, email, NTN, CNIC, mobile number or account id.")
     address = StringField("Address", description="An address or CIDR, e.g. 39.32.10.5 or 39.32.0.0/16.")
 
     FIELDS = ("state", "code", "category", "kind", "city", "isp", "older_than_days", "has_overrides", "batched",
-              "confirmation", "q", "address")
+              "confirmation", "registration", "q", "address")
     isp_names = PAKISTAN_ISPS
 
     def arguments(self) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""What a reviewer reads about an application: entries with findings, country and ASN, overrides, history."""
+"""What a reviewer reads about an application: entries with findings, country and ASN, subscriptions with
+findings and the operator's answer, overrides, history."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -8,7 +9,8 @@ from app.addresses import AddressRange
 from app.addresses.geo import geo_data
 from app.choices import Severity
 from app.extensions import db
-from app.models import Application, Finding
+from app.models import Application, Finding, IspConfirmation
+from app.services.subscriptions.inputs import shown_identifier
 from app.system.plurals import counted
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -72,9 +74,29 @@ def entry_views(application: Application) -> list[EntryView]:
     return views
 
 
+@dataclass
+class SubscriptionView:
+    subscription: object
+    shown: str               # 0300-1234567 for a mobile number, the account id as given
+    findings: list[Finding]
+    confirmation: str | None  # the operator's answer when it was asked (pending, confirmed, disputed)
+
+
+def subscription_views(application: Application) -> list[SubscriptionView]:
+    """Each subscription with its findings and, where Raasta asked that operator, its answer."""
+    by_subscription: dict[int, list[Finding]] = {}
+    for finding in application.findings:
+        if finding.subscription_id:
+            by_subscription.setdefault(finding.subscription_id, []).append(finding)
+    answers = dict(db.session.execute(select(IspConfirmation.organisation_id, IspConfirmation.state)
+                                      .where(IspConfirmation.application_id == application.id)).all())
+    return [SubscriptionView(s, shown_identifier(s.kind, s.identifier), _by_severity(by_subscription.get(s.id, [])),
+                             answers.get(s.organisation_id)) for s in application.subscriptions]
+
+
 def other_findings(application: Application) -> list[Finding]:
     """Findings on endpoints or on the application as a whole."""
-    return _by_severity(f for f in application.findings if not f.entry_id)
+    return _by_severity(f for f in application.findings if not f.entry_id and not f.subscription_id)
 
 
 def other_applications(application: Application) -> list[Application]:

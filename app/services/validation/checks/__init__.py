@@ -6,12 +6,14 @@ from app.services.validation.checks.endpoints import check_endpoints
 from app.services.validation.checks.entries import check_address_space, check_duplicates, check_register
 from app.services.validation.checks.identity import check_identity
 from app.services.validation.checks.isp import check_isp
+from app.services.validation.checks.subscriptions import check_subscriptions
 
 CHECKS = (
     check_address_space,   # special-purpose, too broad, country, ASN (the address engine)
     check_duplicates,      # entries of this application overlapping each other
     check_announcing_isp,  # announced by another ISP than the profile's (a warning)
     check_register,        # approved and pending space of everyone else
+    check_subscriptions,   # approved and pending subscriptions of everyone else; holders with very many
     check_endpoints,
     check_required_documents,
     check_reused_documents,

@@ -16,6 +16,7 @@ class Draft:
     message: str
     entry_id: int | None = None
     endpoint_id: int | None = None
+    subscription_id: int | None = None
     data: dict = field(default_factory=dict)
     reviewer_message: str | None = None
 
@@ -25,7 +26,8 @@ class Draft:
     def columns(self) -> dict:
         """The finding's row, but for its application."""
         return {"code": self.code, "severity": self.severity, "message": self.message, "entry_id": self.entry_id,
-                "endpoint_id": self.endpoint_id, "data": self.data, "reviewer_message": self.reviewer_message}
+                "endpoint_id": self.endpoint_id, "subscription_id": self.subscription_id, "data": self.data,
+                "reviewer_message": self.reviewer_message}
 
 
 @dataclass
