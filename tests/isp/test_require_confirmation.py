@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.choices import ConfirmationState, FindingCode, Severity, State
-from app.models import Application, IspConfirmation, Override
+from app.models import Application, IspConfirmation, Override, Subscription
 from app.models.types import utcnow
 from app.services.review.queue import QueueFilter, queue_page
 
@@ -90,6 +90,29 @@ def test_isp_pending_can_be_overridden_only_once_the_answer_is_overdue(db, api, 
     assert refused.status_code == 409 and "the answer is overdue" in refused.json["error"]["details"][0]["message"]
     assert client.post(f"/api/v1/applications/{late.id}/override", json=body).status_code == 200
     assert client.post("/api/v1/batches", json={"application_ids": [late.id]}).status_code == 201
+
+
+def test_every_organisation_still_awaited_is_named_and_the_last_due_answer_opens_the_override(
+        db, api, make_user, isp_user, required, awaiting):
+    jazz = isp_user("Jazz")
+    application = awaiting(hours_ago=30)  # PTCL's answer on the addresses is overdue...
+    db.session.add(Subscription(application_id=application.id, kind="mobile", organisation_id=jazz.organisation_id,
+                                identifier="+923001234567", verified_at=utcnow()))
+    db.session.add(IspConfirmation(application_id=application.id, organisation_id=jazz.organisation_id,
+                                   subscriber_id="", state=ConfirmationState.PENDING,
+                                   created_at=utcnow() - timedelta(hours=2)))  # ...Jazz's is not
+    db.session.commit()
+    client = api(make_user("reviewer"))
+
+    refused = client.post("/api/v1/batches", json={"application_ids": [application.id]})
+    (detail,) = refused.json["error"]["details"]
+    assert detail["message"].startswith(
+        f"Application {application.id} is awaiting PTCL's confirmation of subscriber id PTCL-1 and Jazz's of "
+        "mobile number +923001234567, which REQUIRE_ISP_CONFIRMATION requires")
+    assert "wait for PTCL and Jazz to confirm it" in detail["message"]
+    body = {"code": "isp.pending", "reason": "PTCL has not answered in a day; the CNIC and documents check out."}
+    too_soon = client.post(f"/api/v1/applications/{application.id}/override", json=body)
+    assert too_soon.status_code == 409 and too_soon.json["error"]["message"].startswith("PTCL and Jazz have until")
 
 
 def test_an_override_of_isp_pending_needs_an_unanswered_isp(db, api, make_user, make_reviewable, required):
