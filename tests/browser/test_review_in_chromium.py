@@ -29,11 +29,16 @@ def call(portal, token, method, path, body=None) -> dict:
 
 
 def upload_ntn_certificate(portal, token, application_id, filename="ntn.pdf") -> None:
-    """A company VPN application is submitted only with its NTN certificate (multipart, as the contract says)."""
+    """A company VPN application is submitted only with its NTN certificate."""
+    upload_document(portal, token, application_id, "ntn_certificate", filename)
+
+
+def upload_document(portal, token, application_id, kind, filename, content=PDF) -> None:
+    """One document of `kind` by the API (multipart, as the contract says)."""
     boundary = "raasta-test-boundary"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nntn_certificate\r\n'
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n{kind}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            "Content-Type: application/pdf\r\n\r\n").encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+            "Content-Type: application/pdf\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(f"{portal}/api/v1/applications/{application_id}/documents", method="POST",
                                      data=body, headers={"Authorization": f"Bearer {token}",
                                                          "Content-Type": f"multipart/form-data; boundary={boundary}"})
