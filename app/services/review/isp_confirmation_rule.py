@@ -44,7 +44,8 @@ def _when(moment: datetime) -> str:
 
 
 def _awaiting(confirmations: list[IspConfirmation]) -> str:
-    """ "PTCL's confirmation of subscriber id PTCL-1 and Jazz's of mobile number +923001234567" """
+    """What is awaited, in words: "PTCL's confirmation of subscriber id PTCL-1 and Jazz's of mobile number
+    +923001234567"."""
     first, *others = confirmations
     return " and ".join([f"{first.organisation.name}'s confirmation of {part_words(first)}",
                          *(f"{c.organisation.name}'s of {part_words(c)}" for c in others)])
