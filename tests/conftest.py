@@ -280,6 +280,22 @@ def api(client, db):
 
 
 @pytest.fixture
+def applicant_with(make_user, api):
+    """applicant_with(profile_json) -> an API client of a new applicant whose profile is saved through the API;
+    `.user` is the User."""
+
+    def make(profile: dict):
+        user = make_user(role="applicant")
+        client = api(user)
+        response = client.put("/api/v1/profile", json=profile)
+        assert response.status_code == 200, response.json
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
 def worker_env(app):
     """Environment for a worker or CLI subprocess that shares this test's database and Redis."""
     return {

@@ -7,13 +7,9 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 @pytest.fixture
-def applicant(make_user, api):
+def applicant(applicant_with):
     """An applicant with a firm profile and an API client."""
-    user = make_user(role="applicant")
-    client = api(user)
-    assert client.put("/api/v1/profile", json=FIRM).status_code == 200
-    client.user = user
-    return client
+    return applicant_with(FIRM)
 
 
 @pytest.fixture

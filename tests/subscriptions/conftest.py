@@ -6,13 +6,9 @@ MOBILE = {"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}
 
 
 @pytest.fixture
-def freelancer(make_user, api):
+def freelancer(applicant_with):
     """A freelancer with no ISP in the profile (a 4G connection) and an API client."""
-    user = make_user(role="applicant")
-    client = api(user)
-    assert client.put("/api/v1/profile", json=FREELANCER).status_code == 200
-    client.user = user
-    return client
+    return applicant_with(FREELANCER)
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def awaited(application_ids: list[int]) -> dict[int, list[IspConfirmation]]:
     for confirmation in db.session.scalars(
             select(IspConfirmation).where(among(IspConfirmation.application_id, application_ids),
                                           IspConfirmation.state == ConfirmationState.PENDING)
-            .options(joinedload(IspConfirmation.organisation), joinedload(IspConfirmation.application))
+            .options(joinedload(IspConfirmation.organisation),
+                     joinedload(IspConfirmation.application).selectinload(Application.subscriptions))
             .order_by(IspConfirmation.id)):
         pending.setdefault(confirmation.application_id, []).append(confirmation)
     return pending
