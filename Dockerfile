@@ -15,6 +15,7 @@ COPY --chown=raasta migrations ./migrations
 COPY --chown=raasta templates ./templates
 COPY --chown=raasta docs/isp ./docs/isp
 COPY --chown=raasta worker.py ./
+RUN pybabel compile -d app/translations
 
 USER raasta
 EXPOSE 8000

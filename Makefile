@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install install-dev clean
+.PHONY: run test bench install install-dev messages clean
 
 # Stamps record which requirements were installed, so a re-run with unchanged files installs nothing.
 $(BIN)/python:
@@ -18,8 +18,21 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Translations: the catalogues (.po) are kept in git, their compiled form (.mo) is built from them here.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed $(COMPILED)
+install-dev: $(VENV)/.installed-dev $(COMPILED)
+
+# Every marked string into messages.pot, then into each catalogue; translate the new entries in the .po.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -k Phrase --sort-by-file \
+	  --project=Raasta --copyright-holder="Raasta" -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching \
+	  --ignore-obsolete
 
 run: install
 	$(BIN)/python -m app.runtime.launcher

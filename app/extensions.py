@@ -1,4 +1,5 @@
 """Extensions created at module level with no app attached; create_app() binds them."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,3 +32,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 queues = QueueAccess()
+babel = Babel()

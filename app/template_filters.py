@@ -1,11 +1,16 @@
 """Small helpers the templates share."""
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from flask import Flask
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.choices import Category, DocumentKind, OrganisationKind, Protocol, Severity, State, SubscriptionKind
+from app.i18n import _
 from app.system.plurals import counted, plural
 
 try:
@@ -14,13 +19,25 @@ except ZoneInfoNotFoundError:  # a machine without the tz database: Pakistan has
     PAKISTAN = timezone(timedelta(hours=5), "PKT")
 
 
+# The strftime codes the templates use, as CLDR patterns, so month names follow the page's language.
+_CLDR = {"%d": "dd", "%b": "MMM", "%B": "MMMM", "%m": "MM", "%Y": "y", "%a": "EEE", "%A": "EEEE", "%H": "HH", "%M": "mm",
+         "%S": "ss"}
+
+
 def pakistan_time(value: datetime | None, format: str = "%d %b %Y %H:%M") -> str:
-    """A stored UTC time as the applicant's clock shows it, marked PKT."""
+    """A stored UTC time as the applicant's clock shows it, in the page's language, marked PKT."""
     if value is None:
         return "—"
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(PAKISTAN).strftime(format) + (" PKT" if "%H" in format else "")
+    pattern = re.sub(r"%[a-zA-Z]", lambda code: _CLDR[code.group()], format)
+    shown = format_datetime(value, pattern, tzinfo=PAKISTAN, locale=get_locale() or "en")
+    return _("%(time)s PKT", time=shown) if "%H" in format else shown
+
+
+def bdi(value) -> Markup:
+    """A value kept in its own direction inside a sentence (an address range inside Urdu text)."""
+    return Markup("<bdi>%s</bdi>") % value
 
 
 def init_app(app: Flask) -> None:
@@ -29,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
     app.add_template_filter(pakistan_time, "pkt")
+    app.add_template_filter(bdi, "bdi")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
     app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
     app.add_template_filter(plural, "plural")    # {{ "application"|plural(n) }}: the noun alone
 

@@ -28,13 +28,14 @@ APP = Path(__file__).resolve().parent.parent / "app"
 LAYERS = {
     "app.choices": 0, "app.config": 0, "app.extensions": 0, "app.queues": 0, "app.after_commit": 0,
     "app.spreadsheet": 0, "app.models.types": 0, "app.url_converters": 0, "app.security_headers": 0,
-    "app.system": 0, "app.transactions": 0,
+    "app.system": 0, "app.transactions": 0, "app.i18n": 0,
     "app.addresses": 1,
     "app.models": 2,
     "app.audit": 3,
     "app.services": 4, "app.export": 4,
     "app.jobs": 5,
     "app.auth": 6, "app.errors": 6, "app.input_guard": 6, "app.downloads": 6, "app.template_filters": 6,
+    "app.language_choice": 6,
     "app.web": 7, "app.api": 7, "app.cli": 7,
     "app": 8, "app.runtime": 8,
 }

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.choices import State
 from app.extensions import db
+from app.i18n import Phrase
 from app.models.types import UInt128, UTCDateTime, utcnow
 
 
@@ -139,10 +140,19 @@ class Finding(db.Model):
     reviewer_message: Mapped[str | None] = mapped_column(Text)  # in a reviewer's, where they differ
     # Reviewer-only detail, e.g. the id of the application whose approved space this overlaps.
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The same messages as app.i18n.Phrase ({"message": {"msgid", "params"}, "reviewer_message": ...}), so each
+    # reader gets them in their language; `message` and `reviewer_message` keep the English, which the API's
+    # default and the search use. NULL on findings stored before Raasta spoke Urdu.
+    phrases: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="findings")
 
     def message_for(self, reviewer: bool) -> str:
-        """The message in the words written for who reads it."""
-        return (self.reviewer_message or self.message) if reviewer else self.message
+        """The message in the words written for who reads it, in the current language."""
+        phrases = self.phrases or {}
+        if reviewer and (self.reviewer_message or phrases.get("reviewer_message")):
+            stored, english = phrases.get("reviewer_message"), self.reviewer_message
+        else:
+            stored, english = phrases.get("message"), self.message
+        return str(Phrase.from_json(stored)) if stored else english

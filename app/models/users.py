@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("isp_organisations.id"))  # isp users only
     # Part of every session and remember-me cookie; a new one (sign-out, password change) ends them all.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    # The language chosen with ?lang= (app.language_choice): pages, emails and SMS follow it; NULL: not chosen.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     profile: Mapped["ApplicantProfile | None"] = relationship(back_populates="user", uselist=False)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")

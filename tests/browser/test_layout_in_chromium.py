@@ -169,7 +169,7 @@ def test_the_phone_menu_opens_and_closes_by_keyboard(portal, sessions, browser, 
     # Its name says what it is; an applicant's also says how many notifications are unread (the seed made some).
     expect(button).to_have_text(re.compile(r"^Menu( \d+ unread notifications)?$" if role == "applicant" else r"^Menu$"))
     expect(links.first).to_be_hidden()
-    for _ in range(3):  # the skip link, the brand, then the Menu button
+    for _ in range(4):  # the skip link, the brand, the language switch, then the Menu button
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('menu-button')")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is seen
