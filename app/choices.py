@@ -1,4 +1,8 @@
-"""Named constants for roles, states and kinds. No bare state strings anywhere else."""
+"""Named constants for roles, states and kinds. No bare state strings anywhere else.
+
+The LABELS are the words a person reads, marked for translation (lazy: each is read in the language of the page
+that shows it); the codes beside them never change."""
+from app.i18n import _l
 
 
 class Role:
@@ -46,18 +50,18 @@ class State:
     REOPENABLE = REVIEWABLE
     # The one table of words a person reads for each state (the API and the reviewers' filters keep the codes).
     LABELS = {
-        DRAFT: "Draft",
-        VALIDATING: "Waiting for checks",
-        VALIDATION_FAILED: "Checks could not run",
-        READY: "Waiting for review",
-        FLAGGED: "Problems found",
-        NEEDS_INFO: "More information needed",
-        APPROVED: "Approved",
-        SUSPENDED: "Suspended after a dispute",  # lower-cased in messages, so no "ISP" here
-        REJECTED: "Rejected",
-        REVOKED: "Approval revoked",
-        EXPIRED: "Expired",
-        WITHDRAWN: "Withdrawn",
+        DRAFT: _l("Draft"),
+        VALIDATING: _l("Waiting for checks"),
+        VALIDATION_FAILED: _l("Checks could not run"),
+        READY: _l("Waiting for review"),
+        FLAGGED: _l("Problems found"),
+        NEEDS_INFO: _l("More information needed"),
+        APPROVED: _l("Approved"),
+        SUSPENDED: _l("Suspended after a dispute"),  # lower-cased in messages, so no "ISP" here
+        REJECTED: _l("Rejected"),
+        REVOKED: _l("Approval revoked"),
+        EXPIRED: _l("Expired"),
+        WITHDRAWN: _l("Withdrawn"),
     }
 
 
@@ -91,10 +95,10 @@ class Category:
     VIDEO_CONFERENCING = "video_conferencing"
     ALL = (COMPANY_VPN, FREELANCER_VPN, CALL_CENTER, VIDEO_CONFERENCING)
     LABELS = {
-        COMPANY_VPN: "Company VPN",
-        FREELANCER_VPN: "Freelancer VPN",
-        CALL_CENTER: "Call centre",
-        VIDEO_CONFERENCING: "Video conferencing",
+        COMPANY_VPN: _l("Company VPN"),
+        FREELANCER_VPN: _l("Freelancer VPN"),
+        CALL_CENTER: _l("Call centre"),
+        VIDEO_CONFERENCING: _l("Video conferencing"),
     }
     # What a new application starts with, from the applicant's profile.
     DEFAULT_FOR_KIND = {ApplicantKind.FIRM: COMPANY_VPN, ApplicantKind.FREELANCER: FREELANCER_VPN}
@@ -111,13 +115,13 @@ class DocumentKind:
     ALL = (NTN_CERTIFICATE, CNIC_FRONT, CNIC_BACK, INCORPORATION_LETTER,
            CLIENT_CONTRACT, EMPLOYER_LETTER, OTHER)
     LABELS = {
-        NTN_CERTIFICATE: "NTN certificate",
-        CNIC_FRONT: "CNIC (front)",
-        CNIC_BACK: "CNIC (back)",
-        INCORPORATION_LETTER: "Incorporation letter",
-        CLIENT_CONTRACT: "Client contract",
-        EMPLOYER_LETTER: "Employer letter",
-        OTHER: "Other",
+        NTN_CERTIFICATE: _l("NTN certificate"),
+        CNIC_FRONT: _l("CNIC (front)"),
+        CNIC_BACK: _l("CNIC (back)"),
+        INCORPORATION_LETTER: _l("Incorporation letter"),
+        CLIENT_CONTRACT: _l("Client contract"),
+        EMPLOYER_LETTER: _l("Employer letter"),
+        OTHER: _l("Other"),
     }
     # Papers about the applicant rather than one application: kept on file and attached to each new one.
     IDENTITY = (NTN_CERTIFICATE, CNIC_FRONT, CNIC_BACK)
@@ -126,7 +130,7 @@ class DocumentKind:
 class Protocol:
     ALL = ("wireguard", "openvpn", "ipsec", "l2tp", "sstp", "other")
     LABELS = {"wireguard": "WireGuard", "openvpn": "OpenVPN", "ipsec": "IPsec", "l2tp": "L2TP", "sstp": "SSTP",
-              "other": "Other"}
+              "other": _l("Other")}
 
 
 class Severity:
@@ -134,6 +138,7 @@ class Severity:
     WARNING = "warning"
     INFO = "info"
     ALL = (ERROR, WARNING, INFO)
+    LABELS = {ERROR: _l("error"), WARNING: _l("warning"), INFO: _l("info")}  # as the findings' badges show them
 
 
 # Entries wider than these prefixes are "too broad": a small firm's office or VPN concentrator never needs
@@ -176,7 +181,7 @@ class OrganisationKind:
     FIXED = "fixed"
     MOBILE = "mobile"
     ALL = (FIXED, MOBILE)
-    LABELS = {FIXED: "Fixed-line or broadband ISP", MOBILE: "Mobile operator"}
+    LABELS = {FIXED: _l("Fixed-line or broadband ISP"), MOBILE: _l("Mobile operator")}
 
 
 # The mobile operators on Raasta from the start (migration 0011); admins add others under Admin → ISPs.
@@ -189,7 +194,7 @@ class SubscriptionKind:
     MOBILE = "mobile"  # a Pakistani mobile number, stored as E.164 (+923001234567), proven by an SMS code
     FIXED = "fixed"    # the account or subscriber id a fixed-line or broadband ISP gave
     ALL = (MOBILE, FIXED)
-    LABELS = {MOBILE: "Mobile number", FIXED: "Broadband or fixed-line account"}
+    LABELS = {MOBILE: _l("Mobile number"), FIXED: _l("Broadband or fixed-line account")}
     # The kind of organisation that serves each kind of subscription.
     SERVED_BY = {MOBILE: OrganisationKind.MOBILE, FIXED: OrganisationKind.FIXED}
 

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda category: Category.LABELS.get(category, category or "—"), "category_label")
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
+    app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")
     app.add_template_filter(pakistan_time, "pkt")
     app.add_template_filter(bdi, "bdi")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
     app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
