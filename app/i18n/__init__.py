@@ -14,9 +14,8 @@ byte for byte.
 Templates use the same `_`/`ngettext` and `{% trans %}`; a value in a template sentence is isolated with the
 `bdi` filter instead, since Jinja formats template sentences itself.
 """
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, get_locale, get_translations
 from flask_babel import gettext as _gettext
-from flask_babel import ngettext as _ngettext
 
 from app.i18n.languages import DEFAULT, LANGUAGES, RTL, direction  # noqa: F401  (re-exported)
 
@@ -46,7 +45,7 @@ def _l(msgid: str, **params) -> LazyString:
 def ngettext(singular: str, plural: str, num: int, **params) -> str:
     """The sentence for `num` in the current language's plural rules; `%(num)s` shows it as 1,204."""
     params.setdefault("num", f"{num:,}" if isinstance(num, int) else num)
-    return _ngettext(singular, plural, num, **isolated(params))
+    return get_translations().ungettext(singular, plural, num) % isolated(params)
 
 
 def lazy_ngettext(singular: str, plural: str, num: int, **params) -> LazyString:

@@ -10,8 +10,12 @@ def direction(code: str) -> str:
 
 
 def best_match(accept_languages, chosen: str | None = None) -> str:
-    """`chosen` when it is one we speak, else the best of an Accept-Language header (werkzeug's
-    LanguageAccept), else English."""
+    """`chosen` when it is one we speak, else the first language of an Accept-Language header (werkzeug's
+    LanguageAccept, best quality first) that we speak, by its main part ("ur-PK" is Urdu), else English."""
     if chosen in LANGUAGES:
         return chosen
-    return accept_languages.best_match(LANGUAGES, default=DEFAULT) if accept_languages else DEFAULT
+    for tag, _quality in accept_languages or ():
+        language = tag.replace("_", "-").split("-")[0].lower()
+        if language in LANGUAGES:
+            return language
+    return DEFAULT
