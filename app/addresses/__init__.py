@@ -1,7 +1,8 @@
 """The address engine: strict parsing, special-purpose registry, overlap index, aggregation.
 
-Pure Python on netaddr, numpy and geoip2fast; no Flask or database imports, so the queue,
-the forms, the API and the exports all call the same code.
+Pure Python on netaddr, numpy and geoip2fast; no Flask or database imports (but app.i18n, whose
+refusals read in the caller's language and in English outside a request), so the queue, the forms,
+the API and the exports all call the same code.
 """
 from app.addresses.aggregate import aggregate, aggregate_columns, write_aggregate
 from app.addresses.batch import ParsedBlock, parse_block

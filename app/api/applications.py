@@ -10,6 +10,7 @@ from app.auth import role_required
 from app.choices import Role
 from app.downloads import send_document
 from app.extensions import db
+from app.i18n import _
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
@@ -26,7 +27,7 @@ APPLICANT = Role.APPLICANT
 def get_profile():
     """Your applicant profile (404 until you create it with PUT)."""
     if current_user.profile is None:
-        abort(404, description="No profile yet; create it with PUT /api/v1/profile.")
+        abort(404, description=_("No profile yet; create it with PUT /api/v1/profile."))
     return jsonify(profile_json(current_user.profile))
 
 
@@ -35,10 +36,10 @@ def get_profile():
 @role_required(APPLICANT)
 def put_profile():
     """Create or replace your profile: a firm gives an NTN, a freelancer a CNIC; PSEB is optional."""
-    body = known_fields(json_body(), sorted(PROFILE_FIELDS), "the profile")
+    body = known_fields(json_body(), sorted(PROFILE_FIELDS), _("the profile"))
     not_text = [k for k, v in body.items() if v is not None and not isinstance(v, str)]
     if not_text:
-        raise ServiceError("Profile fields are text.", details={k: "must be a string" for k in not_text})
+        raise ServiceError(_("Profile fields are text."), details={k: _("must be a string") for k in not_text})
     with committed():
         profile = save_profile(current_user, ProfileInput(**{name: body.get(name) for name in PROFILE_FIELDS}))
     return jsonify(profile_json(profile))
@@ -47,7 +48,7 @@ def put_profile():
 def _own_application(application_id: int):
     application = service.visible_application(application_id, current_user)
     if application is None:
-        abort(404, description=f"No application {application_id} that you can see.")
+        abort(404, description=_("No application %(id)s that you can see.", id=application_id))
     return application
 
 
@@ -131,7 +132,8 @@ def download_document(application_id: int, document_id: int):
     application = _own_application(application_id)
     document = db.session.get(Document, document_id)
     if document is None or document.application_id != application.id:
-        abort(404, description=f"No document {document_id} on application {application_id}.")
+        abort(404, description=_("No document %(document)s on application %(id)s.", document=document_id,
+                                 id=application_id))
     with committed():
         path = record_download(document)
     return send_document(document, path)
@@ -148,7 +150,7 @@ def submit_application(application_id: int):
     """
     application = _own_application(application_id)
     # A bare POST, as ever, is enough; a JSON body may carry the reply.
-    body = known_fields(json_body(), ["reply"], "submitting") if request.is_json and request.content_length else {}
+    body = known_fields(json_body(), ["reply"], _("submitting")) if request.is_json and request.content_length else {}
     with committed():
         service.submit(application, body.get("reply"))
     return jsonify({"id": application.id, "state": application.state}), 202

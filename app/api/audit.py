@@ -10,6 +10,7 @@ from app.api import bp
 from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
+from app.i18n import _
 from app.models import Application
 
 PER_PAGE = 200
@@ -21,9 +22,10 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
     if value is None or value == "":
         return default
     if not value.isdigit():
-        abort(400, description=f"?{name}= must be a whole number, not {value!r}.")
+        abort(400, description=_("?%(name)s= must be a whole number, not %(value)s.", name=name, value=repr(value)))
     if len(value) > 9:
-        abort(400, description=f"?{name}={value} is beyond anything stored; give a number under a billion.")
+        abort(400, description=_("?%(name)s=%(value)s is beyond anything stored; give a number under a billion.",
+                                 name=name, value=value))
     return int(value)
 
 
@@ -34,20 +36,21 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        abort(400, description=f"?{name}= must be a date as YYYY-MM-DD, not {value!r}.")
+        abort(400, description=_("?%(name)s= must be a date as YYYY-MM-DD, not %(value)s.", name=name,
+                                 value=repr(value)))
 
 
 def _applicant_filter(application_id: int | None) -> dict:
     """An applicant's events are their applications' events; anyone else's application is a 404."""
     if any(request.args.get(name) for name in STAFF_FILTERS):
-        abort(403, description="Filtering by actor, action, subject or date is for reviewers and admins; "
-                               "use ?application={id}.")
+        abort(403, description=_("Filtering by actor, action, subject or date is for reviewers and admins; "
+                                 "use ?application={id}."))
     owned = select(Application.id).where(Application.applicant_id == current_user.id)
     if application_id is not None:
         owned = owned.where(Application.id == application_id)
     ids = [str(i) for i in db.session.scalars(owned)]
     if application_id is not None and not ids:
-        abort(404, description=f"You have no application {application_id}.")
+        abort(404, description=_("You have no application %(id)s.", id=application_id))
     return {"subject_type": "application", "subject_ids": ids}
 
 

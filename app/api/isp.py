@@ -11,6 +11,7 @@ from app.api.openapi import documented
 from app.api.requests import json_body
 from app.auth import role_required
 from app.choices import ConfirmationState, Role, State
+from app.i18n import _, ngettext
 from app.models import IspConfirmation, WebhookDelivery
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
@@ -18,7 +19,6 @@ from app.services.isp_organisations import organisation_of
 from app.services.publication import webhooks
 from app.services.publication.publish import latest_version
 from app.services.review.suspensions import publish_suspended
-from app.system.plurals import counted
 from app.transactions import committed
 
 isp_only = role_required(Role.ISP)
@@ -62,7 +62,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     if raw == "":
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ServiceError(f"{name}={raw!r} is not a whole number from {low} to {high}.", field=name)
+        raise ServiceError(_("%(name)s=%(value)s is not a whole number from %(low)s to %(high)s.", name=name,
+                             value=repr(raw), low=low, high=high), field=name)
     return int(raw)
 
 
@@ -91,7 +92,7 @@ def list_confirmations():
 def _answerable(application_id, organisation) -> IspConfirmation:
     confirmation = confirmations.confirmation_for(application_id, organisation)
     if confirmation is None:
-        abort(404, description=f"No application {application_id} names your ISP as the subscriber's.")
+        abort(404, description=_("No application %(id)s names your ISP as the subscriber's.", id=application_id))
     return confirmation
 
 
@@ -128,11 +129,11 @@ def answer_confirmations():
     each refused item with its index and why.
     """
     if not request.is_json:
-        abort(415, description="Send a JSON body with Content-Type: application/json.")
+        abort(415, description=_("Send a JSON body with Content-Type: application/json."))
     items = request.get_json(silent=True)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or len(items) > BULK_MAX:
-        abort(400, description=f"Send a JSON list of up to {BULK_MAX} objects "
-                               '{"application_id", "answer", "reason"?}.')
+        abort(400, description=_("Send a JSON list of up to %(max)s objects %(shape)s.", max=BULK_MAX,
+                                 shape='{"application_id", "answer", "reason"?}'))
     organisation, answered, refused = organisation_of(current_user), [], []
     with committed():
         approved = set()  # disputes of these suspend them: one version published for all, below
@@ -142,7 +143,8 @@ def answer_confirmations():
                 if isinstance(application_id, int) and not isinstance(application_id, bool) else None
             if confirmation is None:
                 refused.append({"index": index, "application_id": application_id,
-                                "message": f"No application {application_id!r} names your ISP as the subscriber's."})
+                                "message": _("No application %(id)s names your ISP as the subscriber's.",
+                                             id=repr(application_id))})
                 continue
             if confirmation.application.state == State.APPROVED:
                 approved.add(confirmation.application_id)
@@ -152,8 +154,9 @@ def answer_confirmations():
             except ServiceError as exc:
                 refused.append({"index": index, "application_id": application_id, "message": exc.message})
         if refused:  # the block ends in an error, so every answer it stored is rolled back
-            raise ServiceError(f"{len(refused)} of {counted(len(items), 'answer')} refused; nothing was stored.",
-                               details=refused)
+            raise ServiceError(ngettext("%(refused)s of %(num)s answer refused; nothing was stored.",
+                                        "%(refused)s of %(num)s answers refused; nothing was stored.", len(items),
+                                        refused=len(refused)), details=refused)
         suspended = list({c.application_id: c.application for c in answered if c.application_id in approved
                           and c.application.state == State.SUSPENDED}.values())
         if suspended:
@@ -186,7 +189,8 @@ def put_webhook():
     """
     body = json_body()
     if "url" not in body:
-        raise ServiceError('Send {"url": "https://..."}, or {"url": null} to remove the webhook.', field="url")
+        raise ServiceError(_("Send %(set)s, or %(remove)s to remove the webhook.", set='{"url": "https://..."}',
+                             remove='{"url": null}'), field="url")
     with committed():
         organisation = webhooks.set_webhook(organisation_of(current_user), body["url"], current_user)
     return jsonify(_webhook_json(organisation))

@@ -3,27 +3,28 @@ from collections.abc import Collection
 
 from flask import abort, request
 
+from app.i18n import _, ngettext
 from app.services import ServiceError
-from app.system.plurals import plural
 
 
 def json_body() -> dict:
     if not request.is_json:
-        abort(415, description="Send a JSON body with Content-Type: application/json.")
+        abort(415, description=_("Send a JSON body with Content-Type: application/json."))
     body = request.get_json(silent=True)
     if body is None:
-        abort(400, description="The body is not valid JSON; send a JSON object: {\"field\": value, ...}.")
+        abort(400, description=_("The body is not valid JSON; send a JSON object: %(shape)s.",
+                                 shape='{"field": value, ...}'))
     if not isinstance(body, dict):
-        abort(400, description=f"The body is a JSON {type(body).__name__}, not an object; "
-                               "send {\"field\": value, ...}.")
+        abort(400, description=_("The body is a JSON %(type)s, not an object; send %(shape)s.",
+                                 type=type(body).__name__, shape='{"field": value, ...}'))
     return body
 
 
 def multipart_form() -> None:
     """Refuse (415) anything but a multipart form, rather than reading its fields as missing."""
     if request.mimetype != "multipart/form-data":
-        abort(415, description="Send the document as multipart/form-data with the fields file and kind "
-                               "(curl -F kind=ntn_certificate -F file=@ntn.pdf).")
+        abort(415, description=_("Send the document as multipart/form-data with the fields file and kind "
+                                 "(%(example)s).", example="curl -F kind=ntn_certificate -F file=@ntn.pdf"))
 
 
 def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
@@ -31,7 +32,8 @@ def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
     dropped, and what it held with it."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise ServiceError(f"Unknown {plural('field', len(unknown))} {', '.join(unknown)}; "
-                           f"{what} takes {', '.join(allowed)}.",
-                           details={name: "unknown field" for name in unknown})
+        raise ServiceError(ngettext("Unknown field %(fields)s; %(what)s takes %(allowed)s.",
+                                    "Unknown fields %(fields)s; %(what)s takes %(allowed)s.", len(unknown),
+                                    fields=", ".join(unknown), what=what, allowed=", ".join(allowed)),
+                           details={name: _("unknown field") for name in unknown})
     return body

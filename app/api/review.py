@@ -13,6 +13,7 @@ from app.api.serializers import application_json
 from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
+from app.i18n import _
 from app.models import Application, Batch, ReviewNote, User
 from app.services import ServiceError
 from app.services.publication.publish import latest_version
@@ -64,21 +65,22 @@ def _note_json(note: ReviewNote) -> dict:
 def _application(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
-        abort(404, description=f"No application {application_id}.")
+        abort(404, description=_("No application %(id)s.", id=application_id))
     return application
 
 
 def _batch(batch_id: int) -> Batch:
     batch = db.session.get(Batch, batch_id)
     if batch is None:
-        abort(404, description=f"No batch {batch_id}.")
+        abort(404, description=_("No batch %(id)s.", id=batch_id))
     return batch
 
 
 def _limit() -> int:
     value = request.args.get("limit", "50")
     if not value.isdigit() or not 1 <= int(value) <= review_queue.MAX_LIMIT:
-        abort(400, description=f"?limit= must be a whole number from 1 to {review_queue.MAX_LIMIT}, not {value!r}.")
+        abort(400, description=_("?limit= must be a whole number from 1 to %(max)s, not %(value)s.",
+                                 max=review_queue.MAX_LIMIT, value=repr(value)))
     return int(value)
 
 
@@ -217,7 +219,7 @@ def create_batch():
     body = json_body()
     note = body.get("note")
     if note is not None and not isinstance(note, str):
-        raise ServiceError("note must be text.", field="note")
+        raise ServiceError(_("note must be text."), field="note")
     with committed():
         batch = batches.create_batch(body.get("application_ids"), current_user, note)
     return jsonify(_batch_json(batch)), 201
@@ -265,7 +267,7 @@ def remove_from_batch(batch_id: int, application_id: int):
     """
     batch = _batch(batch_id)
     # A bare DELETE is enough; a JSON body may carry the reason.
-    body = known_fields(json_body(), ["reason"], "removing from a batch") if request.content_length else {}
+    body = known_fields(json_body(), ["reason"], _("removing from a batch")) if request.content_length else {}
     with committed():
         batches.remove_from_batch(batch, [application_id], current_user, reasons={application_id: body.get("reason")})
     return jsonify(_batch_json(batch))

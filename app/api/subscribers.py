@@ -16,6 +16,7 @@ from app.api.whitelist import SERIAL, send_signed
 from app.auth import role_required
 from app.choices import Role, SubscriberFormat
 from app.errors import api_error
+from app.i18n import _
 from app.models import IspOrganisation
 from app.services import ServiceError
 from app.services.isp_organisations import find_organisation, organisation_of
@@ -32,11 +33,12 @@ def _organisation() -> IspOrganisation:
         return organisation_of(current_user)
     name = request.args.get("organisation", "").strip()
     if not name:
-        raise ServiceError("Name the organisation whose subscribers you want: ?organisation=NAME, e.g. "
-                           "?organisation=Jazz.", field="organisation")
+        raise ServiceError(_("Name the organisation whose subscribers you want: ?organisation=NAME, e.g. "
+                             "?organisation=Jazz."), field="organisation")
     organisation = find_organisation(name)
     if organisation is None:
-        abort(404, description=f"No ISP organisation is called {name[:100]!r}; the admin pages list them.")
+        abort(404, description=_("No ISP organisation is called %(name)s; the admin pages list them.",
+                                 name=repr(name[:100])))
     return organisation
 
 
@@ -44,10 +46,11 @@ def _serial(ref: str, what: str) -> int:
     """A version number from `latest` or a serial; 404 naming it when that version does not exist."""
     latest = files.latest_serial()
     if latest is None:
-        abort(404, description="No whitelist has been published yet, so there is no subscriber feed.")
+        abort(404, description=_("No whitelist has been published yet, so there is no subscriber feed."))
     serial = latest if ref == files.LATEST else int(ref)
     if serial > latest or serial < 1:
-        abort(404, description=f"No whitelist version {ref} ({what}); the latest is {latest}.")
+        abort(404, description=_("No whitelist version %(ref)s (%(what)s); the latest is %(latest)s.", ref=ref,
+                                 what=what, latest=latest))
     return serial
 
 
@@ -64,17 +67,21 @@ def subscriber_file(name: str):
     """
     match = NAME.fullmatch(name)
     if match is None or match["fmt"] not in SubscriberFormat.ALL:
-        abort(404, description=f"No subscriber feed file {name[:100]!r}: expected {{serial|latest}}.{{format}} or "
-                               f"{{serial|latest}}.{{format}}.sig, e.g. latest.radius; the formats are {FORMATS}.")
+        abort(404, description=_("No subscriber feed file %(name)s: expected %(pattern)s or %(signature)s, e.g. "
+                                 "latest.radius; the formats are %(formats)s.", name=repr(name[:100]),
+                                 pattern="{serial|latest}.{format}", signature="{serial|latest}.{format}.sig",
+                                 formats=FORMATS))
     organisation = _organisation()
     ref, fmt, signature = match["ref"], match["fmt"], bool(match["sig"])
-    serial = _serial(ref, "asked for")
+    serial = _serial(ref, _("asked for"))
     found = feeds.feed_ref(serial, organisation, fmt)
     if found is None:
         first = feeds.first_feed_serial(organisation)
-        abort(404, description=f"{organisation.name} has no subscriber feed in whitelist version {serial}: "
-                               + (f"its first is version {first}." if first else
-                                  "none of its subscribers has been approved yet."))
+        abort(404, description=_("%(organisation)s has no subscriber feed in whitelist version %(serial)s: its "
+                                 "first is version %(first)s.", organisation=organisation.name, serial=serial,
+                                 first=first) if first else
+              _("%(organisation)s has no subscriber feed in whitelist version %(serial)s: none of its subscribers "
+                "has been approved yet.", organisation=organisation.name, serial=serial))
     return send_signed(found, latest=ref == files.LATEST, signature=signature,
                        filename=f"raasta-subscribers-{organisation.id}-{found.serial}.{fmt}",
                        media_type=SubscriberFormat.MEDIA_TYPES[fmt])
@@ -94,10 +101,11 @@ def subscriber_diff():
         if value == files.LATEST or SERIAL.fullmatch(value):
             refs[arg] = value
         else:
-            problems[arg] = ("missing: " if not value else f"{value[:20]!r} is not ") + "a serial number or 'latest'"
+            problems[arg] = (_("missing: a serial number or 'latest'") if not value
+                             else _("%(value)s is not a serial number or 'latest'", value=repr(value[:20])))
     if problems:
-        return api_error(400, f"Give ?from=N&to=M (serial numbers, or 'latest'); bad or missing: "
-                              f"{', '.join(problems)}.", details=problems)
+        return api_error(400, _("Give ?from=N&to=M (serial numbers, or 'latest'); bad or missing: %(args)s.",
+                                args=", ".join(problems)), details=problems)
     organisation = _organisation()
     serials = {arg: _serial(ref, arg) for arg, ref in refs.items()}
     return feeds.feed_diff(serials["from"], serials["to"], organisation)

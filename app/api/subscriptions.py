@@ -7,6 +7,7 @@ from app.api.openapi import documented
 from app.api.requests import json_body, known_fields
 from app.auth import role_required
 from app.choices import Role
+from app.i18n import _
 from app.services.applications import visible_application
 from app.services.subscriptions.sms_codes import proof_step, request_code, subscription_on, verify_code
 from app.transactions import committed
@@ -17,7 +18,8 @@ def _own_subscription(application_id: int, subscription_id: int):
     application = visible_application(application_id, current_user)
     subscription = subscription_on(application, subscription_id) if application is not None else None
     if subscription is None:
-        abort(404, description=f"No subscription {subscription_id} on an application {application_id} of yours.")
+        abort(404, description=_("No subscription %(subscription)s on an application %(id)s of yours.",
+                                 subscription=subscription_id, id=application_id))
     return subscription
 
 
@@ -49,7 +51,7 @@ def verify_subscription_code(application_id: int, subscription_id: int):
     the code (ask for a new one).
     """
     subscription = _own_subscription(application_id, subscription_id)
-    body = known_fields(json_body(), ["code"], "verifying a code")
+    body = known_fields(json_body(), ["code"], _("verifying a code"))
     with committed():  # a wrong try is kept (it counts towards the five), so the refusal comes after the commit
         refusal = verify_code(subscription, body.get("code"))
     if refusal:

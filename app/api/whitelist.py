@@ -16,6 +16,7 @@ from app.api import bp
 from app.auth import role_required
 from app.choices import Role, WhitelistFormat
 from app.errors import api_error
+from app.i18n import _
 from app.services.publication import files
 from app.services.publication.signing import public_key_pem
 
@@ -65,10 +66,12 @@ def _absent(ref, fmt: str):
     version = files.version_by_ref(ref)
     if version is None:
         if ref == files.LATEST:
-            abort(404, description="No whitelist has been published yet.")
-        abort(404, description=f"No whitelist version {ref}; the latest is {files.latest_serial() or 'none'}.")
-    abort(404, description=f"Whitelist version {version.serial} has no format {fmt!r}; "
-                           f"the formats are {_formats_list()}.")
+            abort(404, description=_("No whitelist has been published yet."))
+        latest = files.latest_serial()
+        abort(404, description=_("No whitelist version %(ref)s; the latest is %(latest)s.", ref=ref, latest=latest)
+              if latest else _("No whitelist version %(ref)s; the latest is none.", ref=ref))
+    abort(404, description=_("Whitelist version %(serial)s has no format %(format)s; the formats are %(formats)s.",
+                             serial=version.serial, format=repr(fmt), formats=_formats_list()))
 
 
 def _version_json(version) -> dict:
@@ -169,16 +172,20 @@ def whitelist_diff():
         if value == files.LATEST or SERIAL.fullmatch(value):
             refs[arg] = value if value == files.LATEST else int(value)
         else:
-            problems[arg] = ("missing: " if not value else f"{value!r} is not ") + "a serial number or 'latest'"
+            problems[arg] = (_("missing: a serial number or 'latest'") if not value
+                             else _("%(value)s is not a serial number or 'latest'", value=repr(value)))
     if problems:
-        return api_error(400, f"Give ?from=N&to=M (serial numbers, or 'latest'); bad or missing: "
-                              f"{', '.join(problems)}.", details=problems)
+        return api_error(400, _("Give ?from=N&to=M (serial numbers, or 'latest'); bad or missing: %(args)s.",
+                                args=", ".join(problems)), details=problems)
     versions = {}
     for arg, ref in refs.items():
         versions[arg] = files.version_by_ref(ref)
         if versions[arg] is None:
-            abort(404, description=f"No whitelist version {ref} ({arg}); the latest is "
-                                   f"{files.latest_serial() or 'none: nothing is published yet'}.")
+            latest = files.latest_serial()
+            abort(404, description=_("No whitelist version %(ref)s (%(what)s); the latest is %(latest)s.", ref=ref,
+                                     what=arg, latest=latest) if latest
+                  else _("No whitelist version %(ref)s (%(what)s); the latest is none: nothing is published yet.",
+                         ref=ref, what=arg))
     return files.diff(versions["from"], versions["to"])
 
 

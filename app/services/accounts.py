@@ -8,11 +8,13 @@ import functools
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app import audit
 from app.choices import Role
 from app.extensions import db
+from app.i18n import _
 from app.models import User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
@@ -31,7 +33,8 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ServiceError(f"{email.strip()!r} is not a valid email address: {exc}", field="email") from None
+        raise ServiceError(_("%(email)s is not a valid email address: %(reason)s", email=repr(email.strip()),
+                             reason=exc), field="email") from None
 
 
 def find_user(email: str) -> User | None:
@@ -46,9 +49,10 @@ def create_user(email: str, password: str, role: str = Role.APPLICANT, name: str
     """
     email = normalise_email(email)
     if role not in Role.ALL:
-        raise ServiceError(f"Role {role!r} is unknown; choose one of {', '.join(Role.ALL)}.", field="role")
+        raise ServiceError(_("Role %(role)s is unknown; choose one of %(roles)s.", role=repr(role),
+                             roles=", ".join(Role.ALL)), field="role")
     if find_user(email):
-        raise Conflict(f"An account with {email} already exists; sign in instead.", field="email")
+        raise Conflict(_("An account with %(email)s already exists; sign in instead.", email=email), field="email")
     problem = password_problem(password, email)
     if problem:
         raise ServiceError(problem, field="password")
@@ -110,10 +114,11 @@ def sign_up(email: str, password: str, name: str) -> User | None:
     if problem:
         raise ServiceError(problem, field="password")
     hash_password(password)  # the same work as creating an account
-    notify(existing, "Someone tried to create an account with your email",
-           "Someone tried to create a new Raasta account with this email address. If it was you, sign in "
-           "instead; if you forgot your password, ask your administrator to reset it. If it was not you, "
-           "nothing changed and you need do nothing.", link="/sign-in")
+    with force_locale(existing.language or "en"):  # in the owner's language, not the one who tried
+        notify(existing, _("Someone tried to create an account with your email"),
+               _("Someone tried to create a new Raasta account with this email address. If it was you, sign in "
+                 "instead; if you forgot your password, ask your administrator to reset it. If it was not you, "
+                 "nothing changed and you need do nothing."), link="/sign-in")
     audit.record("user.sign_up_refused", existing, actor=None, reason="email taken")
     return None
 
@@ -131,7 +136,7 @@ def sign_out(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Check the current password, set the new one, and end every other session. The caller commits."""
     if not verify_password(user.password_hash, current):
-        raise ServiceError("That is not your current password.", field="current")
+        raise ServiceError(_("That is not your current password."), field="current")
     problem = password_problem(new, user.email)
     if problem:
         raise ServiceError(problem, field="new")

@@ -6,19 +6,36 @@ ready or flagged application a draft again), go into the trail with it, and carr
 keeps its note while it stays listed, whatever else the applicant edits; reviewers read the notes beside
 the findings.
 """
-from app.system.plurals import counted
+from app.i18n import _, ngettext
 
 MAX_NOTE = 2000  # characters of one note
 
 
-def note_problem(note, what: str = "The note") -> str | None:
-    """What is wrong with a note as sent (None and "" are no note), or None."""
+def note_problem(note, entry: str | None = None, position: int | None = None) -> str | None:
+    """What is wrong with a note as sent (None and "" are no note), or None. `entry` (as typed) or `position`
+    (counted from 1) names the entry the note is on; neither: the application's note."""
     if note is None:
         return None
     if not isinstance(note, str):
-        return f"{what} must be text; send it as a string (or null for none)."
-    if len(note.strip()) > MAX_NOTE:
-        return f"{what} is {counted(len(note.strip()), 'character')}; keep it under {MAX_NOTE:,}."
+        if position is not None:
+            return _("The note on entry %(position)s must be text; send it as a string (or null for none).",
+                     position=position)
+        if entry is not None:
+            return _("The note on %(entry)s must be text; send it as a string (or null for none).", entry=entry)
+        return _("The note must be text; send it as a string (or null for none).")
+    length = len(note.strip())
+    if length > MAX_NOTE:
+        limit = f"{MAX_NOTE:,}"
+        if position is not None:
+            return ngettext("The note on entry %(position)s is %(num)s character; keep it under %(max)s.",
+                            "The note on entry %(position)s is %(num)s characters; keep it under %(max)s.",
+                            length, position=position, max=limit)
+        if entry is not None:
+            return ngettext("The note on %(entry)s is %(num)s character; keep it under %(max)s.",
+                            "The note on %(entry)s is %(num)s characters; keep it under %(max)s.",
+                            length, entry=entry, max=limit)
+        return ngettext("The note is %(num)s character; keep it under %(max)s.",
+                        "The note is %(num)s characters; keep it under %(max)s.", length, max=limit)
     return None
 
 

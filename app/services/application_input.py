@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.choices import Category
+from app.i18n import _, ngettext
 from app.models import AddressEntry
 from app.services import ServiceError
 from app.services.applicant_notes import note_problem
 from app.services.endpoints import EndpointInput, parse_endpoints
 from app.services.subscriptions.inputs import MAX_SUBSCRIPTIONS, SubscriptionInput, parse_subscriptions
-from app.system.plurals import counted, plural
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50
@@ -45,12 +45,15 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
         if isinstance(item, dict):
             raw = item.get("input")
             unknown = sorted(set(item) - set(ENTRY_OBJECT_FIELDS))
-            named = f"{plural('field', len(unknown))} {', '.join(map(repr, unknown))}"
-            problem = (f"Entry {index + 1} has unknown {named}; an entry object takes input and note." if unknown
-                       else note_problem(item.get("note"), f"The note on entry {index + 1}"))
+            problem = (ngettext("Entry %(position)s has unknown field %(fields)s; an entry object takes input and "
+                                "note.",
+                                "Entry %(position)s has unknown fields %(fields)s; an entry object takes input and "
+                                "note.", len(unknown), position=index + 1, fields=", ".join(map(repr, unknown)))
+                       if unknown else note_problem(item.get("note"), position=index + 1))
         if problem is None and not isinstance(raw, str):
-            problem = (f"Entry {index + 1} is {type(item).__name__}; send each entry as a string, or as "
-                       '{"input": "39.32.12.0/24", "note": "..."}.')
+            problem = _("Entry %(position)s is %(type)s; send each entry as a string, or as %(example)s.",
+                        position=index + 1, type=type(item).__name__,
+                        example='{"input": "39.32.12.0/24", "note": "..."}')
         if problem:
             errors.append({"index": index, "input": raw, "code": "syntax.not_text", "message": problem})
             continue
@@ -65,7 +68,9 @@ def parse_entries(raw_entries: list) -> tuple[list[tuple[str, AddressRange]], li
 
 
 def too_many_entries(count: int) -> str:
-    return f"{counted(count, 'entry')} is more than {MAX_ENTRIES:,}; split them over several applications."
+    return ngettext("%(num)s entry is more than %(max)s; split them over several applications.",
+                    "%(num)s entries is more than %(max)s; split them over several applications.", count,
+                    max=f"{MAX_ENTRIES:,}")
 
 
 APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints", "subscriptions", "note")
@@ -74,28 +79,33 @@ APPLICATION_FIELDS = ("purpose", "category", "entries", "endpoints", "subscripti
 def purpose_problem(purpose) -> str | None:
     """What is wrong with a purpose as sent (the web form and the API say the same), or None."""
     if not isinstance(purpose, str) or not purpose.strip():
-        return "Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'."
+        return _("Say in a sentence what the whitelisting is for, e.g. 'VPN to our client in Germany'.")
     if len(purpose.strip()) < MIN_PURPOSE:
-        return (f"'{purpose.strip()}' is too short to tell a reviewer what the whitelisting is for: write a sentence "
-                f"of at least {MIN_PURPOSE} characters, e.g. 'VPN to our client in Germany'.")
+        return _("'%(purpose)s' is too short to tell a reviewer what the whitelisting is for: write a sentence "
+                 "of at least %(min)s characters, e.g. 'VPN to our client in Germany'.",
+                 purpose=purpose.strip(), min=MIN_PURPOSE)
     if len(purpose) > MAX_PURPOSE:
-        return f"The purpose is {counted(len(purpose), 'character')}; keep it under {MAX_PURPOSE:,}."
+        return ngettext("The purpose is %(num)s character; keep it under %(max)s.",
+                        "The purpose is %(num)s characters; keep it under %(max)s.", len(purpose),
+                        max=f"{MAX_PURPOSE:,}")
     return None
 
 
 def parse_application(body: dict) -> ApplicationInput:
     """An ApplicationInput from the API's JSON; every problem reported at once, as 422 details."""
-    problems: dict = {name: f"Unknown field {name!r}; an application takes {', '.join(APPLICATION_FIELDS)}."
+    problems: dict = {name: _("Unknown field %(field)s; an application takes %(fields)s.", field=repr(name),
+                                fields=", ".join(APPLICATION_FIELDS))
                       for name in sorted(set(body) - set(APPLICATION_FIELDS))}
     purpose = body.get("purpose")
     if problem := purpose_problem(purpose):
         problems["purpose"] = problem
     category = body.get("category")
     if category is not None and category not in Category.ALL:
-        problems["category"] = f"Category {category!r} is unknown; choose one of {', '.join(Category.ALL)}."
+        problems["category"] = _("Category %(category)s is unknown; choose one of %(categories)s.",
+                                 category=repr(category), categories=", ".join(Category.ALL))
     raw_entries = body.get("entries", [])
     if not isinstance(raw_entries, list):
-        problems["entries"] = "Send 'entries' as a list of strings: addresses, CIDRs or ranges a-b."
+        problems["entries"] = _("Send 'entries' as a list of strings: addresses, CIDRs or ranges a-b.")
         raw_entries = []
     elif len(raw_entries) > MAX_ENTRIES:  # refused before parsing: 100,000 entries would take seconds
         problems["entries"] = too_many_entries(len(raw_entries))
@@ -108,14 +118,16 @@ def parse_application(body: dict) -> ApplicationInput:
         if len(entry_errors) > ERRORS_LISTED:
             more = len(entry_errors) - ERRORS_LISTED
             problems["entries"].append({"more": more,
-                                        "message": f"…and {counted(more, 'more bad entry', 'more bad entries')}."})
+                                        "message": ngettext("…and %(num)s more bad entry.",
+                                                            "…and %(num)s more bad entries.", more)})
     raw_endpoints = body.get("endpoints", [])
     endpoints = []
     if not isinstance(raw_endpoints, list) or not all(isinstance(e, dict) for e in raw_endpoints):
-        problems["endpoints"] = "Send 'endpoints' as a list of objects with host, protocol, port and peer."
+        problems["endpoints"] = _("Send 'endpoints' as a list of objects with host, protocol, port and peer.")
     elif len(raw_endpoints) > MAX_ENDPOINTS:
-        problems["endpoints"] = (f"{counted(len(raw_endpoints), 'endpoint')} is more than {MAX_ENDPOINTS}; "
-                                 f"list at most {MAX_ENDPOINTS}.")
+        problems["endpoints"] = ngettext("%(num)s endpoint is more than %(max)s; list at most %(max)s.",
+                                         "%(num)s endpoints is more than %(max)s; list at most %(max)s.",
+                                         len(raw_endpoints), max=MAX_ENDPOINTS)
     else:
         endpoints, bad_endpoints = parse_endpoints(raw_endpoints)
         if bad_endpoints:
@@ -127,9 +139,9 @@ def parse_application(body: dict) -> ApplicationInput:
             problems["subscriptions"] = problem
     if problems:
         bad = [e["input"] for e in entry_errors[:ERRORS_LISTED]]
-        message = ("Unparseable entries: " + ", ".join(repr(b) for b in bad) + "." if bad
+        message = (_("Unparseable entries: %(entries)s.", entries=", ".join(repr(b) for b in bad)) if bad
                    else _subscriptions_message(problems["subscriptions"]) if list(problems) == ["subscriptions"]
-                   else f"The application has fields to correct: {', '.join(problems)}.")
+                   else _("The application has fields to correct: %(fields)s.", fields=", ".join(problems)))
         raise ServiceError(message, details=problems)
     return ApplicationInput(purpose.strip(), category, entries, endpoints,
                             note=(body["note"] or "") if "note" in body else None, entry_notes=entry_notes,
@@ -141,11 +153,13 @@ def _parse_subscriptions(raw) -> tuple[list[SubscriptionInput], str | list | Non
     if raw is None:
         return [], None
     if not isinstance(raw, list):
-        return [], ('Send \'subscriptions\' as a list of {"kind": "mobile"|"fixed", "operator", "identifier"}, '
-                    'e.g. {"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}.')
+        return [], _("Send 'subscriptions' as a list of %(shape)s, e.g. %(example)s.",
+                     shape='{"kind": "mobile"|"fixed", "operator", "identifier"}',
+                     example='{"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}')
     if len(raw) > MAX_SUBSCRIPTIONS:
-        return [], (f"{counted(len(raw), 'subscription')} is more than {MAX_SUBSCRIPTIONS}; list at most "
-                    f"{MAX_SUBSCRIPTIONS} on one application.")
+        return [], ngettext("%(num)s subscription is more than %(max)s; list at most %(max)s on one application.",
+                            "%(num)s subscriptions is more than %(max)s; list at most %(max)s on one application.",
+                            len(raw), max=MAX_SUBSCRIPTIONS)
     parsed, errors = parse_subscriptions(raw)
     return parsed, errors or None
 
@@ -154,4 +168,5 @@ def _subscriptions_message(problem: str | list) -> str:
     """The 422's message when only subscriptions are wrong: each refused one's first problem, by its number."""
     if isinstance(problem, str):
         return problem
-    return " ".join(f"Subscription {e['index'] + 1}: {next(iter(e['errors'].values()))}" for e in problem[:10])
+    return " ".join(_("Subscription %(position)s: %(problem)s", position=e["index"] + 1,
+                      problem=next(iter(e["errors"].values()))) for e in problem[:10])

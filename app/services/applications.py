@@ -8,6 +8,7 @@ from app.addresses import AddressRange
 from app.after_commit import call_after_commit
 from app.choices import Category, DocumentKind, Role, State, SubscriptionKind
 from app.extensions import db
+from app.i18n import _, _l, ngettext
 from app.models import AddressEntry, Application, Endpoint, Subscription, User
 from app.services import Conflict, ServiceError
 from app.services.applicant_notes import note_problem, notes_to_keep
@@ -30,12 +31,16 @@ from app.services.transitions import move
 from app.services.validation.checks.documents import missing_documents
 from app.services.validation.prechecks import run_prechecks
 from app.services.validation.queue import enqueue_one
-from app.system.plurals import counted
 
 MAX_REPLY = 2000          # characters of an answer to a reviewer's request for more information
 EDITABLE_STATES = State.EDITABLE
-NOTHING_TO_WHITELIST = ("Add at least one IP address or range, a VPN endpoint, or a subscription (your mobile "
-                        "number or broadband account, for a connection whose address changes).")
+NOTHING_TO_WHITELIST = _l("Add at least one IP address or range, a VPN endpoint, or a subscription (your mobile "
+                          "number or broadband account, for a connection whose address changes).")
+
+
+def _state(application: Application) -> str:
+    """The application's state as a sentence says it ("needs more information"), in the current language."""
+    return str(State.LABELS[application.state]).lower()
 
 
 def _check_purpose(data: ApplicationInput) -> None:
@@ -47,7 +52,7 @@ def _check_size(data: ApplicationInput, application: Application | None = None) 
     subscriptions = data.subscriptions if data.subscriptions is not None else (
         application.subscriptions if application is not None else [])
     if not data.entries and not data.endpoints and not subscriptions:
-        raise ServiceError(NOTHING_TO_WHITELIST, field="entries")
+        raise ServiceError(str(NOTHING_TO_WHITELIST), field="entries")
     if len(data.entries) > MAX_ENTRIES:
         raise ServiceError(too_many_entries(len(data.entries)), field="entries")
 
@@ -56,7 +61,7 @@ def _check_notes(data: ApplicationInput) -> None:
     if problem := note_problem(data.note):
         raise ServiceError(problem, field="note")
     for entry, note in (data.entry_notes or {}).items():
-        if problem := note_problem(note, f"The note on {entry}"):
+        if problem := note_problem(note, entry=entry):
             raise ServiceError(problem, field="entry_notes")
 
 
@@ -185,20 +190,24 @@ def submit(application: Application, reply: str | None = None) -> None:
     `reply` answers a reviewer's request for more information: it goes into the trail with the
     resubmission, where the reviewer reads it beside their question."""
     if application.state not in EDITABLE_STATES:
-        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a draft "
-                       "or one that needs more information can be submitted.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; only a draft or one that needs more information can be "
+                         "submitted.", id=application.id, state=_state(application)),
+                       details={"state": application.state})
     reply = _reply(application, reply)
     if application.applicant.profile is None:
-        raise ServiceError("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting.",
+        raise ServiceError(_("Complete your profile (who you are, NTN or CNIC, your ISP) before submitting."),
                            field="profile")
     if not application.entries and not application.endpoints and not application.subscriptions:
-        raise ServiceError(NOTHING_TO_WHITELIST, field="entries")
+        raise ServiceError(str(NOTHING_TO_WHITELIST), field="entries")
     _check_connection_named(application)
     missing = missing_documents(application)
     if missing:
-        names = " and the ".join(DocumentKind.LABELS[kind] for kind in missing)
-        raise ServiceError(f"Upload the {names} that a {Category.LABELS[application.category]} application needs, "
-                           "then submit.", field="documents", details={"missing": missing})
+        names = str(DocumentKind.LABELS[missing[0]])
+        for kind in missing[1:]:
+            names = _("%(first)s and the %(next)s", first=names, next=DocumentKind.LABELS[kind])
+        raise ServiceError(_("Upload the %(documents)s that a %(category)s application needs, then submit.",
+                             documents=names, category=Category.LABELS[application.category]),
+                           field="documents", details={"missing": missing})
     move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO,
          **({"reply": reply} if reply else {}))
     ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
@@ -209,27 +218,28 @@ def _check_connection_named(application: Application) -> None:
     """Address entries are confirmed by the ISP the profile names; a mobile number is proven by its SMS code."""
     profile = application.applicant.profile
     if application.entries and not (profile.isp_name and profile.isp_subscriber_id):
-        raise ServiceError("Address entries are confirmed by the ISP of that connection: name your ISP and the "
-                           "subscriber id it gave you in your profile, or register your connection as a "
-                           "subscription (mobile number or broadband account) instead.", field="profile")
+        raise ServiceError(_("Address entries are confirmed by the ISP of that connection: name your ISP and the "
+                             "subscriber id it gave you in your profile, or register your connection as a "
+                             "subscription (mobile number or broadband account) instead."), field="profile")
     unproven = [s for s in application.subscriptions if s.kind == SubscriptionKind.MOBILE and not s.verified]
     if unproven:
         numbers = ", ".join(mobile_national(s.identifier) for s in unproven)
-        raise ServiceError(f"Prove {numbers} with the code we send it by SMS before submitting: only the "
-                           "holder of a number may register it.", field="subscriptions",
+        raise ServiceError(_("Prove %(numbers)s with the code we send it by SMS before submitting: only the "
+                             "holder of a number may register it.", numbers=numbers), field="subscriptions",
                            details={"unverified": [{"id": s.id, "identifier": s.identifier} for s in unproven]})
 
 
 def _reply(application: Application, reply) -> str | None:
     if reply is not None and not isinstance(reply, str):
-        raise ServiceError("reply must be text: write your answer to the reviewer as a string.", field="reply")
+        raise ServiceError(_("reply must be text: write your answer to the reviewer as a string."), field="reply")
     reply = (reply or "").strip() or None
     if reply and application.state != State.NEEDS_INFO:
-        raise ServiceError("No reviewer has asked this application for more information, so there is nothing to "
-                           "answer: submit it without a reply.", field="reply")
+        raise ServiceError(_("No reviewer has asked this application for more information, so there is nothing to "
+                             "answer: submit it without a reply."), field="reply")
     if reply and len(reply) > MAX_REPLY:
-        raise ServiceError(f"Your answer is {counted(len(reply), 'character')}; keep it under {MAX_REPLY:,}.",
-                           field="reply")
+        raise ServiceError(ngettext("Your answer is %(num)s character; keep it under %(max)s.",
+                                    "Your answer is %(num)s characters; keep it under %(max)s.", len(reply),
+                                    max=f"{MAX_REPLY:,}"), field="reply")
     return reply
 
 
@@ -248,8 +258,8 @@ def delete_draft(application: Application) -> None:
     after the commit. The trail keeps what it held. The caller commits."""
     lock_application(application)
     if not deletable(application):
-        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()} and has been "
-                       "submitted before; withdraw it instead.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s and has been submitted before; withdraw it instead.",
+                         id=application.id, state=_state(application)), details={"state": application.state})
     files = [storage_dir() / d.stored_name for d in application.documents]
     audit.record("application.deleted", application, before=_summary_of(application),
                  documents=[{"kind": d.kind, "name": d.display_name, "sha256": d.sha256}
@@ -266,8 +276,8 @@ def renewable(application: Application) -> bool:
 def renew(application: Application) -> Application:
     """A new draft prefilled from an approved (or expired) application."""
     if not renewable(application):
-        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; only an "
-                       "approved or expired application can be renewed.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; only an approved or expired application can be renewed.",
+                         id=application.id, state=_state(application)), details={"state": application.state})
     data = ApplicationInput(
         application.purpose, application.category,
         [(e.input, AddressRange(e.version, e.start, e.end)) for e in application.entries],

@@ -20,6 +20,7 @@ from app import audit
 from app.after_commit import call_after_commit
 from app.choices import DocumentKind
 from app.extensions import db
+from app.i18n import _
 from app.models import Application, Document, User
 from app.services import ServiceError, file_kinds, pdf_scripts
 from app.services.review.reopening import check_changeable, make_changeable
@@ -57,8 +58,8 @@ def display_name(filename: str | None) -> str:
 def too_large(filename: str | None, cap: int) -> TooLarge:
     """The refusal of a file over `cap` bytes, naming it and the limit: from here, and from the upload page
     when the request was too large to read at all (web.applicant.oversized)."""
-    return TooLarge(f"{display_name(filename)!r} is larger than {cap // (1024 * 1024)} MB; "
-                    "upload a smaller scan (200 dpi is plenty) or a compressed PDF.", field="file")
+    return TooLarge(_("%(file)s is larger than %(size)s MB; upload a smaller scan (200 dpi is plenty) or a "
+                      "compressed PDF.", file=repr(display_name(filename)), size=cap // (1024 * 1024)), field="file")
 
 
 def _read_capped(upload: FileStorage, cap: int) -> bytes:
@@ -72,23 +73,27 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
     """Check and store an upload. On any refusal nothing is written and the application is unchanged."""
     check_changeable(application)
     if kind not in DocumentKind.ALL:
-        raise ServiceError(f"Document kind {kind!r} is unknown; choose one of {', '.join(DocumentKind.ALL)}.",
-                           field="kind")
+        raise ServiceError(_("Document kind %(kind)s is unknown; choose one of %(kinds)s.", kind=repr(kind),
+                             kinds=", ".join(DocumentKind.ALL)), field="kind")
     if upload is None or not upload.filename:
-        raise ServiceError("Choose a file to upload (PDF, PNG or JPEG).", field="file")
+        raise ServiceError(_("Choose a file to upload (PDF, PNG or JPEG)."), field="file")
     content = _read_capped(upload, current_app.config["MAX_DOCUMENT_BYTES"])
     if not content:
-        raise ServiceError(f"{display_name(upload.filename)!r} is empty; choose the scanned document.", field="file")
+        raise ServiceError(_("%(file)s is empty; choose the scanned document.",
+                             file=repr(display_name(upload.filename))), field="file")
     guessed = filetype.guess(content)
     mime = guessed.mime if guessed else None
     if mime not in ALLOWED_TYPES:
-        what = (f"is {file_kinds.describe(mime)}, not a PDF, PNG or JPEG file" if mime
-                else "is not a PDF, PNG or JPEG file (nor any kind of file we recognise)")
-        raise UnsupportedType(f"{display_name(upload.filename)!r} {what}. {file_kinds.advice(mime)}", field="file",
-                              details={"detected": mime})
+        name, advice = repr(display_name(upload.filename)), file_kinds.advice(mime)
+        message = (_("%(file)s is %(kind)s, not a PDF, PNG or JPEG file. %(advice)s", file=name,
+                     kind=file_kinds.describe(mime), advice=advice) if mime
+                   else _("%(file)s is not a PDF, PNG or JPEG file (nor any kind of file we recognise). %(advice)s",
+                          file=name, advice=advice))
+        raise UnsupportedType(message, field="file", details={"detected": mime})
     if mime == "application/pdf" and (script := pdf_scripts.active_content(content)):
-        raise UnsupportedType(f"{display_name(upload.filename)!r} is a PDF that carries {script}, which documents "
-                              "here may not. Print it to a new PDF (Print › Save as PDF) and upload that.",
+        raise UnsupportedType(_("%(file)s is a PDF that carries %(script)s, which documents here may not. Print it "
+                                "to a new PDF (Print › Save as PDF) and upload that.",
+                                file=repr(display_name(upload.filename)), script=pdf_scripts.in_words(script)),
                               field="file", details={"detected": mime, "active_content": script})
     make_changeable(application)  # only now: a refused file leaves a ready or flagged application as it was
     # An application holds one NTN certificate and one of each CNIC side: a new one replaces the old (often
@@ -117,7 +122,8 @@ def _add(application: Application, kind: str, name: str, content: bytes, mime: s
 def remove_document(application: Application, document: Document) -> None:
     """Take a document off an application the applicant may still change; the file goes after the commit."""
     if document.application_id != application.id:
-        raise ServiceError(f"Document {document.id} is not on application {application.id}.", field="document")
+        raise ServiceError(_("Document %(document)s is not on application %(id)s.", document=document.id,
+                             id=application.id), field="document")
     make_changeable(application)
     _detach(application, document)
     run_prechecks(application)

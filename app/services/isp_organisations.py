@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from app import audit
 from app.choices import PAKISTAN_ISPS, OrganisationKind, Role
 from app.extensions import db
+from app.i18n import _
 from app.models import ApplicantProfile, IspOrganisation, User
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.accounts import create_user
@@ -18,9 +19,9 @@ NAME_MAX = 100
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ServiceError("Give the ISP organisation a name, e.g. PTCL or Nayatel.", field="name")
+        raise ServiceError(_("Give the ISP organisation a name, e.g. PTCL or Nayatel."), field="name")
     if len(name) > NAME_MAX:
-        raise ServiceError(f"Keep the organisation name under {NAME_MAX} characters.", field="name")
+        raise ServiceError(_("Keep the organisation name under %(max)s characters.", max=NAME_MAX), field="name")
     return name
 
 
@@ -35,7 +36,8 @@ def find_organisation(name: str | None) -> IspOrganisation | None:
 def organisation_of(user: User) -> IspOrganisation:
     """The ISP user's organisation; an isp account without one may not act for any ISP."""
     if user.organisation is None:
-        raise NotAllowed(f"{user.email} belongs to no ISP organisation; ask a Raasta admin to add it to one.")
+        raise NotAllowed(_("%(email)s belongs to no ISP organisation; ask a Raasta admin to add it to one.",
+                           email=user.email))
     return user.organisation
 
 
@@ -55,10 +57,10 @@ def create_organisation(name: str, actor=None, kind: str = OrganisationKind.FIXE
     any case). The caller commits."""
     name = _clean_name(name)
     if kind not in OrganisationKind.ALL:
-        raise ServiceError(f"Kind {kind!r} is unknown; an organisation is {' or '.join(OrganisationKind.ALL)}.",
-                           field="kind")
+        raise ServiceError(_("Kind %(kind)s is unknown; an organisation is %(kinds)s.", kind=repr(kind),
+                             kinds=" or ".join(OrganisationKind.ALL)), field="kind")
     if find_organisation(name):
-        raise Conflict(f"An ISP organisation called {name!r} already exists.", field="name")
+        raise Conflict(_("An ISP organisation called %(name)s already exists.", name=repr(name)), field="name")
     organisation = IspOrganisation(name=name, kind=kind)
     db.session.add(organisation)
     db.session.flush()
@@ -71,7 +73,7 @@ def rename_organisation(organisation: IspOrganisation, name: str, actor=None) ->
     name = _clean_name(name)
     other = find_organisation(name)
     if other is not None and other.id != organisation.id:
-        raise Conflict(f"Another ISP organisation is already called {other.name!r}.", field="name")
+        raise Conflict(_("Another ISP organisation is already called %(name)s.", name=repr(other.name)), field="name")
     before = organisation.name
     if before == name:
         return organisation

@@ -8,6 +8,8 @@ caller to refuse.
 import re
 import unicodedata
 
+from app.i18n import _
+
 _SEPARATORS = re.compile(r"[\s\-.()/]+")
 # The eleven cities whose area code has two digits after the 0; the rest have three (and are left unsplit
 # when typed without a dash, rather than split in the wrong place).
@@ -95,14 +97,15 @@ def mobile_e164(typed: str) -> str:
     shown = " ".join(str(typed).split())[:40]
     text = ascii_digits(str(typed)).strip()
     if not text:
-        raise NotAMobileNumber(f"Give the mobile number, e.g. {MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("Give the mobile number, e.g. %(example)s.", example=MOBILE_EXAMPLE))
     international = re.match(r"^(\+|00)", text)
     digits = _digits(text[international.end():] if international else text)
     if digits is None:
-        raise NotAMobileNumber(f"'{shown}' is not a phone number: type its digits, e.g. {MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("'%(number)s' is not a phone number: type its digits, e.g. %(example)s.",
+                                 number=shown, example=MOBILE_EXAMPLE))
     if international and not digits.startswith("92"):
-        raise NotAMobileNumber(f"'{shown}' is not a Pakistani number (+92); register a Pakistani mobile number, "
-                               f"e.g. {MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("'%(number)s' is not a Pakistani number (+92); register a Pakistani mobile number, "
+                                 "e.g. %(example)s.", number=shown, example=MOBILE_EXAMPLE))
     if international or (digits.startswith("92") and len(digits) == 12):
         national = digits[2:]          # +92 300 1234567, 923001234567
     elif digits.startswith("0"):
@@ -110,14 +113,14 @@ def mobile_e164(typed: str) -> str:
     else:
         national = digits              # 300 1234567
     if not national.startswith("3"):
-        raise NotAMobileNumber(f"'{shown}' is a landline or not a mobile number; register the mobile number "
-                               f"whose SIM you use, e.g. {MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("'%(number)s' is a landline or not a mobile number; register the mobile number "
+                                 "whose SIM you use, e.g. %(example)s.", number=shown, example=MOBILE_EXAMPLE))
     if len(national) != 10:  # counted as written at home, with the leading 0
-        raise NotAMobileNumber(f"'{shown}' has {len(national) + 1} digits; a Pakistani mobile number has 11, "
-                               f"e.g. {MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("'%(number)s' has %(digits)s digits; a Pakistani mobile number has 11, "
+                                 "e.g. %(example)s.", number=shown, digits=len(national) + 1, example=MOBILE_EXAMPLE))
     if not _MOBILE.fullmatch(national):
-        raise NotAMobileNumber(f"'{shown}' is not a Pakistani mobile number (they start 030 to 036), e.g. "
-                               f"{MOBILE_EXAMPLE}.")
+        raise NotAMobileNumber(_("'%(number)s' is not a Pakistani mobile number (they start 030 to 036), e.g. "
+                                 "%(example)s.", number=shown, example=MOBILE_EXAMPLE))
     return "+92" + national
 
 

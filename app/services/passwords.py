@@ -3,6 +3,8 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 
+from app.i18n import _
+
 MIN_LENGTH = 10
 # argon2-cffi's named parameter sets. Production hashes with the library's default (RFC 9106's low-memory
 # choice: 3 passes over 64 MiB, about 50-100 ms); the test configuration picks CHEAPEST, made for test
@@ -37,9 +39,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 def password_problem(password: str, email: str = "") -> str | None:
     """Why this password is too weak, in words for the user; None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(min)s characters.", min=MIN_LENGTH)
     if password.lower() in _COMMON or len(set(password)) < 4:
-        return "This password is too easy to guess; use a longer phrase or mix of words."
+        return _("This password is too easy to guess; use a longer phrase or mix of words.")
     if email and password.lower() == email.lower():
-        return "Do not use your email address as your password."
+        return _("Do not use your email address as your password.")
     return None

@@ -9,7 +9,11 @@ streams (object streams hide dictionaries there), with `#xx` escapes undone (`/J
 import re
 import zlib
 
+from app.i18n import _l
+
 ACTIVE_NAMES = {b"JavaScript": "JavaScript", b"JS": "JavaScript", b"Launch": "a command to start a program"}
+# What active_content() found, as a refusal's sentence says it in the reader's language.
+_IN_WORDS = {"a command to start a program": _l("a command to start a program")}
 
 # A PDF name: a slash, then regular characters up to whitespace or a delimiter (PDF 1.7, 7.3.5).
 _NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
@@ -26,6 +30,11 @@ def active_content(content: bytes) -> str | None:
             if name in ACTIVE_NAMES:
                 return ACTIVE_NAMES[name]
     return None
+
+
+def in_words(script: str) -> str:
+    """active_content()'s answer in the current language ("JavaScript" is JavaScript in every one)."""
+    return str(_IN_WORDS.get(script, script))
 
 
 def _readable_parts(content: bytes):

@@ -5,11 +5,11 @@ from dataclasses import asdict, dataclass, fields, replace
 from app import audit
 from app.choices import ApplicantKind
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import ApplicantProfile, User
 from app.services import ServiceError
 from app.services.isp_organisations import find_organisation
 from app.services.pakistani_numbers import ascii_digits, phone_ok, tidy_cnic, tidy_ntn, tidy_phone
-from app.system.plurals import counted
 
 # ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
 NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")
@@ -58,7 +58,9 @@ PROFILE_FIELDS = tuple(f.name for f in fields(ProfileInput))
 def _too_long(data: ProfileInput) -> dict[str, str]:
     """Fields longer than their column holds (the API takes any length; the web form caps it too)."""
     columns = ApplicantProfile.__table__.columns
-    return {f.name: f"Keep it under {counted(columns[f.name].type.length, 'character')}; this is {len(value)}."
+    return {f.name: ngettext("Keep it under %(num)s character; this is %(length)s.",
+                             "Keep it under %(num)s characters; this is %(length)s.", columns[f.name].type.length,
+                             length=len(value))
             for f in fields(data) if isinstance(value := getattr(data, f.name), str)
             and len(value) > columns[f.name].type.length}
 
@@ -85,34 +87,34 @@ def profile_problems(data: ProfileInput) -> dict[str, str]:
 def _shape_problems(data: ProfileInput) -> dict[str, str]:
     problems: dict[str, str] = {}
     if data.kind not in ApplicantKind.ALL:
-        problems["kind"] = "Choose 'firm' (you have an NTN) or 'freelancer' (you have a CNIC)."
+        problems["kind"] = _("Choose 'firm' (you have an NTN) or 'freelancer' (you have a CNIC).")
     if not data.name:
-        problems["name"] = "Enter the legal name of the firm, or your full name as on your CNIC."
+        problems["name"] = _("Enter the legal name of the firm, or your full name as on your CNIC.")
     if not data.city:
-        problems["city"] = "Enter the city where the connection is."
+        problems["city"] = _("Enter the city where the connection is.")
     # The ISP and subscriber id confirm address entries (contract revision 3: optional, required only to submit
     # an application with addresses); a freelancer on mobile data registers a subscription instead. One
     # without the other confirms nothing.
     if data.isp_subscriber_id and not data.isp_name:
-        problems["isp_name"] = "Name the ISP that gave this subscriber id, e.g. PTCL or Nayatel."
+        problems["isp_name"] = _("Name the ISP that gave this subscriber id, e.g. PTCL or Nayatel.")
     if data.isp_name and not data.isp_subscriber_id:
-        problems["isp_subscriber_id"] = ("Enter the subscriber or account id your ISP gave you (it is on your "
-                                         "bill); the ISP confirms it. Leave both empty if you register your "
-                                         "mobile number or broadband account as a subscription instead.")
+        problems["isp_subscriber_id"] = _("Enter the subscriber or account id your ISP gave you (it is on your "
+                                          "bill); the ISP confirms it. Leave both empty if you register your "
+                                          "mobile number or broadband account as a subscription instead.")
     if data.kind == ApplicantKind.FIRM and not (data.ntn and NTN_FORMAT.match(data.ntn)):
-        problems["ntn"] = (f"NTN {data.ntn!r} is not in the format 1234567-8." if data.ntn
-                           else "A firm must give its NTN, in the format 1234567-8.")
+        problems["ntn"] = (_("NTN %(ntn)s is not in the format 1234567-8.", ntn=repr(data.ntn)) if data.ntn
+                           else _("A firm must give its NTN, in the format 1234567-8."))
     if data.kind == ApplicantKind.FREELANCER and not (data.cnic and CNIC_FORMAT.match(data.cnic)):
-        problems["cnic"] = (f"CNIC {data.cnic!r} is not in the format 12345-1234567-1." if data.cnic
-                            else "A freelancer must give a CNIC, in the format 12345-1234567-1.")
+        problems["cnic"] = (_("CNIC %(cnic)s is not in the format 12345-1234567-1.", cnic=repr(data.cnic)) if data.cnic
+                            else _("A freelancer must give a CNIC, in the format 12345-1234567-1."))
     if data.kind == ApplicantKind.FIRM and data.cnic and not CNIC_FORMAT.match(data.cnic):
-        problems["cnic"] = f"CNIC {data.cnic!r} is not in the format 12345-1234567-1."
+        problems["cnic"] = _("CNIC %(cnic)s is not in the format 12345-1234567-1.", cnic=repr(data.cnic))
     if data.phone and not phone_ok(data.phone):
-        problems["phone"] = (f"Phone {data.phone!r} is not a Pakistani number; type e.g. 0300-1234567, "
-                             "+92 51 1234567 or a UAN such as 021-111-222-333.")
+        problems["phone"] = _("Phone %(phone)s is not a Pakistani number; type e.g. 0300-1234567, "
+                              "+92 51 1234567 or a UAN such as 021-111-222-333.", phone=repr(data.phone))
     if data.platform_url and not WEB_ADDRESS.match(data.platform_url):
-        problems["platform_url"] = (f"{data.platform_url!r} is not a web address; type your profile's address, "
-                                    "e.g. https://www.upwork.com/freelancers/yourname.")
+        problems["platform_url"] = _("%(url)s is not a web address; type your profile's address, "
+                                     "e.g. https://www.upwork.com/freelancers/yourname.", url=repr(data.platform_url))
     return problems
 
 
@@ -121,7 +123,7 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
     data = tidy(data)
     problems = profile_problems(data)
     if problems:
-        raise ServiceError("The profile has fields to correct.", details=problems)
+        raise ServiceError(_("The profile has fields to correct."), details=problems)
     profile = user.profile
     values = asdict(data)
     if data.kind == ApplicantKind.FIRM:

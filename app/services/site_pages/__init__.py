@@ -1,8 +1,9 @@
 """The portal's own pages, help, contact and privacy: plain text that an admin edits.
 
 A page nobody has saved shows its default text, shipped in defaults/<slug>.txt (first line the title),
+or in the reader's language from defaults/<language>/<slug>.txt when there is one (defaults/ur/help.txt),
 with the portal's settings filled in ({operator}, {approval_days}); once an admin saves it, the saved text
-is the page, exactly as typed. Text is never HTML: blocks() splits it into headings and paragraphs, and the
+is the page, exactly as typed, in every language. Text is never HTML: blocks() splits it into headings and paragraphs, and the
 template escapes every character, so a page cannot carry markup or scripts.
 """
 import re
@@ -11,9 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import get_locale
 
 from app import audit
 from app.extensions import db
+from app.i18n import _
 from app.models import SitePage, User
 from app.models.types import utcnow
 from app.services import ServiceError
@@ -38,8 +41,15 @@ class PageText:
     updated_by: User | None = None
 
 
+def default_file(slug: str) -> Path:
+    """The default text of `slug` in the current language, or the English one when it has none."""
+    locale = get_locale()
+    translated = DEFAULTS / locale.language / f"{slug}.txt" if locale is not None else None
+    return translated if translated is not None and translated.is_file() else DEFAULTS / f"{slug}.txt"
+
+
 def default_text(slug: str) -> PageText:
-    title, _, body = (DEFAULTS / f"{slug}.txt").read_text(encoding="utf-8").partition("\n")
+    title, _newline, body = default_file(slug).read_text(encoding="utf-8").partition("\n")
     config = current_app.config
     for name, value in (("operator", config["PORTAL_OPERATOR"]), ("approval_days", config["APPROVAL_DAYS"])):
         body = body.replace("{" + name + "}", str(value))
@@ -49,7 +59,7 @@ def default_text(slug: str) -> PageText:
 def page(slug: str) -> PageText:
     """The page as an admin last saved it, or its default text."""
     if slug not in SLUGS:
-        raise ServiceError(f"There is no page called {slug!r}.", field="slug")
+        raise ServiceError(_("There is no page called %(slug)s.", slug=repr(slug)), field="slug")
     saved = db.session.get(SitePage, slug)
     if saved is None:
         return default_text(slug)
@@ -67,14 +77,15 @@ def _clean(title: str | None, body: str | None) -> tuple[str, str]:
     body = body.strip("\n")
     problems = {}
     if not title:
-        problems["title"] = "Give the page a title, e.g. Help."
+        problems["title"] = _("Give the page a title, e.g. Help.")
     elif len(title) > TITLE_MAX:
-        problems["title"] = f"Keep the title to {TITLE_MAX} characters; this one has {len(title):,}."
+        problems["title"] = _("Keep the title to %(max)s characters; this one has %(length)s.", max=TITLE_MAX,
+                              length=f"{len(title):,}")
     if not body.strip():
-        problems["body"] = "Write the page's text: a page cannot be empty."
+        problems["body"] = _("Write the page's text: a page cannot be empty.")
     elif len(body) > BODY_MAX:
-        problems["body"] = (f"Keep the text to {BODY_MAX:,} characters; this one has {len(body):,}. "
-                            "Say less, or move the detail to another page.")
+        problems["body"] = _("Keep the text to %(max)s characters; this one has %(length)s. Say less, or move the "
+                             "detail to another page.", max=f"{BODY_MAX:,}", length=f"{len(body):,}")
     if problems:
         field, message = next(iter(problems.items()))
         raise ServiceError(message, field=field, details=problems)
