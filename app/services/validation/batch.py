@@ -13,6 +13,7 @@ sub-batch fails): in particular an overlap with another pending application in t
 recorded on it just as if it had been validated, and committed, first.
 """
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -57,7 +58,8 @@ def validate_many(applications: list[Application], register, progress=None) -> d
     for application in applications:
         context = CheckContext(application, register, config["MAX_PREFIX_V4"], config["MAX_PREFIX_V6"],
                                progress=progress or (lambda done, total: None), batch_lookups=lookups)
-        drafts = [draft for check in CHECKS for draft in check(context)]
+        with force_locale("en"):  # the stored `message` is English; Phrases keep every language (checks.base)
+            drafts = [draft for check in CHECKS for draft in check(context)]
         outcomes[application.id] = (drafts, context.cross_findings)
         errors = sum(1 for d in drafts if d.severity == Severity.ERROR)
         warnings = sum(1 for d in drafts if d.severity == Severity.WARNING)
@@ -119,4 +121,5 @@ def _key(draft: Draft) -> tuple:
 
 
 def _row(application_id: int, draft: Draft, now) -> dict:
+    """The finding's row: its English `message`/`reviewer_message` and their `phrases` (Draft.columns)."""
     return {"application_id": application_id, **draft.columns(), "created_at": now}

@@ -6,6 +6,7 @@ need no queue and no register; country and ASN lookups are left to the queue. Su
 them with the full validation's findings.
 """
 from flask import current_app
+from flask_babel import force_locale
 
 from app.choices import State
 from app.extensions import db
@@ -21,4 +22,8 @@ def run_prechecks(application: Application) -> None:
     db.session.flush()  # new entries and endpoints need their ids for per-line findings
     context = CheckContext(application, register=None, max_prefix_v4=current_app.config["MAX_PREFIX_V4"],
                            max_prefix_v6=current_app.config["MAX_PREFIX_V6"], geo=False)
-    application.findings = [draft.to_finding() for check in PRECHECKS for draft in check(context)]
+    # In English whatever the applicant reads: the findings keep their words as Phrases, shown later in each
+    # reader's language, and `message` is the English the API's default and the search use (a message some
+    # other module gives as text, such as host_problem's, is then English too).
+    with force_locale("en"):
+        application.findings = [draft.to_finding() for check in PRECHECKS for draft in check(context)]

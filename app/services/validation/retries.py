@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from app import audit
 from app.choices import State
 from app.extensions import db
+from app.i18n import _
 from app.models import AddressEntry, Application
 from app.models.types import utcnow
 from app.services import Conflict
@@ -32,9 +33,39 @@ def retry(application: Application) -> None:
     if application.state == State.VALIDATION_FAILED:
         move(application, State.VALIDATING, retried=True)
     elif application.state != State.VALIDATING:
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a failed or "
-                       "stuck validation can be retried.")
+        raise Conflict(_not_retryable(application))
     enqueue_one(application)
+
+
+def _not_retryable(application: Application) -> str:
+    """"Application 7 is approved; only a failed or stuck validation can be retried.", a sentence per state."""
+    number, state = application.id, application.state
+    sentences = {
+        State.DRAFT: lambda: _("Application %(id)s is draft; only a failed or stuck validation can be retried.",
+                               id=number),
+        State.READY: lambda: _("Application %(id)s is ready; only a failed or stuck validation can be retried.",
+                               id=number),
+        State.FLAGGED: lambda: _("Application %(id)s is flagged; only a failed or stuck validation can be "
+                                 "retried.", id=number),
+        State.NEEDS_INFO: lambda: _("Application %(id)s is needs info; only a failed or stuck validation can be "
+                                    "retried.", id=number),
+        State.APPROVED: lambda: _("Application %(id)s is approved; only a failed or stuck validation can be "
+                                  "retried.", id=number),
+        State.SUSPENDED: lambda: _("Application %(id)s is suspended; only a failed or stuck validation can be "
+                                   "retried.", id=number),
+        State.REJECTED: lambda: _("Application %(id)s is rejected; only a failed or stuck validation can be "
+                                  "retried.", id=number),
+        State.REVOKED: lambda: _("Application %(id)s is revoked; only a failed or stuck validation can be "
+                                 "retried.", id=number),
+        State.EXPIRED: lambda: _("Application %(id)s is expired; only a failed or stuck validation can be "
+                                 "retried.", id=number),
+        State.WITHDRAWN: lambda: _("Application %(id)s is withdrawn; only a failed or stuck validation can be "
+                                   "retried.", id=number),
+    }
+    if state in sentences:
+        return sentences[state]()
+    return _("Application %(id)s is %(state)s; only a failed or stuck validation can be retried.", id=number,
+             state=state.replace("_", " "))
 
 
 def overlapping_pending(changed: Application) -> list[Application]:

@@ -10,6 +10,7 @@ from app.addresses import AddressRange
 from app.addresses.codes import HOME_COUNTRY
 from app.addresses.geo import geo_data
 from app.choices import FindingCode, Severity
+from app.i18n import Phrase
 from app.services.validation.checks.base import CheckContext, Draft
 
 _PTCL = ("Pakistan Telecommunication Company Limited", "Pakistan Telecom Company Limited",
@@ -51,10 +52,12 @@ def check_announcing_isp(ctx: CheckContext):
             continue
         if {part.code for part in data.country_parts(rng)} != {HOME_COUNTRY}:
             continue
-        announced = f"'{entry.input}' is announced by {', '.join(names[:3])}, not by {profile.isp_name}"
+        params = {"entry": entry.input, "announcers": ", ".join(names[:3]), "isp": profile.isp_name}
         yield Draft(FindingCode.OTHER_ISP, Severity.WARNING,
-                    f"{announced}, the ISP in your profile. If another ISP carries this range, tell the reviewer "
-                    "why in a note on the entry; else correct the entry or your profile.",
+                    Phrase("'%(entry)s' is announced by %(announcers)s, not by %(isp)s, the ISP in your profile. "
+                           "If another ISP carries this range, tell the reviewer why in a note on the entry; else "
+                           "correct the entry or your profile.", **params),
                     entry_id=entry.id, data={"announced_by": names[:10]},
-                    reviewer_message=f"{announced}, the ISP in the applicant's profile. Another ISP may carry the "
-                                     "range for them: read the applicant's note on the entry, or ask them.")
+                    reviewer_message=Phrase("'%(entry)s' is announced by %(announcers)s, not by %(isp)s, the ISP in "
+                                            "the applicant's profile. Another ISP may carry the range for them: read "
+                                            "the applicant's note on the entry, or ask them.", **params))

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Callable
 
+from app.i18n import Phrase
 from app.models import Application, Finding
 from app.services.validation.checks.lookups import Lookups
 
@@ -10,15 +11,31 @@ from app.services.validation.checks.lookups import Lookups
 class Draft:
     """A finding before it is stored. `message` is written for the applicant; `reviewer_message`, when the
     reviewer needs other words ("the ISP in the applicant's profile", not "in your profile"). `data` is
-    for reviewers only (e.g. the other application's id)."""
+    for reviewers only (e.g. the other application's id).
+
+    Each message is given as an app.i18n.Phrase, read later in the reader's language; after construction
+    `message` and `reviewer_message` hold the English (as stored and as the API's default) and `phrases`
+    the Phrases' JSON. A plain str is still accepted (English only: shown as it is in every language)."""
     code: str
     severity: str
-    message: str
+    message: Phrase | str
     entry_id: int | None = None
     endpoint_id: int | None = None
     subscription_id: int | None = None
     data: dict = field(default_factory=dict)
-    reviewer_message: str | None = None
+    reviewer_message: Phrase | str | None = None
+    phrases: dict | None = field(default=None, init=False, compare=False)
+
+    def __post_init__(self):
+        phrases = {}
+        for name in ("message", "reviewer_message"):
+            value = getattr(self, name)
+            if isinstance(value, Phrase):
+                phrases[name] = value.to_json()
+                object.__setattr__(self, name, value.english)
+            elif value is not None:
+                object.__setattr__(self, name, str(value))
+        object.__setattr__(self, "phrases", phrases or None)
 
     def to_finding(self) -> Finding:
         return Finding(**self.columns())
@@ -27,7 +44,7 @@ class Draft:
         """The finding's row, but for its application."""
         return {"code": self.code, "severity": self.severity, "message": self.message, "entry_id": self.entry_id,
                 "endpoint_id": self.endpoint_id, "subscription_id": self.subscription_id, "data": self.data,
-                "reviewer_message": self.reviewer_message}
+                "reviewer_message": self.reviewer_message, "phrases": self.phrases}
 
 
 @dataclass

@@ -1,8 +1,34 @@
 """Checks on documents: the category's required kinds, and files another applicant uploaded too."""
 from app.choices import REQUIRED_DOCUMENTS, DocumentKind, FindingCode, Severity
+from app.i18n import Phrase
 from app.models import Application
 from app.services.validation.checks.base import CheckContext, Draft
-from app.system.plurals import counted
+
+# One sentence per kind (to the applicant, to the reviewer): the kind's name is part of the sentence, which a
+# language other than English words around it (Urdu's "NTN سرٹیفکیٹ" takes its own postpositions).
+MISSING = {
+    DocumentKind.NTN_CERTIFICATE: (
+        Phrase("The NTN certificate this category needs is missing; upload it before submitting."),
+        Phrase("The NTN certificate this category needs is missing.")),
+    DocumentKind.CNIC_FRONT: (
+        Phrase("The CNIC (front) this category needs is missing; upload it before submitting."),
+        Phrase("The CNIC (front) this category needs is missing.")),
+    DocumentKind.CNIC_BACK: (
+        Phrase("The CNIC (back) this category needs is missing; upload it before submitting."),
+        Phrase("The CNIC (back) this category needs is missing.")),
+    DocumentKind.INCORPORATION_LETTER: (
+        Phrase("The Incorporation letter this category needs is missing; upload it before submitting."),
+        Phrase("The Incorporation letter this category needs is missing.")),
+    DocumentKind.CLIENT_CONTRACT: (
+        Phrase("The Client contract this category needs is missing; upload it before submitting."),
+        Phrase("The Client contract this category needs is missing.")),
+    DocumentKind.EMPLOYER_LETTER: (
+        Phrase("The Employer letter this category needs is missing; upload it before submitting."),
+        Phrase("The Employer letter this category needs is missing.")),
+    DocumentKind.OTHER: (
+        Phrase("The Other this category needs is missing; upload it before submitting."),
+        Phrase("The Other this category needs is missing.")),
+}
 
 
 def missing_documents(application: Application) -> list[str]:
@@ -13,9 +39,8 @@ def missing_documents(application: Application) -> list[str]:
 
 def check_required_documents(ctx: CheckContext):
     for kind in missing_documents(ctx.application):
-        yield Draft(FindingCode.DOCUMENT_MISSING, Severity.WARNING,
-                    f"The {DocumentKind.LABELS[kind]} this category needs is missing; upload it before submitting.",
-                    reviewer_message=f"The {DocumentKind.LABELS[kind]} this category needs is missing.")
+        message, reviewer_message = MISSING[kind]
+        yield Draft(FindingCode.DOCUMENT_MISSING, Severity.WARNING, message, reviewer_message=reviewer_message)
 
 
 def check_reused_documents(ctx: CheckContext):
@@ -31,8 +56,10 @@ def check_reused_documents(ctx: CheckContext):
         if other_application not in others[sha256]:
             others[sha256].append(other_application)
     for sha256, applications in others.items():
-        where = f" (on {counted(len(applications), 'of their application', 'of their applications')})" if (
-            len(applications) > 1) else ""
-        yield Draft(FindingCode.DOCUMENT_REUSED, Severity.WARNING,
-                    f"'{hashes[sha256].display_name}' is the very same file another applicant uploaded{where}.",
+        name = hashes[sha256].display_name
+        message = Phrase("'%(file)s' is the very same file another applicant uploaded.", file=name) if (
+            len(applications) == 1) else Phrase("'%(file)s' is the very same file another applicant uploaded (on "
+                                                "%(num)s of their applications).", file=name,
+                                                num=f"{len(applications):,}")
+        yield Draft(FindingCode.DOCUMENT_REUSED, Severity.WARNING, message,
                     data={"application_id": applications[0], "application_ids": applications, "sha256": sha256})

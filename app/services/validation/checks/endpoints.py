@@ -1,11 +1,10 @@
 """Checks on VPN endpoints: host syntax, port, protocol, and addresses in special-purpose space."""
-from app.addresses import EntryError, classify, parse_entry
-from app.addresses import codes as address_codes
+from app.addresses import EntryError, parse_entry
+from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
 from app.choices import FindingCode, Protocol, Severity
+from app.i18n import Phrase
 from app.services.endpoints import host_problem
 from app.services.validation.checks.base import CheckContext, Draft
-
-_SPECIAL = (address_codes.SPECIAL_PURPOSE, address_codes.NOT_GLOBAL_UNICAST)
 
 
 def check_endpoints(ctx: CheckContext):
@@ -17,19 +16,40 @@ def check_endpoints(ctx: CheckContext):
             yield from _special_space(endpoint)
         if endpoint.port is not None and not 1 <= endpoint.port <= 65535:
             yield Draft(FindingCode.ENDPOINT_PORT, Severity.ERROR,
-                        f"Port {endpoint.port} of {endpoint.host} is not from 1 to 65535.", endpoint_id=endpoint.id)
+                        Phrase("Port %(port)s of %(host)s is not from 1 to 65535.", port=endpoint.port,
+                               host=endpoint.host), endpoint_id=endpoint.id)
         if endpoint.protocol not in Protocol.ALL:
             yield Draft(FindingCode.ENDPOINT_PROTOCOL, Severity.ERROR,
-                        f"Protocol {endpoint.protocol!r} of {endpoint.host} is unknown.", endpoint_id=endpoint.id)
+                        Phrase("Protocol %(protocol)s of %(host)s is unknown.", protocol=repr(endpoint.protocol),
+                               host=endpoint.host), endpoint_id=endpoint.id)
 
 
 def _special_space(endpoint):
+    """The address engine's special-purpose findings (app.addresses.findings: check_special_purpose, then
+    check_global_unicast) for an endpoint's address, each as one sentence that names the endpoint. Only
+    special-purpose space matters for an endpoint; as a single address it lies in each block it touches
+    (host_problem refused ranges)."""
     try:
         address = parse_entry(endpoint.host)
     except EntryError:
         return  # a hostname: its addresses are the ISP's concern at connection time
-    for found in classify(address, geo=False):  # only special-purpose space matters for an endpoint
-        if found.code in _SPECIAL:
-            yield Draft(FindingCode.ENDPOINT_SPECIAL, Severity.ERROR,
-                        f"Endpoint {endpoint.host}: {found.message}", endpoint_id=endpoint.id,
-                        reviewer_message=f"Endpoint {endpoint.host}: {found.reviewer_message or found.message}")
+    blocks = special_blocks_touching(address)
+    for block in blocks:
+        where = {"host": endpoint.host, "range": str(address), "cidr": block.cidr, "name": block.name,
+                 "rfc": block.rfc}
+        yield Draft(FindingCode.ENDPOINT_SPECIAL, Severity.ERROR,
+                    Phrase("Endpoint %(host)s: '%(range)s' lies in %(cidr)s (%(name)s, %(rfc)s), a special-purpose "
+                           "block that no organisation can be whitelisted for; remove that part.", **where),
+                    endpoint_id=endpoint.id,
+                    reviewer_message=Phrase("Endpoint %(host)s: '%(range)s' lies in %(cidr)s (%(name)s, %(rfc)s), "
+                                            "a special-purpose block that no organisation can be whitelisted for.",
+                                            **where))
+    if not blocks and reaches_outside_global_unicast(address):
+        where = {"host": endpoint.host, "range": str(address)}
+        yield Draft(FindingCode.ENDPOINT_SPECIAL, Severity.ERROR,
+                    Phrase("Endpoint %(host)s: '%(range)s' reaches outside 2000::/3, the only IPv6 space allocated "
+                           "for public addresses; type the public IPv6 prefix your ISP gave you.", **where),
+                    endpoint_id=endpoint.id,
+                    reviewer_message=Phrase("Endpoint %(host)s: '%(range)s' reaches outside 2000::/3, the only IPv6 "
+                                            "space allocated for public addresses; it cannot be whitelisted.",
+                                            **where))

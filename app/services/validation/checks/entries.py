@@ -1,6 +1,7 @@
 """Checks on the address entries: the address engine, duplicates, and the national register."""
 from app.addresses import AddressRange, classify
 from app.choices import FindingCode, Severity, State
+from app.i18n import Phrase
 from app.services.validation.checks.base import CheckContext, Draft
 
 PROGRESS_EVERY = 250
@@ -29,7 +30,8 @@ def check_duplicates(ctx: CheckContext):
         previous = reach.get(entry.version)
         if previous is not None and entry.start <= previous.end:
             yield Draft(FindingCode.DUPLICATE_ENTRY, Severity.INFO,
-                        f"'{entry.input}' overlaps '{previous.input}' in this application; the two are merged.",
+                        Phrase("'%(entry)s' overlaps '%(other)s' in this application; the two are merged.",
+                               entry=entry.input, other=previous.input),
                         entry_id=entry.id)
         if previous is None or entry.end > previous.end:
             reach[entry.version] = entry
@@ -43,27 +45,29 @@ def check_register(ctx: CheckContext):
                 continue
             if other.state == State.APPROVED and other.applicant_id != application.applicant_id:
                 yield Draft(FindingCode.OVERLAP_APPROVED, Severity.ERROR,
-                            f"'{entry.input}' cannot be whitelisted for you as it stands: part of it is not available. "
-                            "Remove it, or explain to the reviewer (with your ISP's allocation letter) why it is yours.",
+                            Phrase("'%(entry)s' cannot be whitelisted for you as it stands: part of it is not "
+                                   "available. Remove it, or explain to the reviewer (with your ISP's allocation "
+                                   "letter) why it is yours.", entry=entry.input),
                             entry_id=entry.id, data={"application_id": other.application_id},
-                            reviewer_message=f"'{entry.input}' overlaps space approved for another applicant "
-                                             f"(application {other.application_id}): it cannot be approved unless "
-                                             "the applicant shows it is theirs, e.g. with their ISP's allocation "
-                                             "letter.")
+                            reviewer_message=Phrase("'%(entry)s' overlaps space approved for another applicant "
+                                                    "(application %(id)s): it cannot be approved unless the "
+                                                    "applicant shows it is theirs, e.g. with their ISP's "
+                                                    "allocation letter.", entry=entry.input, id=other.application_id))
             elif other.state == State.APPROVED:
                 yield Draft(FindingCode.OVERLAP_OWN, Severity.INFO,
-                            f"'{entry.input}' overlaps your approved application {other.application_id} "
-                            "(a renewal or an extension).",
+                            Phrase("'%(entry)s' overlaps your approved application %(id)s (a renewal or an "
+                                   "extension).", entry=entry.input, id=other.application_id),
                             entry_id=entry.id, data={"application_id": other.application_id},
-                            reviewer_message=f"'{entry.input}' overlaps the applicant's own approved application "
-                                             f"{other.application_id} (a renewal or an extension).")
+                            reviewer_message=Phrase("'%(entry)s' overlaps the applicant's own approved application "
+                                                    "%(id)s (a renewal or an extension).",
+                                                    entry=entry.input, id=other.application_id))
             else:
                 yield Draft(FindingCode.OVERLAP_PENDING, Severity.WARNING,
-                            f"'{entry.input}' overlaps another application that is also waiting for review; "
-                            "the reviewer decides.",
+                            Phrase("'%(entry)s' overlaps another application that is also waiting for review; the "
+                                   "reviewer decides.", entry=entry.input),
                             entry_id=entry.id, data={"application_id": other.application_id})
                 ctx.cross_findings.append((other.application_id, Draft(
                     FindingCode.OVERLAP_PENDING, Severity.WARNING,
-                    f"Application {application.id} (also waiting for review) overlaps this application's space "
-                    f"with '{entry.input}'; the reviewer decides.",
+                    Phrase("Application %(id)s (also waiting for review) overlaps this application's space with "
+                           "'%(entry)s'; the reviewer decides.", id=application.id, entry=entry.input),
                     data={"application_id": application.id})))

@@ -1,5 +1,6 @@
 """The applicant's NTN or CNIC used by another account: allowed, but shown to reviewers."""
 from app.choices import FindingCode, Severity
+from app.i18n import Phrase
 from app.services.validation.checks.base import CheckContext, Draft
 
 
@@ -13,4 +14,5 @@ def check_identity(ctx: CheckContext):
     for other in ctx.lookups.profiles_sharing(profile):
         label, value = next((l, v) for l, v in numbers if v in (other.ntn, other.cnic))
         yield Draft(FindingCode.IDENTITY_SHARED, Severity.WARNING,
-                    f"{label} {value} is also used by another account.", data={"user_id": other.user_id})
+                    Phrase("%(label)s %(number)s is also used by another account.", label=label, number=value),
+                    data={"user_id": other.user_id})

@@ -12,12 +12,112 @@ application out of batches (review/isp_confirmation_rule.py).
 Runs on every validation, so a resubmitted or re-validated application always carries the current
 answers; isp_confirmations.answer() puts the same finding on the application the moment the ISP answers.
 """
+import re
+
 from app.choices import ConfirmationState, FindingCode, Severity, SubscriptionKind
+from app.i18n import Phrase
 from app.models import Application, IspConfirmation
 from app.services.validation.checks.base import CheckContext, Draft
 
 _NOUNS = {SubscriptionKind.MOBILE: ("mobile number", "mobile numbers"),
           SubscriptionKind.FIXED: ("account", "accounts")}
+
+# Each organisation's answer as one whole sentence per shape of its part, so a language can word the list its way:
+# (the subscriber id?, mobile numbers: none, 1 or 2 for more, accounts: likewise) -> (confirmed, disputed,
+# awaited); the same English as part_words() makes, which review/ still uses in its own sentences.
+_ANSWERS = {
+    (True, 0, 0): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s is the applicant's connection."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s.")),
+    (True, 0, 1): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and account %(accounts)s are "
+               "the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and account %(accounts)s.")),
+    (True, 0, 2): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and accounts %(accounts)s "
+               "are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and accounts %(accounts)s.")),
+    (True, 1, 0): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile number "
+               "%(mobile_numbers)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile number %(mobile_numbers)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "number %(mobile_numbers)s.")),
+    (True, 1, 1): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile number "
+               "%(mobile_numbers)s and account %(accounts)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile number "
+               "%(mobile_numbers)s and account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "number %(mobile_numbers)s and account %(accounts)s.")),
+    (True, 1, 2): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile number "
+               "%(mobile_numbers)s and accounts %(accounts)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile number "
+               "%(mobile_numbers)s and accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "number %(mobile_numbers)s and accounts %(accounts)s.")),
+    (True, 2, 0): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile numbers "
+               "%(mobile_numbers)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile numbers %(mobile_numbers)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "numbers %(mobile_numbers)s.")),
+    (True, 2, 1): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile numbers "
+               "%(mobile_numbers)s and account %(accounts)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile numbers "
+               "%(mobile_numbers)s and account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "numbers %(mobile_numbers)s and account %(accounts)s.")),
+    (True, 2, 2): (
+        Phrase("%(isp)s confirmed that subscriber id %(subscriber_id)s and mobile numbers "
+               "%(mobile_numbers)s and accounts %(accounts)s are the applicant's connections."),
+        Phrase("%(isp)s disputed subscriber id %(subscriber_id)s and mobile numbers "
+               "%(mobile_numbers)s and accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of subscriber id %(subscriber_id)s and mobile "
+               "numbers %(mobile_numbers)s and accounts %(accounts)s.")),
+    (False, 0, 1): (
+        Phrase("%(isp)s confirmed that account %(accounts)s is the applicant's connection."),
+        Phrase("%(isp)s disputed account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of account %(accounts)s.")),
+    (False, 0, 2): (
+        Phrase("%(isp)s confirmed that accounts %(accounts)s are the applicant's connections."),
+        Phrase("%(isp)s disputed accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of accounts %(accounts)s.")),
+    (False, 1, 0): (
+        Phrase("%(isp)s confirmed that mobile number %(mobile_numbers)s is the applicant's connection."),
+        Phrase("%(isp)s disputed mobile number %(mobile_numbers)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile number %(mobile_numbers)s.")),
+    (False, 1, 1): (
+        Phrase("%(isp)s confirmed that mobile number %(mobile_numbers)s and account %(accounts)s "
+               "are the applicant's connections."),
+        Phrase("%(isp)s disputed mobile number %(mobile_numbers)s and account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile number %(mobile_numbers)s and account %(accounts)s.")),
+    (False, 1, 2): (
+        Phrase("%(isp)s confirmed that mobile number %(mobile_numbers)s and accounts %(accounts)s "
+               "are the applicant's connections."),
+        Phrase("%(isp)s disputed mobile number %(mobile_numbers)s and accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile number %(mobile_numbers)s and accounts %(accounts)s.")),
+    (False, 2, 0): (
+        Phrase("%(isp)s confirmed that mobile numbers %(mobile_numbers)s are the applicant's connections."),
+        Phrase("%(isp)s disputed mobile numbers %(mobile_numbers)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile numbers %(mobile_numbers)s.")),
+    (False, 2, 1): (
+        Phrase("%(isp)s confirmed that mobile numbers %(mobile_numbers)s and account %(accounts)s "
+               "are the applicant's connections."),
+        Phrase("%(isp)s disputed mobile numbers %(mobile_numbers)s and account %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile numbers %(mobile_numbers)s and account %(accounts)s.")),
+    (False, 2, 2): (
+        Phrase("%(isp)s confirmed that mobile numbers %(mobile_numbers)s and accounts %(accounts)s "
+               "are the applicant's connections."),
+        Phrase("%(isp)s disputed mobile numbers %(mobile_numbers)s and accounts %(accounts)s: “%(reason)s”"),
+        Phrase("Awaiting %(isp)s's confirmation of mobile numbers %(mobile_numbers)s and accounts %(accounts)s.")),
+}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def check_isp(ctx: CheckContext):
@@ -30,9 +130,20 @@ def check_isp(ctx: CheckContext):
     addresses = bool(ctx.application.entries) or not ctx.application.subscriptions
     if profile is not None and addresses and profile.isp_organisation_id not in asked:
         yield Draft(FindingCode.ISP_UNCONFIRMED, Severity.INFO,
-                    f"ISP {profile.isp_name or '(none given)'} is not on Raasta; nobody confirmed subscriber id "
-                    f"{profile.isp_subscriber_id or '(none given)'}.",
+                    _not_on_raasta(profile.isp_name, profile.isp_subscriber_id),
                     data={"isp_name": profile.isp_name, "subscriber_id": profile.isp_subscriber_id})
+
+
+def _not_on_raasta(isp: str | None, subscriber_id: str | None) -> Phrase:
+    if isp and subscriber_id:
+        return Phrase("ISP %(isp)s is not on Raasta; nobody confirmed subscriber id %(subscriber_id)s.",
+                      isp=isp, subscriber_id=subscriber_id)
+    if isp:
+        return Phrase("ISP %(isp)s is not on Raasta; nobody confirmed subscriber id (none given).", isp=isp)
+    if subscriber_id:
+        return Phrase("ISP (none given) is not on Raasta; nobody confirmed subscriber id %(subscriber_id)s.",
+                      subscriber_id=subscriber_id)
+    return Phrase("ISP (none given) is not on Raasta; nobody confirmed subscriber id (none given).")
 
 
 def served_by(application: Application, organisation_id: int) -> list:
@@ -57,21 +168,24 @@ def part_words(confirmation: IspConfirmation) -> str:
     return " and ".join(parts)
 
 
-def _is_the_applicants(confirmation: IspConfirmation, data: dict) -> str:
-    one = len(data["subscription_ids"]) + bool(confirmation.subscriber_id) <= 1
-    return "is the applicant's connection" if one else "are the applicant's connections"
-
-
 def finding_draft(confirmation: IspConfirmation) -> Draft:
     """What a confirmation says to reviewers: confirmed (info), disputed (error) or still awaited (warning)."""
-    isp, part = confirmation.organisation.name, part_words(confirmation)
+    isp = confirmation.organisation.name
+    subscriptions = served_by(confirmation.application, confirmation.organisation_id)
     data = {"organisation_id": confirmation.organisation_id, "organisation": isp,
-            "subscriber_id": confirmation.subscriber_id,
-            "subscription_ids": [s.id for s in served_by(confirmation.application, confirmation.organisation_id)]}
+            "subscriber_id": confirmation.subscriber_id, "subscription_ids": [s.id for s in subscriptions]}
+    mobile_numbers = [s.identifier for s in subscriptions if s.kind == SubscriptionKind.MOBILE]
+    accounts = [s.identifier for s in subscriptions if s.kind == SubscriptionKind.FIXED]
+    confirmed, disputed, awaited = _ANSWERS[
+        (covers_addresses(confirmation), min(len(mobile_numbers), 2), min(len(accounts), 2))]
+    values = {"isp": isp, "subscriber_id": confirmation.subscriber_id, "mobile_numbers": ", ".join(mobile_numbers),
+              "accounts": ", ".join(accounts), "reason": confirmation.reason}
+
+    def said(sentence: Phrase) -> Phrase:
+        return Phrase(sentence.msgid, **{name: values[name] for name in _PLACEHOLDER.findall(sentence.msgid)})
+
     if confirmation.state == ConfirmationState.CONFIRMED:
-        return Draft(FindingCode.ISP_CONFIRMED, Severity.INFO,
-                     f"{isp} confirmed that {part} {_is_the_applicants(confirmation, data)}.", data=data)
+        return Draft(FindingCode.ISP_CONFIRMED, Severity.INFO, said(confirmed), data=data)
     if confirmation.state == ConfirmationState.DISPUTED:
-        return Draft(FindingCode.ISP_DISPUTED, Severity.ERROR,
-                     f"{isp} disputed {part}: “{confirmation.reason}”", data=data)
-    return Draft(FindingCode.ISP_PENDING, Severity.WARNING, f"Awaiting {isp}'s confirmation of {part}.", data=data)
+        return Draft(FindingCode.ISP_DISPUTED, Severity.ERROR, said(disputed), data=data)
+    return Draft(FindingCode.ISP_PENDING, Severity.WARNING, said(awaited), data=data)

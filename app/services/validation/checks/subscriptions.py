@@ -8,6 +8,7 @@ reads never names the other applicant: it would tell them who holds a stranger's
 from flask import current_app
 
 from app.choices import FindingCode, Severity, State
+from app.i18n import Phrase
 from app.services.subscriptions.inputs import shown_identifier
 from app.services.validation.checks.base import CheckContext, Draft
 from app.services.validation.checks.lookups import holder_numbers
@@ -16,38 +17,47 @@ from app.services.validation.checks.lookups import holder_numbers
 def check_subscriptions(ctx: CheckContext):
     application = ctx.application
     for subscription in application.subscriptions:
-        name = f"{shown_identifier(subscription.kind, subscription.identifier)} ({subscription.organisation.name})"
+        name = {"identifier": shown_identifier(subscription.kind, subscription.identifier),
+                "operator": subscription.organisation.name}
         for other in ctx.lookups.subscriptions_like(subscription.organisation_id, subscription.identifier):
             if other.application_id == application.id:
                 continue
             data = {"application_id": other.application_id, "subscription_id": other.id}
             if other.state == State.APPROVED and other.applicant_id != application.applicant_id:
                 yield Draft(FindingCode.SUBSCRIPTION_APPROVED_OTHER, Severity.ERROR,
-                            f"{name} cannot be whitelisted for you as it stands: it is registered already. "
-                            "Remove it, or explain to the reviewer (with a bill in your name) why it is yours.",
+                            Phrase("%(identifier)s (%(operator)s) cannot be whitelisted for you as it stands: it "
+                                   "is registered already. Remove it, or explain to the reviewer (with a bill in your "
+                                   "name) why it is yours.", **name),
                             subscription_id=subscription.id, data=data,
-                            reviewer_message=f"{name} is approved for another applicant (application "
-                                             f"{other.application_id}): it cannot be approved unless the applicant "
-                                             "shows it is theirs, e.g. with a bill in their name.")
+                            reviewer_message=Phrase("%(identifier)s (%(operator)s) is approved for another applicant "
+                                                    "(application %(id)s): it cannot be approved unless the "
+                                                    "applicant shows it is theirs, e.g. with a bill in their name.",
+                                                    **name, id=other.application_id))
             elif other.state == State.APPROVED:
                 yield Draft(FindingCode.SUBSCRIPTION_APPROVED_OWN, Severity.INFO,
-                            f"{name} is in your approved application {other.application_id} (a renewal).",
+                            Phrase("%(identifier)s (%(operator)s) is in your approved application %(id)s (a "
+                                   "renewal).", **name, id=other.application_id),
                             subscription_id=subscription.id, data=data,
-                            reviewer_message=f"{name} is in the applicant's own approved application "
-                                             f"{other.application_id} (a renewal).")
+                            reviewer_message=Phrase("%(identifier)s (%(operator)s) is in the applicant's own "
+                                                    "approved application %(id)s (a renewal).",
+                                                    **name, id=other.application_id))
             elif other.applicant_id != application.applicant_id:
                 yield Draft(FindingCode.SUBSCRIPTION_PENDING, Severity.WARNING,
-                            f"{name} is also in another application waiting for review; the reviewer decides.",
+                            Phrase("%(identifier)s (%(operator)s) is also in another application waiting for "
+                                   "review; the reviewer decides.", **name),
                             subscription_id=subscription.id, data=data,
-                            reviewer_message=f"{name} is also in application {other.application_id} of another "
-                                             "applicant, waiting for review: at most one of the two can be approved.")
+                            reviewer_message=Phrase("%(identifier)s (%(operator)s) is also in application %(id)s of "
+                                                    "another applicant, waiting for review: at most one of the two "
+                                                    "can be approved.", **name, id=other.application_id))
                 ctx.cross_findings.append((other.application_id, Draft(
                     FindingCode.SUBSCRIPTION_PENDING, Severity.WARNING,
-                    f"{name} is also in another application waiting for review; the reviewer decides.",
+                    Phrase("%(identifier)s (%(operator)s) is also in another application waiting for review; the "
+                           "reviewer decides.", **name),
                     subscription_id=other.id,
                     data={"application_id": application.id, "subscription_id": subscription.id},
-                    reviewer_message=f"{name} is also in application {application.id} of another applicant, waiting "
-                                     "for review: at most one of the two can be approved.")))
+                    reviewer_message=Phrase("%(identifier)s (%(operator)s) is also in application %(id)s of another "
+                                            "applicant, waiting for review: at most one of the two can be approved.",
+                                            **name, id=application.id))))
     yield from _many_per_holder(ctx)
 
 
@@ -65,8 +75,11 @@ def _many_per_holder(ctx: CheckContext):
         if held > threshold:
             label = "NTN" if number == profile.ntn else "CNIC"
             yield Draft(FindingCode.SUBSCRIPTION_MANY, Severity.WARNING,
-                        f"{label} {number} holds {held} mobile numbers and accounts across its applications.",
+                        Phrase("%(label)s %(number)s holds %(held)s mobile numbers and accounts across its "
+                               "applications.", label=label, number=number, held=held),
                         data={"holder": number, "subscriptions": held, "threshold": threshold},
-                        reviewer_message=f"{label} {number} holds {held} mobile numbers and accounts across its "
-                                         f"approved and pending applications (more than {threshold}): check that "
-                                         "they are all this applicant's own connections.")
+                        reviewer_message=Phrase("%(label)s %(number)s holds %(held)s mobile numbers and accounts "
+                                                "across its approved and pending applications (more than "
+                                                "%(threshold)s): check that they are all this applicant's own "
+                                                "connections.", label=label, number=number, held=held,
+                                                threshold=threshold))
