@@ -10,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.choices import Category, DocumentKind, OrganisationKind, Protocol, Severity, State, SubscriptionKind
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.system.plurals import counted, plural
 
 try:
@@ -35,6 +35,17 @@ def pakistan_time(value: datetime | None, format: str = "%d %b %Y %H:%M") -> str
     return _("%(time)s PKT", time=shown) if "%H" in format else shown
 
 
+def file_size(size: int) -> str:
+    """Jinja's filesizeformat (1000-based: "48 Bytes", "1.2 MB") in the page's language."""
+    if size < 1000:
+        return ngettext("%(num)s Byte", "%(num)s Bytes", int(size))
+    if size < 1000 ** 2:
+        return _("%(size)s kB", size=f"{size / 1000:.1f}")
+    if size < 1000 ** 3:
+        return _("%(size)s MB", size=f"{size / 1000 ** 2:.1f}")
+    return _("%(size)s GB", size=f"{size / 1000 ** 3:.1f}")
+
+
 def bdi(value) -> Markup:
     """A value kept in its own direction inside a sentence (an address range inside Urdu text)."""
     return Markup("<bdi>%s</bdi>") % value
@@ -47,7 +58,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
     app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")
     app.add_template_filter(pakistan_time, "pkt")
-    app.add_template_filter(bdi, "bdi")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
+    app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(file_size, "file_size")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
     app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
     app.add_template_filter(plural, "plural")    # {{ "application"|plural(n) }}: the noun alone
 
