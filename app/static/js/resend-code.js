@@ -1,9 +1,11 @@
 // "Send a new code" waits until the limits allow another SMS: the button stays disabled while the note beside it
 // counts down, then it comes back. Without JavaScript the page says at what time, and a reload then offers it.
+// The words are the page's, in its language: the note's data-countdown ("... in {wait}."), data-second,
+// data-seconds and data-minutes ("{n} seconds").
 (function () {
-  var words = function (seconds) {
-    if (seconds < 120) return seconds + (seconds === 1 ? " second" : " seconds");
-    return Math.ceil(seconds / 60) + " minutes";
+  var words = function (note, seconds) {
+    if (seconds < 120) return (seconds === 1 ? note.dataset.second : note.dataset.seconds).replace("{n}", seconds);
+    return note.dataset.minutes.replace("{n}", Math.ceil(seconds / 60));
   };
   document.querySelectorAll("button[data-resend-in]").forEach(function (button) {
     var seconds = parseInt(button.dataset.resendIn, 10);
@@ -18,7 +20,7 @@
         if (note) note.textContent = "";
         return;
       }
-      if (note) note.textContent = "You can ask for another code in " + words(left) + ".";
+      if (note) note.textContent = note.dataset.countdown.replace("{wait}", words(note, left));
       setTimeout(tick, 1000);
     };
     tick();

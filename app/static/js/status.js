@@ -1,4 +1,5 @@
-// While validation runs, poll the state and reload once it changes. The page works without this.
+// While validation runs, poll the state and reload once it changes. The page works without this. The progress is
+// said in the page's words: the label's data-one and data-other ("Checked {done} of {of} entries…").
 (function () {
   var box = document.getElementById("status");
   if (!box || box.dataset.state !== "validating") return;
@@ -10,7 +11,8 @@
         if (body && body.state !== "validating") { window.location.reload(); return; }
         var p = body && body.progress;
         if (p && p.of_entries && label) {
-          label.textContent = "Checked " + p.entries + " of " + p.of_entries + (p.of_entries === 1 ? " entry…" : " entries…");
+          label.textContent = (p.of_entries === 1 ? label.dataset.one : label.dataset.other)
+            .replace("{done}", p.entries).replace("{of}", p.of_entries);
         }
         setTimeout(poll, 2000);
       })
