@@ -11,6 +11,9 @@ class Role:
     ADMIN = "admin"
     ISP = "isp"
     ALL = (APPLICANT, REVIEWER, ADMIN, ISP)
+    # As pages name them; "system" is the audit trail's actor for what no person did (a job, a command).
+    LABELS = {APPLICANT: _l("applicant"), REVIEWER: _l("reviewer"), ADMIN: _l("admin"), ISP: _l("isp"),
+              "system": _l("system")}
     STAFF = (REVIEWER, ADMIN)
     WHITELIST_READERS = (ISP, REVIEWER, ADMIN)
 

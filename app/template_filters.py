@@ -9,7 +9,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.choices import Category, DocumentKind, OrganisationKind, Protocol, Severity, State, SubscriptionKind
+from app.audit.labels import action_label
+from app.choices import (Category, DocumentKind, OrganisationKind, Protocol, Role, Severity, State,
+                         SubscriptionKind)
 from app.i18n import _, ngettext
 from app.system.plurals import counted, plural
 
@@ -56,6 +58,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda category: Category.LABELS.get(category, category or "—"), "category_label")
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
+    app.add_template_filter(lambda role: Role.LABELS.get(role, role), "role_label")
+    app.add_template_filter(action_label, "action_label")  # an audit action in words
     app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")
     app.add_template_filter(pakistan_time, "pkt")
     app.add_template_filter(bdi, "bdi")
