@@ -8,20 +8,21 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from app.extensions import db, login_manager
+from app.i18n import _, _l
 from app.models import User
 from app.transactions import committed
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a session cookie ("id:token", User.get_id), if its token is still the account's."""
-    user_id, _, token = session_id.partition(":")
+    user_id, _sep, token = session_id.partition(":")
     if not user_id.isdigit() or len(user_id) > 18 or not token:
         return None
     user = db.session.get(User, int(user_id))
@@ -34,7 +35,7 @@ def load_user(session_id: str) -> User | None:
 def unauthorized():
     if request.blueprint == "api":
         raise Unauthorized(_why_no_api_user(), www_authenticate=WWWAuthenticate("bearer", {"realm": "raasta"}))
-    flash(login_manager.login_message, "info")
+    flash(str(login_manager.login_message), "info")
     # full_path ends in a bare "?" when there is no query string; the page to come back to does not.
     return redirect(url_for(login_manager.login_view,
                             next=request.full_path if request.query_string else request.path))
@@ -45,11 +46,12 @@ def _why_no_api_user() -> str:
     one answer, so a refusal never tells which tokens exist."""
     authorization = request.headers.get("Authorization", "")
     if not authorization.strip():
-        return ("Send your API token in an Authorization header: 'Authorization: Bearer TOKEN' "
-                "(create one on your account's API tokens page).")
+        return _("Send your API token in an Authorization header: 'Authorization: Bearer TOKEN' "
+                 "(create one on your account's API tokens page).")
     if parse_bearer(authorization) is None:
-        return "The Authorization header must read 'Bearer TOKEN'; other schemes and bare tokens are not accepted."
-    return "This API token is unknown, revoked or expired; create a new one on your account's API tokens page."
+        return _("The Authorization header must read 'Bearer TOKEN'; other schemes and bare tokens are not "
+                 "accepted.")
+    return _("This API token is unknown, revoked or expired; create a new one on your account's API tokens page.")
 
 
 def bearer_token() -> str | None:
@@ -58,7 +60,7 @@ def bearer_token() -> str | None:
 
 def parse_bearer(authorization: str) -> str | None:
     """The token of an `Authorization: Bearer TOKEN` header's value, else None."""
-    scheme, _, token = authorization.partition(" ")
+    scheme, _sep, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
@@ -75,6 +77,14 @@ def authenticate_api_request() -> None:
     login_manager._update_request_context_with_user(user)
 
 
+def _either(roles) -> str:
+    """"isp or admin": the role codes, as they are (codes), joined in the page's words."""
+    named = roles[0] if roles else ""
+    for role in roles[1:]:
+        named = _("%(first)s or %(second)s", first=named, second=role)
+    return named
+
+
 def role_required(*roles: str):
     """Allow signed-in users whose role is one of `roles`; used by web views and API handlers alike."""
 
@@ -84,7 +94,8 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
-                abort(403, f"This needs the role {' or '.join(roles)}; you are signed in as {current_user.role}.")
+                abort(403, _("This needs the role %(roles)s; you are signed in as %(role)s.",
+                             roles=_either(roles), role=current_user.role))
             return view(*args, **kwargs)
 
         return wrapped

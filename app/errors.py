@@ -1,7 +1,9 @@
 """Errors as JSON under /api/, as pages elsewhere; a service refusal is never a 500."""
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, default_exceptions
 
+from app.i18n import _l
 from app.services import ServiceError
 
 _API_CODES = {
@@ -9,6 +11,52 @@ _API_CODES = {
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "invalid", 429: "rate_limited",
 }
+
+# Werkzeug's own descriptions of an error raised without one (abort(404)), in the reader's language; their
+# English is Werkzeug's, word for word.
+_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l("The server could not verify that you are authorized to access the URL requested. You either supplied "
+            "the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the "
+            "credentials required."),
+    403: _l("You don't have the permission to access the requested resource. It is either read-protected or not "
+            "readable by the server."),
+    404: _l("The requested URL was not found on the server. If you entered the URL manually please check your "
+            "spelling and try again."),
+    405: _l("The method is not allowed for the requested URL."),
+    409: _l("A conflict happened while processing the request. The resource might have been modified while the "
+            "request was being processed."),
+    413: _l("The data value transmitted exceeds the capacity limit."),
+    415: _l("The server does not support the media type transmitted in the request."),
+    422: _l("The request was well-formed but was unable to be followed due to semantic errors."),
+    429: _l("This user has exceeded an allotted request count. Try again later."),
+    500: _l("The server encountered an internal error and was unable to complete your request. Either the server "
+            "is overloaded or there is an error in the application."),
+    503: _l("The server is temporarily unable to service your request due to maintenance downtime or capacity "
+            "problems. Please try again later."),
+}
+# Flask-WTF's reasons for refusing a form's CSRF token (a CSRFError's description), word for word.
+_CSRF_REASONS = {
+    "The CSRF token is missing.": _l("The CSRF token is missing."),
+    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
+    "The CSRF token has expired.": _l("The CSRF token has expired."),
+    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
+    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
+    "The referrer header is missing.": _l("The referrer header is missing."),
+    "The referrer does not match the host.": _l("The referrer does not match the host."),
+}
+
+
+def described(exc: HTTPException) -> str:
+    """The error's description in the reader's language where it is one of Werkzeug's or Flask-WTF's own;
+    a description given when the error was raised is already in the reader's language."""
+    description = exc.description or exc.name
+    if isinstance(exc, CSRFError) and description in _CSRF_REASONS:
+        return str(_CSRF_REASONS[description])
+    standard = default_exceptions.get(exc.code)
+    if standard is not None and description == standard.description and exc.code in _DESCRIPTIONS:
+        return str(_DESCRIPTIONS[exc.code])
+    return description
 
 
 def api_error(status: int, message: str, code: str | None = None, details=None):
@@ -24,11 +72,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if _wants_json():
-            response, status = api_error(exc.code or 500, exc.description or exc.name)
+            response, status = api_error(exc.code or 500, described(exc))
             # The error's own headers: Allow on a 405, WWW-Authenticate on a 401.
             response.headers.extend((name, value) for name, value in exc.get_headers()
                                     if name.lower() != "content-type")
             return response, status
+        exc.description = described(exc)
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(ServiceError)

@@ -9,6 +9,7 @@ import re
 import numpy as np
 from flask import Flask, abort, request
 
+from app.i18n import _, ngettext
 from app.services import ServiceError
 
 MAX_JSON_DEPTH = 32
@@ -47,8 +48,8 @@ def _strings(value, path: str):
 
 
 def _refuse(field: str):
-    raise UnstorableText(f"The field {field!r} contains a NUL byte or an invalid character; remove it and "
-                         "send it again.", field=field)
+    raise UnstorableText(_("The field %(field)s contains a NUL byte or an invalid character; remove it and send it "
+                           "again.", field=repr(field)), field=field)
 
 
 def check_request_input() -> None:
@@ -62,7 +63,9 @@ def check_request_input() -> None:
     elif request.is_json:
         body = request.get_data(cache=True)
         if _json_depth(body) > MAX_JSON_DEPTH:
-            abort(400, description=f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels; nothing here takes that.")
+            abort(400, description=ngettext("The JSON body nests deeper than %(num)s level; nothing here takes that.",
+                                            "The JSON body nests deeper than %(num)s levels; nothing here takes that.",
+                                            MAX_JSON_DEPTH))
         for path, text in _strings(request.get_json(silent=True), ""):
             if _bad_text(text):
                 _refuse(path or "body")

@@ -1,6 +1,8 @@
 """A count and its noun agree everywhere ("1 decision", never "1 decisions"): the sources may not put a
-count typed as {{ n }} or {n} straight before a noun, nor build the plural by hand ('s' if n != 1);
-they use app.system.plurals (in templates, the `counted` and `plural` filters)."""
+count typed as {{ n }} or {n} straight before a noun, nor build the plural by hand ('s' if n != 1).
+Text a person reads uses ngettext (app.i18n; `{% trans count=n %}...{% pluralize %}` in templates), so each
+language gets its own plural forms; app.system.plurals (the `counted` and `plural` filters) is left for text
+no one translates (CLI, logs)."""
 import re
 from pathlib import Path
 
@@ -55,7 +57,8 @@ def _offences():
 
 def test_no_count_stands_before_a_noun_without_the_plural_helper():
     found = list(_offences())
-    assert not found, ("use app.system.plurals.counted (the |counted filter in templates):\n" + "\n".join(found))
+    assert not found, ("use ngettext (app.i18n; {% trans count=n %} in templates), or app.system.plurals.counted "
+                       "for text no one translates:\n" + "\n".join(found))
 
 
 def test_the_checker_sees_what_it_should():

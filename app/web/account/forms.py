@@ -1,22 +1,26 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-
-class NewTokenForm(FlaskForm):
-    label = StringField("Label", validators=[Length(max=100, message="Keep the label under 100 characters.")],
-                        description="What will use it, e.g. “office firewall script”.")
-    submit = SubmitField("Create token")
+from app.i18n import _l
+from app.web.forms import RaastaForm
 
 
-class RevokeTokenForm(FlaskForm):
-    submit = SubmitField("Revoke")
+class NewTokenForm(RaastaForm):
+    label = StringField(_l("Label"), validators=[Length(max=100, message=_l("Keep the label under 100 characters."))],
+                        description=_l("What will use it, e.g. “office firewall script”."))
+    submit = SubmitField(_l("Create token"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
-    new = PasswordField("New password", validators=[DataRequired(message="Choose a new password.")],
-                        description="At least 10 characters. Signing in elsewhere ends when you change it.")
-    confirm = PasswordField("Repeat new password", validators=[
-        DataRequired(message="Repeat the new password."), EqualTo("new", message="The two passwords differ.")])
-    submit = SubmitField("Change password")
+class RevokeTokenForm(RaastaForm):
+    submit = SubmitField(_l("Revoke"))
+
+
+class ChangePasswordForm(RaastaForm):
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(message=_l("Enter your current password."))])
+    new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a new password."))],
+                        description=_l("At least 10 characters. Signing in elsewhere ends when you change it."))
+    confirm = PasswordField(_l("Repeat new password"), validators=[
+        DataRequired(message=_l("Repeat the new password.")),
+        EqualTo("new", message=_l("The two passwords differ."))])
+    submit = SubmitField(_l("Change password"))

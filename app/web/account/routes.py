@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import _
 from app.models import ApiToken
 from app.services import ServiceError
 from app.services.accounts import change_password
@@ -40,7 +41,7 @@ def revoke(token_id: int):
     if RevokeTokenForm().validate_on_submit() and row.revoked_at is None:
         with committed():
             revoke_token(row, actor=current_user)
-        flash(f"Token {row.prefix}… revoked. Scripts using it will get 401 from now on.", "success")
+        flash(_("Token %(prefix)s… revoked. Scripts using it will get 401 from now on.", prefix=row.prefix), "success")
     return redirect(url_for("account.tokens"))
 
 
@@ -57,6 +58,6 @@ def password():
             form[exc.field].errors.append(exc.message)
         else:
             login_user(user)  # this browser goes on with the new session token; every other session ended
-            flash("Password changed. You were signed out everywhere else.", "success")
+            flash(_("Password changed. You were signed out everywhere else."), "success")
             return redirect(url_for("account.tokens"))
     return render_template("account/password.html", form=form)

@@ -1,29 +1,30 @@
 """Admin forms: ISP organisations, the help, contact and privacy pages."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.choices import OrganisationKind
+from app.i18n import _l
+from app.web.forms import RaastaForm
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField("Organisation name", validators=[
-        DataRequired(message="Give the ISP organisation a name, e.g. PTCL."),
-        Length(max=100, message="Keep the name under 100 characters.")],
-        description="As applicants know the ISP, e.g. PTCL or Nayatel: they pick it from a list by this name.")
+class OrganisationForm(RaastaForm):
+    name = StringField(_l("Organisation name"), validators=[
+        DataRequired(message=_l("Give the ISP organisation a name, e.g. PTCL.")),
+        Length(max=100, message=_l("Keep the name under 100 characters."))],
+        description=_l("As applicants know the ISP, e.g. PTCL or Nayatel: they pick it from a list by this name."))
 
 
 class NewOrganisationForm(OrganisationForm):
-    kind = SelectField("It serves", default=OrganisationKind.FIXED,
-                      choices=[(kind, OrganisationKind.LABELS[kind]) for kind in OrganisationKind.ALL],
-                      description="Fixed-line and broadband ISPs confirm subscriber ids and account ids; mobile "
-                                  "operators confirm mobile numbers. Each sees only its own subscribers.")
+    kind = SelectField(_l("It serves"), default=OrganisationKind.FIXED,
+                       choices=[(kind, OrganisationKind.LABELS[kind]) for kind in OrganisationKind.ALL],
+                       description=_l("Fixed-line and broadband ISPs confirm subscriber ids and account ids; mobile "
+                                      "operators confirm mobile numbers. Each sees only its own subscribers."))
 
 
-class SitePageForm(FlaskForm):
+class SitePageForm(RaastaForm):
     """The rules (not empty, not too long) are services.site_pages': their refusals show beside each field."""
 
-    title = StringField("Title", description="The page's heading and its name in the browser's tab.")
-    body = TextAreaField("Text", description=(
+    title = StringField(_l("Title"), description=_l("The page's heading and its name in the browser's tab."))
+    body = TextAreaField(_l("Text"), description=_l(
         "Plain text, shown as typed: a blank line starts a new paragraph; a line starting with \"# \" "
         "(a hash and a space) is a heading. Web and email addresses become links. At most 20,000 characters."))

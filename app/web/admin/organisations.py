@@ -3,6 +3,7 @@ from flask import abort, redirect, render_template, url_for
 
 from app.choices import OrganisationKind
 from app.extensions import db
+from app.i18n import _
 from app.models import IspOrganisation
 from app.services import isp_organisations as service
 from app.web.admin import admin_only, bp
@@ -16,7 +17,8 @@ def organisations():
     form = NewOrganisationForm()
     if form.validate_on_submit():
         created = commit_or_flash(lambda: service.create_organisation(form.name.data, kind=form.kind.data),
-                                  lambda o: f"{OrganisationKind.LABELS[o.kind]} {o.name} created.")
+                                  lambda o: _("%(kind)s %(name)s created.", kind=OrganisationKind.LABELS[o.kind],
+                                                      name=o.name))
         if created is not FAILED:
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisations.html", organisations=service.all_organisations(),
@@ -30,7 +32,7 @@ def organisation(organisation_id: int):
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         renamed = commit_or_flash(lambda: service.rename_organisation(organisation, form.name.data),
-                                  lambda o: f"Renamed to {o.name}.")
+                                  lambda o: _("Renamed to %(name)s.", name=o.name))
         if renamed is not FAILED:
             return redirect(url_for("admin.organisation", organisation_id=organisation.id))
     return render_template("admin/organisation.html", organisation=organisation, form=form,

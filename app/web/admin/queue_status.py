@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.choices import State
 from app.extensions import db, queues
+from app.i18n import _
 from app.models import Application
 from app.queues import ALL_QUEUES
 from app.services import job_outbox
@@ -41,7 +42,7 @@ def _failed_jobs() -> list[dict]:
             reason = (job.latest_result().exc_string if job.latest_result() else "") or ""
             jobs.append({"id": job.id, "queue": name, "function": job.func_name.rsplit(".", 1)[-1],
                          "args": job.args, "ended_at": job.ended_at,
-                         "reason": reason.strip().splitlines()[-1] if reason.strip() else "unknown"})
+                         "reason": reason.strip().splitlines()[-1] if reason.strip() else _("unknown")})
     return jobs
 
 
@@ -71,6 +72,7 @@ def retry_validation(application_id: int):
     if application is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: retry(application), f"Validation of application {application.id} queued again.")
+        commit_or_flash(lambda: retry(application),
+                        _("Validation of application %(id)s queued again.", id=application.id))
     return redirect(url_for("admin.queue_status"))
 

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.i18n import _
 from app.services import ServiceError, site_pages
 from app.transactions import committed
 from app.web.admin import admin_only, bp
@@ -29,6 +30,6 @@ def site_page(slug: str):
             for field, message in (exc.details or {exc.field: exc.message}).items():
                 form[field].errors.append(message)
         else:
-            flash(f"{saved.title} saved: readers see it now.", "success")
+            flash(_("%(title)s saved: readers see it now.", title=saved.title), "success")
             return redirect(url_for("main.site_page", slug=slug))
     return render_template("admin/site_page.html", page=shown, form=form)

@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from app.choices import State
+from app.i18n import _
 from app.services import ServiceError
 from app.services import applications as service
 from app.transactions import committed
@@ -29,12 +30,12 @@ def submit(application_id: int):
     except ServiceError as exc:
         message = escape(exc.message)
         if exc.field == "documents":  # say where to fix it: the upload form, already set to the first missing kind
-            message += Markup(' <a href="#documents">Upload it below</a>.')
+            message += Markup(' <a href="#documents">%s</a>.') % _("Upload it below")
         flash(message, "error")
         if reply and reply.strip():  # the page again, not a redirect: what was typed stays in the box
             return render_application(application, reply=reply, status=exc.status)
         return _page(application)
-    flash("Submitted. The automatic checks usually take under a minute.", "success")
+    flash(_("Submitted. The automatic checks usually take under a minute."), "success")
     return _page(application)
 
 
@@ -58,18 +59,19 @@ def _confirmed(application_id: int, allowed, do, question: str, button: str, don
 @applicant_only
 def withdraw(application_id: int):
     return _confirmed(application_id, lambda application: application.state in State.OPEN, service.withdraw,
-                      "Reviewers stop working on it, and it cannot be submitted again; you can start a new "
-                      "application at any time.",
-                      "Withdraw the application", "Application withdrawn.",
-                      lambda application, _: url_for("applicant.application", application_id=application.id))
+                      _("Reviewers stop working on it, and it cannot be submitted again; you can start a new "
+                        "application at any time."),
+                      _("Withdraw the application"), _("Application withdrawn."),
+                      lambda application, _result: url_for("applicant.application", application_id=application.id))
 
 
 @bp.route("/applications/<int:application_id>/delete", methods=["GET", "POST"])
 @applicant_only
 def delete(application_id: int):
     return _confirmed(application_id, service.deletable, service.delete_draft,
-                      "Its entries, endpoints and documents are deleted; this cannot be undone.",
-                      "Delete the draft", "Draft deleted.", lambda application, _: url_for("applicant.applications"))
+                      _("Its entries, endpoints and documents are deleted; this cannot be undone."),
+                      _("Delete the draft"), _("Draft deleted."),
+                      lambda application, _result: url_for("applicant.applications"))
 
 
 @bp.route("/applications/<int:application_id>/renew", methods=["GET", "POST"])
@@ -77,9 +79,9 @@ def delete(application_id: int):
 def renew(application_id: int):
     """A renewal is a new application: it is made only once the applicant says so, not on a stray click."""
     return _confirmed(application_id, service.renewable, service.renew,
-                      "A new draft is made, prefilled with this application's purpose, entries, endpoints and "
-                      "your identity papers. You check it, add what the regulator asks for, and submit it for the "
-                      "checks; this application stays as it is until the renewal is decided or it expires.",
-                      "Make a renewal draft", "A renewal draft was prefilled from your approved application.",
-                      lambda _, renewal: url_for("applicant.edit_application", application_id=renewal.id),
+                      _("A new draft is made, prefilled with this application's purpose, entries, endpoints and "
+                        "your identity papers. You check it, add what the regulator asks for, and submit it for the "
+                        "checks; this application stays as it is until the renewal is decided or it expires."),
+                      _("Make a renewal draft"), _("A renewal draft was prefilled from your approved application."),
+                      lambda _application, renewal: url_for("applicant.edit_application", application_id=renewal.id),
                       danger=False)

@@ -11,6 +11,7 @@ from app.auth import role_required
 from app.choices import REQUIRED_DOCUMENTS, DocumentKind, Role, Severity, State
 from app.downloads import send_document
 from app.extensions import db
+from app.i18n import _
 from app.jobs.validation import validation_progress
 from app.models import Document
 from app.services import ServiceError
@@ -55,7 +56,7 @@ def render_application(application, document_form: DocumentForm | None = None, s
         "applicant/application.html", application=application, findings=findings, document_form=document_form,
         required=REQUIRED_DOCUMENTS.get(application.category, ()), missing=missing,
         next_step=next_step(application, in_batch), timeline=timeline(application), in_batch=in_batch,
-        in_batch_label=IN_BATCH_LABEL,
+        in_batch_label=str(IN_BATCH_LABEL),
         submittable=application.state in State.EDITABLE, changeable=changeable(application),
         deletable=service.deletable(application), withdrawable=application.state in State.OPEN, accepted=accepted,
         renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
@@ -93,8 +94,8 @@ def upload_document(application_id: int):
             target = form.kind if exc.field == "kind" else form.file
             target.errors = list(target.errors) + [exc.message]
             return render_application(application, form, status=exc.status)
-        flash(f"{document.display_name} uploaded." + (" It is a draft again: submit it when it is ready."
-                                                       if reopening else ""), "success")
+        flash(_("%(name)s uploaded. It is a draft again: submit it when it is ready.", name=document.display_name)
+              if reopening else _("%(name)s uploaded.", name=document.display_name), "success")
         return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
     return render_application(application, form, status=400)
 
@@ -129,7 +130,8 @@ def remove_document_view(application_id: int, document_id: int):
     application = application_or_404(application_id)
     document = _document_or_404(application, document_id)
     if ActionForm().validate_on_submit():
-        commit_or_flash(lambda: remove_document(application, document), f"{document.display_name} removed.")
+        commit_or_flash(lambda: remove_document(application, document),
+                        _("%(name)s removed.", name=document.display_name))
     return redirect(url_for("applicant.application", application_id=application.id, _anchor="documents"))
 
 

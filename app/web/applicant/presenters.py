@@ -1,70 +1,73 @@
 """What the applicant reads about their application: the next step, its findings, and the timeline in words."""
 from app import audit
 from app.choices import REVIEWER_ONLY_FINDINGS, DocumentKind, FindingCode, Role, State, SubscriptionKind
+from app.i18n import _, _l
 from app.models import Application, Finding, User
 from app.services.pakistani_numbers import mobile_national
 from app.services.subscriptions.code_limits import in_words
 from app.services.subscriptions.sms_codes import proof_step
 
 NEXT_STEPS = {
-    State.DRAFT: "Check your entries, add the documents your category needs, then submit for the automatic checks.",
-    State.VALIDATING: "The automatic checks are running. This page updates by itself.",
-    State.VALIDATION_FAILED: "The checks could not run. Nothing is lost: an administrator will retry them.",
-    State.READY: "The automatic checks passed. A reviewer at the regulator will look at it next.",
-    State.FLAGGED: "The checks found problems (listed below). Correct them and submit again, or leave it as it is "
-                   "for a reviewer to decide.",
-    State.NEEDS_INFO: "A reviewer needs more from you. Edit the application or add documents, then submit again.",
-    State.APPROVED: "Approved. ISPs apply it with the next whitelist they download.",
-    State.SUSPENDED: "Suspended: your ISP told us that the subscriber id in your profile is not your connection "
-                     "(its words are below), so ISPs no longer let these addresses through. Check the subscriber id "
-                     "with your ISP: if it is yours, ask your ISP to correct its answer on Raasta; if there is another "
-                     "mistake, contact the regulator. A reviewer will decide whether to reinstate the approval or "
-                     "revoke it, and you will be told.",
-    State.REJECTED: "Rejected. The reason is shown above; you may start a new application.",
-    State.REVOKED: "The approval was revoked. The reason is shown above.",
-    State.EXPIRED: "Expired. Renew it to be whitelisted again.",
-    State.WITHDRAWN: "You withdrew this application.",
+    State.DRAFT: _l("Check your entries, add the documents your category needs, then submit for the automatic "
+                    "checks."),
+    State.VALIDATING: _l("The automatic checks are running. This page updates by itself."),
+    State.VALIDATION_FAILED: _l("The checks could not run. Nothing is lost: an administrator will retry them."),
+    State.READY: _l("The automatic checks passed. A reviewer at the regulator will look at it next."),
+    State.FLAGGED: _l("The checks found problems (listed below). Correct them and submit again, or leave it as it is "
+                      "for a reviewer to decide."),
+    State.NEEDS_INFO: _l("A reviewer needs more from you. Edit the application or add documents, then submit "
+                         "again."),
+    State.APPROVED: _l("Approved. ISPs apply it with the next whitelist they download."),
+    State.SUSPENDED: _l("Suspended: your ISP told us that the subscriber id in your profile is not your "
+                        "connection (its words are below), so ISPs no longer let these addresses through. Check the "
+                        "subscriber id with your ISP: if it is yours, ask your ISP to correct its answer on Raasta; "
+                        "if there is another mistake, contact the regulator. A reviewer will decide whether to "
+                        "reinstate the approval or revoke it, and you will be told."),
+    State.REJECTED: _l("Rejected. The reason is shown above; you may start a new application."),
+    State.REVOKED: _l("The approval was revoked. The reason is shown above."),
+    State.EXPIRED: _l("Expired. Renew it to be whitelisted again."),
+    State.WITHDRAWN: _l("You withdrew this application."),
 }
 
 # A ready (or flagged and accepted) application a reviewer has put in a batch: its state is unchanged, but
 # it no longer waits for a first look, and the applicant can no longer change it (reopening.reopen refuses).
-IN_BATCH_LABEL = "Awaiting approval"
-IN_BATCH_STEP = ("A reviewer has checked it and passed it on for approval: a second reviewer now approves it or "
-                 "sends it back (every approval takes two). It cannot be edited while it waits; if something must "
-                 "change, withdraw it and apply again.")
+IN_BATCH_LABEL = _l("Awaiting approval")
+IN_BATCH_STEP = _l("A reviewer has checked it and passed it on for approval: a second reviewer now approves it or "
+                   "sends it back (every approval takes two). It cannot be edited while it waits; if something must "
+                   "change, withdraw it and apply again.")
 
 _EVENT_WORDS = {
-    "application.created": "Draft created",
-    "application.edited": "Edited",
-    "application.draft": "Opened for corrections (a draft again)",
-    "application.validating": "Submitted for the automatic checks",
-    "application.ready": "Checks passed",
-    "application.flagged": "Checks found problems",
-    "application.validation_failed": "Checks could not run",
-    "application.needs_info": "Reviewer asked for more information",
-    "application.approved": "Approved",
-    "application.suspended": "Approval suspended: your ISP disputed the subscriber id",
-    "application.isp_confirmed": "Your ISP confirmed the subscriber id",
-    "application.isp_disputed": "Your ISP disputed the subscriber id",
-    "application.rejected": "Rejected",
-    "application.revoked": "Approval revoked",
-    "application.expired": "Expired",
-    "application.withdrawn": "Withdrawn",
-    "application.overridden": "A reviewer accepted a finding",
-    "document.uploaded": "Document uploaded",
-    "document.removed": "Document removed",
-    "document.carried_over": "Document added from your earlier applications",
-    "document.downloaded": "Document opened",
-    "subscription.code_requested": "Code asked for by SMS",
-    "subscription.code_wrong": "Wrong code typed",
-    "subscription.code_voided": "Code voided after five wrong tries",
-    "subscription.verified": "Mobile number proven by its SMS code",
+    "application.created": _l("Draft created"),
+    "application.edited": _l("Edited"),
+    "application.draft": _l("Opened for corrections (a draft again)"),
+    "application.validating": _l("Submitted for the automatic checks"),
+    "application.ready": _l("Checks passed"),
+    "application.flagged": _l("Checks found problems"),
+    "application.validation_failed": _l("Checks could not run"),
+    "application.needs_info": _l("Reviewer asked for more information"),
+    "application.approved": _l("Approved"),
+    "application.suspended": _l("Approval suspended: your ISP disputed the subscriber id"),
+    "application.isp_confirmed": _l("Your ISP confirmed the subscriber id"),
+    "application.isp_disputed": _l("Your ISP disputed the subscriber id"),
+    "application.rejected": _l("Rejected"),
+    "application.revoked": _l("Approval revoked"),
+    "application.expired": _l("Expired"),
+    "application.withdrawn": _l("Withdrawn"),
+    "application.overridden": _l("A reviewer accepted a finding"),
+    "document.uploaded": _l("Document uploaded"),
+    "document.removed": _l("Document removed"),
+    "document.carried_over": _l("Document added from your earlier applications"),
+    "document.downloaded": _l("Document opened"),
+    "subscription.code_requested": _l("Code asked for by SMS"),
+    "subscription.code_wrong": _l("Wrong code typed"),
+    "subscription.code_voided": _l("Code voided after five wrong tries"),
+    "subscription.verified": _l("Mobile number proven by its SMS code"),
 }
 
 
 def next_step(application: Application, in_batch: bool = False) -> str:
     """What happens next; `in_batch`: it is in a batch awaiting a second reviewer's approval."""
-    return IN_BATCH_STEP if in_batch and application.state in State.REVIEWABLE else NEXT_STEPS[application.state]
+    return str(IN_BATCH_STEP if in_batch and application.state in State.REVIEWABLE else NEXT_STEPS[application.state])
 
 
 def shown_findings(application: Application) -> list[Finding]:
@@ -76,14 +79,17 @@ def shown_findings(application: Application) -> list[Finding]:
 
 def _words(event) -> str:
     if event.action == "application.approved" and event.data.get("before") == State.SUSPENDED:
-        return "Approval reinstated"
-    return _EVENT_WORDS.get(event.action, event.action.replace(".", " ").replace("_", " "))
+        return _("Approval reinstated")
+    words = _EVENT_WORDS.get(event.action)
+    return str(words) if words else event.action.replace(".", " ").replace("_", " ")
 
 
 def _who(event, application: Application) -> str:
     if event.actor_id == application.applicant_id:
-        return "you"
-    return {"system": "Raasta", Role.ISP: "your ISP"}.get(event.actor_role, "a reviewer")
+        return _("you")
+    if event.actor_role == "system":
+        return "Raasta"
+    return _("your ISP") if event.actor_role == Role.ISP else _("a reviewer")
 
 
 def timeline(application: Application) -> list[dict]:
@@ -132,16 +138,25 @@ def _joined(previous: dict, event, line: dict) -> bool:
     """Fold `event` into the line before it when both are parts of one thing done; True when folded."""
     before = previous["event"]
     if event.action == "document.carried_over" and before.action in ("application.created", "document.carried_over"):
-        carried = f"{event.data.get('name')} ({DocumentKind.LABELS.get(event.data.get('kind'), 'document')})"
-        previous["detail"] = (previous["detail"].removesuffix(" from your earlier applications") + " and " + carried
-                              if previous["detail"] else "with " + carried) + " from your earlier applications"
+        kind = DocumentKind.LABELS.get(event.data.get("kind"))
+        carried = _("%(name)s (%(kind)s)", name=event.data.get("name"), kind=kind if kind else _("document"))
+        if "carried" not in previous:  # the line's own detail (a document's name) comes first, if it has one
+            previous["carried"] = [previous["detail"]] if previous["detail"] else []
+            previous["carried_with"] = not previous["detail"]
+        previous["carried"].append(carried)
+        documents = previous["carried"][0]
+        for more in previous["carried"][1:]:
+            documents = _("%(first)s and %(second)s", first=documents, second=more)
+        previous["detail"] = (_("with %(documents)s from your earlier applications", documents=documents)
+                              if previous["carried_with"]
+                              else _("%(documents)s from your earlier applications", documents=documents))
         return True
     if (event.action == "document.removed" and event.data.get("replaced_by") is not None
             and before.action == "document.uploaded" and before.data.get("document_id") == event.data["replaced_by"]):
-        previous["detail"] += f", replacing {event.data.get('name')}"
+        previous["detail"] = _("%(name)s, replacing %(old)s", name=previous["detail"], old=event.data.get("name"))
         return True
     if (before.action == "application.draft" and before.data.get("reopened") and event.action in _CHANGES
             and event.actor_id == before.actor_id):
-        previous.update(line, at=previous["at"], also="opened for corrections (a draft again)")
+        previous.update(line, at=previous["at"], also=_("opened for corrections (a draft again)"))
         return True
     return False

@@ -16,6 +16,7 @@ from app.choices import (
     State,
     SubscriptionKind,
 )
+from app.i18n import _
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services import applications as service
@@ -52,10 +53,10 @@ def profile():
             for name, message in (exc.details or {}).items():
                 form[name].errors = list(form[name].errors) + [message]
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             if saved.platform_url and saved.platform_url != data.platform_url:
-                flash(f"Your platform address is saved as {saved.platform_url}: check that it opens your profile.",
-                      "info")
+                flash(_("Your platform address is saved as %(url)s: check that it opens your profile.",
+                        url=saved.platform_url), "info")
             return redirect(safe_next(request.args.get("next"), url_for("applicant.applications")))
     return render_template("applicant/profile.html", form=form, isps=isp_suggestions(),
                            on_file=identity_documents(current_user) if current_user.profile else [])
@@ -67,7 +68,7 @@ def applications():
     applications = service.applications_of(current_user)
     return render_template("applicant/applications.html", applications=applications, now=utcnow(),
                            in_batches=set(pending_batch_ids([a.id for a in applications])),
-                           in_batch_label=IN_BATCH_LABEL)
+                           in_batch_label=str(IN_BATCH_LABEL))
 
 
 def _form_with_rows(form: ApplicationForm) -> ApplicationForm:
@@ -94,12 +95,12 @@ def _save(form: ApplicationForm, application=None, form_key: str | None = None):
         with committed():
             if application is None:
                 application = service.create_application(current_user, data, form_key=form_key)
-                message = ("Draft saved. Add your documents, then submit it for the checks.", "success")
+                message = (_("Draft saved. Add your documents, then submit it for the checks."), "success")
             elif service.update_application(application, data):
-                message = ("Changes saved. It is a draft again: submit it when it is ready." if reopening
-                           else "Changes saved.", "success")
+                message = (_("Changes saved. It is a draft again: submit it when it is ready.") if reopening
+                           else _("Changes saved."), "success")
             else:
-                message = ("Nothing had changed, so nothing was saved.", "info")
+                message = (_("Nothing had changed, so nothing was saved."), "info")
     except IntegrityError:  # the same form sent twice at once (a double click): the other request made the draft
         made = service.draft_made_by(current_user, form_key) if application is None and form_key else None
         if made is None:
@@ -149,8 +150,8 @@ def new_application():
         key = None  # a form sent from elsewhere (a script, an old page): it makes a draft, as before
     made = service.draft_made_by(current_user, key) if key else None
     if made is not None and (request.method == "GET" or not changeable(made)):
-        flash(f"You saved this form already: it is application #{made.id}, shown here. To start another "
-              "application, choose New application.", "info")
+        flash(_("You saved this form already: it is application #%(id)s, shown here. To start another "
+                "application, choose New application.", id=made.id), "info")
         return redirect(url_for("applicant.edit_application" if changeable(made) else "applicant.application",
                                 application_id=made.id))
     form = ApplicationForm()
@@ -168,7 +169,7 @@ def new_application():
 def edit_application(application_id: int):
     application = application_or_404(application_id)
     if not changeable(application):
-        flash("This application can no longer be changed.", "warning")
+        flash(_("This application can no longer be changed."), "warning")
         return redirect(url_for("applicant.application", application_id=application.id))
     if request.method == "GET":
         form = ApplicationForm(data={

@@ -6,6 +6,7 @@ one says how many tries are left); everything else returns to the number on the 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from app.i18n import _
 from app.services.pakistani_numbers import mobile_national
 from app.services.subscriptions.code_limits import in_words
 from app.services.subscriptions.sms_codes import CODE_LIFE, request_code, subscription_on, verify_code
@@ -36,8 +37,8 @@ def send_code(application_id: int, subscription_id: int):
     if ActionForm().validate_on_submit():
         life = in_words(int(CODE_LIFE.total_seconds()))
         commit_or_flash(lambda: request_code(subscription, current_user),
-                        f"A code is on its way to {mobile_national(subscription.identifier)} by SMS: type it below "
-                        f"when it arrives. It works for {life}.")
+                        _("A code is on its way to %(number)s by SMS: type it below when it arrives. It works for "
+                          "%(life)s.", number=mobile_national(subscription.identifier), life=life))
     return _at_the_number(application, subscription)
 
 
@@ -53,5 +54,6 @@ def verify(application_id: int, subscription_id: int):
     if refusal:
         return render_application(application, status=refusal.status, typed_code={
             "subscription_id": subscription.id, "code": typed, "error": refusal.message})
-    flash(f"{mobile_national(subscription.identifier)} is proven: it is yours to register.", "success")
+    flash(_("%(number)s is proven: it is yours to register.", number=mobile_national(subscription.identifier)),
+          "success")
     return _at_the_number(application, subscription)

@@ -5,19 +5,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
+from app.i18n import _, ngettext
 from app.services import ServiceError, accounts
-from app.system.plurals import counted
 from app.transactions import committed
 from app.web.auth import bp
 from app.web.auth.forms import SignInForm, SignUpForm
 from app.web.redirects import safe_next
-
-# A sign-up with an email that already has an account: nobody is signed in, the owner is emailed, and the
-# words say nothing about whether the address had an account (see sign_up).
-EMAIL_TAKEN = ("Thank you. Sign in below with {email} to continue. If that address already had an account, we have "
-               "emailed its owner.")
-WELCOME = "Welcome to Raasta, {name}: your account is ready. Tell us who you are, then start your first application."
-
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
@@ -31,7 +24,7 @@ def sign_in():
         if user:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
-        form.password.errors.append("That email and password do not match an account.")
+        form.password.errors.append(_("That email and password do not match an account."))
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -53,10 +46,13 @@ def sign_up():
             if user is None:
                 # Never signed in to an account someone else holds. Not being signed in does tell the sender that
                 # the address had an account: the owner is emailed each time, and sign-up is rate limited.
-                flash(EMAIL_TAKEN.format(email=form.email.data.strip()), "info")
+                # The words say nothing about whether the address had an account.
+                flash(_("Thank you. Sign in below with %(email)s to continue. If that address already had an "
+                        "account, we have emailed its owner.", email=form.email.data.strip()), "info")
                 return redirect(url_for("auth.sign_in"))
             login_user(user)
-            flash(WELCOME.format(name=user.name), "success")
+            flash(_("Welcome to Raasta, %(name)s: your account is ready. Tell us who you are, then start your "
+                    "first application.", name=user.name), "success")
             return redirect(url_for("applicant.profile"))
     return render_template("auth/sign_up.html", form=form)
 
@@ -67,8 +63,12 @@ def too_many_attempts(exc):
     seconds = _seconds_until_allowed()
     signing_up = request.endpoint == "auth.sign_up"
     form = SignUpForm() if signing_up else SignInForm()
-    what = "sign-up" if signing_up else "sign-in"
-    wait = f"Too many {what} attempts from your network. Try again in {counted(seconds, 'second')}."
+    if signing_up:
+        wait = ngettext("Too many sign-up attempts from your network. Try again in %(num)s second.",
+                        "Too many sign-up attempts from your network. Try again in %(num)s seconds.", seconds)
+    else:
+        wait = ngettext("Too many sign-in attempts from your network. Try again in %(num)s second.",
+                        "Too many sign-in attempts from your network. Try again in %(num)s seconds.", seconds)
     page = render_template("auth/sign_up.html" if signing_up else "auth/sign_in.html", form=form, wait=wait)
     return page, 429, {"Retry-After": str(seconds)}
 
@@ -98,5 +98,5 @@ def sign_out():
     with committed():
         accounts.sign_out(current_user._get_current_object())
     logout_user()
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.choices import ConfirmationState, Role, State, WhitelistFormat
 from app.config import REPO_ROOT
 from app.extensions import db
+from app.i18n import _, _l
 from app.models import WhitelistVersion
 from app.services import ServiceError
 from app.services import isp_confirmations as confirmations
@@ -29,13 +30,13 @@ CONFIRMATIONS_PER_PAGE = 50
 DIFF_SHOWN = 2000  # CIDRs listed per side; the API's diff gives them all
 # What each format is for, in the words of the engineer picking one.
 FORMAT_USES = {
-    WhitelistFormat.TXT: "one CIDR a line: scripts, any firewall",
-    WhitelistFormat.CSV: "one row per CIDR of each approved entry, with applicant and dates",
-    WhitelistFormat.JSON: "entries with metadata, serial and audit head",
-    WhitelistFormat.IPSET: "ipset restore, then ipset swap",
-    WhitelistFormat.NFT: "nftables: nft -f",
-    WhitelistFormat.CISCO: "Cisco IOS prefix-lists",
-    WhitelistFormat.MIKROTIK: "MikroTik RouterOS address-lists",
+    WhitelistFormat.TXT: _l("one CIDR a line: scripts, any firewall"),
+    WhitelistFormat.CSV: _l("one row per CIDR of each approved entry, with applicant and dates"),
+    WhitelistFormat.JSON: _l("entries with metadata, serial and audit head"),
+    WhitelistFormat.IPSET: _l("ipset restore, then ipset swap"),
+    WhitelistFormat.NFT: _l("nftables: nft -f"),
+    WhitelistFormat.CISCO: _l("Cisco IOS prefix-lists"),
+    WhitelistFormat.MIKROTIK: _l("MikroTik RouterOS address-lists"),
 }
 
 
@@ -142,15 +143,19 @@ def confirmation_list():
                            next_after=rows[-1].id if len(rows) == CONFIRMATIONS_PER_PAGE else None)
 
 
-_ANSWERED = {ConfirmationState.CONFIRMED: "confirmed",
-             ConfirmationState.DISPUTED: "disputed; the reviewer and the applicant see your reason"}
-
-
 def _answered(confirmation) -> str:
-    said = f"Application {confirmation.application_id}: {_ANSWERED[confirmation.state]}"
-    if confirmation.application.state == State.SUSPENDED and confirmation.state == ConfirmationState.DISPUTED:
-        return said + ". It was approved, so its approval is suspended and the whitelist published now leaves it out."
-    return said + "."
+    number = confirmation.application_id
+    if confirmation.state == ConfirmationState.CONFIRMED:
+        return _("Application %(id)s: confirmed.", id=number)
+    if confirmation.application.state == State.SUSPENDED:
+        return _("Application %(id)s: disputed; the reviewer and the applicant see your reason. It was approved, so "
+                 "its approval is suspended and the whitelist published now leaves it out.", id=number)
+    return _("Application %(id)s: disputed; the reviewer and the applicant see your reason.", id=number)
+
+
+def _about(application_id: int):
+    """A refusal's message, naming the application: the page lists many."""
+    return lambda message: _("Application %(id)s: %(message)s", id=application_id, message=message)
 
 
 @bp.post("/confirmations/<int:application_id>")
@@ -163,9 +168,9 @@ def answer(application_id: int):
     if form.validate_on_submit():
         commit_or_flash(lambda: confirmations.answer(confirmation, form.answer.data, form.reason.data, current_user),
                         _answered,
-                        about=f"Application {application_id}: ")  # the page lists many
+                        about=_about(application_id))
     else:
-        flash(f"Application {application_id}: " + next(iter(form.errors.values()))[0], "error")
+        flash(_about(application_id)(str(next(iter(form.errors.values()))[0])), "error")
     return redirect(url_for("isp.confirmation_list", state=request.args.get("state") or None))
 
 
@@ -182,8 +187,8 @@ def webhook():
         except ServiceError as exc:
             form.url.errors = [*form.url.errors, exc.message]
         else:
-            flash("Webhook saved: the next new version is announced to it." if organisation.webhook_url
-                  else "Webhook removed." if had_webhook else "No webhook is set; nothing to remove.",
+            flash(_("Webhook saved: the next new version is announced to it.") if organisation.webhook_url
+                  else _("Webhook removed.") if had_webhook else _("No webhook is set; nothing to remove."),
                   "success" if organisation.webhook_url or had_webhook else "info")
             return redirect(url_for("isp.webhook"))
     return render_template("isp/webhook.html", organisation=organisation, form=form,

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.choices import State, SubscriptionKind
 from app.downloads import send_document
 from app.extensions import db
+from app.i18n import _
 from app.models import Application, Document
 from app.models.types import utcnow
 from app.services import ServiceError
@@ -47,7 +48,7 @@ def _override_form(application: Application, form: OverrideForm | None = None) -
     codes = review_service.open_error_codes(application)
     if application.state in State.REVIEWABLE and isp_confirmation_rule.overridable(application):
         codes.append(isp_confirmation_rule.CODE)  # the ISP's answer is overdue: a reviewer may go on without it
-    form.code.choices = [("", "Choose…")] + [(code, code) for code in codes]
+    form.code.choices = [("", _("Choose…"))] + [(code, code) for code in codes]
     return form
 
 
@@ -109,7 +110,7 @@ def _refused(application: Application, status: int, form_name: str, form):
     invalid = [f for f in form if f.errors]
     for f in invalid:
         for error in f.errors:
-            flash(error, "error")
+            flash(str(error), "error")
     if invalid:
         invalid[0].render_kw = {**(invalid[0].render_kw or {}), "autofocus": True}
     return _page(application, status, **{form_name: form})
@@ -120,7 +121,7 @@ def _refused(application: Application, status: int, form_name: str, form):
 def reject(application_id: int):
     return _decide(application_id, "reject_form", RejectForm(),
                    lambda a, f: review_service.reject(a, f.chosen_reason(), actor=current_user),
-                   f"Application {application_id} rejected. The applicant has been told why.", "reason")
+                   _("Application %(id)s rejected. The applicant has been told why.", id=application_id), "reason")
 
 
 @bp.post("/applications/<int:application_id>/request-info")
@@ -128,7 +129,8 @@ def reject(application_id: int):
 def request_information(application_id: int):
     return _decide(application_id, "info_form", RequestInformationForm(),
                    lambda a, f: review_service.request_information(a, f.message.data.strip(), actor=current_user),
-                   f"Application {application_id} sent back to the applicant for more information.", "message")
+                   _("Application %(id)s sent back to the applicant for more information.", id=application_id),
+                   "message")
 
 
 @bp.post("/applications/<int:application_id>/override")
@@ -136,7 +138,7 @@ def request_information(application_id: int):
 def override(application_id: int):
     return _decide(application_id, "override_form", OverrideForm(),
                    lambda a, f: review_service.override(a, f.code.data, f.reason.data.strip(), actor=current_user),
-                   "Override recorded. It shows on the application for every later reader.", "reason")
+                   _("Override recorded. It shows on the application for every later reader."), "reason")
 
 
 @bp.post("/applications/<int:application_id>/revoke")
@@ -144,7 +146,8 @@ def override(application_id: int):
 def revoke_approval(application_id: int):
     return _decide(application_id, "revoke_form", RevokeForm(),
                    lambda a, f: revoke(a, f.reason.data.strip(), actor=current_user),
-                   f"Approval of application {application_id} revoked; a new whitelist version drops it.", "reason")
+                   _("Approval of application %(id)s revoked; a new whitelist version drops it.", id=application_id),
+                   "reason")
 
 
 @bp.post("/applications/<int:application_id>/reinstate")
@@ -152,7 +155,8 @@ def revoke_approval(application_id: int):
 def reinstate_approval(application_id: int):
     return _decide(application_id, "reinstate_form", ReinstateForm(prefix=REINSTATE),
                    lambda a, f: reinstate(a, f.reason.data.strip(), actor=current_user),
-                   f"Application {application_id} reinstated: approved again, and a new whitelist version has it.",
+                   _("Application %(id)s reinstated: approved again, and a new whitelist version has it.",
+                     id=application_id),
                    "reason")
 
 
@@ -161,7 +165,7 @@ def reinstate_approval(application_id: int):
 def add_note(application_id: int):
     return _decide(application_id, "note_form", NoteForm(),
                    lambda a, f: review_service.add_note(a, f.body.data.strip(), current_user),
-                   "Note added. Only reviewers see it.", "body", anchor="notes")
+                   _("Note added. Only reviewers see it."), "body", anchor="notes")
 
 
 @bp.get("/applications/<int:application_id>/documents/<int:document_id>/inline")

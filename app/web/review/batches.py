@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.choices import BatchState, WhitelistFormat
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import Batch
 from app.services import Conflict, ServiceError
 from app.services.review import batches as service
@@ -73,7 +74,7 @@ def batch(batch_id: int):
 def approve(batch_id: int):
     batch = _batch_or_404(batch_id)
     if not ActionForm().validate_on_submit():
-        flash("The form expired; press Approve again.", "error")
+        flash(_("The form expired; press Approve again."), "error")
         return redirect(url_for("review.batch", batch_id=batch_id))
     try:
         with committed():
@@ -83,7 +84,8 @@ def approve(batch_id: int):
         flash(exc.message, "error")
         problems = problems_of(exc.details) if isinstance(exc, Conflict) else []
         return _page(_batch_or_404(batch_id), exc.status, problems)
-    flash(f"Batch {batch_id} approved and published as whitelist version {batch.whitelist_serial}.", "success")
+    flash(_("Batch %(id)s approved and published as whitelist version %(serial)s.", id=batch_id,
+            serial=batch.whitelist_serial), "success")
     return redirect(url_for("review.batch", batch_id=batch_id))
 
 
@@ -98,15 +100,16 @@ def remove(batch_id: int):
                                                                                             batch_id=batch_id)
     raw = request.form.getlist("ids")
     if not ActionForm().validate_on_submit() or not raw or not all(value.isdigit() for value in raw):
-        flash("The form expired or named no application; press Remove again.", "error")
+        flash(_("The form expired or named no application; press Remove again."), "error")
         return redirect(back)
     ids = sorted({int(value) for value in raw})
     reasons = {i: request.form.get(f"reason-{i}") for i in ids}
     named = ", ".join(f"#{i}" for i in ids)
     commit_or_flash(lambda: service.remove_from_batch(batch, ids, actor=current_user, reasons=reasons),
-                    f"{'Application' if len(ids) == 1 else 'Applications'} {named} taken out of batch {batch_id}: "
-                    f"{'it is' if len(ids) == 1 else 'they are'} back in the queue, to be decided alone or batched "
-                    "again.")
+                    ngettext("Application %(named)s taken out of batch %(batch)s: it is back in the queue, to be "
+                             "decided alone or batched again.",
+                             "Applications %(named)s taken out of batch %(batch)s: they are back in the queue, to be "
+                             "decided alone or batched again.", len(ids), named=named, batch=batch_id))
     return redirect(back)
 
 
@@ -116,6 +119,7 @@ def cancel(batch_id: int):
     batch = _batch_or_404(batch_id)
     if ActionForm().validate_on_submit():
         if commit_or_flash(lambda: service.cancel_batch(batch, actor=current_user),
-                           f"Batch {batch_id} cancelled; its applications are back in the queue.") is not FAILED:
+                           _("Batch %(id)s cancelled; its applications are back in the queue.", id=batch_id)
+                           ) is not FAILED:
             return redirect(url_for("review.batches"))
     return redirect(url_for("review.batch", batch_id=batch_id))

@@ -9,9 +9,9 @@ from app.addresses import AddressRange
 from app.addresses.geo import geo_data
 from app.choices import Severity
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import Application, Finding, IspConfirmation
 from app.services.subscriptions.inputs import shown_identifier
-from app.system.plurals import counted
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
@@ -23,14 +23,14 @@ QUIET_ACTIONS = ("document.downloaded",)
 def days_text(days: int | None) -> str:
     if days is None:
         return "—"
-    return "today" if days < 1 else counted(days, "day")
+    return _("today") if days < 1 else ngettext("%(num)s day", "%(num)s days", days)
 
 
 def hours_text(hours: float) -> str:
     """48.5 -> "2 days 1 h"; 5.25 -> "5.3 hours"."""
     if hours < 48:
-        return f"{hours:.1f} hours"
-    return f"{counted(int(hours // 24), 'day')} {round(hours % 24)} h"
+        return _("%(hours)s hours", hours=f"{hours:.1f}")
+    return ngettext("%(num)s day %(hours)s h", "%(num)s days %(hours)s h", int(hours // 24), hours=round(hours % 24))
 
 
 def address_count_text(count: int) -> str:
@@ -66,7 +66,7 @@ def entry_views(application: Application) -> list[EntryView]:
         view = EntryView(entry, _by_severity(by_entry.get(entry.id, [])), rng.size)
         if geo is not None:
             for part in geo.country_parts(rng):
-                name = f"{part.name} ({part.code})" if part.code else "unknown"
+                name = _("%(country)s (%(code)s)", country=part.name, code=part.code) if part.code else _("unknown")
                 if name not in view.countries:
                     view.countries.append(name)
             view.networks = geo.asn_names(rng)

@@ -2,10 +2,10 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.i18n import _, ngettext
 from app.services import ServiceError
 from app.services.review import batches as batch_service
 from app.services.review.queue import QueueFilter, matching_counts, matching_ids, queue_page, state_counts
-from app.system.plurals import counted
 from app.transactions import committed
 from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm
@@ -48,7 +48,7 @@ def _selected_ids(form: BatchForm) -> list[int] | None:
         return matching_ids(QueueFilter.from_args(request.form), limit=SELECT_ALL_LIMIT)
     raw = request.form.getlist("ids")
     if not all(value.isdigit() for value in raw):
-        raise ServiceError("The selection was garbled; tick the applications again.", field="ids")
+        raise ServiceError(_("The selection was garbled; tick the applications again."), field="ids")
     return sorted({int(value) for value in raw})
 
 
@@ -57,19 +57,21 @@ def _selected_ids(form: BatchForm) -> list[int] | None:
 def create_batch():
     form = BatchForm()
     if not form.validate_on_submit():
-        flash("The form expired; select the applications again.", "error")
+        flash(_("The form expired; select the applications again."), "error")
         return redirect(_back(form))
     try:
         with committed():
             ids = _selected_ids(form)
             if not ids:
-                raise ServiceError("Select at least one application to batch (tick its box, or press x on its row).")
+                raise ServiceError(_("Select at least one application to batch (tick its box, or press x on its "
+                                     "row)."))
             batch = batch_service.create_batch(ids, maker=current_user, note=(form.note.data or "").strip() or None)
     except ServiceError as exc:
         flash(exc.message, "error")
         for problem in (exc.details if isinstance(exc.details, list) else [])[:MAX_PROBLEMS_SHOWN]:
             flash(problem.get("message", ""), "error")
         return redirect(_back(form))
-    flash(f"Batch {batch.id} made with {counted(len(ids), 'application')}. "
-          "Another reviewer must approve it.", "success")
+    flash(ngettext("Batch %(id)s made with %(num)s application. Another reviewer must approve it.",
+                   "Batch %(id)s made with %(num)s applications. Another reviewer must approve it.", len(ids),
+                   id=batch.id), "success")
     return redirect(url_for("review.batch", batch_id=batch.id))
