@@ -25,11 +25,12 @@ from sqlalchemy.orm import joinedload
 from app import audit
 from app.choices import ConfirmationState, FindingCode, State
 from app.extensions import db
+from app.i18n import _
 from app.models import Application, IspConfirmation, IspOrganisation, User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
 from app.services.review import suspensions
-from app.services.transitions import move
+from app.services.transitions import move, state_words
 from app.services.validation.checks.base import Draft
 from app.services.validation.checks.isp import covers_addresses, finding_draft, served_by
 
@@ -118,8 +119,8 @@ def confirmations_for(organisation: IspOrganisation, state: str = ConfirmationSt
     Pending ones list only applications still answerable; answered ones list every application.
     """
     if state not in ConfirmationState.ALL:
-        raise ServiceError(f"State {state!r} is unknown; choose one of {', '.join(ConfirmationState.ALL)}.",
-                           field="state")
+        raise ServiceError(_("State %(state)s is unknown; choose one of %(choices)s.", state=repr(state),
+                             choices=", ".join(ConfirmationState.ALL)), field="state")
     query = (select(IspConfirmation).join(Application, Application.id == IspConfirmation.application_id)
              .where(IspConfirmation.organisation_id == organisation.id, IspConfirmation.state == state,
                     IspConfirmation.id > after_id)
@@ -152,16 +153,20 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
     leaves the publishing to the caller (suspensions.publish_suspended, once for a list of answers)."""
     new_state = ConfirmationState.ANSWERS.get(reply) if isinstance(reply, str) else None
     if new_state is None:
-        given = "No answer was given" if reply is None else f"Answer {reply!r} is unknown"
-        raise ServiceError(f"{given}; send \"answer\": \"confirm\" or \"dispute\".", field="answer")
+        if reply is None:
+            message = _("No answer was given; send \"answer\": \"confirm\" or \"dispute\".")
+        else:
+            message = _("Answer %(answer)s is unknown; send \"answer\": \"confirm\" or \"dispute\".",
+                        answer=repr(reply))
+        raise ServiceError(message, field="answer")
     if reason is not None and not isinstance(reason, str):
-        raise ServiceError("Send the reason as text.", field="reason")
+        raise ServiceError(_("Send the reason as text."), field="reason")
     reason = (reason or "").strip() or None
     if new_state == ConfirmationState.DISPUTED and not reason:
-        raise ServiceError("Say why you dispute it, e.g. \"subscriber id 1234 is not on our books\"; the reviewer and "
-                           "the applicant read it, so name no other customer.", field="reason")
+        raise ServiceError(_("Say why you dispute it, e.g. \"subscriber id 1234 is not on our books\"; the reviewer "
+                             "and the applicant read it, so name no other customer."), field="reason")
     if reason and len(reason) > REASON_MAX:
-        raise ServiceError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+        raise ServiceError(_("Keep the reason under %(most)s characters.", most=REASON_MAX), field="reason")
     if new_state == ConfirmationState.CONFIRMED:
         reason = None  # a confirmation needs no reason; a stale dispute reason must not linger
     # Lock the confirmation, not the application: a validation worker holds the application's row
@@ -174,8 +179,8 @@ def answer(confirmation: IspConfirmation, reply: str, reason: str | None, actor,
     if (confirmation.state, confirmation.reason) == (new_state, reason):
         return confirmation  # the same answer again: nothing changes, nothing is recorded
     if application.state not in ANSWERABLE:
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; "
-                       "there is nothing left to confirm.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; there is nothing left to confirm.", id=application.id,
+                         state=state_words(application.state)), details={"state": application.state})
     before = confirmation.state
     subscriptions = served_by(application, confirmation.organisation_id)
     confirmation.state, confirmation.reason = new_state, reason

@@ -11,18 +11,21 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from app.i18n import _
 from app.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
 def build_message(config: dict, to: str, subject: str, body: str, link: str | None) -> EmailMessage:
+    """The email of a notification; its own few words in the current language (the caller forces the
+    recipient's: notifications.send_emails)."""
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = f"Raasta: {subject}"
-    text = body + (f"\n\nOpen it in Raasta: {config['PUBLIC_URL']}{link}" if link else "")
-    message.set_content(text + "\n\n— Raasta, IP and VPN whitelisting\n")
+    message["Subject"] = _("Raasta: %(subject)s", subject=subject)
+    text = body + ("\n\n" + _("Open it in Raasta: %(url)s", url=f"{config['PUBLIC_URL']}{link}") if link else "")
+    message.set_content(text + "\n\n" + _("— Raasta, IP and VPN whitelisting") + "\n")
     return message
 
 

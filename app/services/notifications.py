@@ -1,9 +1,16 @@
-"""Tell a user something: in the portal always, and by email through the mail queue (services.mail)."""
+"""Tell a user something: in the portal always, and by email through the mail queue (services.mail).
+
+Each person reads it in their own language (`User.language`; None: English): callers pass the subject and body
+as lazy text (`_l(...)`, a Phrase), rendered here in the recipient's language and stored as rendered, so the
+portal shows it and the email sends it in the words it was written in.
+"""
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
 from app.choices import Role, State
 from app.extensions import db
+from app.i18n import DEFAULT, Phrase
 from app.models import Application, Notification, User
 from app.models.types import utcnow
 from app.queues import SEND_EMAILS
@@ -15,8 +22,16 @@ EMAILS_PER_JOB = 500
 NOTIFICATIONS_SHOWN = 100  # on the notifications page; older ones stay in the database
 
 
-def notify(user: User, subject: str, body: str, link: str | None = None) -> Notification:
-    """Store the notification now; the mail queue emails it once the transaction commits."""
+def in_language(language: str | None, text) -> str:
+    """`text` (a lazy string, a Phrase, or plain text) in `language` (None: English)."""
+    with force_locale(language or DEFAULT):
+        return str(text)
+
+
+def notify(user: User, subject, body, link: str | None = None) -> Notification:
+    """Store the notification now, in the user's language; the mail queue emails it once the transaction
+    commits."""
+    subject, body = in_language(user.language, subject), in_language(user.language, body)
     notification = Notification(user_id=user.id, subject=subject, body=body, link=link)
     db.session.add(notification)
     db.session.flush()  # its id, for the mail job
@@ -24,15 +39,19 @@ def notify(user: User, subject: str, body: str, link: str | None = None) -> Noti
     return notification
 
 
-def notify_staff(subject: str, body: str, link: str | None = None) -> list[int]:
-    """The same notification to every active reviewer and admin, in one insert; emailed after the commit."""
-    staff = db.session.scalars(select(User.id).where(User.role.in_(Role.STAFF), User.active.is_(True))
+def notify_staff(subject, body, link: str | None = None) -> list[int]:
+    """The same notification to every active reviewer and admin, each in their language (rendered once per
+    language), in one insert; emailed after the commit."""
+    staff = db.session.execute(select(User.id, User.language).where(User.role.in_(Role.STAFF), User.active.is_(True))
                                .order_by(User.id)).all()
     if not staff:
         return []
     now = utcnow()
+    words = {language: (in_language(language, subject), in_language(language, body))
+             for language in dict.fromkeys(language or DEFAULT for _, language in staff)}
     ids = list(db.session.scalars(insert(Notification).returning(Notification.id), [
-        {"user_id": user_id, "subject": subject, "body": body, "link": link, "created_at": now} for user_id in staff]))
+        {"user_id": user_id, "subject": words[language or DEFAULT][0], "body": words[language or DEFAULT][1],
+         "link": link, "created_at": now} for user_id, language in staff]))
     queue_emails(ids)
     return ids
 
@@ -49,60 +68,74 @@ def queue_emails(notification_ids: list[int]) -> None:
                            failure_ttl=30 * 24 * 3600)  # given up: kept a month for an admin to send again
 
 
-# What the applicant is told when their application reaches a state.
+# What the applicant is told when their application reaches a state: (subject, body), each a whole sentence
+# with %(id)s (the application) and %(message)s (the reviewer's message), put in the applicant's language.
 STATE_MESSAGES = {
-    State.READY: ("passed the automatic checks",
-                  "Application {id} passed the automatic checks and is waiting for a reviewer."),
-    State.FLAGGED: ("has findings to look at",
-                    "The automatic checks found problems in application {id}. Open it to see each one and what "
-                    "to do; a reviewer will also look at it."),
-    State.VALIDATION_FAILED: ("could not be checked yet",
-                              "We could not run the automatic checks on application {id}. Nothing is lost; an "
-                              "administrator will retry them."),
-    State.NEEDS_INFO: ("needs more information",
-                       "A reviewer asked for more information on application {id}: {message}"),
-    State.APPROVED: ("is approved", "Application {id} is approved. ISPs pick it up with the next whitelist."),
-    State.REJECTED: ("was rejected", "Application {id} was rejected: {message}"),
-    State.REVOKED: ("was revoked", "The approval of application {id} was revoked: {message}"),
-    State.EXPIRED: ("has expired", "Application {id} has expired. Renew it from its page to stay whitelisted."),
+    State.READY: (Phrase("Application %(id)s passed the automatic checks"),
+                  Phrase("Application %(id)s passed the automatic checks and is waiting for a reviewer.")),
+    State.FLAGGED: (Phrase("Application %(id)s has findings to look at"),
+                    Phrase("The automatic checks found problems in application %(id)s. Open it to see each one and "
+                           "what to do; a reviewer will also look at it.")),
+    State.VALIDATION_FAILED: (Phrase("Application %(id)s could not be checked yet"),
+                              Phrase("We could not run the automatic checks on application %(id)s. Nothing is lost; "
+                                     "an administrator will retry them.")),
+    State.NEEDS_INFO: (Phrase("Application %(id)s needs more information"),
+                       Phrase("A reviewer asked for more information on application %(id)s: %(message)s")),
+    State.APPROVED: (Phrase("Application %(id)s is approved"),
+                     Phrase("Application %(id)s is approved. ISPs pick it up with the next whitelist.")),
+    State.REJECTED: (Phrase("Application %(id)s was rejected"),
+                     Phrase("Application %(id)s was rejected: %(message)s")),
+    State.REVOKED: (Phrase("Application %(id)s was revoked"),
+                    Phrase("The approval of application %(id)s was revoked: %(message)s")),
+    State.EXPIRED: (Phrase("Application %(id)s has expired"),
+                    Phrase("Application %(id)s has expired. Renew it from its page to stay whitelisted.")),
 }
 # A suspension is told by review.suspensions itself, in the ISP's words. What a state means when reached from a
 # particular one (previous, new) instead of the usual way:
 TRANSITION_MESSAGES = {
     (State.SUSPENDED, State.APPROVED): (
-        "is approved again",
-        "A reviewer reinstated the approval of application {id}: {message} ISPs let its addresses through again "
-        "from the whitelist published now."),
+        Phrase("Application %(id)s is approved again"),
+        Phrase("A reviewer reinstated the approval of application %(id)s: %(message)s ISPs let its addresses "
+               "through again from the whitelist published now.")),
 }
 
 
+def _state_words(messages: tuple[Phrase, Phrase], application: Application, language: str | None) -> tuple[str, str]:
+    """(subject, body) of a state's message about `application`, in `language`."""
+    params = {"id": application.id, "message": application.reviewer_message or ""}
+    subject, body = messages
+    return (in_language(language, Phrase(subject.msgid, **params)),
+            in_language(language, Phrase(body.msgid, **params)))
+
+
 def notify_state(application: Application, previous: str | None = None) -> None:
-    """Tell the applicant their application reached its state (`previous`: the state it left)."""
-    subject, body = TRANSITION_MESSAGES.get((previous, application.state)) or STATE_MESSAGES.get(
-        application.state, (None, None))
-    if subject is None:
+    """Tell the applicant their application reached its state (`previous`: the state it left), in their language."""
+    messages = TRANSITION_MESSAGES.get((previous, application.state)) or STATE_MESSAGES.get(application.state)
+    if messages is None:
         return
-    notify(application.applicant, f"Application {application.id} {subject}",
-           body.format(id=application.id, message=application.reviewer_message or ""),
-           link=f"/applications/{application.id}")
+    subject, body = _state_words(messages, application, application.applicant.language)
+    notify(application.applicant, subject, body, link=f"/applications/{application.id}")
 
 
 def notify_state_many(applications: list[Application]) -> list[int]:
-    """notify_state() for thousands at once (a batch approval, an expiry run).
+    """notify_state() for thousands at once (a batch approval, an expiry run), each in its applicant's language
+    (read for all of them in one query).
 
     The notifications go in with one insert; their emails go by the mail queue once the transaction commits,
     since sending thousands inside the reviewer's request would hold it for minutes over SMTP.
     """
+    told = [a for a in applications if a.state in STATE_MESSAGES]
+    if not told:
+        return []
+    languages = dict(db.session.execute(select(User.id, User.language).where(
+        among(User.id, sorted({a.applicant_id for a in told})))).all())
     now = utcnow()
     rows = []
-    for application in applications:
-        if application.state in STATE_MESSAGES:
-            subject, body = STATE_MESSAGES[application.state]
-            rows.append({"user_id": application.applicant_id, "subject": f"Application {application.id} {subject}",
-                         "body": body.format(id=application.id, message=application.reviewer_message or ""),
-                         "link": f"/applications/{application.id}", "created_at": now})
-    if not rows:
-        return []
+    for application in told:
+        subject, body = _state_words(STATE_MESSAGES[application.state], application,
+                                     languages.get(application.applicant_id))
+        rows.append({"user_id": application.applicant_id, "subject": subject, "body": body,
+                     "link": f"/applications/{application.id}", "created_at": now})
     ids = list(db.session.scalars(insert(Notification).returning(Notification.id), rows))
     queue_emails(ids)
     return ids
@@ -113,12 +146,18 @@ def send_emails(notification_ids: list[int], on_sent=lambda notification_id: Non
     Raises on a temporary failure, for the job to be retried; returns how many were read."""
     config = dict(current_app.config)
     rows = db.session.execute(
-        select(Notification.id, Notification.subject, Notification.body, Notification.link, User.email)
+        select(Notification.id, Notification.subject, Notification.body, Notification.link, User.email,
+               User.language)
         .join(User, User.id == Notification.user_id).where(among(Notification.id, notification_ids))
         .order_by(Notification.id)).all()
-    send_all(config, ((row.id, build_message(config, row.email, row.subject, row.body, row.link)) for row in rows),
-             on_sent)
+    send_all(config, ((row.id, _email(config, row)) for row in rows), on_sent)
     return len(rows)
+
+
+def _email(config: dict, row):
+    """The email of a notification, its few words around the stored text in the recipient's language."""
+    with force_locale(row.language or DEFAULT):
+        return build_message(config, row.email, row.subject, row.body, row.link)
 
 
 def unread_count(user: User) -> int:

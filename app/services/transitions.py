@@ -11,6 +11,7 @@ from app import audit
 from app.audit.bulk import record_many
 from app.choices import TRANSITIONS, State
 from app.extensions import db
+from app.i18n import _, _l
 from app.models import Application
 from app.models.types import utcnow
 from app.services import Conflict
@@ -27,6 +28,29 @@ _STAMPS = {
     State.REJECTED: "decided_at",
     State.NEEDS_INFO: "decided_at",
 }
+
+
+# A state's code as the services' messages name it ("needs info"), in the reader's language; the pages' words for
+# the states are State.LABELS.
+STATE_WORDS = {
+    State.DRAFT: _l("draft"),
+    State.VALIDATING: _l("validating"),
+    State.VALIDATION_FAILED: _l("validation failed"),
+    State.READY: _l("ready"),
+    State.FLAGGED: _l("flagged"),
+    State.NEEDS_INFO: _l("needs info"),
+    State.APPROVED: _l("approved"),
+    State.SUSPENDED: _l("suspended"),
+    State.REJECTED: _l("rejected"),
+    State.REVOKED: _l("revoked"),
+    State.EXPIRED: _l("expired"),
+    State.WITHDRAWN: _l("withdrawn"),
+}
+
+
+def state_words(state: str) -> str:
+    """"needs info" for needs_info: a state in the words of the services' messages, in the current language."""
+    return str(STATE_WORDS[state]) if state in STATE_WORDS else state.replace("_", " ")
 
 
 def can_move(application: Application, new_state: str) -> bool:
@@ -46,8 +70,8 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     """
     if not can_move(application, new_state):
         raise Conflict(  # in State.LABELS' words: applicants read this too
-            f"Application {application.id} is {State.LABELS[application.state].lower()}; "
-            f"it cannot become {State.LABELS[new_state].lower()}.",
+            _("Application %(id)s is %(state)s; it cannot become %(requested)s.", id=application.id,
+              state=State.LABELS[application.state].lower(), requested=State.LABELS[new_state].lower()),
             details={"state": application.state, "requested": new_state},
         )
     previous = application.state
@@ -55,8 +79,8 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
         update(Application).where(Application.id == application.id, Application.state == previous)
         .values(state=new_state).execution_options(synchronize_session=False))
     if changed.rowcount != 1:
-        raise Conflict(f"Application {application.id} changed while this was being done (it is no longer "
-                       f"{State.LABELS[previous].lower()}); reload it and try again.",
+        raise Conflict(_("Application %(id)s changed while this was being done (it is no longer %(state)s); reload "
+                         "it and try again.", id=application.id, state=State.LABELS[previous].lower()),
                        details={"state": previous, "requested": new_state})
     set_committed_value(application, "state", new_state)  # the row has it already; no second UPDATE
     if new_state in _STAMPS:
@@ -77,8 +101,8 @@ def move_many(applications: list[Application], new_state: str, actor=None, value
     """
     refused = [a for a in applications if not can_move(a, new_state)]
     if refused:
-        raise Conflict(f"Applications {', '.join(str(a.id) for a in refused)} cannot become "
-                       f"{new_state.replace('_', ' ')} from the state they are in.",
+        raise Conflict(_("Applications %(ids)s cannot become %(state)s from the state they are in.",
+                         ids=", ".join(str(a.id) for a in refused), state=state_words(new_state)),
                        details=[{"application_id": a.id, "state": a.state} for a in refused])
     now = utcnow()
     values = {**({_STAMPS[new_state]: now} if new_state in _STAMPS else {}), **(values or {})}
@@ -89,8 +113,9 @@ def move_many(applications: list[Application], new_state: str, actor=None, value
             update(Application).where(among(Application.id, ids), Application.state == previous)
             .values(state=new_state, **values).execution_options(synchronize_session=False))
         if changed.rowcount != len(ids):
-            raise Conflict(f"Some of applications {ids[0]}..{ids[-1]} changed while this was being done "
-                           f"(no longer {previous.replace('_', ' ')}); reload and try again.",
+            raise Conflict(_("Some of applications %(first)s..%(last)s changed while this was being done (no longer "
+                             "%(state)s); reload and try again.", first=ids[0], last=ids[-1],
+                             state=state_words(previous)),
                            details={"state": previous, "requested": new_state})
     for application in applications:
         for name, value in {"state": new_state, **values}.items():
@@ -113,11 +138,12 @@ def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=Non
     """
     refused = [a for a, new_state, _ in changes if not can_move(a, new_state)]
     if refused:
-        raise Conflict(f"Applications {', '.join(str(a.id) for a in refused)} cannot change to the state asked "
-                       "from the state they are in.", details=[{"application_id": a.id, "state": a.state} for a in refused])
+        raise Conflict(_("Applications %(ids)s cannot change to the state asked from the state they are in.",
+                         ids=", ".join(str(a.id) for a in refused)),
+                       details=[{"application_id": a.id, "state": a.state} for a in refused])
     now = utcnow()
     groups: dict[tuple[str, str], list[int]] = {}
-    for application, new_state, _ in changes:
+    for application, new_state, _data in changes:
         groups.setdefault((application.state, new_state), []).append(application.id)
     moved_ids = set()
     for (previous, new_state), ids in groups.items():
@@ -126,7 +152,7 @@ def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=Non
             update(Application.__table__).where(among(Application.id, ids), Application.state == previous)
             .values(state=new_state, **stamp).returning(Application.id)))
     moved = [(a, a.state, new_state, data) for a, new_state, data in changes if a.id in moved_ids]
-    for application, _, new_state, _ in moved:
+    for application, _previous, new_state, _data in moved:
         set_committed_value(application, "state", new_state)  # the rows have them already
         if new_state in _STAMPS:
             set_committed_value(application, _STAMPS[new_state], now)

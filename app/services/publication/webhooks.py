@@ -25,6 +25,7 @@ from app.addresses import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
 from app.choices import DeliveryState
 from app.extensions import db
+from app.i18n import _
 from app.models import IspOrganisation, WebhookDelivery, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import DELIVER_WEBHOOK, WEBHOOK_FAILED
@@ -45,27 +46,29 @@ def clean_url(url: str | None) -> str | None:
     if url is None or (isinstance(url, str) and not url.strip()):
         return None
     if not isinstance(url, str):
-        raise ServiceError("Send the webhook URL as text, or null to remove it.", field="url")
+        raise ServiceError(_("Send the webhook URL as text, or null to remove it."), field="url")
     url = url.strip()
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
-        raise ServiceError(f"{url!r} is not an http or https URL; type it as https://host/path.", field="url")
+        raise ServiceError(_("%(url)s is not an http or https URL; type it as %(example)s.", url=repr(url),
+                             example="https://host/path"), field="url")
     if parts.username or parts.password:
-        raise ServiceError("Leave user names and passwords out of the webhook URL; check the "
-                           f"{SIGNATURE_HEADER} header instead.", field="url")
+        raise ServiceError(_("Leave user names and passwords out of the webhook URL; check the %(header)s header "
+                             "instead.", header=SIGNATURE_HEADER), field="url")
     if len(url) > URL_MAX:
-        raise ServiceError(f"Keep the webhook URL under {URL_MAX} characters.", field="url")
+        raise ServiceError(_("Keep the webhook URL under %(most)s characters.", most=URL_MAX), field="url")
     try:
         parts.port  # noqa: B018  (raises ValueError on a port out of range)
     except ValueError:
-        raise ServiceError(f"The port in {url!r} is not a number from 1 to 65535.", field="url") from None
+        raise ServiceError(_("The port in %(url)s is not a number from 1 to 65535.", url=repr(url)),
+                           field="url") from None
     problem = host_problem(host)
     if problem:
-        raise ServiceError(f"The host in {url!r}: {problem}", field="url")
+        raise ServiceError(_("The host in %(url)s: %(problem)s", url=repr(url), problem=problem), field="url")
     if _is_address(host) and _private(host):
-        raise ServiceError(f"{host} is not a public address; the webhook must be reachable on the internet.",
-                           field="url")
+        raise ServiceError(_("%(host)s is not a public address; the webhook must be reachable on the internet.",
+                             host=host), field="url")
     return url
 
 

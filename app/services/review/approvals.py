@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from app.addresses import AddressRange
 from app.choices import State
 from app.extensions import db
+from app.i18n import _, _l
 from app.models import AddressEntry, Application, Subscription, WhitelistVersion
 from app.models.types import utcnow
 from app.queues import REVALIDATE_TOUCHING
@@ -23,19 +24,20 @@ from app.services.locks import lock_approved_space, locked
 from app.services.publication.publish import publish
 from app.services.review import approved_space
 from app.services.review.decisions import acting, lock_application, required_text
-from app.services.transitions import move, move_many
+from app.services.transitions import move, move_many, state_words
 from app.system.plurals import counted, plural
 
 
 def revoke(application: Application, reason: str, actor=None) -> WhitelistVersion | None:
     """Withdraw an approval; returns the version published without its space (None if nothing changed)."""
-    reason = required_text(reason, "reason", "why the approval is revoked (the applicant reads it)")
+    reason = required_text(reason, "reason", _l("why the approval is revoked (the applicant reads it)"))
     actor = acting(actor)
     lock_approved_space()
     lock_application(application)
     if application.state not in State.APPROVALS:
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only an approved "
-                       "application (or a suspended one) can be revoked.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; only an approved application (or a suspended one) can be "
+                         "revoked.", id=application.id, state=state_words(application.state)),
+                       details={"state": application.state})
     approved_space.remove([application.id])
     application.reviewer_message = reason
     move(application, State.REVOKED, actor=actor, reason=reason)

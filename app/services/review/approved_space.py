@@ -21,6 +21,7 @@ from app.addresses import AddressRange
 from app.addresses.ranges import BITS, format_address, prefixes_of
 from app.choices import SubscriptionKind
 from app.extensions import db
+from app.i18n import _
 from app.models import AddressEntry, Application, ApprovedPrefix, ApprovedSubscription, IspOrganisation, Subscription
 from app.services import Conflict
 from app.services.id_lists import among
@@ -44,7 +45,7 @@ class SpaceEntry:
         return str(AddressRange(self.version, self.start, self.end))
 
     def clashing(self, other) -> str:
-        return f"has entry {self} overlapping {other}"
+        return _("has entry %(entry)s overlapping %(other)s", entry=self, other=other)
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,11 @@ class SpaceSubscription:
 
     def __str__(self) -> str:
         shown = shown_identifier(self.kind, self.identifier)
-        return f"{SubscriptionKind.LABELS[self.kind].lower()} {shown} ({self.operator})"
+        return _("%(kind)s %(identifier)s (%(operator)s)", kind=SubscriptionKind.LABELS[self.kind].lower(),
+                 identifier=shown, operator=self.operator)
 
     def clashing(self, other) -> str:
-        return f"has {self}"
+        return _("has %(subscription)s", subscription=self)
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,17 @@ class Clash:
     approved: bool  # other is approved space; else it is about to be approved alongside
 
     def message(self) -> str:
-        where = "approved for" if self.approved else "in this batch too, for"
-        return (f"{self.entry.clashing(self.other)}, {where} application {self.other.application_id} "
-                "of another applicant")
+        """What is wrong with `entry`'s application, worded to follow "Application N" (sentence())."""
+        if self.approved:
+            return _("%(clash)s, approved for application %(id)s of another applicant",
+                     clash=self.entry.clashing(self.other), id=self.other.application_id)
+        return _("%(clash)s, in this batch too, for application %(id)s of another applicant",
+                 clash=self.entry.clashing(self.other), id=self.other.application_id)
+
+
+def sentence(application_id: int, problem: str) -> str:
+    """"Application 7 has entry ... .": a problem worded to follow "Application N", as a sentence."""
+    return _("Application %(id)s %(problem)s.", id=application_id, problem=problem)
 
 
 def entries_of(application_ids: list[int]) -> list[SpaceEntry]:

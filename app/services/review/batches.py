@@ -21,6 +21,7 @@ from app import audit
 from app.audit.bulk import record_many
 from app.choices import BatchState, State
 from app.extensions import db
+from app.i18n import _, _l, ngettext
 from app.models import Application, Batch, batch_applications
 from app.models.types import utcnow
 from app.services import Conflict, NotAllowed, ServiceError
@@ -30,27 +31,29 @@ from app.services.publication.publish import latest_version, publish
 from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, batch_problems
-from app.services.transitions import move_many
-from app.system.plurals import counted, plural
+from app.services.transitions import move_many, state_words
 
 MAX_BATCH = 20_000
+# A batch's state as the messages name it, in the reader's language.
+BATCH_STATE_WORDS = {BatchState.PENDING_APPROVAL: _l("pending approval"), BatchState.PUBLISHED: _l("published"),
+                     BatchState.CANCELLED: _l("cancelled")}
 
 
 def _problem(application_id: int, message: str) -> dict:
-    return {"application_id": application_id, "message": f"Application {application_id} {message}."}
+    return {"application_id": application_id, "message": approved_space.sentence(application_id, message)}
 
 
 def _application_ids(values) -> list[int]:
     if not isinstance(values, list) or not values:
-        raise ServiceError("Give application_ids as a non-empty list of application ids.", field="application_ids")
+        raise ServiceError(_("Give application_ids as a non-empty list of application ids."), field="application_ids")
     bad = [v for v in values if not isinstance(v, int) or isinstance(v, bool) or v < 1]
     if bad:
-        raise ServiceError(f"Application ids are whole numbers; these are not: {', '.join(map(repr, bad[:10]))}.",
-                           field="application_ids")
+        raise ServiceError(_("Application ids are whole numbers; these are not: %(bad)s.",
+                             bad=", ".join(map(repr, bad[:10]))), field="application_ids")
     ids = list(dict.fromkeys(values))
     if len(ids) > MAX_BATCH:
-        raise ServiceError(f"A batch holds at most {MAX_BATCH:,} applications, not {len(ids):,}; split it.",
-                           field="application_ids")
+        raise ServiceError(_("A batch holds at most %(most)s applications, not %(count)s; split it.",
+                             most=f"{MAX_BATCH:,}", count=f"{len(ids):,}"), field="application_ids")
     return ids
 
 
@@ -60,7 +63,7 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     maker = acting(maker)
     applications = _locked_applications(select(Application).where(among(Application.id, ids)))
     found = {a.id for a in applications}
-    missing = [_problem(i, "does not exist") for i in ids if i not in found]
+    missing = [_problem(i, _("does not exist")) for i in ids if i not in found]
     problems = missing + [_problem(i, why) for i, why in batch_problems(applications).items()]
     clashes = approved_space.within(approved_space.entries_of(sorted(found)))
     clashes += approved_space.subscription_clashes(approved_space.subscriptions_of(sorted(found)), approved=False)
@@ -69,9 +72,14 @@ def create_batch(application_ids, maker, note: str | None = None) -> Batch:
         error = ServiceError if missing else Conflict
         refused = sorted({p["application_id"] for p in problems})
         named = ", ".join(f"#{i}" for i in refused[:20]) + (" ..." if len(refused) > 20 else "")
-        who = ("The application cannot" if len(ids) == 1
-               else f"{len(refused)} of the {counted(len(ids), 'application')} cannot")
-        raise error(f"{who} be batched: {named}. Nothing was batched.", details=problems)
+        if len(ids) == 1:
+            message = _("The application cannot be batched: %(named)s. Nothing was batched.", named=named)
+        else:
+            message = ngettext("%(refused)s of the %(num)s application cannot be batched: %(named)s. Nothing was "
+                               "batched.",
+                               "%(refused)s of the %(num)s applications cannot be batched: %(named)s. Nothing was "
+                               "batched.", len(ids), refused=len(refused), named=named)
+        raise error(message, details=problems)
     batch = Batch(made_by_id=maker.id, note=(note or "").strip() or None)
     db.session.add(batch)
     db.session.flush()
@@ -86,12 +94,12 @@ def _overlap_at_batching(clash: approved_space.Clash) -> str:
     """Approval would refuse both (it approves no space or subscription twice), so batching refuses them now,
     naming both."""
     if isinstance(clash.entry, approved_space.SpaceSubscription):
-        whose = (f"{clash.entry.clashing(clash.other)}, as has application {clash.other.application_id}, another "
-                 "applicant's, selected with it")
-    else:
-        whose = (f"{clash.entry.clashing(clash.other)} of application {clash.other.application_id}, another "
-                 "applicant's, selected with it")
-    return f"{whose}; batch one of the two, and decide the other once the first is approved or refused"
+        return _("%(clash)s, as has application %(id)s, another applicant's, selected with it; batch one of the two, "
+                 "and decide the other once the first is approved or refused", clash=clash.entry.clashing(clash.other),
+                 id=clash.other.application_id)
+    return _("%(clash)s of application %(id)s, another applicant's, selected with it; batch one of the two, and "
+             "decide the other once the first is approved or refused", clash=clash.entry.clashing(clash.other),
+             id=clash.other.application_id)
 
 
 def _locked_applications(query) -> list[Application]:
@@ -108,8 +116,10 @@ def application_ids_of(batch: Batch) -> list[int]:
 def _lock_pending(batch: Batch) -> Batch:
     batch = locked(select(Batch).where(Batch.id == batch.id))[0]
     if batch.state != BatchState.PENDING_APPROVAL:
-        raise Conflict(f"Batch {batch.id} is {batch.state.replace('_', ' ')}; only a batch awaiting approval can "
-                       "be approved, cancelled or have applications removed.", details={"state": batch.state})
+        raise Conflict(_("Batch %(id)s is %(state)s; only a batch awaiting approval can be approved, cancelled or "
+                         "have applications removed.", id=batch.id,
+                         state=BATCH_STATE_WORDS.get(batch.state, batch.state.replace("_", " "))),
+                       details={"state": batch.state})
     return batch
 
 
@@ -120,11 +130,12 @@ def _changed_since_batching(batch: Batch, applications: list[Application]) -> li
     for application in applications:
         row = then[application.id]
         if application.state != row.state_at_batching:
-            problems.append(_problem(application.id, f"was {row.state_at_batching.replace('_', ' ')} when batched "
-                                                     f"and is {application.state.replace('_', ' ')} now"))
+            problems.append(_problem(application.id, _("was %(then)s when batched and is %(now)s now",
+                                                       then=state_words(row.state_at_batching),
+                                                       now=state_words(application.state))))
         elif application.validated_at != row.validated_at:
-            problems.append(_problem(application.id, "was validated again since it was batched; look at its "
-                                                     "findings and batch it again"))
+            problems.append(_problem(application.id, _("was validated again since it was batched; look at its "
+                                                       "findings and batch it again")))
     return problems
 
 
@@ -132,7 +143,7 @@ def approve_batch(batch: Batch, approver) -> Batch:
     """Approve every application in the batch and publish, or nothing (409 naming each problem)."""
     approver = acting(approver)
     if batch.made_by_id == approver.id:
-        raise NotAllowed(f"You made batch {batch.id}; another reviewer must approve it (maker-checker).")
+        raise NotAllowed(_("You made batch %(id)s; another reviewer must approve it (maker-checker).", id=batch.id))
     lock_approved_space()
     batch = _lock_pending(batch)
     applications = _locked_applications(select(Application).join(
@@ -148,13 +159,15 @@ def approve_batch(batch: Batch, approver) -> Batch:
                  for c in approved_space.clashes(entries) + approved_space.subscription_clashes(subscriptions)]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
-        raise Conflict(f"Batch {batch.id} was not approved: {len(refused)} of its "
-                       f"{counted(len(applications), 'application')} "
-                       f"have problems ({', '.join(map(str, refused[:20]))}{' ...' if len(refused) > 20 else ''}). "
-                       "Nothing was approved.", details=problems)
-    approved_space.add_guarded(entries, subscriptions, f"Batch {batch.id} was not approved: the database refused "
-                               "its space or subscriptions because part of them is approved for another applicant. "
-                               "Nothing was approved.")
+        listed = ", ".join(map(str, refused[:20])) + (" ..." if len(refused) > 20 else "")
+        raise Conflict(ngettext("Batch %(id)s was not approved: %(refused)s of its %(num)s application have problems "
+                                "(%(listed)s). Nothing was approved.",
+                                "Batch %(id)s was not approved: %(refused)s of its %(num)s applications have "
+                                "problems (%(listed)s). Nothing was approved.", len(applications), id=batch.id,
+                                refused=len(refused), listed=listed), details=problems)
+    approved_space.add_guarded(entries, subscriptions, _(
+        "Batch %(id)s was not approved: the database refused its space or subscriptions because part of them is "
+        "approved for another applicant. Nothing was approved.", id=batch.id))
     days = current_app.config["APPROVAL_DAYS"]
     move_many(applications, State.APPROVED, actor=approver, values={"expires_at": utcnow() + timedelta(days=days)},
               batch=batch.id)
@@ -189,12 +202,13 @@ def _removal_reasons(reasons: dict[int, str | None]) -> dict[int, str | None]:
     tidy = {}
     for application_id, reason in reasons.items():
         if reason is not None and not isinstance(reason, str):
-            raise ServiceError("reason must be text: write why the application leaves the batch, or leave it out.",
+            raise ServiceError(_("reason must be text: write why the application leaves the batch, or leave it out."),
                                field="reason")
         reason = (reason or "").strip() or None
         if reason and len(reason) > MAX_REASON:
-            raise ServiceError(f"The reason is {counted(len(reason), 'character')}; keep it under {MAX_REASON:,}.",
-                               field="reason")
+            raise ServiceError(ngettext("The reason is %(num)s character; keep it under %(most)s.",
+                                        "The reason is %(num)s characters; keep it under %(most)s.", len(reason),
+                                        most=f"{MAX_REASON:,}"), field="reason")
         tidy[application_id] = reason
     return tidy
 
@@ -214,19 +228,20 @@ def remove_from_batch(batch: Batch, application_ids: list[int], actor=None,
     reasons = _removal_reasons(reasons or {})
     ids = list(dict.fromkeys(application_ids))
     if not ids:
-        raise ServiceError("Name the application to take out of the batch.", field="application_id")
+        raise ServiceError(_("Name the application to take out of the batch."), field="application_id")
     lock_approved_space()
     batch = _lock_pending(batch)
     members = set(application_ids_of(batch))
     absent = [i for i in ids if i not in members]
     if absent:
         listed = ", ".join(map(str, absent[:20])) + (" ..." if len(absent) > 20 else "")
-        raise NotInBatch(f"{plural('Application', len(absent))} {listed} {'is' if len(absent) == 1 else 'are'} "
-                         f"not in batch {batch.id}; GET /api/v1/batches/{batch.id} lists its applications.",
-                         details={"application_ids": absent})
+        raise NotInBatch(ngettext("Application %(listed)s is not in batch %(id)s; GET %(url)s lists its applications.",
+                                  "Applications %(listed)s are not in batch %(id)s; GET %(url)s lists its "
+                                  "applications.", len(absent), listed=listed, id=batch.id,
+                                  url=f"/api/v1/batches/{batch.id}"), details={"application_ids": absent})
     if len(ids) >= len(members):
-        raise Conflict(f"That would leave batch {batch.id} empty; cancel the batch instead (its applications go "
-                       "back to the queue).", details={"application_ids": ids})
+        raise Conflict(_("That would leave batch %(id)s empty; cancel the batch instead (its applications go back to "
+                         "the queue).", id=batch.id), details={"application_ids": ids})
     _locked_applications(select(Application).where(among(Application.id, ids)))
     db.session.execute(delete(batch_applications).where(batch_applications.c.batch_id == batch.id,
                                                         among(batch_applications.c.application_id, ids)))
@@ -243,8 +258,8 @@ def pending_batches() -> list[Batch]:
 def batches(state: str | None = None, limit: int = 200) -> list[Batch]:
     """Batches, newest first; `state` one of BatchState.ALL."""
     if state is not None and state not in BatchState.ALL:
-        raise ServiceError(f"Batch state {state!r} is unknown; use one of {', '.join(BatchState.ALL)}.",
-                           field="state")
+        raise ServiceError(_("Batch state %(state)s is unknown; use one of %(choices)s.", state=repr(state),
+                             choices=", ".join(BatchState.ALL)), field="state")
     query = select(Batch).order_by(Batch.id.desc()).limit(limit)
     if state is not None:
         query = query.where(Batch.state == state)

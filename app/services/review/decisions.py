@@ -11,24 +11,26 @@ from sqlalchemy import select
 from app import audit
 from app.choices import BatchState, FindingCode, Severity, State
 from app.extensions import db
+from app.i18n import _, _l
 from app.models import Application, Batch, Finding, Override, ReviewNote, batch_applications
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.id_lists import among
 from app.services.locks import locked
 from app.services.review import isp_confirmation_rule
-from app.services.transitions import can_move, move
+from app.services.transitions import can_move, move, state_words
 
 BATCHABLE_STATES = State.REVIEWABLE
 
 
-def required_text(value, field: str, what: str) -> str:
+def required_text(value, field: str, what) -> str:
     """`value` stripped, or a 422 naming `field` when it is missing, blank or not text (a number or a list
-    sent by a script)."""
+    sent by a script). `what`: what to write, in words (lazy: `_l`), e.g. "the note"."""
     if value is not None and not isinstance(value, str):
-        raise ServiceError(f"{field} must be text: write {what} as a string.", field=field)
+        raise ServiceError(_("%(field)s must be text: write %(what)s as a string.", field=field, what=what),
+                           field=field)
     text = (value or "").strip()
     if not text:
-        raise ServiceError(f"Write {what}; it cannot be empty.", field=field)
+        raise ServiceError(_("Write %(what)s; it cannot be empty.", what=what), field=field)
     return text
 
 
@@ -38,7 +40,7 @@ def acting(actor):
         return actor
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user
-    raise NotAllowed("A signed-in reviewer must make this decision.")
+    raise NotAllowed(_("A signed-in reviewer must make this decision."))
 
 
 def lock_application(application: Application) -> Application:
@@ -49,28 +51,29 @@ def lock_application(application: Application) -> Application:
 def _refuse_if_batched(application: Application) -> None:
     batch = pending_batch_ids([application.id]).get(application.id)
     if batch is not None:
-        raise Conflict(f"Application {application.id} is in batch {batch}, awaiting approval; take it out of that "
-                       "batch first (or cancel the batch), or let it be approved.", details={"batch_id": batch})
+        raise Conflict(_("Application %(id)s is in batch %(batch)s, awaiting approval; take it out of that batch "
+                         "first (or cancel the batch), or let it be approved.", id=application.id, batch=batch),
+                       details={"batch_id": batch})
 
 
 def _decide(application: Application, new_state: str, text: str, actor, **data) -> None:
     lock_application(application)
     if not can_move(application, new_state):
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; only a ready or "
-                       f"flagged application can become {new_state.replace('_', ' ')}.",
-                       details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; only a ready or flagged application can become "
+                         "%(requested)s.", id=application.id, state=state_words(application.state),
+                         requested=state_words(new_state)), details={"state": application.state})
     _refuse_if_batched(application)
     application.reviewer_message = text  # the applicant reads it on their page and in the notification
     move(application, new_state, actor=acting(actor), **data)
 
 
 def reject(application: Application, reason: str, actor=None) -> None:
-    reason = required_text(reason, "reason", "the reason for the rejection (the applicant reads it)")
+    reason = required_text(reason, "reason", _l("the reason for the rejection (the applicant reads it)"))
     _decide(application, State.REJECTED, reason, actor, reason=reason)
 
 
 def request_information(application: Application, message: str, actor=None) -> None:
-    message = required_text(message, "message", "what the applicant should add or correct")
+    message = required_text(message, "message", _l("what the applicant should add or correct"))
     _decide(application, State.NEEDS_INFO, message, actor, message=message)
 
 
@@ -97,24 +100,26 @@ def override(application: Application, code: str, reason: str, actor=None) -> Ov
 
     Also isp.pending, a warning, once the ISP's answer is overdue: under REQUIRE_ISP_CONFIRMATION that
     override is what lets an application the ISP never answered for be batched (isp_confirmation_rule)."""
-    code = required_text(code, "code", "the finding code to override")
-    reason = required_text(reason, "reason", "why this finding does not stand in the way of approval")
+    code = required_text(code, "code", _l("the finding code to override"))
+    reason = required_text(reason, "reason", _l("why this finding does not stand in the way of approval"))
     actor = acting(actor)
     lock_application(application)
     if application.state not in BATCHABLE_STATES:
-        raise Conflict(f"Application {application.id} is {application.state.replace('_', ' ')}; findings can be "
-                       "overridden only while it is ready or flagged.", details={"state": application.state})
+        raise Conflict(_("Application %(id)s is %(state)s; findings can be overridden only while it is ready or "
+                         "flagged.", id=application.id, state=state_words(application.state)),
+                       details={"state": application.state})
     existing = db.session.scalar(select(Override).where(Override.application_id == application.id,
                                                         Override.code == code))
     if existing is not None:
-        raise Conflict(f"{code} on application {application.id} is already overridden.", field="code")
+        raise Conflict(_("%(code)s on application %(id)s is already overridden.", code=code, id=application.id),
+                       field="code")
     errors = {f.code for f in application.findings if f.severity == Severity.ERROR}
     if code == FindingCode.ISP_PENDING:
         isp_confirmation_rule.check_override(application)
     elif code not in errors:
-        have = ", ".join(sorted(errors)) or "none"
-        raise ServiceError(f"Application {application.id} has no error finding {code!r} to override; its error "
-                           f"codes are: {have}.", field="code")
+        have = ", ".join(sorted(errors)) or _("none")
+        raise ServiceError(_("Application %(id)s has no error finding %(code)s to override; its error codes are: "
+                             "%(have)s.", id=application.id, code=repr(code), have=have), field="code")
     row = Override(application_id=application.id, code=code, reason=reason, reviewer_id=actor.id)
     db.session.add(row)
     db.session.flush()
@@ -129,7 +134,7 @@ def overrides_of(application: Application) -> list[Override]:
 
 def add_note(application: Application, body: str, author) -> ReviewNote:
     """A note between reviewers. Its text goes in the audit event's internal part, which applicants never see."""
-    body = required_text(body, "body", "the note")
+    body = required_text(body, "body", _l("the note"))
     author = acting(author)
     note = ReviewNote(application_id=application.id, author_id=author.id, body=body)
     db.session.add(note)
@@ -167,13 +172,14 @@ def batch_problems(applications: list[Application], batch_id: int | None = None)
     problems = {}
     for application in applications:
         if application.state not in BATCHABLE_STATES:
-            problems[application.id] = (f"is {application.state.replace('_', ' ')}; only ready applications, or "
-                                        "flagged ones whose every error is overridden, can be batched")
+            problems[application.id] = _("is %(state)s; only ready applications, or flagged ones whose every error "
+                                         "is overridden, can be batched", state=state_words(application.state))
         elif application.id in open_codes:
-            problems[application.id] = (f"has error findings not overridden ({', '.join(open_codes[application.id])}); "
-                                        "override each with a written reason first")
+            problems[application.id] = _("has error findings not overridden (%(codes)s); override each with a "
+                                         "written reason first", codes=", ".join(open_codes[application.id]))
         elif application.id in batched:
-            problems[application.id] = f"is already in batch {batched[application.id]}, awaiting approval"
+            problems[application.id] = _("is already in batch %(batch)s, awaiting approval",
+                                         batch=batched[application.id])
         elif application.id in unconfirmed:
             problems[application.id] = unconfirmed[application.id]
     return problems

@@ -8,12 +8,15 @@ can be batched. A dispute is an error finding, refused like any other; an ISP no
 """
 from datetime import datetime, timedelta, timezone
 
+from babel.dates import format_datetime
 from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.choices import ConfirmationState, FindingCode
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import Application, IspConfirmation, Override
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
@@ -40,19 +43,31 @@ def _latest_due(confirmations: list[IspConfirmation]) -> datetime:
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(PAKISTAN).strftime("%d %b %Y %H:%M PKT")
+    """"05 Mar 2027 14:00 PKT", the month in the current language."""
+    shown = format_datetime(moment, "dd MMM y HH:mm", tzinfo=PAKISTAN, locale=get_locale() or "en")
+    return _("%(time)s PKT", time=shown)
+
+
+def _and(words: list[str]) -> str:
+    """"a and b and c", in the current language."""
+    joined = words[0]
+    for word in words[1:]:
+        joined = _("%(first)s and %(second)s", first=joined, second=word)
+    return joined
 
 
 def _awaiting(confirmations: list[IspConfirmation]) -> str:
     """What is awaited, in words: "PTCL's confirmation of subscriber id PTCL-1 and Jazz's of mobile number
     +923001234567"."""
     first, *others = confirmations
-    return " and ".join([f"{first.organisation.name}'s confirmation of {part_words(first)}",
-                         *(f"{c.organisation.name}'s of {part_words(c)}" for c in others)])
+    return _and([_("%(organisation)s's confirmation of %(part)s", organisation=first.organisation.name,
+                   part=part_words(first)),
+                 *(_("%(organisation)s's of %(part)s", organisation=c.organisation.name, part=part_words(c))
+                   for c in others)])
 
 
 def _names(confirmations: list[IspConfirmation]) -> str:
-    return " and ".join(c.organisation.name for c in confirmations)
+    return _and([c.organisation.name for c in confirmations])
 
 
 def awaited(application_ids: list[int]) -> dict[int, list[IspConfirmation]]:
@@ -88,12 +103,13 @@ def batch_problems(application_ids: list[int]) -> dict[int, str]:
 
 def _problem(confirmations: list[IspConfirmation], now: datetime) -> str:
     names, due = _names(confirmations), _latest_due(confirmations)
-    waiting = f"is awaiting {_awaiting(confirmations)}, which REQUIRE_ISP_CONFIRMATION requires before batching"
     if now >= due:
-        return (f"{waiting}; the answer is overdue (since {_when(due)}): wait for {names}, or override {CODE} "
-                "with a reason to batch it without the answer")
-    return (f"{waiting}: wait for {names} to confirm it, or once the answer is overdue, from {_when(due)}, "
-            f"override {CODE} with a reason")
+        return _("is awaiting %(awaited)s, which REQUIRE_ISP_CONFIRMATION requires before batching; the answer is "
+                 "overdue (since %(due)s): wait for %(names)s, or override %(code)s with a reason to batch it without "
+                 "the answer", awaited=_awaiting(confirmations), due=_when(due), names=names, code=CODE)
+    return _("is awaiting %(awaited)s, which REQUIRE_ISP_CONFIRMATION requires before batching: wait for %(names)s to "
+             "confirm it, or once the answer is overdue, from %(due)s, override %(code)s with a reason",
+             awaited=_awaiting(confirmations), names=names, due=_when(due), code=CODE)
 
 
 def overridable(application: Application) -> bool:
@@ -108,13 +124,17 @@ def check_override(application: Application) -> None:
     nothing is awaited, 409 (saying from when it is possible) while an ISP still has time to answer."""
     confirmations = awaited([application.id]).get(application.id)
     if confirmations is None:
-        raise ServiceError(f"Application {application.id} awaits no ISP's confirmation; there is no {CODE} to "
-                           "override.", field="code")
+        raise ServiceError(_("Application %(id)s awaits no ISP's confirmation; there is no %(code)s to override.",
+                             id=application.id, code=CODE), field="code")
     due = _latest_due(confirmations)
     if utcnow() < due:
         names = _names(confirmations)
-        raise Conflict(f"{names} {'has' if len(confirmations) == 1 else 'have'} until {_when(due)} to send "
-                       f"{_awaiting(confirmations)} (CONFIRMATION_HOURS={current_app.config['CONFIRMATION_HOURS']} "
-                       f"after it was asked); {CODE} on application {application.id} can be overridden only from "
-                       f"then. Until then, wait for {names}'s answer.", field="code",
-                       details={"code": CODE, "overdue_at": due.isoformat()})
+        raise Conflict(ngettext("%(names)s has until %(due)s to send %(awaited)s (CONFIRMATION_HOURS=%(hours)s after "
+                                "it was asked); %(code)s on application %(id)s can be overridden only from then. "
+                                "Until then, wait for %(names)s's answer.",
+                                "%(names)s have until %(due)s to send %(awaited)s (CONFIRMATION_HOURS=%(hours)s after "
+                                "it was asked); %(code)s on application %(id)s can be overridden only from then. "
+                                "Until then, wait for %(names)s's answer.", len(confirmations), names=names,
+                                due=_when(due), awaited=_awaiting(confirmations),
+                                hours=current_app.config["CONFIRMATION_HOURS"], code=CODE, id=application.id),
+                       field="code", details={"code": CODE, "overdue_at": due.isoformat()})

@@ -26,6 +26,7 @@ from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
 from app.choices import ApplicantKind, BatchState, Category, ConfirmationState, FindingCode, Severity, State
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import (
     AddressEntry,
     ApplicantProfile,
@@ -43,7 +44,7 @@ from app.services import ServiceError
 from app.services.id_lists import among
 from app.services.pakistani_numbers import NotAMobileNumber, mobile_e164
 from app.services.review.decisions import pending_batch_ids
-from app.system.plurals import counted
+
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
 QUEUE_STATES = (State.SUSPENDED, State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)
@@ -70,17 +71,20 @@ def _text(value, name: str, longest: int = 200) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ServiceError("Send it as text.", field=name)
+        raise ServiceError(_("Send it as text."), field=name)
     value = value.strip()
     if len(value) > longest:
-        raise ServiceError(f"{counted(len(value), 'character')} is too long; at most {longest}.", field=name)
+        raise ServiceError(ngettext("%(num)s character is too long; at most %(most)s.",
+                                    "%(num)s characters is too long; at most %(most)s.", len(value), most=longest),
+                           field=name)
     return value or None
 
 
 def _choice(value, name: str, choices) -> str | None:
     value = _text(value, name)
     if value is not None and value not in choices:
-        raise ServiceError(f"{value!r} is unknown; use one of {', '.join(choices)}.", field=name)
+        raise ServiceError(_("%(value)s is unknown; use one of %(choices)s.", value=repr(value),
+                             choices=", ".join(choices)), field=name)
     return value
 
 
@@ -136,7 +140,8 @@ class QueueFilter:
             return None
         text = str(value).strip()
         if not text.isdigit() or len(text) > 5:
-            raise ServiceError(f"{value!r} is not a whole number of days (0 to 99999).", field="older_than_days")
+            raise ServiceError(_("%(value)s is not a whole number of days (0 to 99999).", value=repr(value)),
+                               field="older_than_days")
         return int(text)
 
     @staticmethod
@@ -148,7 +153,7 @@ class QueueFilter:
             return text in _TRUE
         if text == "":
             return None
-        raise ServiceError(f"{value!r} is not yes or no; use yes or no (1 or 0).", field=name)
+        raise ServiceError(_("%(value)s is not yes or no; use yes or no (1 or 0).", value=repr(value)), field=name)
 
     @staticmethod
     def _address(value) -> AddressRange | None:
@@ -357,8 +362,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
             raise ValueError
         return at, application_id, part[0] if part else None
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ServiceError(f"cursor {cursor[:60]!r} is not one this queue gave out; start again from the first "
-                           "page (leave cursor out).", field="cursor") from None
+        raise ServiceError(_("cursor %(cursor)s is not one this queue gave out; start again from the first page "
+                             "(leave cursor out).", cursor=repr(cursor[:60])), field="cursor") from None
 
 
 def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> QueuePage:

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from app.choices import State
 from app.extensions import db
+from app.i18n import _
 from app.models import Application, Override
 from app.services import Conflict, NotAllowed
 from app.services.review.batches import batch_for
@@ -19,9 +20,10 @@ from app.services.transitions import move
 def check_changeable(application: Application) -> None:
     """Refuse (403) an application the applicant can no longer change, whatever its batch."""
     if application.state not in State.EDITABLE + State.REOPENABLE:
-        raise NotAllowed(f"Application {application.id} is {State.LABELS[application.state].lower()}; only a "
-                         "draft, one that needs more information, or one waiting for review or with problems "
-                         "found (not yet in a batch) can be changed.", details={"state": application.state})
+        raise NotAllowed(_("Application %(id)s is %(state)s; only a draft, one that needs more information, or one "
+                           "waiting for review or with problems found (not yet in a batch) can be changed.",
+                           id=application.id, state=State.LABELS[application.state].lower()),
+                         details={"state": application.state})
 
 
 def changeable(application: Application) -> bool:
@@ -49,9 +51,9 @@ def reopen(application: Application, actor=None) -> None:
     check_changeable(application)
     batch = batch_for(application)
     if batch is not None:
-        raise Conflict(f"Application {application.id} is in batch {batch.id}, awaiting a reviewer's approval; it "
-                       "can no longer be changed. If it must change, withdraw it and apply again.",
-                       details={"batch_id": batch.id})
+        raise Conflict(_("Application %(id)s is in batch %(batch)s, awaiting a reviewer's approval; it can no longer "
+                         "be changed. If it must change, withdraw it and apply again.", id=application.id,
+                         batch=batch.id), details={"batch_id": batch.id})
     dropped = sorted(o.code for o in overrides_of(application))
     if dropped:
         db.session.execute(delete(Override).where(Override.application_id == application.id))

@@ -13,14 +13,15 @@ from sqlalchemy.orm import selectinload
 
 from app.choices import BatchState, Role, Severity, State
 from app.extensions import db
+from app.i18n import _l
 from app.models import Application, AuditEvent, Batch, Finding, User
 from app.models.review import batch_applications
 from app.models.types import utcnow
 
 DECISIONS = ("application.approved", "application.rejected", "application.needs_info")
 # Queue age buckets: (label, at least this many days old).
-AGE_BUCKETS = (("< 1 d", 0), ("1–2 d", 1), ("2–3 d", 2), ("3–7 d", 3), ("1–2 wk", 7), ("2–4 wk", 14),
-               ("4+ wk", 28))
+AGE_BUCKETS = ((_l("< 1 d"), 0), (_l("1–2 d"), 1), (_l("2–3 d"), 2), (_l("3–7 d"), 3), (_l("1–2 wk"), 7),
+               (_l("2–4 wk"), 14), (_l("4+ wk"), 28))
 
 
 @dataclass
@@ -84,7 +85,7 @@ def queue_ages(now: datetime | None = None) -> list[tuple[str, int]]:
     counts = dict(db.session.execute(select(bucket, func.count()).where(Application.state.in_(State.REVIEWABLE),
                                                                         ~_in_pending_batch())
                                      .group_by(bucket)).all())
-    return [(label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
+    return [(str(label), counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
 
 
 def batched_count() -> int:

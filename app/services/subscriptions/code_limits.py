@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, text
 
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import SmsCode
 from app.services.locks import take_sqlite_write_lock
 from app.services.pakistani_numbers import mobile_national
-from app.system.plurals import counted
 
 # (window, most codes in it), for a number and for an account alike.
 LIMITS = ((timedelta(minutes=1), 1), (timedelta(hours=1), 5))
@@ -61,16 +61,26 @@ def next_code_wait(number: str, user_id: int, now: datetime) -> Wait | None:
 
 
 def _reason(number: str, about_number: bool, window: timedelta, most: int, seconds: int) -> str:
-    shown = mobile_national(number)
-    again = f"ask for a new code in {in_words(seconds)}. Nothing was sent."
+    shown, wait = mobile_national(number), in_words(seconds)
     if window < timedelta(hours=1):
-        return (f"A code was sent to {shown} less than a minute ago: wait for its SMS, or {again}" if about_number
-                else f"Your account asked for a code less than a minute ago; {again}")
+        if about_number:
+            return _("A code was sent to %(number)s less than a minute ago: wait for its SMS, or ask for a new code "
+                     "in %(wait)s. Nothing was sent.", number=shown, wait=wait)
+        return _("Your account asked for a code less than a minute ago; ask for a new code in %(wait)s. "
+                 "Nothing was sent.", wait=wait)
     if about_number:
-        return f"{shown} has had {counted(most, 'code')} in the last hour, as many as we send to one number; {again}"
-    return f"Your account has asked for {counted(most, 'code')} in the last hour, as many as one account may; {again}"
+        return ngettext("%(number)s has had %(num)s code in the last hour, as many as we send to one number; ask for "
+                        "a new code in %(wait)s. Nothing was sent.",
+                        "%(number)s has had %(num)s codes in the last hour, as many as we send to one number; ask "
+                        "for a new code in %(wait)s. Nothing was sent.", most, number=shown, wait=wait)
+    return ngettext("Your account has asked for %(num)s code in the last hour, as many as one account may; ask for a "
+                    "new code in %(wait)s. Nothing was sent.",
+                    "Your account has asked for %(num)s codes in the last hour, as many as one account may; ask for "
+                    "a new code in %(wait)s. Nothing was sent.", most, wait=wait)
 
 
 def in_words(seconds: int) -> str:
-    """"45 seconds", "2 minutes": how long to wait, rounded up."""
-    return counted(seconds, "second") if seconds < 120 else counted(math.ceil(seconds / 60), "minute")
+    """"45 seconds", "2 minutes": how long to wait, rounded up, in the current language."""
+    if seconds < 120:
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    return ngettext("%(num)s minute", "%(num)s minutes", math.ceil(seconds / 60))

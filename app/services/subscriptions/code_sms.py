@@ -7,23 +7,28 @@ is never sent, and its seal is dropped too.
 """
 import logging
 
-from sqlalchemy import update
+from flask_babel import force_locale
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import SmsCode
+from app.i18n import DEFAULT, ngettext
+from app.models import SmsCode, User
 from app.models.types import utcnow
 from app.services.subscriptions.code_secrets import unseal
 from app.services.subscriptions.sms_codes import CODE_LIFE
-from app.system.plurals import counted
 
 log = logging.getLogger(__name__)
 
 
-def code_message(code: str) -> str:
-    """The SMS: Raasta named, the code the only number of six digits in it, how long it works, what to do if unasked."""
-    minutes = counted(int(CODE_LIFE.total_seconds() // 60), "minute")
-    return (f"Raasta code: {code}. Type it on Raasta to prove this mobile number is yours; it works for {minutes}. "
-            "If you did not ask for this, ignore it.")
+def code_message(code: str, language: str | None = None) -> str:
+    """The SMS, in `language` (the code owner's; None: English): Raasta named, the code the only number of six
+    digits in it, how long it works, what to do if unasked."""
+    with force_locale(language or DEFAULT):
+        return ngettext("Raasta code: %(code)s. Type it on Raasta to prove this mobile number is yours; it works for "
+                        "%(num)s minute. If you did not ask for this, ignore it.",
+                        "Raasta code: %(code)s. Type it on Raasta to prove this mobile number is yours; it works for "
+                        "%(num)s minutes. If you did not ask for this, ignore it.",
+                        int(CODE_LIFE.total_seconds() // 60), code=code)
 
 
 def outgoing_sms(code_id: int) -> tuple[str, str] | None:
@@ -41,7 +46,8 @@ def outgoing_sms(code_id: int) -> tuple[str, str] | None:
         log.warning("SMS code %s cannot be unsealed with this SECRET_KEY; not sent", code_id)
         row.sealed_code, row.send_failed_at = None, now
         return None
-    return row.number, code_message(code)
+    language = db.session.scalar(select(User.language).where(User.id == row.user_id))
+    return row.number, code_message(code, language)
 
 
 def record_sent(code_id: int) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.choices import SubscriptionKind
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import IspOrganisation, Subscription
 from app.services.pakistani_numbers import NotAMobileNumber, ascii_digits, mobile_e164, mobile_national
-from app.system.plurals import counted
 
 MAX_SUBSCRIPTIONS = 50
 IDENTIFIER_MAX = Subscription.identifier.type.length
@@ -49,7 +49,7 @@ def operators_by_kind() -> dict[str, dict[str, IspOrganisation]]:
 def identifier_problem(kind: str, typed) -> tuple[str | None, str | None]:
     """(the stored identifier, None) or (None, why it is refused, quoting what was typed)."""
     if not isinstance(typed, str):
-        return None, "identifier must be text, e.g. \"0300-1234567\" or the account id your ISP gave."
+        return None, _("identifier must be text, e.g. \"0300-1234567\" or the account id your ISP gave.")
     if kind == SubscriptionKind.MOBILE:
         try:
             return mobile_e164(typed), None
@@ -57,15 +57,29 @@ def identifier_problem(kind: str, typed) -> tuple[str | None, str | None]:
             return None, str(exc)
     account = ascii_digits(typed).strip()
     if not account:
-        return None, "Give the account or subscriber id your ISP gave (it is on your bill)."
+        return None, _("Give the account or subscriber id your ISP gave (it is on your bill).")
     if len(account) > IDENTIFIER_MAX:
-        return None, (f"The account id is {counted(len(account), 'character')}; an ISP's account id is under "
-                      f"{IDENTIFIER_MAX}.")
+        return None, ngettext("The account id is %(num)s character; an ISP's account id is under %(most)s.",
+                              "The account id is %(num)s characters; an ISP's account id is under %(most)s.",
+                              len(account), most=IDENTIFIER_MAX)
     if not _ACCOUNT_ID.fullmatch(account):
         shown = " ".join(account.split())[:40]
-        return None, (f"'{shown}' is not an account id: use the letters, digits and . _ - / @ : your ISP's bill "
-                      "shows, without spaces.")
+        return None, _("'%(account)s' is not an account id: use the letters, digits and . _ - / @ : your ISP's "
+                       "bill shows, without spaces.", account=shown)
     return account, None
+
+
+def _operator_problem(kind: str, operator_name, listed: str) -> str:
+    """Why the operator named is refused: not one of `listed` (or none named)."""
+    if kind == SubscriptionKind.MOBILE:
+        if operator_name:
+            return _("%(operator)s is not a mobile operator on Raasta; name one of: %(listed)s.",
+                     operator=repr(operator_name), listed=listed)
+        return _("Name the mobile operator that serves it: one of %(listed)s.", listed=listed)
+    if operator_name:
+        return _("%(operator)s is not a broadband or fixed-line ISP on Raasta; name one of: %(listed)s.",
+                 operator=repr(operator_name), listed=listed)
+    return _("Name the broadband or fixed-line ISP that serves it: one of %(listed)s.", listed=listed)
 
 
 def parse_subscriptions(raw: list) -> tuple[list[SubscriptionInput], list[dict]]:
@@ -76,32 +90,32 @@ def parse_subscriptions(raw: list) -> tuple[list[SubscriptionInput], list[dict]]
     for index, item in enumerate(raw):
         problems = {}
         if not isinstance(item, dict):
-            errors.append({"index": index, "input": item, "errors": {"subscription": (
-                f"Subscription {index + 1} is {type(item).__name__}; send "
-                '{"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}.')}})
+            errors.append({"index": index, "input": item, "errors": {"subscription": _(
+                "Subscription %(number)s is %(type)s; send %(example)s.", number=index + 1, type=type(item).__name__,
+                example='{"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}')}})
             continue
         for name in sorted(set(item) - set(SUBSCRIPTION_FIELDS)):
-            problems[name] = f"Unknown field {name!r}; a subscription takes {', '.join(SUBSCRIPTION_FIELDS)}."
+            problems[name] = _("Unknown field %(name)s; a subscription takes %(fields)s.", name=repr(name),
+                               fields=", ".join(SUBSCRIPTION_FIELDS))
         kind, operator_name = item.get("kind"), item.get("operator")
         organisation = None
         if kind not in SubscriptionKind.ALL:
-            problems["kind"] = (f"Kind {kind!r} is unknown: \"mobile\" for a mobile number, \"fixed\" for a "
-                                "broadband or fixed-line account.")
+            problems["kind"] = _("Kind %(kind)s is unknown: \"mobile\" for a mobile number, \"fixed\" for a "
+                                 "broadband or fixed-line account.", kind=repr(kind))
         else:
             known = operators.get(SubscriptionKind.SERVED_BY[kind], {})
             name = " ".join(operator_name.split()).lower() if isinstance(operator_name, str) else None
             organisation = known.get(name) if name else None
             if organisation is None:
-                what = "mobile operator" if kind == SubscriptionKind.MOBILE else "broadband or fixed-line ISP"
-                listed = ", ".join(o.name for o in known.values()) or "none yet"
-                problems["operator"] = (f"{operator_name!r} is not a {what} on Raasta; name one of: {listed}."
-                                        if operator_name else f"Name the {what} that serves it: one of {listed}.")
+                listed = ", ".join(o.name for o in known.values()) or _("none yet")
+                problems["operator"] = _operator_problem(kind, operator_name, listed)
         identifier, problem = identifier_problem(kind, item.get("identifier")) if kind in SubscriptionKind.ALL \
             else (None, None)
         if problem:
             problems["identifier"] = problem
         if not problems and (kind, organisation.id, identifier) in seen:
-            problems["identifier"] = f"{identifier} with {organisation.name} is listed twice; list it once."
+            problems["identifier"] = _("%(identifier)s with %(operator)s is listed twice; list it once.",
+                                       identifier=identifier, operator=organisation.name)
         if problems:
             errors.append({"index": index, "input": item, "errors": problems})
             continue

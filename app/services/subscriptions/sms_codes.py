@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit
 from app.choices import State, SubscriptionKind
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.models import Application, SmsCode, Subscription, User
 from app.models.types import utcnow
 from app.queues import CODE_SMS_FAILED, SEND_CODE_SMS
@@ -24,7 +25,6 @@ from app.services import Conflict, ServiceError, TooSoon, job_outbox
 from app.services.pakistani_numbers import ascii_digits, mobile_national
 from app.services.subscriptions.code_limits import lock_code_requests, next_code_wait
 from app.services.subscriptions.code_secrets import CODE_DIGITS, code_hash, code_matches, new_code, seal
-from app.system.plurals import counted
 
 CODE_LIFE = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
@@ -45,19 +45,22 @@ def request_code(subscription: Subscription, user: User) -> SmsCode:
     details = {"subscription_id": subscription.id, "identifier": subscription.identifier}
     # As committed by whoever held the lock before: an edit may have taken the number off meanwhile.
     if db.session.get(Subscription, subscription.id, populate_existing=True) is None:
-        raise Conflict(f"{subscription.identifier} was taken off the application meanwhile; nothing was sent.",
-                       details=details)
+        raise Conflict(_("%(identifier)s was taken off the application meanwhile; nothing was sent.",
+                         identifier=subscription.identifier), details=details)
     application = db.session.get(Application, subscription.application_id, populate_existing=True)
     shown = mobile_national(subscription.identifier) if subscription.kind == SubscriptionKind.MOBILE else None
     if shown is None:
-        raise ServiceError(f"{subscription.identifier} is a broadband or fixed-line account: its ISP confirms it "
-                           "once you submit, so no SMS code is needed. Nothing was sent.", details=details)
+        raise ServiceError(_("%(identifier)s is a broadband or fixed-line account: its ISP confirms it once you "
+                             "submit, so no SMS code is needed. Nothing was sent.",
+                             identifier=subscription.identifier), details=details)
     if application.state not in State.EDITABLE:
-        raise Conflict(f"Application {application.id} is {State.LABELS[application.state].lower()}; a number is "
-                       "proven while its application is a draft or needs more information. Nothing was sent.",
+        raise Conflict(_("Application %(id)s is %(state)s; a number is proven while its application is a draft or "
+                         "needs more information. Nothing was sent.", id=application.id,
+                         state=State.LABELS[application.state].lower()),
                        details=details | {"state": application.state})
     if subscription.verified:
-        raise Conflict(f"{shown} is proven already; nothing was sent.", details=details | {"verified": True})
+        raise Conflict(_("%(number)s is proven already; nothing was sent.", number=shown),
+                       details=details | {"verified": True})
     now = utcnow()
     wait = next_code_wait(subscription.identifier, user.id, now)
     if wait:
@@ -99,13 +102,17 @@ def verify_code(subscription: Subscription, typed) -> ServiceError | None:
     shown = mobile_national(subscription.identifier) if subscription.kind == SubscriptionKind.MOBILE else None
     details = {"subscription_id": subscription.id, "identifier": subscription.identifier}
     if shown is None:
-        return ServiceError(f"{subscription.identifier} is a broadband or fixed-line account: its ISP confirms it, "
-                            "so there is no code to type.", details=details)
+        return ServiceError(_("%(identifier)s is a broadband or fixed-line account: its ISP confirms it, so there is "
+                              "no code to type.", identifier=subscription.identifier), details=details)
     digits = _SEPARATORS.sub("", ascii_digits(typed)) if isinstance(typed, str) else ""
     if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", digits):
-        quoted = f"'{' '.join(typed.split())[:20]}'" if isinstance(typed, str) and typed.strip() else "Nothing"
-        return ServiceError(f"{quoted} is not a code: type the {CODE_DIGITS} digits of the SMS we sent to {shown}.",
-                            field="code", details=details)
+        if isinstance(typed, str) and typed.strip():
+            message = _("'%(typed)s' is not a code: type the %(digits)s digits of the SMS we sent to %(number)s.",
+                        typed=" ".join(typed.split())[:20], digits=CODE_DIGITS, number=shown)
+        else:
+            message = _("Nothing is not a code: type the %(digits)s digits of the SMS we sent to %(number)s.",
+                        digits=CODE_DIGITS, number=shown)
+        return ServiceError(message, field="code", details=details)
     code = latest_code(subscription.id)
     now = utcnow()
     if refusal := _not_live(code, shown, now, details):
@@ -124,8 +131,8 @@ def _take(code: SmsCode, subscription: Subscription, shown: str, now: datetime, 
                                                            Subscription.verified_at.is_(None))
                                 .values(verified_at=now).execution_options(synchronize_session=False))
     if proven.rowcount != 1:  # an edit took the number off the application meanwhile
-        return Conflict(f"{shown} was taken off the application meanwhile; add it again to prove it.",
-                        details=details)
+        return Conflict(_("%(number)s was taken off the application meanwhile; add it again to prove it.",
+                          number=shown), details=details)
     set_committed_value(subscription, "verified_at", now)
     audit.record("subscription.verified", subscription.application, subscription_id=subscription.id,
                  number=subscription.identifier, code_id=code.id)
@@ -147,32 +154,41 @@ def _wrong_try(code: SmsCode, subscription: Subscription, shown: str, now: datet
                  number=subscription.identifier, code_id=code.id, tries_left=left)
     details = details | {"tries_left": left}
     if left:
-        return ServiceError(f"That is not the code we sent to {shown}: check the SMS and type it again "
-                            f"({counted(left, 'try')} left).", field="code", details=details)
+        return ServiceError(ngettext("That is not the code we sent to %(number)s: check the SMS and type it again "
+                                     "(%(num)s try left).",
+                                     "That is not the code we sent to %(number)s: check the SMS and type it again "
+                                     "(%(num)s tries left).", left, number=shown), field="code", details=details)
     audit.record("subscription.code_voided", application, subscription_id=subscription.id,
                  number=subscription.identifier, code_id=code.id, reason="five wrong tries")
-    return ServiceError(f"That is not the code we sent to {shown}, and after five wrong tries it no longer works: "
-                        "ask for a new code.", field="code", details=details)
+    return ServiceError(_("That is not the code we sent to %(number)s, and after five wrong tries it no longer "
+                          "works: ask for a new code.", number=shown), field="code", details=details)
 
 
 def _used(shown: str, details: dict) -> ServiceError:
-    return ServiceError(f"That code has been used already: {shown} is proven.", field="code",
+    return ServiceError(_("That code has been used already: %(number)s is proven.", number=shown), field="code",
                         details=details | {"verified": True})
 
 
 def _not_live(code: SmsCode | None, shown: str, now: datetime, details: dict) -> ServiceError | None:
     """Why the latest code can no longer be typed, or None while it can."""
     if code is None:
-        return ServiceError(f"No code has been sent to {shown} yet: ask for one first.", field="code", details=details)
+        return ServiceError(_("No code has been sent to %(number)s yet: ask for one first.", number=shown),
+                            field="code", details=details)
     if code.used_at is not None:
         return _used(shown, details)
     if code.voided_at is not None or code.attempts >= MAX_WRONG_TRIES:
-        why = "after five wrong tries" if code.attempts >= MAX_WRONG_TRIES else "since a newer one was asked for"
-        return ServiceError(f"The code sent to {shown} no longer works {why}: ask for a new code.", field="code",
-                            details=details | {"tries_left": 0})
+        if code.attempts >= MAX_WRONG_TRIES:
+            message = _("The code sent to %(number)s no longer works after five wrong tries: ask for a new code.",
+                        number=shown)
+        else:
+            message = _("The code sent to %(number)s no longer works since a newer one was asked for: ask for a new "
+                        "code.", number=shown)
+        return ServiceError(message, field="code", details=details | {"tries_left": 0})
     if code.expires_at <= now:
-        return ServiceError(f"The code sent to {shown} has expired (a code works for "
-                            f"{counted(int(CODE_LIFE.total_seconds() // 60), 'minute')}): ask for a new code.",
+        return ServiceError(ngettext("The code sent to %(number)s has expired (a code works for %(num)s minute): "
+                                     "ask for a new code.",
+                                     "The code sent to %(number)s has expired (a code works for %(num)s minutes): "
+                                     "ask for a new code.", int(CODE_LIFE.total_seconds() // 60), number=shown),
                             field="code", details=details)
     return None
 
@@ -197,7 +213,7 @@ def proof_step(subscription: Subscription, user: User) -> ProofStep:
     refusal = _not_live(code, shown, now, {}) if code else None
     problem = refusal.message if refusal else None
     if code and not problem and code.send_failed_at and not code.sent_at:
-        problem = f"We could not send the code to {shown} by SMS: ask for a new one."
+        problem = _("We could not send the code to %(number)s by SMS: ask for a new one.", number=shown)
     wait = next_code_wait(subscription.identifier, user.id, now)
     return ProofStep(code, code is not None and problem is None, problem,
                      MAX_WRONG_TRIES - code.attempts if code else MAX_WRONG_TRIES,
