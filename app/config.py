@@ -21,6 +21,10 @@ def embedded_redis_socket() -> Path:
     return instance_dir() / "redis.sock"
 
 
+# Shown in the reader's language (app.i18n.portal_operator); a PORTAL_OPERATOR set by a deployment shows as set.
+DEFAULT_PORTAL_OPERATOR = "the Pakistan Telecommunication Authority (PTA)"
+
+
 class ConfigError(RuntimeError, click.ClickException):
     """A setting is wrong; the message names the setting and says what to do.
 
@@ -147,8 +151,7 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY")  # else generated into instance/ by create_app
         # Who runs the portal, as every page's footer and the home page say it: "Raasta is operated for ...".
         # A setting, not a page an admin edits: it shows even on the error page of a database outage.
-        self.PORTAL_OPERATOR = (os.environ.get("PORTAL_OPERATOR", "").strip()
-                                or "the Pakistan Telecommunication Authority (PTA)")
+        self.PORTAL_OPERATOR = os.environ.get("PORTAL_OPERATOR", "").strip() or DEFAULT_PORTAL_OPERATOR
         self.MAX_DOCUMENT_BYTES = whole_number("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, "a number of bytes")
         # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
         # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.

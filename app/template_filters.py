@@ -12,7 +12,7 @@ from markupsafe import Markup
 from app.audit.labels import action_label
 from app.choices import (Category, DocumentKind, OrganisationKind, Protocol, Role, Severity, State,
                          SubscriptionKind)
-from app.i18n import _, ngettext
+from app.i18n import _, ngettext, portal_operator
 from app.system.plurals import counted, plural
 
 try:
@@ -73,4 +73,5 @@ def init_app(app: Flask) -> None:
 
         return {"unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
                 "State": State, "Severity": Severity,  # templates compare with the constants, not bare strings
+                "portal_operator": portal_operator,
                 "OrganisationKind": OrganisationKind, "SubscriptionKind": SubscriptionKind}

@@ -52,6 +52,16 @@ def lazy_ngettext(singular: str, plural: str, num: int, **params) -> LazyString:
     return LazyString(ngettext, singular, plural, num, **params)
 
 
+def portal_operator(configured: str) -> str:
+    """Who runs the portal ("Raasta is operated for ..."): the default name in the reader's language, a name a
+    deployment configured (PORTAL_OPERATOR) as it was written."""
+    from app.config import DEFAULT_PORTAL_OPERATOR
+
+    if configured == DEFAULT_PORTAL_OPERATOR:
+        return _("the Pakistan Telecommunication Authority (PTA)")
+    return configured
+
+
 class Phrase:
     """A sentence kept as its English original and parameters, to be stored now and read later in whoever
     reads it's language (a validation finding written by the worker, read by an Urdu applicant and an English

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 
 from app import audit
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, portal_operator
 from app.models import SitePage, User
 from app.models.types import utcnow
 from app.services import ServiceError
@@ -51,7 +51,7 @@ def default_file(slug: str) -> Path:
 def default_text(slug: str) -> PageText:
     title, _newline, body = default_file(slug).read_text(encoding="utf-8").partition("\n")
     config = current_app.config
-    for name, value in (("operator", config["PORTAL_OPERATOR"]), ("approval_days", config["APPROVAL_DAYS"])):
+    for name, value in (("operator", portal_operator(config["PORTAL_OPERATOR"])), ("approval_days", config["APPROVAL_DAYS"])):
         body = body.replace("{" + name + "}", str(value))
     return PageText(slug, title.strip(), body.strip())
 

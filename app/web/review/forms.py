@@ -37,7 +37,8 @@ class QueueFilterForm(RaastaForm):
         csrf = False  # a GET that changes nothing
 
     state = SelectField(_l("State"), choices=ANY + [(s, _label(s)) for s in STATES])
-    code = SelectField(_l("Finding"), choices=ANY + [(c, c) for c in FINDING_CODES])
+    # Finding codes are identifiers (reviewers meet them in every finding), kept left to right in Urdu too.
+    code = SelectField(_l("Finding"), choices=ANY + [(c, c) for c in FINDING_CODES], render_kw={"dir": "ltr"})
     category = SelectField(_l("Category"), choices=ANY + [(c, Category.LABELS[c]) for c in Category.ALL])
     kind = SelectField(_l("Applicant"), choices=ANY + [(k, _label(k)) for k in ApplicantKind.ALL])
     city = StringField(_l("City"))
