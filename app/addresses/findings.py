@@ -6,7 +6,7 @@ from app.addresses.geo import describe_part, geo_data
 from app.addresses.ranges import AddressRange
 from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6, Severity
-from app.system.plurals import counted
+from app.i18n import Phrase
 
 MAX_PARTS_NAMED = 5
 MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not every piece of the range
@@ -14,19 +14,48 @@ MAX_PARTS_DETAILED = 3      # more parts than this: name the countries, not ever
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding's words are app.i18n.Phrases, stored and read later in the reader's language (the
+    validation checks pass them on); `message` and `reviewer_message` are their English."""
     code: str       # codes.* constant
     severity: str   # Severity.ERROR | Severity.WARNING | Severity.INFO
-    message: str    # to the applicant, who can act on it
-    reviewer_message: str | None = None  # to the reviewer, where the advice differs
+    phrase: Phrase  # to the applicant, who can act on it
+    reviewer_phrase: Phrase | None = None  # to the reviewer, where the advice differs
+
+    @property
+    def message(self) -> str:
+        return self.phrase.english
+
+    @property
+    def reviewer_message(self) -> str | None:
+        return self.reviewer_phrase.english if self.reviewer_phrase else None
+
+
+def _said(sentence: Phrase, **params) -> Phrase:
+    """One of the sentences below, with its values."""
+    return Phrase(sentence.msgid, **params)
+
+
+# (inside the block?) -> (to the applicant, to the reviewer)
+_SPECIAL = {
+    True: (Phrase("'%(range)s' lies in %(cidr)s (%(name)s, %(rfc)s), a special-purpose block that no organisation "
+                  "can be whitelisted for; remove that part."),
+           Phrase("'%(range)s' lies in %(cidr)s (%(name)s, %(rfc)s), a special-purpose block that no organisation "
+                  "can be whitelisted for.")),
+    False: (Phrase("'%(range)s' overlaps %(cidr)s (%(name)s, %(rfc)s), a special-purpose block that no "
+                   "organisation can be whitelisted for; remove that part."),
+            Phrase("'%(range)s' overlaps %(cidr)s (%(name)s, %(rfc)s), a special-purpose block that no "
+                   "organisation can be whitelisted for.")),
+}
 
 
 def check_special_purpose(rng: AddressRange) -> list[Finding]:
     found = []
     for block in special_blocks_touching(rng):
-        where = (f"'{rng}' {'lies in' if block.range.contains(rng) else 'overlaps'} {block.cidr} ({block.name}, "
-                 f"{block.rfc}), a special-purpose block that no organisation can be whitelisted for")
-        found.append(Finding(codes.SPECIAL_PURPOSE, Severity.ERROR, f"{where}; remove that part.",
-                             reviewer_message=f"{where}."))
+        # The block's name is IANA's (a registry's name, kept in English like its RFC number).
+        where = {"range": str(rng), "cidr": block.cidr, "name": block.name, "rfc": block.rfc}
+        applicant, reviewer = _SPECIAL[block.range.contains(rng)]
+        found.append(Finding(codes.SPECIAL_PURPOSE, Severity.ERROR, _said(applicant, **where),
+                             reviewer_phrase=_said(reviewer, **where)))
     return found
 
 
@@ -35,10 +64,46 @@ def check_global_unicast(rng: AddressRange) -> list[Finding]:
         return []
     if any(block.range.contains(rng) for block in special_blocks_touching(rng)):
         return []   # already refused, with the block's own name
-    outside = f"'{rng}' reaches outside 2000::/3, the only IPv6 space allocated for public addresses"
     return [Finding(codes.NOT_GLOBAL_UNICAST, Severity.ERROR,
-                    f"{outside}; type the public IPv6 prefix your ISP gave you.",
-                    reviewer_message=f"{outside}; it cannot be whitelisted.")]
+                    Phrase("'%(range)s' reaches outside 2000::/3, the only IPv6 space allocated for public addresses; "
+                           "type the public IPv6 prefix your ISP gave you.", range=str(rng)),
+                    reviewer_phrase=Phrase("'%(range)s' reaches outside 2000::/3, the only IPv6 space allocated for "
+                                           "public addresses; it cannot be whitelisted.", range=str(rng)))]
+
+
+# How wide (an IPv6 range: as a ratio, or just wider; an IPv4 range: its count), and whether a reviewer may
+# allow it -> (to the applicant, to the reviewer). Each is wider than the limit, so counts are always plural.
+_TOO_BROAD = {
+    ("times", True): (
+        Phrase("'%(range)s' is %(ratio)s times as wide as a %(prefix)s, the widest allowed; list only the addresses "
+               "you use, or ask a reviewer to allow it."),
+        Phrase("'%(range)s' is %(ratio)s times as wide as a %(prefix)s, the widest allowed; override it only if the "
+               "applicant's use needs the whole range.")),
+    ("times", False): (
+        Phrase("'%(range)s' is %(ratio)s times as wide as a %(prefix)s, the widest allowed; list only the addresses "
+               "you use."),
+        Phrase("'%(range)s' is %(ratio)s times as wide as a %(prefix)s, the widest allowed; it cannot be "
+               "whitelisted anyway (special-purpose space).")),
+    ("wider", True): (
+        Phrase("'%(range)s' is wider than a %(prefix)s, the widest allowed; list only the addresses you use, or ask "
+               "a reviewer to allow it."),
+        Phrase("'%(range)s' is wider than a %(prefix)s, the widest allowed; override it only if the applicant's use "
+               "needs the whole range.")),
+    ("wider", False): (
+        Phrase("'%(range)s' is wider than a %(prefix)s, the widest allowed; list only the addresses you use."),
+        Phrase("'%(range)s' is wider than a %(prefix)s, the widest allowed; it cannot be whitelisted anyway "
+               "(special-purpose space).")),
+    ("holds", True): (
+        Phrase("'%(range)s' holds %(size)s addresses, more than a %(prefix)s (%(limit)s); list only the addresses "
+               "you use, or ask a reviewer to allow it."),
+        Phrase("'%(range)s' holds %(size)s addresses, more than a %(prefix)s (%(limit)s); override it only if the "
+               "applicant's use needs the whole range.")),
+    ("holds", False): (
+        Phrase("'%(range)s' holds %(size)s addresses, more than a %(prefix)s (%(limit)s); list only the addresses "
+               "you use."),
+        Phrase("'%(range)s' holds %(size)s addresses, more than a %(prefix)s (%(limit)s); it cannot be "
+               "whitelisted anyway (special-purpose space).")),
+}
 
 
 def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
@@ -49,25 +114,24 @@ def check_breadth(rng: AddressRange, max_prefix_v4: int, max_prefix_v6: int,
     limit = 1 << (rng.bits - max_prefix)
     if rng.size <= limit:
         return []
-    advice = "list only the addresses you use, or ask a reviewer to allow it." if overridable else (
-        "list only the addresses you use.")
+    values = {"range": str(rng), "prefix": f"/{max_prefix}"}
     if rng.version == 6:  # 39-digit counts say nothing to a person; the ratio does
         ratio = rng.size // limit
-        size = (f"is {counted(ratio, 'time')} as wide as a /{max_prefix}, the widest allowed" if ratio > 1
-                else f"is wider than a /{max_prefix}, the widest allowed")
+        how = "times" if ratio > 1 else "wider"
+        values |= {"ratio": f"{ratio:,}"} if ratio > 1 else {}
     else:
-        size = f"holds {counted(rng.size, 'address')}, more than a /{max_prefix} ({limit:,})"
-    for_reviewer = "override it only if the applicant's use needs the whole range." if overridable else (
-        "it cannot be whitelisted anyway (special-purpose space).")
-    return [Finding(codes.TOO_BROAD, Severity.ERROR, f"'{rng}' {size}; {advice}",
-                    reviewer_message=f"'{rng}' {size}; {for_reviewer}")]
+        how = "holds"
+        values |= {"size": f"{rng.size:,}", "limit": f"{limit:,}"}
+    applicant, reviewer = _TOO_BROAD[how, overridable]
+    return [Finding(codes.TOO_BROAD, Severity.ERROR, _said(applicant, **values),
+                    reviewer_phrase=_said(reviewer, **values))]
 
 
 def check_country(rng: AddressRange) -> list[Finding]:
     data = geo_data()
     if data is None:
         return [Finding(codes.GEO_DATA_MISSING, Severity.INFO,
-                        f"No country data is available to check '{rng}'.")]
+                        Phrase("No country data is available to check '%(range)s'.", range=str(rng)))]
     parts = data.country_parts(rng)
     countries = {part.code for part in parts}
     if countries == {codes.HOME_COUNTRY}:
@@ -76,25 +140,39 @@ def check_country(rng: AddressRange) -> list[Finding]:
         part = parts[0]
         if not part.code:
             return [Finding(codes.COUNTRY_UNKNOWN, Severity.WARNING,
-                            f"'{rng}' has no country in the offline data; check who holds it.")]
+                            Phrase("'%(range)s' has no country in the offline data; check who holds it.",
+                                   range=str(rng)))]
         return [Finding(codes.COUNTRY_FOREIGN, Severity.WARNING,
-                        f"'{rng}' is registered in {part.name} ({part.code}), not Pakistan.")]
+                        Phrase("'%(range)s' is registered in %(country)s (%(code)s), not Pakistan.",
+                               range=str(rng), country=part.name, code=part.code))]
     return [Finding(codes.COUNTRY_MIXED, Severity.WARNING, _mixed_countries(rng, parts))]
 
 
-def _mixed_countries(rng: AddressRange, parts: list) -> str:
+# (addresses with no country among them?, the pieces shown?) -> the summary
+_MIXED = {
+    (False, False): Phrase("'%(range)s' spans %(num)s countries: %(countries)s."),
+    (True, False): Phrase("'%(range)s' spans %(num)s countries: %(countries)s, and addresses with no country."),
+    (False, True): Phrase("'%(range)s' spans %(num)s countries: %(countries)s (%(parts)s)."),
+    (True, True): Phrase("'%(range)s' spans %(num)s countries: %(countries)s, and addresses with no country "
+                         "(%(parts)s)."),
+}
+
+
+def _mixed_countries(rng: AddressRange, parts: list) -> Phrase:
     """A summary a person can read: the countries by code, and the pieces only when there are few
     (a wide IPv6 range can cross dozens of networks)."""
     found = list(dict.fromkeys(part.code for part in parts if part.code))
     if len(found) == 1:  # one country, and gaps with none
         name = next(part.name for part in parts if part.code)
-        return f"'{rng}' is partly registered in {name} ({found[0]}); the rest has no country in the offline data."
+        return Phrase("'%(range)s' is partly registered in %(country)s (%(code)s); the rest has no country in the "
+                      "offline data.", range=str(rng), country=name, code=found[0])
+    # Here two countries or more (one was above; a range with none is one piece): always "countries".
     listed = ", ".join(found[:MAX_PARTS_NAMED]) + (", …" if len(found) > MAX_PARTS_NAMED else "")
-    unknown = ", and addresses with no country" if any(not part.code for part in parts) else ""
-    summary = f"'{rng}' spans {len(found)} {'country' if len(found) == 1 else 'countries'}: {listed}{unknown}"
+    unknown = any(not part.code for part in parts)
+    values = {"range": str(rng), "num": f"{len(found):,}", "countries": listed}
     if len(parts) > MAX_PARTS_DETAILED:
-        return summary + "."
-    return summary + " (" + "; ".join(describe_part(rng.version, part) for part in parts) + ")."
+        return _said(_MIXED[unknown, False], **values)
+    return _said(_MIXED[unknown, True], parts=[describe_part(rng.version, part) for part in parts], **values)
 
 
 def check_asn(rng: AddressRange) -> list[Finding]:
@@ -102,12 +180,13 @@ def check_asn(rng: AddressRange) -> list[Finding]:
     if data is None:
         return []
     if data.asns is None:
-        return [Finding(codes.GEO_DATA_MISSING, Severity.INFO, "No ASN data is available offline.")]
+        return [Finding(codes.GEO_DATA_MISSING, Severity.INFO, Phrase("No ASN data is available offline."))]
     names = data.asn_names(rng)
     if not names:
         return []
     shown = ", ".join(names[:MAX_PARTS_NAMED]).rstrip(".")
-    return [Finding(codes.ASN_INFO, Severity.INFO, f"'{rng}' is announced by {shown}.")]
+    return [Finding(codes.ASN_INFO, Severity.INFO,
+                    Phrase("'%(range)s' is announced by %(networks)s.", range=str(rng), networks=shown))]
 
 
 def classify(rng: AddressRange, max_prefix_v4: int = DEFAULT_MAX_PREFIX_V4,

@@ -11,6 +11,7 @@ import threading
 from typing import NamedTuple
 
 from app.addresses.ranges import BITS, AddressRange, format_address
+from app.i18n import Phrase
 
 DATA_FILE = "geoip2fast-asn-ipv6.dat.gz"
 # A range wider than the limit is already refused as too broad; stop walking networks here.
@@ -123,7 +124,9 @@ def geo_data() -> GeoData | None:
     return _loaded
 
 
-def describe_part(version: int, part: GeoPart) -> str:
-    first, last = format_address(version, part.start), format_address(version, part.end)
-    where = f"{part.name} ({part.code})" if part.code else "no country in the data"
-    return f"{first}-{last}: {where}"
+def describe_part(version: int, part: GeoPart) -> Phrase:
+    """One piece of a range and its country, for a finding's summary (app.addresses.findings)."""
+    where = f"{format_address(version, part.start)}-{format_address(version, part.end)}"
+    if part.code:
+        return Phrase("%(range)s: %(country)s (%(code)s)", range=where, country=part.name, code=part.code)
+    return Phrase("%(range)s: no country in the data", range=where)

@@ -65,21 +65,26 @@ def portal_operator(configured: str) -> str:
 class Phrase:
     """A sentence kept as its English original and parameters, to be stored now and read later in whoever
     reads it's language (a validation finding written by the worker, read by an Urdu applicant and an English
-    reviewer). `str()` is the current language; `english` what the API and the database keep."""
+    reviewer). `str()` is the current language; `english` what the API and the database keep.
+
+    A parameter may itself be a Phrase, or a list of Phrases (shown joined by "; "), for a sentence that names
+    pieces with words of their own ("39.63.255.0-39.63.255.255: no country in the data"): they are read in
+    the same language as the sentence around them."""
 
     __slots__ = ("msgid", "params")
 
     def __init__(self, msgid: str, **params):
         self.msgid = msgid
-        self.params = {name: value if isinstance(value, (int, float)) else str(value)
-                       for name, value in params.items()}
+        self.params = {name: _kept(value) for name, value in params.items()}
 
     @property
     def english(self) -> str:
-        return self.msgid % self.params if self.params else self.msgid
+        if not self.params:
+            return self.msgid
+        return self.msgid % {name: _read(value, english=True) for name, value in self.params.items()}
 
     def __str__(self) -> str:
-        return _(self.msgid, **self.params)
+        return _(self.msgid, **{name: _read(value) for name, value in self.params.items()})
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Phrase) and (self.msgid, self.params) == (other.msgid, other.params)
@@ -91,8 +96,44 @@ class Phrase:
         return f"Phrase({self.english!r})"
 
     def to_json(self) -> dict:
-        return {"msgid": self.msgid, "params": self.params}
+        return {"msgid": self.msgid, "params": {name: _stored(value) for name, value in self.params.items()}}
 
     @classmethod
     def from_json(cls, stored: dict) -> "Phrase":
-        return cls(stored["msgid"], **stored.get("params", {}))
+        return cls(stored["msgid"], **{name: _loaded(value) for name, value in stored.get("params", {}).items()})
+
+
+PHRASES_JOINED_BY = "; "
+
+
+def _kept(value):
+    """A parameter as a Phrase keeps it: a number, a Phrase, a tuple of Phrases, or else its text."""
+    if isinstance(value, (int, float, Phrase)):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(item, Phrase) for item in value):
+        return tuple(value)
+    return str(value)
+
+
+def _read(value, english: bool = False):
+    if isinstance(value, Phrase):
+        return value.english if english else str(value)
+    if isinstance(value, tuple):
+        return PHRASES_JOINED_BY.join(_read(item, english) for item in value)
+    return value
+
+
+def _stored(value):
+    if isinstance(value, Phrase):
+        return value.to_json()
+    if isinstance(value, tuple):
+        return [item.to_json() for item in value]
+    return value
+
+
+def _loaded(value):
+    if isinstance(value, dict):
+        return Phrase.from_json(value)
+    if isinstance(value, list):
+        return tuple(Phrase.from_json(item) for item in value)
+    return value

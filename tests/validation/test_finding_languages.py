@@ -1,5 +1,6 @@
 """Findings are written once, by the worker or a draft's save, and read later in the reader's language: the
 English stays in `message` (the API's default, the search), the words as Phrases in `phrases`."""
+import json
 import re
 
 from flask_babel import force_locale
@@ -9,7 +10,7 @@ from app.addresses import classify, parse_entry
 from app.addresses import codes as address_codes
 from app.choices import FindingCode, State, SubscriptionKind
 from app.extensions import queues
-from app.i18n import FSI, PDI
+from app.i18n import FSI, PDI, Phrase
 from app.jobs.validation import validate_applications
 from app.models import Finding
 from app.queues import VALIDATION
@@ -120,3 +121,51 @@ def test_each_organisations_answer_has_a_sentence_for_every_shape_of_its_part():
         assert disputed.msgid == f"%(isp)s disputed {part}: “%(reason)s”"
         assert awaited.msgid == f"Awaiting %(isp)s's confirmation of {part}."
     assert len(isp_check._ANSWERS) == 2 * 3 * 3 - 1 and set(isp_check._NOUNS) == set(SubscriptionKind.ALL)
+
+
+def test_the_address_engines_findings_keep_their_english_and_read_in_urdu(app, db, make_application):
+    """Private space and a range too broad: the address engine's words, stored as Phrases by the checks."""
+    draft = make_application(["10.0.0.0/8", "8.0.0.0/8"], state=State.DRAFT)
+    run_prechecks(draft)
+    db.session.commit()
+    inputs = {entry.id: entry.input for entry in draft.entries}
+    found = {(inputs[f.entry_id], f.code): f for f in draft.findings if f.entry_id}
+    private, broad = "'10.0.0.0/8' lies in 10.0.0.0/8 (Private-Use, RFC 1918)", "holds 16,777,216 addresses"
+    english = {
+        ("10.0.0.0/8", address_codes.SPECIAL_PURPOSE): (
+            f"{private}, a special-purpose block that no organisation can be whitelisted for; remove that part.",
+            f"{private}, a special-purpose block that no organisation can be whitelisted for."),
+        ("10.0.0.0/8", address_codes.TOO_BROAD): (
+            f"'10.0.0.0/8' {broad}, more than a /22 (1,024); list only the addresses you use.",
+            f"'10.0.0.0/8' {broad}, more than a /22 (1,024); it cannot be whitelisted anyway (special-purpose space)."),
+        ("8.0.0.0/8", address_codes.TOO_BROAD): (
+            f"'8.0.0.0/8' {broad}, more than a /22 (1,024); list only the addresses you use, or ask a reviewer to "
+            "allow it.",
+            f"'8.0.0.0/8' {broad}, more than a /22 (1,024); override it only if the applicant's use needs the whole "
+            "range."),
+    }
+    assert {key: (f.message, f.reviewer_message) for key, f in found.items()} == english
+    assert {key: (f.message_for(reviewer=False), f.message_for(reviewer=True)) for key, f in found.items()} == english
+    with force_locale("ur"):
+        urdu = {key: (f.message_for(reviewer=False), f.message_for(reviewer=True)) for key, f in found.items()}
+    for (entry, code), sentences in urdu.items():
+        for sentence in sentences:
+            assert URDU.search(sentence) and "whitelisted" not in sentence, (entry, code)
+            assert f"{FSI}{entry}{PDI}" in sentence, (entry, code)  # the range verbatim, kept in its order
+    applicant, reviewer = urdu["10.0.0.0/8", address_codes.SPECIAL_PURPOSE]
+    assert f"{FSI}Private-Use{PDI}" in applicant and f"{FSI}RFC 1918{PDI}" in reviewer  # IANA's name, as IANA has it
+    assert f"{FSI}/22{PDI}" in urdu["8.0.0.0/8", address_codes.TOO_BROAD][0]
+
+
+def test_a_summary_names_its_pieces_in_the_readers_language(app):
+    [mixed] = [f for f in classify(parse_entry("39.63.255.0-39.64.0.255")) if f.code == address_codes.COUNTRY_MIXED]
+    stored = Phrase.from_json(json.loads(json.dumps(mixed.phrase.to_json())))  # as the database gives it back
+    assert stored == mixed.phrase and stored.english == mixed.message
+    assert "(39.63.255.0-39.63.255.255: Pakistan (PK); 39.64.0.0-39.64.0.255: China (CN))." in mixed.message
+    with force_locale("ur"):
+        urdu = str(stored)
+    assert URDU.search(urdu) and "countries" not in urdu
+    assert f"{FSI}{FSI}39.63.255.0-39.63.255.255{PDI}: {FSI}Pakistan{PDI} ({FSI}PK{PDI}); " in urdu
+    gap = Phrase("%(range)s: no country in the data", range="39.64.0.0-39.64.0.255")
+    with force_locale("ur"):
+        assert URDU.search(str(Phrase.from_json(gap.to_json()))) and "country" not in str(gap)

@@ -16,8 +16,8 @@ def check_address_space(ctx: CheckContext):
     for number, entry in enumerate(entries, 1):
         for found in classify(_range(entry), max_prefix_v4=ctx.max_prefix_v4, max_prefix_v6=ctx.max_prefix_v6,
                               geo=ctx.geo):
-            yield Draft(found.code, found.severity, found.message, entry_id=entry.id,
-                        reviewer_message=found.reviewer_message)
+            yield Draft(found.code, found.severity, found.phrase, entry_id=entry.id,
+                        reviewer_message=found.reviewer_phrase)
         if number % PROGRESS_EVERY == 0:
             ctx.progress(number, len(entries))
 
