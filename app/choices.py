@@ -2,7 +2,7 @@
 
 The LABELS are the words a person reads, marked for translation (lazy: each is read in the language of the page
 that shows it); the codes beside them never change."""
-from app.i18n import _l
+from app.i18n import Phrase, _l
 
 
 class Role:
@@ -239,12 +239,13 @@ class DeliveryState:
 
 
 # Reasons a reviewer can pick when rejecting; they may also write their own.
+# Stored and sent in English (Phrase.english); the reviewer's list shows them in the page's language.
 REJECTION_REASONS = (
-    "The addresses are not assigned to you: your ISP disputed the subscriber id.",
-    "The documents do not match the applicant named in the profile.",
-    "The address space belongs to another approved applicant.",
-    "The purpose does not qualify for whitelisting.",
-    "The application is a duplicate of another one.",
+    Phrase("The addresses are not assigned to you: your ISP disputed the subscriber id."),
+    Phrase("The documents do not match the applicant named in the profile."),
+    Phrase("The address space belongs to another approved applicant."),
+    Phrase("The purpose does not qualify for whitelisting."),
+    Phrase("The application is a duplicate of another one."),
 )
 
 

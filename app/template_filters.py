@@ -7,12 +7,12 @@ from babel.dates import format_datetime
 from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.audit.labels import action_label
 from app.choices import (Category, DocumentKind, OrganisationKind, Protocol, Role, Severity, State,
                          SubscriptionKind)
-from app.i18n import _, ngettext, portal_operator
+from app.i18n import _, ngettext, portal_operator, right_to_left
 from app.system.plurals import counted, plural
 
 try:
@@ -49,8 +49,33 @@ def file_size(size: int) -> str:
 
 
 def bdi(value) -> Markup:
-    """A value kept in its own direction inside a sentence (an address range inside Urdu text)."""
-    return Markup("<bdi>%s</bdi>") % value
+    """A value kept in its own direction inside a right-to-left sentence (an address range inside Urdu text);
+    in English the value alone, so English pages are what they were."""
+    return Markup("<bdi>%s</bdi>") % value if right_to_left() else Markup(escape(value))
+
+
+# Why a whitelist version was published, as app/services/review writes it (the API keeps these words).
+_VERSION_REASONS = (
+    (re.compile(r"batch (\d+) approved"), lambda m: _("batch %(id)s approved", id=m[1])),
+    (re.compile(r"application (\d+) revoked"), lambda m: _("application %(id)s revoked", id=m[1])),
+    (re.compile(r"application (\d+) reinstated"), lambda m: _("application %(id)s reinstated", id=m[1])),
+    (re.compile(r"([\d,]+) approvals? expired"), lambda m: ngettext("%(num)s approval expired",
+                                                                     "%(num)s approvals expired",
+                                                                     int(m[1].replace(",", "")))),
+    (re.compile(r"applications? ([\d, ]+) suspended: disputed by the ISP"),
+     lambda m: ngettext("application %(ids)s suspended: disputed by the ISP",
+                        "applications %(ids)s suspended: disputed by the ISP", len(m[1].split(",")), ids=m[1])),
+)
+
+
+def version_reason(reason: str | None) -> str:
+    """A version's reason in the page's language; one written otherwise (an operator's command) as it was."""
+    if not reason:
+        return "—"
+    for pattern, words in _VERSION_REASONS:
+        if match := pattern.fullmatch(reason):
+            return words(match)
+    return reason
 
 
 def init_app(app: Flask) -> None:
@@ -63,7 +88,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")
     app.add_template_filter(pakistan_time, "pkt")
     app.add_template_filter(bdi, "bdi")
-    app.add_template_filter(file_size, "file_size")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
+    app.add_template_filter(file_size, "file_size")
+    app.add_template_filter(version_reason, "version_reason")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
     app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
     app.add_template_filter(plural, "plural")    # {{ "application"|plural(n) }}: the noun alone
 

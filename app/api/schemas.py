@@ -82,7 +82,7 @@ SUBMIT = _object((), reply={"type": ["string", "null"], "maxLength": 2000,
                             "description": "Optional: an answer to the reviewer who asked for more information."})
 SMS_CODE = _object(("code",), code={"type": "string", "pattern": "^[0-9 ]{6,12}$", "examples": ["123456"],
                                     "description": "The 6 digits of the SMS sent to the number (spaces ignored)."})
-REASON = _object(("reason",), reason={"type": "string", "examples": list(REJECTION_REASONS)})
+REASON = _object(("reason",), reason={"type": "string", "examples": [r.english for r in REJECTION_REASONS]})
 REINSTATE = _object(("reason",), reason={"type": "string", "description": "Why the approval stands after the ISP's "
                                                                          "dispute; the applicant reads it."})
 MESSAGE = _object(("message",), message=_TEXT)

@@ -106,7 +106,7 @@ def whitelist_metadata():
     """
     version = files.version_by_ref(files.LATEST)
     if version is None:
-        abort(404, description="No whitelist has been published yet.")
+        abort(404, description=_("No whitelist has been published yet."))
     body = json.dumps(_version_json(version), sort_keys=True).encode()
     sha256 = hashlib.sha256(body).hexdigest()
     headers = _headers(version.serial, sha256, SHORT)
@@ -127,11 +127,12 @@ def whitelist_file(name: str):
     """
     match = NAME.fullmatch(name)
     if match is None:
-        abort(404, description=f"No whitelist file {name!r}: expected {NAME_PATTERN}; "
-                               f"the formats are {_formats_list()}.")
+        abort(404, description=_("No whitelist file %(name)s: expected %(pattern)s; the formats are %(formats)s.",
+                                 name=repr(name), pattern=NAME_PATTERN, formats=_formats_list()))
     ref, fmt, signature = match["ref"], match["fmt"], bool(match["sig"])
     if fmt not in WhitelistFormat.ALL:
-        abort(404, description=f"No whitelist format {fmt!r}; the formats are {_formats_list()}.")
+        abort(404, description=_("No whitelist format %(format)s; the formats are %(formats)s.", format=repr(fmt),
+                                 formats=_formats_list()))
     ref = ref if ref == files.LATEST else int(ref)
     found = files.file_ref(ref, fmt)
     if found is None:

@@ -23,13 +23,15 @@ LATIN_WORDS = {
     "raasta", "ip", "ips", "vpn", "vpns", "isp", "isps", "cnic", "ntn", "sms", "pdf", "csv", "json", "api", "pkt",
     "ipv4", "ipv6", "asn", "cidr", "url", "https", "http", "wireguard", "openvpn", "ipsec", "l2tp", "sstp", "jazz",
     "zong", "telenor", "ufone", "ptcl", "radius", "freeradius", "nftables", "ipset", "sha256", "etag", "jpeg", "png",
-    "xlsx", "txt", "msisdn", "bras", "noc", "cisco", "ios", "mikrotik", "routeros", "openapi", "cron", "pem", "ed25519",
+    "xlsx", "txt", "msisdn", "bras", "noc", "pta", "uan", "dpi", "cisco", "ios", "mikrotik", "routeros", "openapi", "cron", "pem", "ed25519",
     "secp", "pseb", "upwork", "fiverr", "nayatel", "utc", "ntp",
+    "restore", "swap", "prefix-lists", "address-lists", "nft",  # the devices' own commands, as ISPs know them
     "test",  # the name the tests' `api` fixture gives its tokens: data, as a user would type it
 }
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*[A-Za-z0-9]")
-# A value put into a translated sentence (app.i18n isolates it between FSI and PDI): an address, a name, a number.
-ISOLATED = re.compile("\u2068[^\u2069]*\u2069")
+# A value put into a translated sentence (app.i18n isolates it between FSI and PDI): an address, a name, a number;
+# and what is an identifier rather than a word: a file name, an email or web address, a code (address.too_broad).
+ISOLATED = re.compile("\u2068[^\u2069]*\u2069|\\S*\\w[._@/:]\\w\\S*")
 KEPT_LTR = {"code", "pre", "bdi", "kbd", "samp", "script", "style", "svg", "textarea"}
 LABELS = ("aria-label", "title", "placeholder", "alt")
 URDU_PROFILE = {"kind": "freelancer", "name": "عائشہ خان", "cnic": "35202-7654321-2", "city": "ملتان",

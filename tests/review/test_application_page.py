@@ -88,18 +88,18 @@ def test_inline_documents_are_sandboxed_and_never_sniffed(login, reviewer, queue
 def test_a_template_reason_rejects_and_the_applicant_reads_it(login, reviewer, queued, as_user):
     application = queued()
     response = login(reviewer).post(f"/review/applications/{application.id}/reject",
-                                    data={"template": REJECTION_REASONS[3], "reason": ""})
+                                    data={"template": REJECTION_REASONS[3].english, "reason": ""})
     assert response.status_code == 302
     assert reload(application).state == State.REJECTED
     assert "rejected. The applicant has been told why" in login(reviewer).get(response.headers["Location"]).text
     applicant_page = as_user(application.applicant).get(f"/applications/{application.id}").text
-    assert REJECTION_REASONS[3] in applicant_page
+    assert REJECTION_REASONS[3].english in applicant_page
 
 
 def test_a_written_reason_wins_over_the_template(login, reviewer, queued):
     application = queued()
     login(reviewer).post(f"/review/applications/{application.id}/reject",
-                         data={"template": REJECTION_REASONS[0], "reason": "Your range belongs to a bank."})
+                         data={"template": REJECTION_REASONS[0].english, "reason": "Your range belongs to a bank."})
     assert reload(application).reviewer_message == "Your range belongs to a bank."
 
 

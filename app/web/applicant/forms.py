@@ -42,8 +42,9 @@ class ProfileForm(RaastaForm):
     cnic = StringField(_l("CNIC"),
                        description=_l("Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1."))
     platform_url = StringField(_l("Freelance platform profile (optional)"),
-                               description=_l("Your Upwork or Fiverr page's address, e.g. www.upwork.com/freelancers/"
-                                              "yourname (https:// is added when you leave it out)."))
+                               description=_l("Your Upwork or Fiverr page's address, e.g. %(example)s (%(scheme)s is added "
+                                              "when you leave it out).", example="www.upwork.com/freelancers/yourname",
+                                              scheme="https://"))
     pseb_number = StringField(_l("PSEB registration number (optional)"),
                               description=_l("Not required: Raasta does not need an export-board registration."))
     city = StringField(_l("City"))

@@ -73,7 +73,7 @@ class QueueFilterForm(RaastaForm):
 
 class RejectForm(RaastaForm):
     template = SelectField(_l("Reason"), default="",
-                           choices=[("", _l("Write my own reason below"))] + [(r, r) for r in REJECTION_REASONS])
+                           choices=[("", _l("Write my own reason below"))] + [(r.english, r) for r in REJECTION_REASONS])
     reason = TextAreaField(_l("Reason in your words"), validators=[REASON_LENGTH], render_kw={"rows": 3},
                            description=_l("Shown to the applicant on their page and in the notification."))
 
