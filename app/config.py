@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6
+from app.i18n import DEFAULT_PORTAL_OPERATOR  # shown in the reader's language (portal_operator)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,10 +20,6 @@ def instance_dir() -> Path:
 
 def embedded_redis_socket() -> Path:
     return instance_dir() / "redis.sock"
-
-
-# Shown in the reader's language (app.i18n.portal_operator); a PORTAL_OPERATOR set by a deployment shows as set.
-DEFAULT_PORTAL_OPERATOR = "the Pakistan Telecommunication Authority (PTA)"
 
 
 class ConfigError(RuntimeError, click.ClickException):

@@ -1,9 +1,10 @@
 """Errors as JSON under /api/, as pages elsewhere; a service refusal is never a 500."""
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from app.i18n import _l
+from app.i18n import _, _l
 from app.services import ServiceError
 
 _API_CODES = {
@@ -51,6 +52,8 @@ def described(exc: HTTPException) -> str:
     """The error's description in the reader's language where it is one of Werkzeug's or Flask-WTF's own;
     a description given when the error was raised is already in the reader's language."""
     description = exc.description or exc.name
+    if isinstance(exc, RateLimitExceeded):  # its description is the limit itself ("5 per 1 minute")
+        return _("Too many requests: at most %(limit)s. Wait a little and try again.", limit=description)
     if isinstance(exc, CSRFError) and description in _CSRF_REASONS:
         return str(_CSRF_REASONS[description])
     standard = default_exceptions.get(exc.code)

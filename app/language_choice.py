@@ -33,14 +33,20 @@ def selected_language() -> str:
 
 
 def _remember_choice():
-    """A `?lang=` choice becomes the account's language; the caller's commit (the request's) keeps it."""
-    chosen = request.args.get("lang")
-    if chosen not in LANGUAGES or request.path.startswith("/api/"):
+    """A `?lang=` choice becomes the cookie's and the account's language. An account that never chose one
+    takes the language its pages are shown in (the visitor's cookie, else the browser's), so the emails and
+    SMS of someone who picked Urdu before signing up are in Urdu too."""
+    if request.path.startswith(("/api/", "/static/")):
         return
-    g.language_chosen = chosen
-    if current_user.is_authenticated and current_user.language != chosen:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        g.language_chosen = chosen
+    if not current_user.is_authenticated:
+        return
+    language = chosen if chosen in LANGUAGES else current_user.language or selected_language()
+    if current_user.language != language:
         with committed():
-            current_user.language = chosen
+            current_user.language = language
 
 
 def _set_cookie(response):

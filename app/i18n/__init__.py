@@ -52,11 +52,13 @@ def lazy_ngettext(singular: str, plural: str, num: int, **params) -> LazyString:
     return LazyString(ngettext, singular, plural, num, **params)
 
 
+# Who runs the portal unless PORTAL_OPERATOR says otherwise (app.config).
+DEFAULT_PORTAL_OPERATOR = "the Pakistan Telecommunication Authority (PTA)"
+
+
 def portal_operator(configured: str) -> str:
     """Who runs the portal ("Raasta is operated for ..."): the default name in the reader's language, a name a
     deployment configured (PORTAL_OPERATOR) as it was written."""
-    from app.config import DEFAULT_PORTAL_OPERATOR
-
     if configured == DEFAULT_PORTAL_OPERATOR:
         return _("the Pakistan Telecommunication Authority (PTA)")
     return configured

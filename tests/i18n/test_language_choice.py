@@ -75,3 +75,12 @@ def test_accept_language_is_read_by_each_languages_main_part_in_order_of_prefere
     for header, expected in (("ur-PK,en;q=0.5", "ur"), ("en-GB,ur;q=0.5", "en"), ("fr, ur-IN;q=0.8", "ur"),
                              ("*", "en"), ("", "en")):
         assert f'lang="{expected}"' in html_tag(client.get("/", headers={"Accept-Language": header})), header
+
+
+def test_a_visitor_who_chose_urdu_keeps_it_on_the_account_they_then_create(client):
+    client.get("/?lang=ur")
+    response = client.post("/sign-up", data={"name": "عائشہ", "email": "new.urdu@example.pk",
+                                             "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+    client.get(response.location)
+    assert db.session.scalar(db.select(User.language).where(User.email == "new.urdu@example.pk")) == "ur"
