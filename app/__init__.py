@@ -26,7 +26,14 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     queues.init_app(app)
 
-    from app import auth, errors, input_guard, language_choice, security_headers, template_filters
+    from app import (
+        auth,
+        errors,
+        input_guard,
+        language_choice,
+        security_headers,
+        template_filters,
+    )
     language_choice.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

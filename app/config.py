@@ -8,7 +8,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6
-from app.i18n import DEFAULT_PORTAL_OPERATOR  # shown in the reader's language (portal_operator)
+from app.i18n import (
+    DEFAULT_PORTAL_OPERATOR,  # shown in the reader's language (portal_operator)
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

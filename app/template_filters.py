@@ -10,8 +10,16 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.audit.labels import action_label
-from app.choices import (Category, DocumentKind, OrganisationKind, Protocol, Role, Severity, State,
-                         SubscriptionKind)
+from app.choices import (
+    Category,
+    DocumentKind,
+    OrganisationKind,
+    Protocol,
+    Role,
+    Severity,
+    State,
+    SubscriptionKind,
+)
 from app.i18n import _, ngettext, portal_operator, right_to_left
 from app.system.plurals import counted, plural
 
@@ -22,7 +30,8 @@ except ZoneInfoNotFoundError:  # a machine without the tz database: Pakistan has
 
 
 # The strftime codes the templates use, as CLDR patterns, so month names follow the page's language.
-_CLDR = {"%d": "dd", "%b": "MMM", "%B": "MMMM", "%m": "MM", "%Y": "y", "%a": "EEE", "%A": "EEEE", "%H": "HH", "%M": "mm",
+_CLDR = {"%d": "dd", "%b": "MMM", "%B": "MMMM", "%m": "MM", "%Y": "y", "%a": "EEE", "%A": "EEEE", "%H": "HH",
+         "%M": "mm",
          "%S": "ss"}
 
 
@@ -87,9 +96,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(action_label, "action_label")  # an audit action in words
     app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")
     app.add_template_filter(pakistan_time, "pkt")
-    app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(bdi, "bdi")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
     app.add_template_filter(file_size, "file_size")
-    app.add_template_filter(version_reason, "version_reason")  # {% trans range=e.text|bdi %}: the range keeps its order in Urdu
+    app.add_template_filter(version_reason, "version_reason")
     app.add_template_filter(counted, "counted")  # {{ n|counted("decision") }}: "1 decision", "2 decisions"
     app.add_template_filter(plural, "plural")    # {{ "application"|plural(n) }}: the noun alone
 

@@ -32,8 +32,8 @@ NOT_COUNTS = {
     "category", "serial", "file", "format", "header",  # names given to values inside {% trans %} sentences
 }
 # A {% trans count=n %}...{% pluralize %}...{% endtrans %} block is the plural helper itself (ngettext).
-_PLURAL_BLOCK = re.compile(r"\{%-?\s*trans\b[^%]*%\}(?:(?!\{%-?\s*endtrans).)*?\{%-?\s*pluralize\b.*?\{%-?\s*endtrans\s*-?%\}",
-                           re.S)
+_PLURAL_BLOCK = re.compile(r"\{%-?\s*trans\b[^%]*%\}(?:(?!\{%-?\s*endtrans).)*?"
+                           r"\{%-?\s*pluralize\b.*?\{%-?\s*endtrans\s*-?%\}", re.S)
 
 
 def _without_plural_blocks(text: str) -> str:

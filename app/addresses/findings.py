@@ -4,7 +4,10 @@ from dataclasses import dataclass
 from app.addresses import codes
 from app.addresses.geo import describe_part, geo_data
 from app.addresses.ranges import AddressRange
-from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
+from app.addresses.special import (
+    reaches_outside_global_unicast,
+    special_blocks_touching,
+)
 from app.choices import DEFAULT_MAX_PREFIX_V4, DEFAULT_MAX_PREFIX_V6, Severity
 from app.i18n import Phrase
 

@@ -13,7 +13,13 @@ import re
 from socket import AF_INET, AF_INET6, inet_pton
 
 from app.addresses import codes
-from app.addresses.ranges import BITS, MAPPED_FIRST, MAPPED_LAST, AddressRange, format_address
+from app.addresses.ranges import (
+    BITS,
+    MAPPED_FIRST,
+    MAPPED_LAST,
+    AddressRange,
+    format_address,
+)
 from app.i18n import _, ngettext
 
 # The longest valid entry is two IPv4-mapped IPv6 addresses with spaces: about 95 chars.

@@ -59,7 +59,8 @@ def _batch_json(batch: Batch, with_ids: bool = True) -> dict:
 
 
 def _note_json(note: ReviewNote) -> dict:
-    return {"id": note.id, "body": note.body, "author": _user_json(note.author), "created_at": note.created_at.isoformat()}
+    return {"id": note.id, "body": note.body, "author": _user_json(note.author),
+            "created_at": note.created_at.isoformat()}
 
 
 def _application(application_id: int) -> Application:

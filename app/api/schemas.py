@@ -3,7 +3,14 @@
 They describe what the handlers accept; the services still check every field and answer 422 naming
 the one at fault, so a schema here never replaces a check.
 """
-from app.choices import REJECTION_REASONS, ApplicantKind, Category, DocumentKind, Protocol, SubscriptionKind
+from app.choices import (
+    REJECTION_REASONS,
+    ApplicantKind,
+    Category,
+    DocumentKind,
+    Protocol,
+    SubscriptionKind,
+)
 
 _TEXT = {"type": "string"}
 _OPTIONAL_TEXT = {"type": ["string", "null"]}

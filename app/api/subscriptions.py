@@ -9,7 +9,12 @@ from app.auth import role_required
 from app.choices import Role
 from app.i18n import _
 from app.services.applications import visible_application
-from app.services.subscriptions.sms_codes import proof_step, request_code, subscription_on, verify_code
+from app.services.subscriptions.sms_codes import (
+    proof_step,
+    request_code,
+    subscription_on,
+    verify_code,
+)
 from app.transactions import committed
 
 

@@ -10,7 +10,11 @@ from app.models import AddressEntry
 from app.services import ServiceError
 from app.services.applicant_notes import note_problem
 from app.services.endpoints import EndpointInput, parse_endpoints
-from app.services.subscriptions.inputs import MAX_SUBSCRIPTIONS, SubscriptionInput, parse_subscriptions
+from app.services.subscriptions.inputs import (
+    MAX_SUBSCRIPTIONS,
+    SubscriptionInput,
+    parse_subscriptions,
+)
 
 MAX_ENTRIES = 5000
 MAX_ENDPOINTS = 50

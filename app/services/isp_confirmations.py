@@ -32,7 +32,11 @@ from app.services import Conflict, ServiceError
 from app.services.review import suspensions
 from app.services.transitions import move, state_words
 from app.services.validation.checks.base import Draft
-from app.services.validation.checks.isp import covers_addresses, finding_draft, served_by
+from app.services.validation.checks.isp import (
+    covers_addresses,
+    finding_draft,
+    served_by,
+)
 
 REASON_MAX = 1000
 PAGE_MAX = 500

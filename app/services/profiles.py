@@ -9,7 +9,13 @@ from app.i18n import _, ngettext
 from app.models import ApplicantProfile, User
 from app.services import ServiceError
 from app.services.isp_organisations import find_organisation
-from app.services.pakistani_numbers import ascii_digits, phone_ok, tidy_cnic, tidy_ntn, tidy_phone
+from app.services.pakistani_numbers import (
+    ascii_digits,
+    phone_ok,
+    tidy_cnic,
+    tidy_ntn,
+    tidy_phone,
+)
 
 # ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
 NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")

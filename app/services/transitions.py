@@ -159,7 +159,8 @@ def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=Non
     applications = [a for a, _, _, _ in moved]
     if then is not None:
         then(applications)
-    announce_many([a.id for a, previous, new_state, _ in moved if register_class(previous) != register_class(new_state)])
+    announce_many([a.id for a, previous, new_state, _ignored in moved
+                   if register_class(previous) != register_class(new_state)])
     notify_state_many(applications)
     for action in dict.fromkeys(new_state for _, _, new_state, _ in moved):
         record_many(f"application.{action}", [(a, {"before": previous, "after": new_state, **data})

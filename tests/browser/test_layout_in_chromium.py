@@ -7,7 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CLIPPED, OVERFLOWING, PHONE
-from tests.browser.test_review_in_chromium import call, flask, sign_in, upload_ntn_certificate
+from tests.browser.test_review_in_chromium import (
+    call,
+    flask,
+    sign_in,
+    upload_ntn_certificate,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -72,6 +72,25 @@ def test_each_translation_keeps_the_placeholders_and_is_urdu(catalogue):
     assert len(latin_only) < 0.03 * len(entries(catalogue)), f"not translated into Urdu: {latin_only[:20]}"
 
 
+# A number with punctuation written into a translation (an example NTN, an address, a phone number): beside
+# Urdu text and brackets the bidi algorithm would reorder its parts ("(12345678" and "1234567-8" swap), so the
+# translation wraps it in FSI ... PDI, as app.i18n does for values.
+BARE_NUMBER = re.compile(r"(?<![\w.:/+-])[+/]?\d(?:[\w.:/+-]*[\w/+])?(?: \d(?:[\w.:/+-]*[\w/+])?)*")
+NEEDS_ISOLATION = re.compile(r"\d[.:/+-]|[.:/+-]\d|^\+|^/|\d \d")
+MARKUP = re.compile(r"<[^>]*>|%\([a-z_]+\)s|\{[a-z_]+\}|\u2068[^\u2069]*\u2069")  # and what is isolated
+
+
+def test_numbers_written_into_translations_keep_their_order():
+    bare = [(message.id, number) for message in entries(catalogue_of_record())
+            for string in (message.string if isinstance(message.string, tuple) else (message.string,))
+            for number in BARE_NUMBER.findall(MARKUP.sub(" ", string)) if NEEDS_ISOLATION.search(number)]
+    assert not bare, f"wrap these in \\u2068 ... \\u2069 in messages.po: {bare[:10]}"
+
+
+def catalogue_of_record():
+    return read(CATALOGUE)
+
+
 def test_no_entry_is_left_over_from_removed_code(catalogue, marked):
     obsolete = [message.id for message in entries(catalogue) if message.id not in marked]
     assert not obsolete, f"{len(obsolete)} entries no code uses (run `make messages`): {obsolete[:10]}"

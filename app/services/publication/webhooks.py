@@ -22,7 +22,10 @@ from sqlalchemy import select, update
 
 from app import audit
 from app.addresses import AddressRange
-from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
+from app.addresses.special import (
+    reaches_outside_global_unicast,
+    special_blocks_touching,
+)
 from app.choices import DeliveryState
 from app.extensions import db
 from app.i18n import _

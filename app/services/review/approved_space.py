@@ -22,7 +22,14 @@ from app.addresses.ranges import BITS, format_address, prefixes_of
 from app.choices import SubscriptionKind
 from app.extensions import db
 from app.i18n import _
-from app.models import AddressEntry, Application, ApprovedPrefix, ApprovedSubscription, IspOrganisation, Subscription
+from app.models import (
+    AddressEntry,
+    Application,
+    ApprovedPrefix,
+    ApprovedSubscription,
+    IspOrganisation,
+    Subscription,
+)
 from app.services import Conflict
 from app.services.id_lists import among
 from app.services.subscriptions.inputs import shown_identifier

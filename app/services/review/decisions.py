@@ -12,7 +12,14 @@ from app import audit
 from app.choices import BatchState, FindingCode, Severity, State
 from app.extensions import db
 from app.i18n import _, _l
-from app.models import Application, Batch, Finding, Override, ReviewNote, batch_applications
+from app.models import (
+    Application,
+    Batch,
+    Finding,
+    Override,
+    ReviewNote,
+    batch_applications,
+)
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.id_lists import among
 from app.services.locks import locked

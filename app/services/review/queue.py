@@ -20,11 +20,30 @@ import json
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select, true, tuple_, union
+from sqlalchemy import (
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union,
+)
 
 from app.addresses import AddressRange, EntryError, parse_entry
 from app.addresses.ranges import BITS
-from app.choices import ApplicantKind, BatchState, Category, ConfirmationState, FindingCode, Severity, State
+from app.choices import (
+    ApplicantKind,
+    BatchState,
+    Category,
+    ConfirmationState,
+    FindingCode,
+    Severity,
+    State,
+)
 from app.extensions import db
 from app.i18n import _, ngettext
 from app.models import (
@@ -44,7 +63,6 @@ from app.services import ServiceError
 from app.services.id_lists import among
 from app.services.pakistani_numbers import NotAMobileNumber, mobile_e164
 from app.services.review.decisions import pending_batch_ids
-
 
 # What the queue shows without a state filter: everything waiting on the regulator or stuck on the way.
 QUEUE_STATES = (State.SUSPENDED, State.READY, State.FLAGGED, State.NEEDS_INFO, State.VALIDATION_FAILED)

@@ -26,8 +26,8 @@ from app.services.review import approved_space
 from app.services.review.approvals import queue_revalidation
 from app.services.review.decisions import acting, lock_application, required_text
 from app.services.transitions import move
-from app.system.plurals import plural
 from app.services.validation.checks.isp import covers_addresses, part_words
+from app.system.plurals import plural
 
 
 def suspend(application: Application, confirmation: IspConfirmation, actor) -> None:

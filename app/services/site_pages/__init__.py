@@ -3,8 +3,8 @@
 A page nobody has saved shows its default text, shipped in defaults/<slug>.txt (first line the title),
 or in the reader's language from defaults/<language>/<slug>.txt when there is one (defaults/ur/help.txt),
 with the portal's settings filled in ({operator}, {approval_days}); once an admin saves it, the saved text
-is the page, exactly as typed, in every language. Text is never HTML: blocks() splits it into headings and paragraphs, and the
-template escapes every character, so a page cannot carry markup or scripts.
+is the page, exactly as typed, in every language. Text is never HTML: blocks() splits it into headings and
+paragraphs, and the template escapes every character, so a page cannot carry markup or scripts.
 """
 import re
 from dataclasses import dataclass
@@ -51,7 +51,8 @@ def default_file(slug: str) -> Path:
 def default_text(slug: str) -> PageText:
     title, _newline, body = default_file(slug).read_text(encoding="utf-8").partition("\n")
     config = current_app.config
-    for name, value in (("operator", portal_operator(config["PORTAL_OPERATOR"])), ("approval_days", config["APPROVAL_DAYS"])):
+    operator = portal_operator(config["PORTAL_OPERATOR"])
+    for name, value in (("operator", operator), ("approval_days", config["APPROVAL_DAYS"])):
         body = body.replace("{" + name + "}", str(value))
     return PageText(slug, title.strip(), body.strip())
 

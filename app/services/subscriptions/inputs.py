@@ -15,7 +15,12 @@ from app.choices import SubscriptionKind
 from app.extensions import db
 from app.i18n import _, ngettext
 from app.models import IspOrganisation, Subscription
-from app.services.pakistani_numbers import NotAMobileNumber, ascii_digits, mobile_e164, mobile_national
+from app.services.pakistani_numbers import (
+    NotAMobileNumber,
+    ascii_digits,
+    mobile_e164,
+    mobile_national,
+)
 
 MAX_SUBSCRIPTIONS = 50
 IDENTIFIER_MAX = Subscription.identifier.type.length

@@ -24,7 +24,13 @@ from app.queues import CODE_SMS_FAILED, SEND_CODE_SMS
 from app.services import Conflict, ServiceError, TooSoon, job_outbox
 from app.services.pakistani_numbers import ascii_digits, mobile_national
 from app.services.subscriptions.code_limits import lock_code_requests, next_code_wait
-from app.services.subscriptions.code_secrets import CODE_DIGITS, code_hash, code_matches, new_code, seal
+from app.services.subscriptions.code_secrets import (
+    CODE_DIGITS,
+    code_hash,
+    code_matches,
+    new_code,
+    seal,
+)
 
 CODE_LIFE = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5

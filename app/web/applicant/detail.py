@@ -3,7 +3,16 @@
 A refused upload comes back on this page with the error beside the file field (and the chosen kind
 kept), not in a message at the top of a page the browser scrolled away from.
 """
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -16,7 +25,12 @@ from app.jobs.validation import validation_progress
 from app.models import Document
 from app.services import ServiceError
 from app.services import applications as service
-from app.services.documents import record_download, remove_document, store_document, too_large
+from app.services.documents import (
+    record_download,
+    remove_document,
+    store_document,
+    too_large,
+)
 from app.services.review.batches import batch_for
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
@@ -25,7 +39,13 @@ from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.forms import DocumentForm
 from app.web.applicant.oversized import upload_head
-from app.web.applicant.presenters import IN_BATCH_LABEL, next_step, shown_findings, subscription_rows, timeline
+from app.web.applicant.presenters import (
+    IN_BATCH_LABEL,
+    next_step,
+    shown_findings,
+    subscription_rows,
+    timeline,
+)
 from app.web.forms import ActionForm
 from app.web.outcomes import commit_or_flash
 

@@ -17,12 +17,22 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.addresses import parse_block
-from app.choices import Category, DocumentKind, OrganisationKind, Protocol, SubscriptionKind
+from app.choices import (
+    Category,
+    DocumentKind,
+    OrganisationKind,
+    Protocol,
+    SubscriptionKind,
+)
 from app.i18n import _, _l
 from app.services.applicant_notes import MAX_NOTE
 from app.services.application_input import MIN_PURPOSE, purpose_problem
 from app.services.endpoints import ENDPOINT_FIELDS, parse_endpoints
-from app.services.subscriptions.inputs import MAX_SUBSCRIPTIONS, operators_by_kind, parse_subscriptions
+from app.services.subscriptions.inputs import (
+    MAX_SUBSCRIPTIONS,
+    operators_by_kind,
+    parse_subscriptions,
+)
 from app.web.forms import TOO_LONG, RaastaForm, SubForm
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -42,9 +52,9 @@ class ProfileForm(RaastaForm):
     cnic = StringField(_l("CNIC"),
                        description=_l("Freelancers: 13 digits, with or without dashes, e.g. 35202-1234567-1."))
     platform_url = StringField(_l("Freelance platform profile (optional)"),
-                               description=_l("Your Upwork or Fiverr page's address, e.g. %(example)s (%(scheme)s is added "
-                                              "when you leave it out).", example="www.upwork.com/freelancers/yourname",
-                                              scheme="https://"))
+                               description=_l("Your Upwork or Fiverr page's address, e.g. %(example)s (%(scheme)s is "
+                                              "added when you leave it out).",
+                                              example="www.upwork.com/freelancers/yourname", scheme="https://"))
     pseb_number = StringField(_l("PSEB registration number (optional)"),
                               description=_l("Not required: Raasta does not need an export-board registration."))
     city = StringField(_l("City"))
@@ -147,7 +157,8 @@ class ApplicationForm(RaastaForm):
 
     @property
     def adding_a_row(self) -> bool:
-        """One of the "Add another ..." buttons was pressed (without JavaScript): the form comes back, one row longer."""
+        """One of the "Add another ..." buttons was pressed (without JavaScript): the form comes back, one row
+        longer."""
         return bool(self.add_endpoint.data or self.add_mobile_number.data or self.add_broadband_account.data)
 
     def validate(self, extra_validators=None) -> bool:

@@ -1,6 +1,13 @@
 """What the applicant reads about their application: the next step, its findings, and the timeline in words."""
 from app import audit
-from app.choices import REVIEWER_ONLY_FINDINGS, DocumentKind, FindingCode, Role, State, SubscriptionKind
+from app.choices import (
+    REVIEWER_ONLY_FINDINGS,
+    DocumentKind,
+    FindingCode,
+    Role,
+    State,
+    SubscriptionKind,
+)
 from app.i18n import _, _l
 from app.models import Application, Finding, User
 from app.services.pakistani_numbers import mobile_national

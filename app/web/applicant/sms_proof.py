@@ -9,7 +9,12 @@ from flask_login import current_user
 from app.i18n import _
 from app.services.pakistani_numbers import mobile_national
 from app.services.subscriptions.code_limits import in_words
-from app.services.subscriptions.sms_codes import CODE_LIFE, request_code, subscription_on, verify_code
+from app.services.subscriptions.sms_codes import (
+    CODE_LIFE,
+    request_code,
+    subscription_on,
+    verify_code,
+)
 from app.transactions import committed
 from app.web.applicant import applicant_only, application_or_404, bp
 from app.web.applicant.detail import render_application

@@ -12,6 +12,7 @@ from app.web.auth import bp
 from app.web.auth.forms import SignInForm, SignUpForm
 from app.web.redirects import safe_next
 
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
 def sign_in():

@@ -4,7 +4,17 @@ Whitelist pages are for everyone who may read the whitelist (ISPs, reviewers, ad
 here use the session and serve the same stored bytes as the API (app.services.publication.files).
 Confirmations and the webhook belong to one ISP organisation and are for its users only.
 """
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,7 +28,11 @@ from app.services import isp_confirmations as confirmations
 from app.services.isp_organisations import organisation_of
 from app.services.publication import feeds, files
 from app.services.publication.signing import public_key_pem
-from app.services.publication.webhooks import recent_deliveries, retry_intervals, set_webhook
+from app.services.publication.webhooks import (
+    recent_deliveries,
+    retry_intervals,
+    set_webhook,
+)
 from app.transactions import committed
 from app.web.isp import bp, isp_only, readers
 from app.web.isp.forms import AnswerForm, WebhookForm

@@ -3,7 +3,15 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.addresses import codes
-from app.choices import PAKISTAN_ISPS, REJECTION_REASONS, ApplicantKind, Category, ConfirmationState, FindingCode, State
+from app.choices import (
+    PAKISTAN_ISPS,
+    REJECTION_REASONS,
+    ApplicantKind,
+    Category,
+    ConfirmationState,
+    FindingCode,
+    State,
+)
 from app.i18n import _, _l
 from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES, REGISTRATIONS
 from app.web.forms import TOO_LONG, RaastaForm
@@ -73,7 +81,8 @@ class QueueFilterForm(RaastaForm):
 
 class RejectForm(RaastaForm):
     template = SelectField(_l("Reason"), default="",
-                           choices=[("", _l("Write my own reason below"))] + [(r.english, r) for r in REJECTION_REASONS])
+                           choices=[("", _l("Write my own reason below")),
+                                    *((reason.english, reason) for reason in REJECTION_REASONS)])
     reason = TextAreaField(_l("Reason in your words"), validators=[REASON_LENGTH], render_kw={"rows": 3},
                            description=_l("Shown to the applicant on their page and in the notification."))
 

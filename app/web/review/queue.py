@@ -5,7 +5,13 @@ from flask_login import current_user
 from app.i18n import _, ngettext
 from app.services import ServiceError
 from app.services.review import batches as batch_service
-from app.services.review.queue import QueueFilter, matching_counts, matching_ids, queue_page, state_counts
+from app.services.review.queue import (
+    QueueFilter,
+    matching_counts,
+    matching_ids,
+    queue_page,
+    state_counts,
+)
 from app.transactions import committed
 from app.web.review import bp, staff_only
 from app.web.review.forms import BatchForm, QueueFilterForm

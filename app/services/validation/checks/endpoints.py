@@ -1,6 +1,9 @@
 """Checks on VPN endpoints: host syntax, port, protocol, and addresses in special-purpose space."""
 from app.addresses import EntryError, parse_entry
-from app.addresses.special import reaches_outside_global_unicast, special_blocks_touching
+from app.addresses.special import (
+    reaches_outside_global_unicast,
+    special_blocks_touching,
+)
 from app.choices import FindingCode, Protocol, Severity
 from app.i18n import Phrase
 from app.services.endpoints import host_problem

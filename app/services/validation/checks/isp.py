@@ -15,12 +15,9 @@ answers; isp_confirmations.answer() puts the same finding on the application the
 import re
 
 from app.choices import ConfirmationState, FindingCode, Severity, SubscriptionKind
-from app.i18n import Phrase
+from app.i18n import Phrase, _, ngettext
 from app.models import Application, IspConfirmation
 from app.services.validation.checks.base import CheckContext, Draft
-
-_NOUNS = {SubscriptionKind.MOBILE: ("mobile number", "mobile numbers"),
-          SubscriptionKind.FIXED: ("account", "accounts")}
 
 # Each organisation's answer as one whole sentence per shape of its part, so a language can word the list its way:
 # (the subscriber id?, mobile numbers: none, 1 or 2 for more, accounts: likewise) -> (confirmed, disputed,
@@ -158,14 +155,20 @@ def covers_addresses(confirmation: IspConfirmation) -> bool:
 
 
 def part_words(confirmation: IspConfirmation) -> str:
-    """What this organisation confirms, in words: "subscriber id PTCL-1", "mobile number +923001234567", both."""
-    parts = [f"subscriber id {confirmation.subscriber_id}"] if covers_addresses(confirmation) else []
+    """What this organisation confirms, in the current language: "subscriber id PTCL-1", "mobile number
+    +923001234567", or both joined ("... and ...")."""
+    parts = [_("subscriber id %(id)s", id=confirmation.subscriber_id)] if covers_addresses(confirmation) else []
     subscriptions = served_by(confirmation.application, confirmation.organisation_id)
-    for kind, (one, many) in _NOUNS.items():
-        identifiers = [s.identifier for s in subscriptions if s.kind == kind]
-        if identifiers:
-            parts.append(f"{one if len(identifiers) == 1 else many} {', '.join(identifiers)}")
-    return " and ".join(parts)
+    numbers = [s.identifier for s in subscriptions if s.kind == SubscriptionKind.MOBILE]
+    accounts = [s.identifier for s in subscriptions if s.kind == SubscriptionKind.FIXED]
+    if numbers:
+        parts.append(ngettext("mobile number %(ids)s", "mobile numbers %(ids)s", len(numbers), ids=", ".join(numbers)))
+    if accounts:
+        parts.append(ngettext("account %(ids)s", "accounts %(ids)s", len(accounts), ids=", ".join(accounts)))
+    joined = parts[0] if parts else ""
+    for part in parts[1:]:
+        joined = _("%(first)s and %(then)s", first=joined, then=part)
+    return joined
 
 
 def finding_draft(confirmation: IspConfirmation) -> Draft:
