@@ -15,7 +15,7 @@ from app.i18n import _
 from app.models import AddressEntry, Application
 from app.models.types import utcnow
 from app.services import Conflict
-from app.services.transitions import move
+from app.services.transitions import move, state_words
 from app.services.validation.queue import enqueue_batch, enqueue_one
 
 REASON_KEPT = 500  # characters of a failed job's error kept in the audit event shown to admins
@@ -38,34 +38,9 @@ def retry(application: Application) -> None:
 
 
 def _not_retryable(application: Application) -> str:
-    """"Application 7 is approved; only a failed or stuck validation can be retried.", a sentence per state."""
-    number, state = application.id, application.state
-    sentences = {
-        State.DRAFT: lambda: _("Application %(id)s is draft; only a failed or stuck validation can be retried.",
-                               id=number),
-        State.READY: lambda: _("Application %(id)s is ready; only a failed or stuck validation can be retried.",
-                               id=number),
-        State.FLAGGED: lambda: _("Application %(id)s is flagged; only a failed or stuck validation can be "
-                                 "retried.", id=number),
-        State.NEEDS_INFO: lambda: _("Application %(id)s is needs info; only a failed or stuck validation can be "
-                                    "retried.", id=number),
-        State.APPROVED: lambda: _("Application %(id)s is approved; only a failed or stuck validation can be "
-                                  "retried.", id=number),
-        State.SUSPENDED: lambda: _("Application %(id)s is suspended; only a failed or stuck validation can be "
-                                   "retried.", id=number),
-        State.REJECTED: lambda: _("Application %(id)s is rejected; only a failed or stuck validation can be "
-                                  "retried.", id=number),
-        State.REVOKED: lambda: _("Application %(id)s is revoked; only a failed or stuck validation can be "
-                                 "retried.", id=number),
-        State.EXPIRED: lambda: _("Application %(id)s is expired; only a failed or stuck validation can be "
-                                 "retried.", id=number),
-        State.WITHDRAWN: lambda: _("Application %(id)s is withdrawn; only a failed or stuck validation can be "
-                                   "retried.", id=number),
-    }
-    if state in sentences:
-        return sentences[state]()
-    return _("Application %(id)s is %(state)s; only a failed or stuck validation can be retried.", id=number,
-             state=state.replace("_", " "))
+    """"Application 7 is approved; only a failed or stuck validation can be retried." """
+    return _("Application %(id)s is %(state)s; only a failed or stuck validation can be retried.",
+             id=application.id, state=state_words(application.state))
 
 
 def overlapping_pending(changed: Application) -> list[Application]:
