@@ -14,8 +14,8 @@ def best_match(accept_languages, chosen: str | None = None) -> str:
     LanguageAccept, best quality first) that we speak, by its main part ("ur-PK" is Urdu), else English."""
     if chosen in LANGUAGES:
         return chosen
-    for tag, _quality in accept_languages or ():
+    for tag, quality in accept_languages or ():
         language = tag.replace("_", "-").split("-")[0].lower()
-        if language in LANGUAGES:
+        if language in LANGUAGES and quality > 0:  # q=0: "not this one"
             return language
     return DEFAULT

@@ -73,7 +73,7 @@ def test_the_api_follows_accept_language_only(client, make_user, api):
 
 def test_accept_language_is_read_by_each_languages_main_part_in_order_of_preference(client):
     for header, expected in (("ur-PK,en;q=0.5", "ur"), ("en-GB,ur;q=0.5", "en"), ("fr, ur-IN;q=0.8", "ur"),
-                             ("*", "en"), ("", "en")):
+                             ("*", "en"), ("", "en"), ("ur;q=0", "en"), ("UR", "ur"), (";;;,,,", "en")):
         assert f'lang="{expected}"' in html_tag(client.get("/", headers={"Accept-Language": header})), header
 
 
@@ -84,3 +84,9 @@ def test_a_visitor_who_chose_urdu_keeps_it_on_the_account_they_then_create(clien
     assert response.status_code == 302
     client.get(response.location)
     assert db.session.scalar(db.select(User.language).where(User.email == "new.urdu@example.pk")) == "ur"
+
+
+def test_a_cookie_someone_tampered_with_is_ignored(client):
+    client.set_cookie("lang", "<script>alert(1)</script>")
+    response = client.get("/")
+    assert html_tag(response) == '<html lang="en" dir="ltr">' and "<script>alert(1)" not in response.text
