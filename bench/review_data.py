@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from app.addresses.ranges import format_address, prefixes_of  # noqa: E402
+from app.services.decision_clock import Calendar, due_at  # noqa: E402
 from app.choices import (PAKISTAN_ISPS, Category, ConfirmationState, FindingCode, Role, Severity,  # noqa: E402
                          State)
 
@@ -95,7 +96,8 @@ def generate(applications: int, now: dt.datetime) -> Rows:
         approved = validated + dt.timedelta(days=1) if state == State.APPROVED else None
         expires = approved + dt.timedelta(days=365) if approved else None
         rows.applications.append((application_id, applicant, "Bench: office VPN", rng.choice(Category.ALL), state,
-                                  submitted, submitted, submitted, validated, approved, expires))
+                                  submitted, submitted, submitted, validated, approved, expires,
+                                  due_at(submitted, 8, WORKING_WEEK)))
         if state == State.READY:
             rows.ready_ids.append(application_id)
         for position in range(rng.randint(1, 5)):
@@ -142,6 +144,9 @@ def generate(applications: int, now: dt.datetime) -> Rows:
     return rows
 
 
+WORKING_WEEK = Calendar()  # the default settings: Monday to Friday, 09:00-17:00 PKT, 8 working hours
+
+
 def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], object]]:
     b = lambda n: n.to_bytes(16, "big")  # noqa: E731  (UInt128's storage)
     t_now = stamp(now)
@@ -154,7 +159,7 @@ def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], o
                                 "isp_subscriber_id", "created_at", "updated_at"],
                                [row + (t_now, t_now) for row in rows.profiles]),
         "applications": (["id", "applicant_id", "purpose", "category", "state", "created_at", "updated_at",
-                          "submitted_at", "validated_at", "approved_at", "expires_at"],
+                          "submitted_at", "validated_at", "approved_at", "expires_at", "decision_due_at"],
                          [row[:5] + tuple(stamp(t) if t else None for t in row[5:]) for row in rows.applications]),
         "address_entries": (["id", "application_id", "position", "input", "version", "start", "end", "cidrs",
                              "size_class"],
