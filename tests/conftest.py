@@ -351,7 +351,7 @@ def approved_application(db, make_applicant):
         now = utcnow()
         application = Application(applicant=applicant, purpose="test", category=category, state=State.APPROVED,
                                   submitted_at=now, validated_at=now, approved_at=now,
-                                  expires_at=now + timedelta(days=days))
+                                  expires_at=now + timedelta(days=days), decision_due_at=now + timedelta(hours=8))
         for position, text in enumerate(entries):
             rng = parse_entry(text)
             entry = AddressEntry(position=position, input=text, version=rng.version, start=rng.start,
