@@ -125,7 +125,8 @@ def working_days() -> tuple[int, ...]:
     for part in (p.strip() for p in text.split(",")):
         first, _, last = part.partition("-")
         first, last = first.strip(), (last.strip() if _ else first.strip())
-        if first not in WEEKDAY_NAMES or last not in WEEKDAY_NAMES or WEEKDAY_NAMES.index(last) < WEEKDAY_NAMES.index(first):
+        if (first not in WEEKDAY_NAMES or last not in WEEKDAY_NAMES
+                or WEEKDAY_NAMES.index(last) < WEEKDAY_NAMES.index(first)):
             raise ConfigError(f"WORKING_DAYS={text!r} is not a list of days: {part!r} is not a day name or a range "
                               "from an earlier to a later day; use mon tue wed thu fri sat sun, e.g. "
                               "WORKING_DAYS=mon-fri or WORKING_DAYS=mon,tue,wed,thu,fri")

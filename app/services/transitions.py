@@ -4,6 +4,8 @@ move() is a compare-and-set on the row: `UPDATE ... WHERE id = :id AND state = :
 requests racing from the same state (withdraw against submit, two submits, a worker finishing a
 validation the applicant just withdrew), exactly one changes the row and the other gets a 409.
 """
+import functools
+
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -60,8 +62,7 @@ def _clock_values(application: Application, previous: str, new_state: str, now, 
 
 def _calendar_once():
     """A function giving the decision clock's calendar, read from the database on the first call only."""
-    loaded = []
-    return lambda: loaded[0] if loaded else loaded.append(clock_calendar()) or loaded[0]
+    return functools.cache(clock_calendar)
 
 
 # A state's code as the services' messages name it ("needs info"), in the reader's language; the pages' words for

@@ -7,7 +7,8 @@ without a due time (submitted before the clock, if any) follow their part's date
 first. Pages are keyset, not OFFSET: the cursor is the part and the (sort key, id) of the last row shown, and
 the next page is the rows after it in ix_applications_due (or ix_applications_queue) order, so page 500 costs
 what page 1 costs. A page is five queries whatever its
-length (one more where it crosses from one part to the next): the rows, then the page's entries, findings,
+length (one more where it crosses from one part to the next: by due time, the parts without a due time are
+short index lookups that are usually empty): the rows, then the page's entries, findings,
 override counts and pending batches by application (plus one short lookup for a ?address= or ?batched=
 filter, two for a ?q=: applicants, and subscriptions). The address
 search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
