@@ -35,8 +35,6 @@ _STAMPS = {
 }
 
 
-
-
 def clock_moves(previous: str, new_state: str) -> bool:
     """Whether moving previous -> new_state starts, pauses or restarts the decision clock."""
     return new_state == State.NEEDS_INFO or (new_state == State.VALIDATING
@@ -109,8 +107,8 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
               state=State.LABELS[application.state].lower(), requested=State.LABELS[new_state].lower()),
             details={"state": application.state, "requested": new_state},
         )
-    previous = application.state
-    clock = (_clock_values(application, previous, new_state, utcnow(), _calendar_once())
+    previous, now = application.state, utcnow()
+    clock = (_clock_values(application, previous, new_state, now, _calendar_once())
              if clock_moves(previous, new_state) else {})
     changed = db.session.execute(
         update(Application).where(Application.id == application.id, Application.state == previous)
@@ -123,7 +121,7 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
     for name, value in clock.items():
         set_committed_value(application, name, value)
     if new_state in _STAMPS:
-        setattr(application, _STAMPS[new_state], utcnow())
+        setattr(application, _STAMPS[new_state], now)  # the time the clock started from, to the microsecond
     audit.record(f"application.{new_state}", application, actor=actor, before=previous, after=new_state, **data)
     if register_class(previous) != register_class(new_state):
         announce(application)
