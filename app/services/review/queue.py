@@ -3,8 +3,8 @@
 Suspended applications come before the rest (URGENT_STATES: an ISP disputed an approval, and the applicant
 is out of the whitelist until a reviewer decides); each part is in the order asked (?sort=): by the decision
 clock's due time, soonest (most late) first, the default; or oldest submission first (?sort=submitted). Rows
-without a due time (submitted before the clock, if any) follow their part's dated rows, oldest submission
-first. Pages are keyset, not OFFSET: the cursor is the part and the (sort key, id) of the last row shown, and
+without a due time (submitted before the clock, if any) follow the dated rows, in the order they were made.
+Suspended ones are always oldest submission first. Pages are keyset, not OFFSET: the cursor is the part and the (sort key, id) of the last row shown, and
 the next page is the rows after it in ix_applications_due (or ix_applications_queue) order, so page 500 costs
 what page 1 costs. A page is five queries whatever its
 length (one more where it crosses from one part to the next: by due time, the parts without a due time are
@@ -365,38 +365,57 @@ def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | N
     return query.where(*_conditions(f, joined, states))
 
 
+UNDATED = "undated"  # a part of the rows without a due time
+
+
 @dataclass(frozen=True)
 class Part:
-    """One stretch of the queue: some of the filter's states, in one keyset order on `key` then id."""
+    """One stretch of the queue: some of the filter's states, in one keyset order.
+
+    SORT_DUE: rows with a due time, by (decision_due_at, id) on ix_applications_due; UNDATED: those without, by id,
+    read from the same index (its NULL stretch is in id order); SORT_SUBMITTED: by (submitted_at, id) on
+    ix_applications_queue. Suspended applications are always by submission: they are approved ones that an ISP
+    disputed, urgent whatever their due time."""
 
     states: tuple[str, ...]
-    key: str  # SORT_DUE: dated rows by due time; SORT_SUBMITTED: by submission (also the undated rows)
-    dated: bool | None = None  # SORT_DUE's rows with a due time (True), those without (False); None: all
+    key: str
 
     @property
     def column(self):
-        return Application.decision_due_at if self.key == SORT_DUE and self.dated else Application.submitted_at
+        return {SORT_DUE: Application.decision_due_at, SORT_SUBMITTED: Application.submitted_at}.get(
+            self.key, Application.submitted_at)
+
+    def after(self, at: datetime, application_id: int):
+        """The condition for the rows after the one a page ended on (`at` its sort key, unused by UNDATED)."""
+        if self.key == UNDATED:
+            return Application.id > application_id
+        return tuple_(self.column, Application.id) > tuple_(literal(at, UTCDateTime), literal(application_id))
 
 
 def _ordered(columns, f: QueueFilter, part: Part):
     query = _filtered(columns + (part.column.label("sort_key"),), f, joined=True, states=part.states)
-    if part.dated is not None:
-        query = query.where(Application.decision_due_at.is_not(None) if part.dated
-                            else Application.decision_due_at.is_(None))
-    return query.order_by(part.column, Application.id)
+    if part.key == SORT_DUE:
+        return query.where(Application.decision_due_at.is_not(None)).order_by(Application.decision_due_at,
+                                                                              Application.id)
+    if part.key == UNDATED:
+        return query.where(Application.decision_due_at.is_(None)).order_by(Application.id)
+    return query.order_by(Application.submitted_at, Application.id)
 
 
 def _parts(f: QueueFilter) -> list[Part]:
-    """The parts the queue shows one after the other: the urgent states, then the rest; by due time, each has
-    its rows with a due time, then those without."""
+    """The parts the queue shows one after the other: the urgent states (by submission), then the rest, by due
+    time and then those without one, or by submission (?sort=submitted)."""
     urgent = tuple(s for s in f.states if s in URGENT_STATES)
     rest = tuple(s for s in f.states if s not in URGENT_STATES)
-    if f.sort == SORT_SUBMITTED:
-        return [Part(states, SORT_SUBMITTED) for states in (urgent, rest) if states]
-    return [Part(states, SORT_DUE, dated) for states in (urgent, rest) if states for dated in (True, False)]
+    parts = [Part(urgent, SORT_SUBMITTED)] if urgent else []
+    if rest and f.sort == SORT_SUBMITTED:
+        parts.append(Part(rest, SORT_SUBMITTED))
+    elif rest:
+        parts += [Part(rest, SORT_DUE), Part(rest, UNDATED)]
+    return parts
 
 
-MAX_PARTS = 4
+MAX_PARTS = 3
 
 
 def encode_cursor(at: datetime, application_id: int, part: int = 0) -> str:
@@ -436,8 +455,7 @@ def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> Qu
     while part < len(parts) and len(found) <= limit:
         query = _ordered(columns, f, parts[part])
         if after:
-            query = query.where(tuple_(parts[part].column, Application.id)
-                                > tuple_(literal(after[0], UTCDateTime), literal(after[1])))
+            query = query.where(parts[part].after(*after))
         found += [(part, row) for row in db.session.execute(query.limit(limit + 1 - len(found)))]
         part, after = part + 1, None
     page = found[:limit]
