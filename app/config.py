@@ -1,5 +1,6 @@
 """Configuration from the environment, with embedded defaults that need no service installed."""
 import os
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,6 +114,49 @@ def radius_filter_id() -> str:
     return value
 
 
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday()'s order
+
+
+def working_days() -> tuple[int, ...]:
+    """WORKING_DAYS: the days the decision clock runs, as weekday numbers (0 = Monday). Written as day names
+    and ranges separated by commas, e.g. "mon-fri" (the default), "mon,tue,wed,thu,fri" or "mon-thu,sat"."""
+    text = os.environ.get("WORKING_DAYS", "").strip().lower() or "mon-fri"
+    days: set[int] = set()
+    for part in (p.strip() for p in text.split(",")):
+        first, _, last = part.partition("-")
+        first, last = first.strip(), (last.strip() if _ else first.strip())
+        if (first not in WEEKDAY_NAMES or last not in WEEKDAY_NAMES
+                or WEEKDAY_NAMES.index(last) < WEEKDAY_NAMES.index(first)):
+            raise ConfigError(f"WORKING_DAYS={text!r} is not a list of days: {part!r} is not a day name or a range "
+                              "from an earlier to a later day; use mon tue wed thu fri sat sun, e.g. "
+                              "WORKING_DAYS=mon-fri or WORKING_DAYS=mon,tue,wed,thu,fri")
+        days.update(range(WEEKDAY_NAMES.index(first), WEEKDAY_NAMES.index(last) + 1))
+    return tuple(sorted(days))
+
+
+def _clock_time(text: str) -> time | None:
+    hours, _, minutes = text.strip().partition(":")
+    if not (len(hours) in (1, 2) and len(minutes) == 2 and (hours + minutes).isascii() and (hours + minutes).isdigit()):
+        return None
+    if int(hours) == 24 and int(minutes) == 0:
+        return time.max  # 24:00, the end of the day
+    return time(int(hours), int(minutes)) if int(hours) < 24 and int(minutes) < 60 else None
+
+
+def working_hours() -> tuple[time, time]:
+    """WORKING_HOURS: the hours of a working day the decision clock runs, in Pakistan time, "HH:MM-HH:MM"."""
+    text = os.environ.get("WORKING_HOURS", "").strip() or "09:00-17:00"
+    start, _, end = text.partition("-")
+    start, end = _clock_time(start), _clock_time(end)
+    if start is None or end is None:
+        raise ConfigError(f"WORKING_HOURS={text!r} is not a span of hours; use HH:MM-HH:MM in Pakistan time, "
+                          "e.g. WORKING_HOURS=09:00-17:00")
+    if start >= end:
+        raise ConfigError(f"WORKING_HOURS={text!r} ends before it starts; the start must be earlier than the end, "
+                          "e.g. WORKING_HOURS=09:00-17:00")
+    return start, end
+
+
 def limiter_storage(url: str) -> str:
     """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
@@ -175,6 +219,12 @@ class Config:
         self.REQUIRE_ISP_CONFIRMATION = whole_number("REQUIRE_ISP_CONFIRMATION", 0, "0 (off) or 1 (on)",
                                                      minimum=0, maximum=1) == 1
         self.CONFIRMATION_HOURS = whole_number("CONFIRMATION_HOURS", 24, "a number of hours")
+        # The decision clock (services.decision_clock): a submitted application's decision is due DECISION_HOURS
+        # working hours later, counted on WORKING_DAYS within WORKING_HOURS (Pakistan time), skipping the holidays
+        # an admin lists; it pauses while the applicant owes information (needs_info).
+        self.DECISION_HOURS = whole_number("DECISION_HOURS", 8, "a number of working hours", maximum=10_000)
+        self.WORKING_DAYS = working_days()
+        self.WORKING_HOURS = working_hours()
         # The mail queue's pauses (seconds) between tries while the SMTP server refuses or is away: about 10 hours.
         self.MAIL_RETRY_INTERVALS = seconds_list("MAIL_RETRY_INTERVALS", [30, 60, 300, 900, 1800, 3600] + [7200] * 4)
         # SMS codes: sent by an HTTP POST to SMS_URL (user:key@ in it is sent as HTTP basic auth), or written under

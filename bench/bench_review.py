@@ -119,9 +119,14 @@ def middle_cursor(f: QueueFilter) -> tuple[str | None, int]:
     count = review_queue.matching_count(f)
     if count < 2:
         return None, count
-    row = db.session.execute(review_queue._ordered((Application.submitted_at, Application.id), f)
-                             .offset(count // 2).limit(1)).first()
-    return encode_cursor(row.submitted_at, row.id), count
+    offset = count // 2
+    for index, part in enumerate(review_queue._parts(f)):  # the queue's parts, one after the other
+        ordered = review_queue._ordered((Application.id,), f, part)
+        row = db.session.execute(ordered.offset(offset).limit(1)).first()
+        if row is not None:
+            return encode_cursor(row.sort_key, row.id, index), count
+        offset -= db.session.scalar(select(func.count()).select_from(ordered.subquery()))
+    return None, count
 
 
 def time_queue(app, rows, results: list) -> None:

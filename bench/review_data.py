@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from app.addresses.ranges import format_address, prefixes_of  # noqa: E402
-from app.choices import (PAKISTAN_ISPS, Category, ConfirmationState, FindingCode, Role, Severity,  # noqa: E402
+from app.services.decision_clock import Calendar, due_at  # noqa: E402
+from app.choices import (MOBILE_OPERATORS, PAKISTAN_ISPS, Category, ConfirmationState, FindingCode, Role, Severity,  # noqa: E402
                          State)
 
 SEED = 20241201
@@ -68,7 +69,9 @@ def _pick(rng: random.Random, weighted) -> object:
 def generate(applications: int, now: dt.datetime) -> Rows:
     rng = random.Random(SEED)
     rows = Rows()
-    rows.organisations = [(i + 1, name) for i, name in enumerate(PAKISTAN_ISPS)]
+    # After the organisations the migrations seed (the mobile operators), under names of their own.
+    rows.organisations = [(ORGANISATION_IDS + i + 1, f"{name} Broadband" if name in MOBILE_OPERATORS else name)
+                          for i, name in enumerate(PAKISTAN_ISPS)]
     applicants = max(1, applications // 2)
     reviewers = (applicants + 1, applicants + 2)
     rows.reviewer_ids = reviewers
@@ -95,7 +98,8 @@ def generate(applications: int, now: dt.datetime) -> Rows:
         approved = validated + dt.timedelta(days=1) if state == State.APPROVED else None
         expires = approved + dt.timedelta(days=365) if approved else None
         rows.applications.append((application_id, applicant, "Bench: office VPN", rng.choice(Category.ALL), state,
-                                  submitted, submitted, submitted, validated, approved, expires))
+                                  submitted, submitted, submitted, validated, approved, expires,
+                                  due_at(submitted, 8, WORKING_WEEK)))
         if state == State.READY:
             rows.ready_ids.append(application_id)
         for position in range(rng.randint(1, 5)):
@@ -136,17 +140,22 @@ def generate(applications: int, now: dt.datetime) -> Rows:
             rows.ready_ids.append(application_id)
         if rng.random() < 0.33:
             confirmation_id += 1
-            rows.confirmations.append((confirmation_id, application_id, rng.randint(1, len(PAKISTAN_ISPS)),
+            rows.confirmations.append((confirmation_id, application_id, ORGANISATION_IDS + rng.randint(1, len(PAKISTAN_ISPS)),
                                        f"SUB-{application_id}", rng.choice(ConfirmationState.ALL)))
     rng.shuffle(rows.prefixes)  # as approved_space.add() inserts them: in address order the GiST index degrades
     return rows
+
+
+ORGANISATION_IDS = 100  # bench organisations' ids start after this
+WORKING_WEEK = Calendar()  # the default settings: Monday to Friday, 09:00-17:00 PKT, 8 working hours
 
 
 def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], object]]:
     b = lambda n: n.to_bytes(16, "big")  # noqa: E731  (UInt128's storage)
     t_now = stamp(now)
     return {
-        "isp_organisations": (["id", "name", "created_at"], [(i, name, t_now) for i, name in rows.organisations]),
+        "isp_organisations": (["id", "name", "kind", "created_at"],
+                              [(i, name, "fixed", t_now) for i, name in rows.organisations]),
         "users": (["id", "email", "name", "password_hash", "role", "active", "created_at", "session_token"],
                   [(i, email, name, "!bench", role, True, t_now, f"bench{i:027d}") for i, email, name, role
                    in rows.users]),
@@ -154,7 +163,7 @@ def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], o
                                 "isp_subscriber_id", "created_at", "updated_at"],
                                [row + (t_now, t_now) for row in rows.profiles]),
         "applications": (["id", "applicant_id", "purpose", "category", "state", "created_at", "updated_at",
-                          "submitted_at", "validated_at", "approved_at", "expires_at"],
+                          "submitted_at", "validated_at", "approved_at", "expires_at", "decision_due_at"],
                          [row[:5] + tuple(stamp(t) if t else None for t in row[5:]) for row in rows.applications]),
         "address_entries": (["id", "application_id", "position", "input", "version", "start", "end", "cidrs",
                              "size_class"],
@@ -164,8 +173,9 @@ def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], o
                      [row + ("{}", t_now) for row in rows.findings]),
         "overrides": (["id", "application_id", "code", "reason", "reviewer_id", "created_at"],
                       [row + (t_now,) for row in rows.overrides]),
-        "isp_confirmations": (["id", "application_id", "organisation_id", "subscriber_id", "state", "created_at"],
-                              [row + (t_now,) for row in rows.confirmations]),
+        "isp_confirmations": (["id", "application_id", "organisation_id", "subscriber_id", "state", "created_at",
+                               "subscriptions_digest"],
+                              [row + (t_now, "") for row in rows.confirmations]),
         "approved_prefixes": (["id", "application_id", "entry_id", "applicant_id", "version", "start", "end",
                                "prefixlen", "network"],
                               [(i, a, e, who, v, b(s), b(end), p, n) for i, a, e, who, v, s, end, p, n

@@ -351,7 +351,7 @@ def approved_application(db, make_applicant):
         now = utcnow()
         application = Application(applicant=applicant, purpose="test", category=category, state=State.APPROVED,
                                   submitted_at=now, validated_at=now, approved_at=now,
-                                  expires_at=now + timedelta(days=days))
+                                  expires_at=now + timedelta(days=days), decision_due_at=now + timedelta(hours=8))
         for position, text in enumerate(entries):
             rng = parse_entry(text)
             entry = AddressEntry(position=position, input=text, version=rng.version, start=rng.start,
@@ -374,18 +374,25 @@ def approved_application(db, make_applicant):
 @pytest.fixture
 def make_reviewable(db, make_applicant):
     """make_reviewable(["39.32.0.0/24"], state="ready", findings=[("code", "error")], applicant=None,
-    submitted_at=None) -> a committed application as validation leaves it: submitted, validated, with
-    its findings (on the application, not on an entry)."""
+    submitted_at=None, decision_due_at=None) -> a committed application as validation leaves it: submitted,
+    validated, with its findings (on the application, not on an entry), and a decision due time (by default 8 hours
+    of wall-clock time after submission: in submission order whatever the hour the test runs; the clock's own
+    tests submit through the API)."""
+    from datetime import timedelta
+
     from app.addresses import parse_entry
     from app.choices import State
     from app.models import AddressEntry, Application, Finding
     from app.models.types import utcnow
 
-    def make(entries, state=State.READY, findings=(), applicant=None, submitted_at=None, category="company_vpn"):
+    def make(entries, state=State.READY, findings=(), applicant=None, submitted_at=None, category="company_vpn",
+             decision_due_at=None):
         applicant = applicant or make_applicant()
         now = utcnow()
+        submitted_at = submitted_at or now
         application = Application(applicant=applicant, purpose="test", category=category, state=state,
-                                  submitted_at=submitted_at or now, validated_at=now)
+                                  submitted_at=submitted_at, validated_at=now,
+                                  decision_due_at=decision_due_at or submitted_at + timedelta(hours=8))
         for position, text in enumerate(entries):
             rng = parse_entry(text)
             application.entries.append(AddressEntry(position=position, input=text, version=rng.version,

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.api import bp, schemas
 from app.api.openapi import documented
 from app.api.requests import json_body, known_fields
-from app.api.serializers import application_json
+from app.api.serializers import application_json, due_time
 from app.auth import role_required
 from app.choices import Role
 from app.extensions import db
@@ -44,6 +44,8 @@ def _row_json(row: QueueRow) -> dict:
         "isp": row.isp_name,
         "overrides": row.override_count,
         "batch_id": row.batch_id,
+        "decision_due_at": due_time(row.decision_due_at),
+        "late": row.late,
     }
 
 
@@ -88,7 +90,7 @@ def _limit() -> int:
 @bp.get("/review/queue")
 @role_required(*STAFF)
 def review_queue_page():
-    """The review queue, oldest first, one keyset page at a time.
+    """The review queue, the decision due soonest first (late ones first), one keyset page at a time.
 
     Filters: ?state= (default: ready, flagged, needs_info and validation_failed), ?flag= (a finding
     code), ?category=, ?kind= (firm|freelancer), ?city=, ?isp=, ?older_than_days=, ?has_overrides=1|0,
@@ -98,12 +100,16 @@ def review_queue_page():
     ?q= (applicant name, email, NTN or CNIC; or a mobile number in any spelling, e.g. 0300-1234567 or
     +92 300 1234567, or a broadband account id exactly), ?address= (an address, CIDR or range: the
     applications, approved ones included, whose entries overlap it).
+    ?sort=due|submitted: by the decision clock's due time (the default) or oldest submission first; suspended
+    applications come first either way.
     ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for the next page.
 
     Returns {"applications", "next_cursor", "counts"}. Each row's "batch_id" names the batch awaiting
     approval it is in (null when none): such an application cannot be batched again until it is taken
     out of that batch or the batch is cancelled. "counts" holds how many wait in each queue state, not
     counting those in a pending batch, which "batched" counts (so "ready" is what a maker can batch).
+    Each row's "decision_due_at" (ISO 8601, Pakistan time) is when the decision is due and "late" says whether it
+    is past it (false while needs_info: the clock is paused until the applicant answers).
     """
     page = review_queue.queue_page(QueueFilter.from_args(request.args), request.args.get("cursor") or None,
                                    _limit())

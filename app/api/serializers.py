@@ -4,6 +4,8 @@ from flask_login import current_user
 from app import audit
 from app.choices import REVIEWER_ONLY_FINDINGS, Role
 from app.models import ApplicantProfile, Application
+from app.models.types import utcnow
+from app.services.decision_clock import PKT, is_late
 from app.services.profiles import PROFILE_FIELDS
 from app.services.review.decisions import overrides_of
 
@@ -32,6 +34,11 @@ def _time(value):
     return value.isoformat() if value else None
 
 
+def due_time(value):
+    """The decision's due time in Pakistan time, ISO 8601 with its offset (+05:00); None before submission."""
+    return value.astimezone(PKT).isoformat() if value else None
+
+
 def history(application: Application, staff: bool) -> list[dict]:
     """The application's audit events; applicants see no internal notes (not even that one was written)
     and no reviewer names."""
@@ -58,6 +65,10 @@ def application_json(application: Application, detail: bool = True) -> dict:
         "submitted_at": _time(application.submitted_at),
         "approved_at": _time(application.approved_at),
         "expires_at": _time(application.expires_at),
+        # The decision clock (services.decision_clock): due DECISION_HOURS working hours after submission, paused in
+        # needs_info; "late" while waiting past it, or for good once decided after it.
+        "decision_due_at": due_time(application.decision_due_at),
+        "late": is_late(application, utcnow()),
         "reviewer_message": application.reviewer_message,
         "renewal_of": application.renewal_of_id,
         "note": application.applicant_note,  # the applicant's note to the reviewer

@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from app.models.applications import AddressEntry, Application, Document, Endpoint, Finding
 from app.models.audit import AuditCheckpoint, AuditEvent
+from app.models.holidays import Holiday
 from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
 from app.models.outbox import OutboxJob
@@ -13,7 +14,7 @@ from app.models.whitelist import ApprovedPrefix, SubscriberFile, WhitelistBlob, 
 
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
-    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "IspConfirmation",
+    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "Holiday", "IspConfirmation",
     "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile",
     "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
     "batch_applications",

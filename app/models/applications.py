@@ -15,6 +15,8 @@ class Application(db.Model):
     __table_args__ = (
         # The review queue's keyset order (services.review.queue): oldest submission first.
         Index("ix_applications_queue", "submitted_at", "id"),
+        # The review queue's default order: the decision due first (services.review.queue, keyset on it).
+        Index("ix_applications_due", "decision_due_at", "id"),
         # A new-application form's key: the same form sent again finds the draft it made (one per key).
         Index("ix_applications_form_key", "applicant_id", "form_key", unique=True),
     )
@@ -34,6 +36,11 @@ class Application(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The decision clock (services.decision_clock): set when first submitted; while the applicant owes information
+    # (needs_info) the clock is paused, the working seconds that were left kept in decision_clock_remaining, and a
+    # new due time is set from them when the application is submitted again.
+    decision_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_clock_remaining: Mapped[int | None]
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     renewal_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,7 +4,9 @@ move() is a compare-and-set on the row: `UPDATE ... WHERE id = :id AND state = :
 requests racing from the same state (withdraw against submit, two submits, a worker finishing a
 validation the applicant just withdrew), exactly one changes the row and the other gets a 409.
 """
-from sqlalchemy import update
+import functools
+
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
@@ -15,6 +17,9 @@ from app.i18n import _, _l
 from app.models import Application
 from app.models.types import utcnow
 from app.services import Conflict
+from app.services.decision_clock import add_working_seconds, working_seconds_between
+from app.services.holidays import calendar as clock_calendar
+from app.services.holidays import decision_hours
 from app.services.id_lists import among
 from app.services.national_register import announce, announce_many, register_class
 from app.services.notifications import notify_state, notify_state_many
@@ -28,6 +33,34 @@ _STAMPS = {
     State.REJECTED: "decided_at",
     State.NEEDS_INFO: "decided_at",
 }
+
+
+def clock_moves(previous: str, new_state: str) -> bool:
+    """Whether moving previous -> new_state starts, pauses or restarts the decision clock."""
+    return new_state == State.NEEDS_INFO or (new_state == State.VALIDATING
+                                             and previous in (State.DRAFT, State.NEEDS_INFO))
+
+
+def _clock_values(application: Application, previous: str, new_state: str, now, calendar) -> dict:
+    """The decision clock's columns after previous -> new_state (see clock_moves; `calendar` a function giving the
+    Calendar, called only when needed): the first submission sets the due time; entering needs_info keeps the working
+    time left and pauses; the answer (submitted again) sets a new due time that far ahead. A draft that was
+    submitted before (reopened to correct it) keeps its due time: the applicant chose to correct it."""
+    due, remaining = application.decision_due_at, application.decision_clock_remaining
+    if new_state == State.NEEDS_INFO:
+        left = max(0, working_seconds_between(now, due, calendar())) if due else None
+        return {"decision_clock_remaining": left}
+    if previous == State.NEEDS_INFO:
+        seconds = remaining if remaining is not None else decision_hours() * 3600
+        return {"decision_due_at": add_working_seconds(now, seconds, calendar()), "decision_clock_remaining": None}
+    if previous == State.DRAFT and due is None:
+        return {"decision_due_at": add_working_seconds(now, decision_hours() * 3600, calendar())}
+    return {}
+
+
+def _calendar_once():
+    """A function giving the decision clock's calendar, read from the database on the first call only."""
+    return functools.cache(clock_calendar)
 
 
 # A state's code as the services' messages name it ("needs info"), in the reader's language; the pages' words for
@@ -74,17 +107,21 @@ def move(application: Application, new_state: str, actor=None, **data) -> None:
               state=State.LABELS[application.state].lower(), requested=State.LABELS[new_state].lower()),
             details={"state": application.state, "requested": new_state},
         )
-    previous = application.state
+    previous, now = application.state, utcnow()
+    clock = (_clock_values(application, previous, new_state, now, _calendar_once())
+             if clock_moves(previous, new_state) else {})
     changed = db.session.execute(
         update(Application).where(Application.id == application.id, Application.state == previous)
-        .values(state=new_state).execution_options(synchronize_session=False))
+        .values(state=new_state, **clock).execution_options(synchronize_session=False))
     if changed.rowcount != 1:
         raise Conflict(_("Application %(id)s changed while this was being done (it is no longer %(state)s); reload "
                          "it and try again.", id=application.id, state=State.LABELS[previous].lower()),
                        details={"state": previous, "requested": new_state})
     set_committed_value(application, "state", new_state)  # the row has it already; no second UPDATE
+    for name, value in clock.items():
+        set_committed_value(application, name, value)
     if new_state in _STAMPS:
-        setattr(application, _STAMPS[new_state], utcnow())
+        setattr(application, _STAMPS[new_state], now)  # the time the clock started from, to the microsecond
     audit.record(f"application.{new_state}", application, actor=actor, before=previous, after=new_state, **data)
     if register_class(previous) != register_class(new_state):
         announce(application)
@@ -120,6 +157,7 @@ def move_many(applications: list[Application], new_state: str, actor=None, value
     for application in applications:
         for name, value in {"state": new_state, **values}.items():
             set_committed_value(application, name, value)
+    _move_clocks([(a, before[a.id], new_state) for a in applications], now)
     record_many(f"application.{new_state}", [
         (a, {"before": before[a.id], "after": new_state, **data}) for a in applications], actor=actor, at=now)
     announce_many([a.id for a in applications if register_class(before[a.id]) != register_class(new_state)])
@@ -156,6 +194,7 @@ def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=Non
         set_committed_value(application, "state", new_state)  # the rows have them already
         if new_state in _STAMPS:
             set_committed_value(application, _STAMPS[new_state], now)
+    _move_clocks([(a, previous, new_state) for a, previous, new_state, _data in moved], now)
     applications = [a for a, _, _, _ in moved]
     if then is not None:
         then(applications)
@@ -167,3 +206,22 @@ def move_each(changes: list[tuple[Application, str, dict]], actor=None, then=Non
                                               for a, previous, new_state, data in moved if new_state == action],
                     actor=actor, at=now)
     return applications
+
+
+def _move_clocks(moves: list[tuple[Application, str, str]], now) -> None:
+    """The decision clock's columns for the moved rows that start, pause or restart it (a validation batch or an
+    approval moves none): one executemany UPDATE and one holiday lookup, whatever their number."""
+    calendar = _calendar_once()
+    changes = [(a, _clock_values(a, previous, new_state, now, calendar))
+               for a, previous, new_state in moves if clock_moves(previous, new_state)]
+    changes = [(a, values) for a, values in changes if values]
+    table = Application.__table__
+    for names in {tuple(sorted(values)) for _a, values in changes}:
+        rows = [{"row_id": a.id, **{f"new_{k}": v for k, v in values.items()}}
+                for a, values in changes if tuple(sorted(values)) == names]
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                           .values({name: bindparam(f"new_{name}") for name in names}), rows)
+        for a, values in changes:
+            if tuple(sorted(values)) == names:
+                for name, value in values.items():
+                    set_committed_value(a, name, value)

@@ -41,7 +41,8 @@ def queued(db, make_applicant_as):
         applicant = applicant or make_applicant_as(f"Applicant Firm {next(counter)}")
         submitted = utcnow() - timedelta(days=days_old, minutes=1)
         application = Application(applicant=applicant, purpose=purpose, category=category, state=state,
-                                  submitted_at=submitted, validated_at=submitted + timedelta(seconds=30))
+                                  submitted_at=submitted, validated_at=submitted + timedelta(seconds=30),
+                                  decision_due_at=submitted + timedelta(hours=8))  # in submission order
         for position, text in enumerate(entries):
             rng = parse_entry(text)
             application.entries.append(AddressEntry(position=position, input=text, version=rng.version,

@@ -1,4 +1,6 @@
 """The reviewers' HTTP API: queue, decisions, notes and batches, as the contract describes them."""
+from datetime import timedelta, timezone
+
 import pytest
 
 from app.choices import Severity, State
@@ -49,7 +51,8 @@ def test_the_queue_for_staff(api, make_user, make_reviewable, role):
                    "kind": "firm", "category": "company_vpn", "entries": 2, "addresses": 257,
                    "worst_finding": {"severity": "error", "code": "isp.disputed"},
                    "submitted_at": first.submitted_at.isoformat(), "age_days": 0, "isp": "PTCL", "overrides": 0,
-                   "batch_id": None}
+                   "batch_id": None, "late": False,
+                   "decision_due_at": first.decision_due_at.astimezone(timezone(timedelta(hours=5))).isoformat()}
     assert body["counts"] == {"suspended": 0, "ready": 1, "flagged": 1, "needs_info": 0, "validation_failed": 0,
                               "batched": 0}
     page_two = client.get(f"/api/v1/review/queue?limit=1&cursor={body['next_cursor']}").json

@@ -39,7 +39,7 @@ def subscribed(db, make_user):
         now = utcnow()
         application = Application(applicant=applicant, purpose="Freelance work over 4G", category="freelancer_vpn",
                                   state=state, submitted_at=now, validated_at=None if state == State.VALIDATING
-                                  else now)
+                                  else now, decision_due_at=now + timedelta(hours=8))
         if state == State.APPROVED:
             application.approved_at, application.expires_at = now, now + timedelta(days=365)
         for position, text in enumerate(entries):

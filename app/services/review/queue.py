@@ -1,10 +1,14 @@
-"""The reviewers' queue: open applications, oldest first, filtered, in keyset pages.
+"""The reviewers' queue: open applications, the decision due soonest first, filtered, in keyset pages.
 
 Suspended applications come before the rest (URGENT_STATES: an ISP disputed an approval, and the applicant
-is out of the whitelist until a reviewer decides); each part is oldest first. Pages are keyset, not OFFSET:
-the cursor is the part and the (submitted_at, id) of the last row shown, and the next page is the rows after
-it in ix_applications_queue order, so page 500 costs what page 1 costs. A page is five queries whatever its
-length (one more where it crosses from one part to the next): the rows, then the page's entries, findings,
+is out of the whitelist until a reviewer decides); each part is in the order asked (?sort=): by the decision
+clock's due time, soonest (most late) first, the default; or oldest submission first (?sort=submitted). Rows
+without a due time (submitted before the clock, if any) follow the dated rows, in the order they were made.
+Suspended ones are always oldest submission first. Pages are keyset, not OFFSET: the cursor is the part and the (sort key, id) of the last row shown, and
+the next page is the rows after it in ix_applications_due (or ix_applications_queue) order, so page 500 costs
+what page 1 costs. A page is five queries whatever its
+length (one more where it crosses from one part to the next: by due time, the parts without a due time are
+short index lookups that are usually empty): the rows, then the page's entries, findings,
 override counts and pending batches by application (plus one short lookup for a ?address= or ?batched=
 filter, two for a ?q=: applicants, and subscriptions). The address
 search uses AddressEntry.size_class: entries of class c that overlap [a, b] start in
@@ -61,6 +65,7 @@ from app.models import (
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
 from app.services.id_lists import among
+from app.services.decision_clock import is_late
 from app.services.pakistani_numbers import NotAMobileNumber, mobile_e164
 from app.services.review.decisions import pending_batch_ids
 
@@ -75,6 +80,9 @@ INLINE_IDS = 2_000  # applicants (q=) or applications (address=) found first, th
 BATCHED = "batched"  # state_counts()' key for applications in a batch awaiting approval
 # ?registration=: applications with address entries, or with subscriptions (one with both matches either).
 REGISTRATIONS = ("addresses", "subscriptions")
+# ?sort=: the decision due soonest first (the default, also when left out), or the oldest submission first.
+SORT_DUE, SORT_SUBMITTED = "due", "submitted"
+SORTS = (SORT_DUE, SORT_SUBMITTED)
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 # Within one severity, the codes the worst-finding column shows before any other: an overlap decides
 # whether the space can be approved at all (two applicants cannot both have it), so it outranks, say, an
@@ -123,6 +131,7 @@ class QueueFilter:
     registration: str | None = None    # addresses or subscriptions (REGISTRATIONS)
     q: str | None = None               # applicant name, email, NTN or CNIC; a mobile number or account id
     address: AddressRange | None = None  # an address, CIDR or range; text is parsed
+    sort: str | None = None            # SORTS; None: by due time
 
     def __post_init__(self):
         problems: dict[str, str] = {}
@@ -143,6 +152,7 @@ class QueueFilter:
         self.q = checked(_text, self.q, "q")
         self.confirmation = checked(_choice, self.confirmation, "confirmation", CONFIRMATIONS)
         self.registration = checked(_choice, self.registration, "registration", REGISTRATIONS)
+        self.sort = checked(_choice, self.sort, "sort", SORTS)
         self.older_than_days = checked(self._days, self.older_than_days)
         self.has_overrides = checked(self._flag, self.has_overrides, "has_overrides")
         self.batched = checked(self._flag, self.batched, "batched")
@@ -225,6 +235,8 @@ class QueueRow:
     isp_name: str | None
     override_count: int
     batch_id: int | None  # the batch awaiting approval it is in: not to be batched again
+    decision_due_at: datetime | None = None
+    late: bool = False    # services.decision_clock.is_late
 
 
 @dataclass
@@ -353,30 +365,72 @@ def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | N
     return query.where(*_conditions(f, joined, states))
 
 
-def _ordered(columns, f: QueueFilter, states: tuple[str, ...] | None = None):
-    return _filtered(columns, f, joined=True, states=states).order_by(Application.submitted_at, Application.id)
+UNDATED = "undated"  # a part of the rows without a due time
 
 
-def _parts(f: QueueFilter) -> list[tuple[str, ...]]:
-    """The filter's states in the parts the queue shows one after the other: the urgent ones, then the rest."""
+@dataclass(frozen=True)
+class Part:
+    """One stretch of the queue: some of the filter's states, in one keyset order.
+
+    SORT_DUE: rows with a due time, by (decision_due_at, id) on ix_applications_due; UNDATED: those without, by id,
+    read from the same index (its NULL stretch is in id order); SORT_SUBMITTED: by (submitted_at, id) on
+    ix_applications_queue. Suspended applications are always by submission: they are approved ones that an ISP
+    disputed, urgent whatever their due time."""
+
+    states: tuple[str, ...]
+    key: str
+
+    @property
+    def column(self):
+        return {SORT_DUE: Application.decision_due_at, SORT_SUBMITTED: Application.submitted_at}.get(
+            self.key, Application.submitted_at)
+
+    def after(self, at: datetime, application_id: int):
+        """The condition for the rows after the one a page ended on (`at` its sort key, unused by UNDATED)."""
+        if self.key == UNDATED:
+            return Application.id > application_id
+        return tuple_(self.column, Application.id) > tuple_(literal(at, UTCDateTime), literal(application_id))
+
+
+def _ordered(columns, f: QueueFilter, part: Part):
+    query = _filtered(columns + (part.column.label("sort_key"),), f, joined=True, states=part.states)
+    if part.key == SORT_DUE:
+        return query.where(Application.decision_due_at.is_not(None)).order_by(Application.decision_due_at,
+                                                                              Application.id)
+    if part.key == UNDATED:
+        return query.where(Application.decision_due_at.is_(None)).order_by(Application.id)
+    return query.order_by(Application.submitted_at, Application.id)
+
+
+def _parts(f: QueueFilter) -> list[Part]:
+    """The parts the queue shows one after the other: the urgent states (by submission), then the rest, by due
+    time and then those without one, or by submission (?sort=submitted)."""
     urgent = tuple(s for s in f.states if s in URGENT_STATES)
     rest = tuple(s for s in f.states if s not in URGENT_STATES)
-    return [part for part in (urgent, rest) if part]
+    parts = [Part(urgent, SORT_SUBMITTED)] if urgent else []
+    if rest and f.sort == SORT_SUBMITTED:
+        parts.append(Part(rest, SORT_SUBMITTED))
+    elif rest:
+        parts += [Part(rest, SORT_DUE), Part(rest, UNDATED)]
+    return parts
 
 
-def encode_cursor(submitted_at: datetime, application_id: int, part: int = 0) -> str:
-    raw = json.dumps([submitted_at.isoformat(), application_id, part]).encode()
+MAX_PARTS = 3
+
+
+def encode_cursor(at: datetime, application_id: int, part: int = 0) -> str:
+    raw = json.dumps([at.isoformat(), application_id, part]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
-    """(submitted_at, id, part) of the row a page ended on; part None in a cursor given out before the queue
+    """(sort key, id, part) of the row a page ended on; part None in a cursor given out before the queue
     had parts (it then continues the last part, as that queue had only it)."""
     try:
         at, application_id, *part = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         at = datetime.fromisoformat(at)
         if (at.tzinfo is None or not isinstance(application_id, int) or len(part) > 1
-                or not all(isinstance(p, int) and 0 <= p < 2 for p in part)):
+                or not all(isinstance(p, int) and 0 <= p < MAX_PARTS for p in part)):
             raise ValueError
         return at, application_id, part[0] if part else None
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
@@ -385,12 +439,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
 
 
 def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> QueuePage:
-    """One page of the queue, suspended applications first, then oldest first; next_cursor is None on the
-    last page."""
+    """One page of the queue, suspended applications first, then by due time (or oldest first); next_cursor is
+    None on the last page."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     columns = (Application.id, Application.state, Application.applicant_id, Application.category,
                Application.submitted_at, ApplicantProfile.name, User.email, ApplicantProfile.kind,
-               ApplicantProfile.isp_name)
+               ApplicantProfile.isp_name, Application.decision_due_at, Application.approved_at,
+               Application.decided_at)
     parts = _parts(f)
     part, after = 0, None
     if cursor:
@@ -400,14 +455,13 @@ def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> Qu
     while part < len(parts) and len(found) <= limit:
         query = _ordered(columns, f, parts[part])
         if after:
-            query = query.where(tuple_(Application.submitted_at, Application.id)
-                                > tuple_(literal(after[0], UTCDateTime), literal(after[1])))
+            query = query.where(parts[part].after(*after))
         found += [(part, row) for row in db.session.execute(query.limit(limit + 1 - len(found)))]
         part, after = part + 1, None
     page = found[:limit]
     rows = _rows([row for _, row in page])
     last_part, last = page[-1] if page else (0, None)
-    return QueuePage(rows, encode_cursor(last.submitted_at, last.id, last_part) if len(found) > limit else None)
+    return QueuePage(rows, encode_cursor(last.sort_key, last.id, last_part) if len(found) > limit else None)
 
 
 def _rows(page) -> list[QueueRow]:
@@ -437,7 +491,8 @@ def _rows(page) -> list[QueueRow]:
                      address_count=entries[r.id][1], worst_severity=worst.get(r.id, none)[3],
                      worst_code=worst.get(r.id, none)[2], submitted_at=r.submitted_at,
                      age_days=(now - r.submitted_at).days, isp_name=r.isp_name,
-                     override_count=overrides.get(r.id, 0), batch_id=batched.get(r.id))
+                     override_count=overrides.get(r.id, 0), batch_id=batched.get(r.id),
+                     decision_due_at=r.decision_due_at, late=is_late(r, now))
             for r in page]
 
 

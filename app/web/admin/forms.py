@@ -21,6 +21,14 @@ class NewOrganisationForm(OrganisationForm):
                                       "operators confirm mobile numbers. Each sees only its own subscribers."))
 
 
+class HolidayForm(RaastaForm):
+    """The rules (a real date, not listed yet, a name) are services.holidays': their refusals show beside each field."""
+
+    day = StringField(_l("Date"), render_kw={"type": "date", "dir": "ltr", "placeholder": "2027-03-23"},
+                      description=_l("The day, as year-month-day, e.g. 2027-03-23."))
+    name = StringField(_l("Name"), description=_l("As it is officially called, e.g. Pakistan Day."))
+
+
 class SitePageForm(RaastaForm):
     """The rules (not empty, not too long) are services.site_pages': their refusals show beside each field."""
 

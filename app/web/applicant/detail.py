@@ -41,6 +41,7 @@ from app.web.applicant.forms import DocumentForm
 from app.web.applicant.oversized import upload_head
 from app.web.applicant.presenters import (
     IN_BATCH_LABEL,
+    decision_clock,
     next_step,
     shown_findings,
     subscription_rows,
@@ -82,7 +83,7 @@ def render_application(application, document_form: DocumentForm | None = None, s
         renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
         max_reply=service.MAX_REPLY, subscriptions=subscriptions, typed_code=typed_code or {},
-        unproven=[row for row in subscriptions if row["step"]])
+        unproven=[row for row in subscriptions if row["step"]], decision_clock=decision_clock(application))
     return page, status
 
 

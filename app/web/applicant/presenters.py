@@ -10,6 +10,9 @@ from app.choices import (
 )
 from app.i18n import _, _l
 from app.models import Application, Finding, User
+from app.models.types import utcnow
+from app.services.decision_clock import WAITING_STATES, is_late
+from app.services.holidays import decision_hours
 from app.services.pakistani_numbers import mobile_national
 from app.services.subscriptions.code_limits import in_words
 from app.services.subscriptions.sms_codes import proof_step
@@ -75,6 +78,21 @@ _EVENT_WORDS = {
 def next_step(application: Application, in_batch: bool = False) -> str:
     """What happens next; `in_batch`: it is in a batch awaiting a second reviewer's approval."""
     return str(IN_BATCH_STEP if in_batch and application.state in State.REVIEWABLE else NEXT_STEPS[application.state])
+
+
+def decision_clock(application: Application) -> dict | None:
+    """What the page says of the decision clock: {"status": "expected" | "late" | "paused", "due", "hours_left"};
+    None before submission and once decided (services.decision_clock)."""
+    due = application.decision_due_at
+    if due is None:
+        return None
+    if application.state == State.NEEDS_INFO:
+        left = application.decision_clock_remaining
+        seconds = decision_hours() * 3600 if left is None else left
+        return {"status": "paused", "due": due, "hours_left": -(-seconds // 3600)}  # whole hours, rounded up
+    if application.state in WAITING_STATES:
+        return {"status": "late" if is_late(application, utcnow()) else "expected", "due": due, "hours_left": None}
+    return None
 
 
 def shown_findings(application: Application) -> list[Finding]:

@@ -13,7 +13,7 @@ from app.choices import (
     State,
 )
 from app.i18n import _, _l
-from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES, REGISTRATIONS
+from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES, REGISTRATIONS, SORT_SUBMITTED
 from app.web.forms import TOO_LONG, RaastaForm
 
 ANY = [("", _l("Any"))]
@@ -62,8 +62,11 @@ class QueueFilterForm(RaastaForm):
     q = StringField(_l("Search"), description=_l("Name, email, NTN, CNIC, mobile number or account id."))
     address = StringField(_l("Address"), description=_l("An address or CIDR, e.g. 39.32.10.5 or 39.32.0.0/16."))
 
+    sort = SelectField(_l("Order"), choices=[("", _l("Decision due, soonest first")),
+                                             (SORT_SUBMITTED, _l("Submitted, oldest first"))])
+
     FIELDS = ("state", "code", "category", "kind", "city", "isp", "older_than_days", "has_overrides", "batched",
-              "confirmation", "registration", "q", "address")
+              "confirmation", "registration", "q", "address", "sort")
     isp_names = PAKISTAN_ISPS
 
     def arguments(self) -> dict[str, str]:
