@@ -65,8 +65,8 @@ def portal_operator(configured: str) -> str:
 
 
 class Phrase:
-    """A sentence kept as its English original and parameters, to be stored now and read later in whoever
-    reads it's language (a validation finding written by the worker, read by an Urdu applicant and an English
+    """A sentence kept as its English original and parameters, to be stored now and read later in the language
+    of whoever reads it (a validation finding written by the worker, read by an Urdu applicant and an English
     reviewer). `str()` is the current language; `english` what the API and the database keep.
 
     A parameter may itself be a Phrase, or a list of Phrases (shown joined by "; "), for a sentence that names
