@@ -118,3 +118,21 @@ def test_a_holiday_moves_the_due_time(applicant, clock_at, run_worker):
     assert applicant.post(f"{url}/submit").status_code == 202
     assert applicant.get(url).json["decision_due_at"] == (friday + timedelta(days=4)).replace(
         hour=16, minute=30).isoformat()
+
+
+def test_the_dashboard_shows_the_share_of_decisions_made_by_their_due_time(db, login, make_user, make_reviewable):
+    from datetime import timedelta
+
+    from app.choices import State
+    from app.models.types import utcnow
+
+    now = utcnow()
+    on_time = make_reviewable(["39.32.60.0/24"], state=State.REJECTED)
+    late = make_reviewable(["39.32.61.0/24"], state=State.REJECTED)
+    for application, due in ((on_time, now + timedelta(hours=1)), (late, now - timedelta(hours=1))):
+        application.submitted_at, application.decided_at = now - timedelta(hours=3), now
+        application.decision_due_at = due
+    db.session.commit()
+    page = login(make_user("reviewer")).get("/review/dashboard").text
+    assert "Share of decisions made by their due time" in page
+    assert "50.0% of the decisions in the last 90 days were made by their due time." in page

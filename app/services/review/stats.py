@@ -37,6 +37,9 @@ class DecisionTimes:
     decided: int
     weeks: list[date]  # the Monday of each week
     weekly_median_hours: list[float]  # 0 for a week without decisions
+    # The decision clock's promise kept: of the week's decisions that had a due time, the share made by it (%).
+    weekly_on_time_percent: list[float]
+    on_time_percent: float | None  # over the whole window; None when no decision had a due time
 
 
 def _day(column):
@@ -102,18 +105,29 @@ def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes
     now = now or utcnow()
     start = now - timedelta(days=days)
     decided_at = func.coalesce(Application.approved_at, Application.decided_at)
-    rows = db.session.execute(select(Application.submitted_at, decided_at).where(
+    rows = db.session.execute(select(Application.submitted_at, decided_at, Application.decision_due_at).where(
         Application.submitted_at.is_not(None), decided_at >= start, decided_at >= Application.submitted_at)).all()
     first_week = (start - timedelta(days=start.weekday())).date()
     weeks = [first_week + timedelta(weeks=i) for i in range((now.date() - first_week).days // 7 + 1)]
     by_week: list[list[float]] = [[] for _ in weeks]
+    kept_by_week: list[list[bool]] = [[] for _ in weeks]  # per decision with a due time: made by it?
     hours = []
-    for submitted, decided in rows:
-        waited = (_aware(decided) - _aware(submitted)).total_seconds() / 3600
+    for submitted, decided, due in rows:
+        decided = _aware(decided)
+        waited = (decided - _aware(submitted)).total_seconds() / 3600
         hours.append(waited)
-        by_week[min((_aware(decided).date() - first_week).days // 7, len(weeks) - 1)].append(waited)
+        week = min((decided.date() - first_week).days // 7, len(weeks) - 1)
+        by_week[week].append(waited)
+        if due is not None:
+            kept_by_week[week].append(decided <= _aware(due))
+    kept = [on_time for week in kept_by_week for on_time in week]
     return DecisionTimes(float(np.median(hours)) if hours else None, len(hours), weeks,
-                         [round(float(np.median(w)), 1) if w else 0 for w in by_week])
+                         [round(float(np.median(w)), 1) if w else 0 for w in by_week],
+                         [_percent(w) for w in kept_by_week], _percent(kept) if kept else None)
+
+
+def _percent(kept: list[bool]) -> float:
+    return round(100 * sum(kept) / len(kept), 1) if kept else 0
 
 
 def _aware(value) -> datetime:

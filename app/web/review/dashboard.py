@@ -51,6 +51,15 @@ def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:
                  has_data=times.decided > 0), times
 
 
+def _on_time_chart(times: stats.DecisionTimes) -> Chart:
+    summary = (_("%(percent)s%% of the decisions in the last %(days)s days were made by their due time.",
+                 percent=times.on_time_percent, days=DAYS) if times.on_time_percent is not None else "")
+    return Chart("on-time", _("Share of decisions made by their due time, by week (Monday shown)"), "bars",
+                 [_day(week) for week in times.weeks],
+                 [Series(_("Decided on time"), times.weekly_on_time_percent)], unit="%", axis=_("Week of"),
+                 summary=summary, has_data=times.on_time_percent is not None)
+
+
 def _flags_chart() -> Chart:
     flags = stats.flags_by_code()
     return Chart("flags", _("Flagged applications by error code"), "hbars", [code for code, _count in flags],
@@ -69,4 +78,4 @@ def _reviewer_chart() -> Chart:
 def dashboard():
     decision_chart, times = _decision_time_chart()
     return render_template("review/dashboard.html", times=times, charts=[
-        _flow_chart(), _age_chart(), decision_chart, _flags_chart(), _reviewer_chart()])
+        _flow_chart(), _age_chart(), decision_chart, _on_time_chart(times), _flags_chart(), _reviewer_chart()])
