@@ -45,7 +45,7 @@ def test_the_dashboard_draws_each_chart_with_its_numbers(login, reviewer, queued
 
 def test_an_empty_dashboard_says_so_instead_of_drawing_nothing(login, reviewer):
     page = login(reviewer).get("/review/dashboard").text
-    assert page.count("Nothing to show yet.") == 5 and "<svg" not in page.split("<main")[1]
+    assert page.count("Nothing to show yet.") == 6 and "<svg" not in page.split("<main")[1]  # one per chart
 
 
 def test_the_axis_rounds_up_to_round_gridlines():
