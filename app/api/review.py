@@ -100,8 +100,8 @@ def review_queue_page():
     ?q= (applicant name, email, NTN or CNIC; or a mobile number in any spelling, e.g. 0300-1234567 or
     +92 300 1234567, or a broadband account id exactly), ?address= (an address, CIDR or range: the
     applications, approved ones included, whose entries overlap it).
-    ?sort=due|submitted: by the decision clock's due time (the default) or oldest submission first; suspended
-    applications come first either way.
+    ?sort=submitted|due: oldest submission first (the default, as the contract has always said) or by the
+    decision clock's due time, soonest first (the reviewers' page's default); suspended ones come first either way.
     ?limit= (1-200, default 50); pass the answer's next_cursor as ?cursor= for the next page.
 
     Returns {"applications", "next_cursor", "counts"}. Each row's "batch_id" names the batch awaiting
@@ -111,7 +111,8 @@ def review_queue_page():
     Each row's "decision_due_at" (ISO 8601, Pakistan time) is when the decision is due and "late" says whether it
     is past it (false while needs_info: the clock is paused until the applicant answers).
     """
-    page = review_queue.queue_page(QueueFilter.from_args(request.args), request.args.get("cursor") or None,
+    args = {"sort": review_queue.SORT_SUBMITTED, **request.args.to_dict()}  # the contract's order unless asked
+    page = review_queue.queue_page(QueueFilter.from_args(args), request.args.get("cursor") or None,
                                    _limit())
     return jsonify({"applications": [_row_json(row) for row in page.rows], "next_cursor": page.next_cursor,
                     "counts": review_queue.state_counts()})

@@ -30,7 +30,10 @@ def _queued(make_reviewable):
 def test_api_queue_sorts_by_due_time_and_says_late(make_reviewable, make_user, api):
     patient, late, soon, paused = _queued(make_reviewable)
     reviewer = api(make_user(role="reviewer"))
-    rows = reviewer.get("/api/v1/review/queue").json["applications"]
+    # The contract's order by default (oldest first); the due order when asked.
+    assert [r["id"] for r in reviewer.get("/api/v1/review/queue").json["applications"]] == [
+        patient.id, late.id, paused.id, soon.id]
+    rows = reviewer.get("/api/v1/review/queue?sort=due").json["applications"]
     assert [r["id"] for r in rows] == [late.id, paused.id, soon.id, patient.id]
     by_id = {r["id"]: r for r in rows}
     assert [by_id[a.id]["late"] for a in (late, paused, soon, patient)] == [True, False, False, False]
@@ -58,7 +61,7 @@ def test_queue_pages_follow_the_due_order(make_reviewable, make_user, api):
     reviewer = api(make_user(role="reviewer"))
     seen, cursor = [], None
     while True:
-        page = reviewer.get("/api/v1/review/queue?limit=4" + (f"&cursor={cursor}" if cursor else "")).json
+        page = reviewer.get("/api/v1/review/queue?sort=due&limit=4" + (f"&cursor={cursor}" if cursor else "")).json
         seen += [r["id"] for r in page["applications"]]
         cursor = page["next_cursor"]
         if not cursor:
