@@ -41,7 +41,7 @@ def send_subscription_code(application_id: int, subscription_id: int):
     subscription = _own_subscription(application_id, subscription_id)
     with committed():
         code = request_code(subscription, current_user)
-        step = proof_step(subscription, current_user)
+        step = proof_step(subscription, current_user, now=code.created_at)
     return jsonify({"subscription_id": subscription.id, "to": code.number, "expires_at": code.expires_at.isoformat(),
                     "tries_left": step.tries_left, "retry_after": step.resend_in}), 202
 

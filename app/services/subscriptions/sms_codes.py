@@ -212,8 +212,10 @@ class ProofStep:
     resend_in: int  # seconds
 
 
-def proof_step(subscription: Subscription, user: User) -> ProofStep:
-    now = utcnow()
+def proof_step(subscription: Subscription, user: User, now: datetime | None = None) -> ProofStep:
+    """`now` defaults to the clock; the answer to a code request passes the code's own time, so its wait is the
+    full minute however long the request took."""
+    now = now or utcnow()
     shown = mobile_national(subscription.identifier)
     code = latest_code(subscription.id)
     refusal = _not_live(code, shown, now, {}) if code else None
