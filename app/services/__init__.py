@@ -38,3 +38,15 @@ class TooSoon(ServiceError):
     def __init__(self, message: str, retry_after: int, field: str | None = None, details=None):
         super().__init__(message, field, details)
         self.retry_after = retry_after
+
+
+class Unavailable(ServiceError):
+    """This host cannot do it just now (its disk is full, say), though nothing is wrong with the request: 503, and
+    `retry_after`, the seconds after which to try again (Retry-After)."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int, details=None):
+        super().__init__(message, details=details)
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ without invalidation:
   the same bytes under the same name. The cache keeps the newest versions' bodies (an older one
   is written again when asked for), since a million entries make about 530 MB of bodies a version.
 """
+import errno
 import hashlib
 import os
 import tempfile
@@ -26,7 +27,9 @@ from sqlalchemy import bindparam, func, select
 
 from app.choices import WhitelistFormat
 from app.extensions import db
+from app.i18n import _
 from app.models import WhitelistBlob, WhitelistFile, WhitelistVersion
+from app.services import Unavailable
 from app.services.recent import Recent
 
 LATEST = "latest"
@@ -36,6 +39,7 @@ _RECENT_LATEST = "raasta.whitelist_recent_latest"
 _MAX_CACHED_REFS = 10_000  # (serial, format) pairs: a few MB at most, emptied when full
 KEEP_VERSIONS = 3          # versions whose bodies stay in the disk cache however old
 PRUNE_AFTER_SECONDS = 3600
+_DISK_TROUBLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}  # the host's disk, not the request
 
 
 class FileRef(NamedTuple):
@@ -138,18 +142,32 @@ def body_path(sha256: str, size: int | None = None) -> Path:
         raise LookupError(f"no whitelist body with sha256 {sha256}")
     if hashlib.sha256(body).hexdigest() != sha256:
         raise ValueError(f"the stored whitelist body {sha256} does not match its sha256")
+    try:
+        _write_atomically(path, body)
+    except OSError as error:
+        if error.errno not in _DISK_TROUBLE:
+            raise
+        current_app.logger.error("whitelist body %s not written to the cache %s: %s", sha256, path.parent, error)
+        raise Unavailable(_("This server cannot write the list to its disk just now (%(reason)s); nothing is lost: "
+                            "try again in a minute.", reason=os.strerror(error.errno)), retry_after=60,
+                          details={"sha256": sha256}) from error
+    _prune_cache(path.parent, keep={sha256})
+    return path
+
+
+def _write_atomically(path: Path, body: bytes) -> None:
+    """A reader sees no file or the whole file: written to a temporary beside it, then renamed into place. A failed
+    write (a full disk) leaves no temporary behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256[:16]}.")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:16]}.")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)  # atomic: a concurrent reader sees no file or the whole file
+        os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
-    _prune_cache(path.parent, keep={sha256})
-    return path
 
 
 def _prune_cache(folder: Path, keep: set[str]) -> None:
