@@ -219,6 +219,10 @@ class Config:
         self.REQUIRE_ISP_CONFIRMATION = whole_number("REQUIRE_ISP_CONFIRMATION", 0, "0 (off) or 1 (on)",
                                                      minimum=0, maximum=1) == 1
         self.CONFIRMATION_HOURS = whole_number("CONFIRMATION_HOURS", 24, "a number of hours")
+        # The clean lane (services.review.clean_lane) offers the maker clean applications in batches of at most this
+        # many; at most review.batches.MAX_BATCH, the most one batch holds.
+        self.CLEAN_LANE_BATCH_SIZE = whole_number("CLEAN_LANE_BATCH_SIZE", 50, "a number of applications",
+                                                  maximum=20_000)
         # The decision clock (services.decision_clock): a submitted application's decision is due DECISION_HOURS
         # working hours later, counted on WORKING_DAYS within WORKING_HOURS (Pakistan time), skipping the holidays
         # an admin lists; it pauses while the applicant owes information (needs_info).

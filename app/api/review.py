@@ -17,7 +17,7 @@ from app.i18n import _
 from app.models import Application, Batch, ReviewNote, User
 from app.services import ServiceError
 from app.services.publication.publish import latest_version
-from app.services.review import approvals, batches, decisions, suspensions
+from app.services.review import approvals, batch_risks, batches, clean_lane, decisions, suspensions
 from app.services.review import queue as review_queue
 from app.services.review.queue import QueueFilter, QueueRow
 from app.transactions import committed
@@ -50,8 +50,8 @@ def _row_json(row: QueueRow) -> dict:
 
 
 def _batch_json(batch: Batch, with_ids: bool = True) -> dict:
-    body = {"id": batch.id, "state": batch.state, "made_by": _user_json(batch.made_by), "note": batch.note,
-            "created_at": batch.created_at.isoformat()}
+    body = {"id": batch.id, "state": batch.state, "made_by": _user_json(batch.made_by),
+            "note": clean_lane.note_text(batch.note), "created_at": batch.created_at.isoformat()}
     if with_ids:
         body["application_ids"] = batches.application_ids_of(batch)
     if batch.approved_by_id:
@@ -241,11 +241,63 @@ def list_batches():
     return jsonify({"batches": [_batch_json(b, with_ids=False) for b in found]})
 
 
+def _risk_json(signal: batch_risks.Signal) -> dict:
+    return {"code": signal.code, "count": signal.count, "application_ids": signal.application_ids}
+
+
 @bp.get("/batches/<int:batch_id>")
 @role_required(*STAFF)
 def get_batch(batch_id: int):
-    """One batch: {"id", "state", "application_ids", "made_by", "approved_by"?, "whitelist_serial"?}."""
-    return jsonify(_batch_json(_batch(batch_id)))
+    """One batch: {"id", "state", "application_ids", "made_by", "approved_by"?, "whitelist_serial"?, "risk_signals"}.
+
+    "risk_signals" summarises the batch for the checker, one entry per signal whether or not it concerns any
+    application: {"code", "count", "application_ids"} (the first 100 by id). Codes: new_applicant (account younger
+    than 30 days, or its first application), wide_range (an entry wider than a /24 IPv4 or /48 IPv6),
+    many_subscriptions (the CNIC or NTN holds more than SUBSCRIPTIONS_PER_HOLDER_WARN numbers and accounts across
+    approved and pending applications), foreign_network (validation found addresses outside Pakistan, in several
+    countries, or announced by another ISP), overrides (a reviewer overrode a finding on it).
+    """
+    batch = _batch(batch_id)
+    return jsonify(_batch_json(batch) | {"risk_signals": [_risk_json(s) for s in batch_risks.risk_signals(batch)]})
+
+
+def _offer_json(offer: clean_lane.Offer) -> dict:
+    return {"application_ids": list(offer.application_ids), "count": offer.count,
+            "oldest_due_at": due_time(offer.oldest_due_at), "late": offer.late}
+
+
+@bp.get("/review/clean-lane")
+@role_required(*STAFF)
+def clean_lane_offers():
+    """The clean lane: clean applications offered as ready-made batches, the decision due soonest first.
+
+    Clean: ready, confirmed by every ISP or operator concerned (none pending or disputed, none off Raasta), the
+    documents the category needs, no warning finding, in no batch awaiting approval. Offers hold at most
+    CLEAN_LANE_BATCH_SIZE applications each; at most 20 offers are listed (the rest follow once these are batched).
+    Returns {"offers": [{"application_ids", "count", "oldest_due_at", "late"}], "total", "batch_size"}:
+    "oldest_due_at" is the soonest decision due time in the offer (ISO 8601, Pakistan time; null when none of
+    them has one) and "late" whether it has passed.
+    """
+    lane = clean_lane.lane()
+    return jsonify({"offers": [_offer_json(offer) for offer in lane.offers], "total": lane.total,
+                    "batch_size": lane.batch_size})
+
+
+@bp.post("/review/clean-lane")
+@documented(body=schemas.CLEAN_LANE_OFFER, status=201)
+@role_required(*STAFF)
+def batch_clean_lane_offer():
+    """Batch one offer of the clean lane ({"application_ids": [...]}): 201 with the batch and what was left out.
+
+    The caller is the maker; another reviewer approves the batch as any other. The offered applications are read
+    again under lock: those no longer clean (batched meanwhile, validated again with a warning, disputed by their
+    ISP...) are left out, each named in "left_out": [{"application_id", "message"}]; when none is still clean
+    nothing is batched and the 409's details name each. 422 for ids that are not a non-empty list of whole numbers.
+    """
+    body = known_fields(json_body(), ["application_ids"], _("batching a clean lane offer"))
+    with committed():
+        made = clean_lane.batch_offer(body.get("application_ids"), current_user)
+    return jsonify(_batch_json(made.batch) | {"left_out": made.left_out}), 201
 
 
 @bp.post("/batches/<int:batch_id>/approve")

@@ -99,6 +99,9 @@ OVERRIDE = _object(("code", "reason"), code={"type": "string", "description": "A
 NOTE = _object(("body",), body=_TEXT)
 BATCH = _object(("application_ids",), application_ids={"type": "array", "minItems": 1, "items": {"type": "integer"}},
                 note=_OPTIONAL_TEXT)
+CLEAN_LANE_OFFER = _object(("application_ids",), application_ids={
+    "type": "array", "minItems": 1, "items": {"type": "integer"},
+    "description": "The ids of one offer, as GET /api/v1/review/clean-lane listed them."})
 BATCH_REMOVAL = _object((), reason={**_OPTIONAL_TEXT, "maxLength": 2000,
                                     "description": "Optional: why the application leaves the batch (kept in the "
                                                    "audit trail)."})

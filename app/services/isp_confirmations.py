@@ -19,14 +19,14 @@ A later confirmation leaves it suspended, for a reviewer to reinstate, and tells
 import hashlib
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.choices import ConfirmationState, FindingCode, State
 from app.extensions import db
 from app.i18n import _
-from app.models import Application, IspConfirmation, IspOrganisation, User
+from app.models import Application, Finding, IspConfirmation, IspOrganisation, User
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
 from app.services.review import suspensions
@@ -108,6 +108,16 @@ class Part(NamedTuple):
 
 def part_of(confirmation: IspConfirmation) -> Part:
     return Part(covers_addresses(confirmation), served_by(confirmation.application, confirmation.organisation_id))
+
+
+def confirmed_by_everyone():
+    """An SQL condition on Application: every organisation concerned confirmed its part (checks/isp.py). None of
+    its confirmations is pending or disputed, and no part is served by an ISP that is not on Raasta (its
+    isp.unconfirmed finding: nobody was asked, so nobody vouched for the subscriber id)."""
+    return and_(~exists().where(IspConfirmation.application_id == Application.id,
+                                IspConfirmation.state != ConfirmationState.CONFIRMED),
+                ~exists().where(Finding.application_id == Application.id,
+                                Finding.code == FindingCode.ISP_UNCONFIRMED))
 
 
 def confirmation_for(application_id: int, organisation: IspOrganisation) -> IspConfirmation | None:

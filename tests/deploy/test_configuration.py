@@ -65,6 +65,9 @@ def test_secrets_are_generated_once_with_private_permissions(tmp_path, monkeypat
     ("REQUIRE_ISP_CONFIRMATION", "yes", "REQUIRE_ISP_CONFIRMATION='yes' is not 0 (off) or 1 (on); use a whole "
                                         "number, 0 to 1, e.g. REQUIRE_ISP_CONFIRMATION=0"),
     ("CONFIRMATION_HOURS", "0", "CONFIRMATION_HOURS='0' is not a number of hours; use a whole number, 1 or more"),
+    ("CLEAN_LANE_BATCH_SIZE", "0", "CLEAN_LANE_BATCH_SIZE='0' is not a number of applications; use a whole number, "
+                                   "1 to 20000, e.g. CLEAN_LANE_BATCH_SIZE=50"),
+    ("CLEAN_LANE_BATCH_SIZE", "20001", "CLEAN_LANE_BATCH_SIZE='20001' is not a number of applications"),
 ])
 def test_a_setting_that_is_not_a_number_names_itself(monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
@@ -85,6 +88,7 @@ def test_numeric_settings_take_numbers_and_fall_back_to_their_defaults(monkeypat
     assert config.VALIDATION_LOST_AFTER == 900  # follows VALIDATION_TIMEOUT unless set itself
     assert (config.APPROVAL_DAYS, config.MAIL_RETRY_INTERVALS, config.WEBHOOK_RETRY_INTERVALS) == (365, [], [5, 30, 120])
     assert (config.REQUIRE_ISP_CONFIRMATION, config.CONFIRMATION_HOURS) == (False, 24)
+    assert config.CLEAN_LANE_BATCH_SIZE == 50
     monkeypatch.setenv("REQUIRE_ISP_CONFIRMATION", "1")
     monkeypatch.setenv("CONFIRMATION_HOURS", "48")
     assert (Config().REQUIRE_ISP_CONFIRMATION, Config().CONFIRMATION_HOURS) == (True, 48)

@@ -2,10 +2,10 @@
 
 Rather than trust a list of pages, the test signs in as an applicant, a reviewer, an admin and a mobile
 operator on a portal holding real data (a freelancer's application validated by the real worker, with findings, a
-proven number, a batch, a published whitelist), follows every link each of them can see, and reads each page as a
-person does: its text and its labels (aria-label, title, placeholder, alt). Whatever is in Latin letters must be an
-address, code or name kept left-to-right (<code>, <bdi>, dir="ltr") or one of the few words Urdu readers know in
-Latin letters (IP, VPN, ISP, CNIC...).
+proven number, a batch, a clean lane offer and a batch made from it, a published whitelist), follows every link each
+of them can see, and reads each page as a person does: its text and its labels (aria-label, title, placeholder,
+alt). Whatever is in Latin letters must be an address, code or name kept left-to-right (<code>, <bdi>, dir="ltr")
+or one of the few words Urdu readers know in Latin letters (IP, VPN, ISP, CNIC...).
 """
 import io
 import re
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from app.services.isp_organisations import create_isp_user
 from tests.applicant.conftest import PDF
 from tests.conftest import PASSWORD
-from tests.subscriptions.test_sms_codes import _sent_code, _urls
+from tests.subscriptions.test_sms_codes import _backdate, _sent_code, _urls
 
 # Kept in Latin letters in Urdu text: acronyms and names Pakistani users know that way.
 LATIN_WORDS = {
@@ -119,7 +119,7 @@ def test_the_whole_portal_reads_in_urdu_for_every_role(app, db, client, api, app
     freelancer.user.language = "ur"  # chosen on the first page, as test_language_choice shows
     db.session.commit()
 
-    def submitted(entries, subscriptions=(), submit=True):
+    def submitted(entries, subscriptions=(), submit=True, number="923001234567"):
         draft = freelancer.post("/api/v1/applications", json={
             "purpose": URDU_PURPOSE, "category": "freelancer_vpn", "entries": list(entries),
             "subscriptions": list(subscriptions)}).json
@@ -128,8 +128,10 @@ def test_the_whole_portal_reads_in_urdu_for_every_role(app, db, client, api, app
                             data={"kind": kind, "file": (io.BytesIO(PDF + kind.encode()), f"{kind}.pdf")})
         if subscriptions:
             code_url, verify_url = _urls(draft)
-            freelancer.post(code_url)
-            freelancer.post(verify_url, json={"code": _sent_code(app, run_worker)})
+            _backdate(db, 2)  # the account's last code a while ago: one a minute is all it may ask
+            sent = freelancer.post(code_url)
+            assert sent.status_code == 202, (draft, sent.json)
+            freelancer.post(verify_url, json={"code": _sent_code(app, run_worker, number)})
         if submit:
             assert freelancer.post(f"/api/v1/applications/{draft['id']}/submit").status_code == 202, draft
         return draft
@@ -137,6 +139,10 @@ def test_the_whole_portal_reads_in_urdu_for_every_role(app, db, client, api, app
     approved = submitted(["39.32.4.0/24"], [{"kind": "mobile", "operator": "Jazz", "identifier": "0300-1234567"}])
     submitted(["10.0.0.0/8", "39.32.4.128/25"])  # private space and an overlap: findings to read
     draft = submitted(["39.40.0.0/24"], submit=False)
+    # Two clean applications (a number Jazz confirms, documents complete, no warning): one batched from the clean
+    # lane, one still offered there.
+    clean = [submitted([], [{"kind": "mobile", "operator": "Jazz", "identifier": f"0301-765432{n}"}],
+                       number=f"92301765432{n}") for n in (1, 2)]
     run_worker()
 
     maker, checker = make_user("reviewer", name="حسن علی"), make_user("reviewer", name="زینب بی بی")
@@ -144,6 +150,12 @@ def test_the_whole_portal_reads_in_urdu_for_every_role(app, db, client, api, app
     operator = create_isp_user("noc@jazz.example.pk", PASSWORD, "Jazz", name="جاز این او سی")
     db.session.commit()
     emails = [user.email for user in (freelancer.user, maker, admin, operator)]
+    for application in clean:
+        assert api(operator).post(f"/api/v1/isp/confirmations/{application['id']}",
+                                  json={"answer": "confirm"}).status_code == 200
+    lane = api(maker).get("/api/v1/review/clean-lane").json
+    assert [offer["application_ids"] for offer in lane["offers"]] == [[a["id"] for a in clean]], lane
+    assert api(maker).post("/api/v1/review/clean-lane", json={"application_ids": [clean[0]["id"]]}).status_code == 201
     batch = api(maker).post("/api/v1/batches", json={"application_ids": [approved["id"]]}).json
     api(checker).post(f"/api/v1/batches/{batch['id']}/approve")
     run_worker()

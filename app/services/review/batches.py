@@ -43,7 +43,8 @@ def _problem(application_id: int, message: str) -> dict:
     return {"application_id": application_id, "message": approved_space.sentence(application_id, message)}
 
 
-def _application_ids(values) -> list[int]:
+def checked_application_ids(values) -> list[int]:
+    """`values` as a list of distinct application ids in their order, or a 422 naming what is wrong with it."""
     if not isinstance(values, list) or not values:
         raise ServiceError(_("Give application_ids as a non-empty list of application ids."), field="application_ids")
     bad = [v for v in values if not isinstance(v, int) or isinstance(v, bool) or v < 1]
@@ -59,7 +60,7 @@ def _application_ids(values) -> list[int]:
 
 def create_batch(application_ids, maker, note: str | None = None) -> Batch:
     """A pending batch of ready (or fully overridden flagged) applications; every refusal named at once."""
-    ids = _application_ids(application_ids)
+    ids = checked_application_ids(application_ids)
     maker = acting(maker)
     applications = _locked_applications(select(Application).where(among(Application.id, ids)))
     found = {a.id for a in applications}

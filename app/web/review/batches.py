@@ -18,6 +18,7 @@ from app.transactions import committed
 from app.web.forms import ActionForm
 from app.web.outcomes import FAILED, commit_or_flash
 from app.web.review import bp, staff_only
+from app.web.review.presenters import risk_views
 
 MAX_SHOWN = 500  # applications listed on a batch's page; the count says how many more
 RECENT = 20  # published batches listed
@@ -60,7 +61,7 @@ def _page(batch: Batch, status: int = 200, problems=None):
                            named=_named(problems), members=batch_members(batch, MAX_SHOWN),
                            size=batch_sizes([batch]).get(batch.id, 0), is_maker=batch.made_by_id == current_user.id,
                            formats=WhitelistFormat.ALL, pending=batch.state == BatchState.PENDING_APPROVAL,
-                           shown_identifier=shown_identifier), status
+                           shown_identifier=shown_identifier, risks=risk_views(batch)), status
 
 
 @bp.get("/batches/<int:batch_id>")

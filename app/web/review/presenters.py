@@ -2,6 +2,7 @@
 findings and the operator's answer, overrides, history."""
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import audit
@@ -10,7 +11,9 @@ from app.addresses.geo import geo_data
 from app.choices import Severity
 from app.extensions import db
 from app.i18n import _, ngettext
-from app.models import Application, Finding, IspConfirmation
+from app.models import Application, Batch, Finding, IspConfirmation
+from app.models.types import utcnow
+from app.services.review import batch_risks, clean_lane
 from app.services.subscriptions.inputs import shown_identifier
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -132,3 +135,66 @@ def suspension(events) -> dict | None:
 
 def age_days(application: Application, now) -> int | None:
     return (now - application.submitted_at).days if application.submitted_at else None
+
+
+def duration_text(seconds: float) -> str:
+    """A span read at a glance: "40 min", "2 h", "3 days"."""
+    minutes = max(1, round(seconds / 60))
+    if minutes < 60:
+        return ngettext("%(num)s min", "%(num)s min", minutes)
+    hours = round(seconds / 3600)
+    if hours < 48:
+        return ngettext("%(num)s h", "%(num)s h", hours)
+    return ngettext("%(num)s day", "%(num)s days", round(hours / 24))
+
+
+def offer_text(offer: clean_lane.Offer) -> str:
+    """"42 clean applications, oldest due in 2 h" (or "late by 3 h")."""
+    due = offer.oldest_due_at
+    if due is None:
+        return ngettext("%(num)s clean application, with no decision due time",
+                        "%(num)s clean applications, none with a decision due time", offer.count)
+    if offer.late:
+        return ngettext("%(num)s clean application, late by %(time)s",
+                        "%(num)s clean applications, oldest late by %(time)s", offer.count,
+                        time=duration_text((utcnow() - due).total_seconds()))
+    return ngettext("%(num)s clean application, due in %(time)s",
+                    "%(num)s clean applications, oldest due in %(time)s", offer.count,
+                    time=duration_text((due - utcnow()).total_seconds()))
+
+
+def batch_note_text(note: str | None) -> str | None:
+    return clean_lane.note_text(note)
+
+
+@dataclass
+class RiskView:
+    code: str
+    label: str
+    meaning: str
+    count: int
+    application_ids: list[int]
+
+
+def _risk_words(code: str) -> tuple[str, str]:
+    """(the signal's name, what it means), in the reader's language."""
+    if code == batch_risks.NEW_APPLICANT:
+        return _("New applicants"), _("The account is younger than %(days)s days, or this is its first application.",
+                                      days=batch_risks.NEW_ACCOUNT_DAYS)
+    if code == batch_risks.WIDE_RANGE:
+        return _("Wide ranges"), _("An entry is wider than a %(v4)s (IPv4) or a %(v6)s (IPv6).", v4="/24", v6="/48")
+    if code == batch_risks.MANY_SUBSCRIPTIONS:
+        return _("Many subscriptions per CNIC or NTN"), _(
+            "The applicant's CNIC or NTN holds more than %(most)s mobile numbers and accounts across approved and "
+            "pending applications.", most=current_app.config["SUBSCRIPTIONS_PER_HOLDER_WARN"])
+    if code == batch_risks.FOREIGN_NETWORK:
+        return _("Foreign or other networks"), _("Validation found addresses outside Pakistan, in several countries, "
+                                                 "or announced by another ISP than the applicant's.")
+    return _("Overridden findings"), _("A reviewer overrode a finding on it with a written reason.")
+
+
+def risk_views(batch: Batch) -> list[RiskView]:
+    """The batch's risk signals as the checker reads them, those that concern some application first."""
+    views = [RiskView(signal.code, *_risk_words(signal.code), signal.count, signal.application_ids)
+             for signal in batch_risks.risk_signals(batch)]
+    return sorted(views, key=lambda view: view.count == 0)
