@@ -11,6 +11,7 @@ global cover smaller than a block lies inside one block, and is maximal there ex
 overall, except the block's own CIDR, which may belong to a larger one spanning full neighbours. Hence
 `full`: assembly.txt_chunks replaces each run of full blocks by the cover of the run.
 """
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +24,7 @@ from app.export.json import json_items
 from app.export.snapshot import Holder
 
 BLOCK_PREFIX = {4: 14, 6: 20}
+_ORDER = itemgetter(0, 1, 3)  # an entry's (start, prefix length, application id): publish's order
 
 
 def block_of(version: int, address: int) -> int:
@@ -74,8 +76,7 @@ class RenderedBlock(NamedTuple):
 
 def render_block(rows: BlockRows) -> RenderedBlock:
     """The block's pieces; entries are written in publish's order (address, length, application)."""
-    entries = [(cidr, application_id) for _, _, cidr, application_id
-               in sorted(rows.entries, key=lambda entry: (entry[0], entry[1], entry[3]))]
+    entries = [(cidr, application_id) for _, _, cidr, application_id in sorted(rows.entries, key=_ORDER)]
     first, last = block_span(rows.version, rows.index)
     cover = _cover_v4 if rows.version == 4 else _cover_v6
     lines, line_count, full = cover(rows.spans, first, last)
