@@ -20,8 +20,8 @@ partial list. Operators who need an atomic change load the file with `configure 
 list of another name and then point the route-map at it.
 """
 from collections.abc import Iterable, Iterator
-from itertools import chain
 
+from app.export.chunks import each_line
 from app.export.snapshot import Counts, Snapshot, VersionFacts, title
 
 STEP = 5  # between sequence numbers, and the first one
@@ -45,14 +45,16 @@ def _prefix_list(family: str, name: str, line_chunks: Iterable[bytes], everythin
                  serial: int) -> Iterator[bytes]:
     command = f"{family} prefix-list {name}"
     yield f"no {command}\n{command} description Raasta whitelist serial {serial}\n".encode()
-    line = f"{command} seq %d permit %s\n".encode()
+    head = f"{command.replace('%', '%%')} seq %d permit ".encode()
     seq = STEP
     for chunk in line_chunks:
         if chunk:
-            cidrs = chunk[:-1].split(b"\n")
-            stop = seq + STEP * len(cidrs)
-            # One %-format of the whole chunk: the numbers are the only per-line work, done in C.
-            yield (line * len(cidrs)) % tuple(chain.from_iterable(zip(range(seq, stop, STEP), cidrs)))
-            seq = stop
+            # The chunk itself becomes the %-template, so the numbers are the only per-line work and are done in
+            # C (twice as fast as formatting number and CIDR together). CIDR text never holds a '%'.
+            if b"%" in chunk:
+                raise ValueError(f"not txt lines: {chunk[:80]!r}")
+            count = chunk.count(b"\n")
+            yield each_line(chunk, head, b"\n") % tuple(range(seq, seq + STEP * count, STEP))
+            seq += STEP * count
     if seq == STEP:
         yield f"{command} seq {STEP} deny {everything}\n".encode()

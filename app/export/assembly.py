@@ -1,0 +1,107 @@
+"""Every format's body streamed from a version's rendered blocks, never held whole in memory.
+
+The caller gives the version's blocks' metadata in order (IPv4 then IPv6, by index; every block with
+entries or with approved space in it) and reads a block's pieces by its position in that list. The list
+formats are txt's lines rewritten chunk by chunk (each format's own *_chunks, re-exported here); txt's
+lines are the blocks' lines, with every run of full blocks replaced by the run's cover (blocks.py says why
+that is exact).
+"""
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+from app.addresses.ranges import BITS, format_address, prefixes_of
+from app.choices import WhitelistFormat
+from app.export.blocks import BlockMeta, block_span
+from app.export.cisco import cisco_chunks
+from app.export.csv import csv_chunks
+from app.export.ipset import ipset_chunks
+from app.export.json import json_chunks
+from app.export.mikrotik import mikrotik_chunks
+from app.export.nft import nft_chunks
+from app.export.snapshot import Counts, VersionFacts
+
+__all__ = ["FAMILY_FORMATS", "assemble", "cisco_chunks", "csv_chunks", "ipset_chunks", "json_chunks",
+           "mikrotik_chunks", "nft_chunks", "prefix_counts", "txt_chunks", "version_counts"]
+
+PiecesOf = Callable[[int], bytes]  # a block's position in the metadata -> one of its pieces
+
+# The formats written from each family's txt lines, with the same parameters.
+FAMILY_FORMATS = {
+    WhitelistFormat.IPSET: ipset_chunks,
+    WhitelistFormat.NFT: nft_chunks,
+    WhitelistFormat.CISCO: cisco_chunks,
+    WhitelistFormat.MIKROTIK: mikrotik_chunks,
+}
+
+
+class _Piece(NamedTuple):
+    """A stretch of txt: one block's own lines, or the cover of a run of full blocks."""
+
+    version: int
+    position: int   # of the (first) block
+    line_count: int
+    run: tuple[int, int] | None  # (first, last address) of a run of full blocks
+
+
+def _pieces(metas: Sequence[BlockMeta]) -> Iterator[_Piece]:
+    run: list = []  # [version, position, first index, last index] of the run of full blocks being gathered
+    previous = None
+    for position, meta in enumerate(metas):
+        if previous is not None and (meta.version, meta.index) <= previous:
+            raise ValueError(f"blocks out of order: {(meta.version, meta.index)} after {previous}")
+        previous = (meta.version, meta.index)
+        if run and not (meta.full and meta.version == run[0] and meta.index == run[3] + 1):
+            yield _run_piece(*run)
+            run = []
+        if meta.full:
+            run = run or [meta.version, position, meta.index, meta.index]
+            run[3] = meta.index
+        else:
+            yield _Piece(meta.version, position, meta.line_count, None)
+    if run:
+        yield _run_piece(*run)
+
+
+def _run_piece(version: int, position: int, first_index: int, last_index: int) -> _Piece:
+    span = (block_span(version, first_index)[0], block_span(version, last_index)[1])
+    return _Piece(version, position, len(prefixes_of(*span, BITS[version])), span)
+
+
+def prefix_counts(metas: Sequence[BlockMeta]) -> tuple[int, int]:
+    """(IPv4, IPv6) line counts of txt, from the metadata alone."""
+    counts = {4: 0, 6: 0}
+    for piece in _pieces(metas):
+        counts[piece.version] += piece.line_count
+    return counts[4], counts[6]
+
+
+def version_counts(metas: Sequence[BlockMeta]) -> Counts:
+    return Counts(sum(meta.entry_count for meta in metas), *prefix_counts(metas))
+
+
+def txt_chunks(metas: Sequence[BlockMeta], lines_of: PiecesOf, version: int | None = None) -> Iterator[bytes]:
+    """txt's body, or one family's part of it: lines_of is read only for blocks that have lines and are
+    not in a run of full blocks."""
+    for piece in _pieces(metas):
+        if version is not None and piece.version != version:
+            continue
+        if piece.run is not None:
+            yield "".join(f"{format_address(piece.version, network)}/{length}\n"
+                          for network, length in prefixes_of(*piece.run, BITS[piece.version])).encode()
+        elif piece.line_count:
+            yield lines_of(piece.position)
+
+
+def assemble(fmt: str, facts: VersionFacts, metas: Sequence[BlockMeta], lines_of: PiecesOf,
+             csv_rows_of: PiecesOf, json_items_of: PiecesOf) -> Iterator[bytes]:
+    """A format's body as chunks: b"".join of them is what RENDERERS[fmt] writes for the same version.
+    A block's rows and items are read only if it has entries."""
+    with_entries = [position for position, meta in enumerate(metas) if meta.entry_count]
+    if fmt == WhitelistFormat.TXT:
+        return txt_chunks(metas, lines_of)
+    if fmt == WhitelistFormat.CSV:
+        return csv_chunks(map(csv_rows_of, with_entries))
+    counts = version_counts(metas)
+    if fmt == WhitelistFormat.JSON:
+        return json_chunks(facts, counts, txt_chunks(metas, lines_of), map(json_items_of, with_entries))
+    return FAMILY_FORMATS[fmt](facts, counts, txt_chunks(metas, lines_of, 4), txt_chunks(metas, lines_of, 6))
