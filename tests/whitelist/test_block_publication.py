@@ -71,7 +71,7 @@ def step(db):
 
 
 def test_every_kind_of_change_publishes_what_a_whole_render_would(app, db, approved_application, make_applicant,
-                                                                  step, worker_env):
+                                                                  make_user, step, worker_env):
     firm = make_applicant("Indus Soft (Pvt) Ltd")
     first = approved_application(["39.32.0.0/24", "39.32.1.0/24", "2400:adc0::/48"], applicant=firm)
     approved_application(["111.68.96.0/22", "2400:adc0:100::/48"])
@@ -97,7 +97,7 @@ def test_every_kind_of_change_publishes_what_a_whole_render_would(app, db, appro
     assert b"Indus Soft Solutions (Pvt) Ltd" in _published(version)["csv"]
 
     # a revocation, and an approval past its expiry that the expiry job has not removed yet
-    revoke(db.session.get(Application, first.id), "The office moved.")
+    revoke(db.session.get(Application, first.id), "The office moved.", actor=make_user("reviewer"))
     db.session.commit()
     expired = approved_application(["103.4.92.0/24"])
     _assert_as_from_scratch(step("revoked"))

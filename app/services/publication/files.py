@@ -154,7 +154,7 @@ def body_path(sha256: str, size: int | None = None) -> Path:
         raise Unavailable(_("This server cannot write the list to its disk just now (%(reason)s); nothing is lost: "
                             "try again in a minute.", reason=os.strerror(error.errno)), retry_after=60,
                           details={"sha256": sha256}) from error
-    _prune_cache(path.parent, keep={sha256})
+    prune_cache(path.parent, keep={sha256})
     return path
 
 
@@ -196,7 +196,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
         raise
 
 
-def _prune_cache(folder: Path, keep: set[str]) -> None:
+def prune_cache(folder: Path, keep: set[str]) -> None:
     """Bound the cache: drop bodies of all but the newest KEEP_VERSIONS versions, unless written in the
     last hour (a download or diff of an older version may be using them). Runs when a body is
     written, i.e. about once per body per host. A file being sent stays readable after its unlink;

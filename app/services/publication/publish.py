@@ -106,10 +106,11 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
     previous = (pieces.existing(latest.serial, latest.content_sha256, before)
                 if latest is not None and not full else None)
     local = pieces.build(serial, content, after, {key: pieces_of(block) for key, block in rendered.items()}, previous)
-    for fmt, sealed in bodies.write_all(files.facts(version), local, files.cache_dir()).items():
-        db.session.add(WhitelistFile(serial=serial, format=fmt, sha256=sealed.sha256, size=sealed.size,
-                                     signature=sealed.signature))
+    written = bodies.write_all(files.facts(version), local, files.cache_dir())
+    db.session.add_all([WhitelistFile(serial=serial, format=fmt, sha256=sealed.sha256, size=sealed.size,
+                                      signature=sealed.signature) for fmt, sealed in written.items()])
     db.session.flush()
+    files.prune_cache(files.cache_dir(), keep={sealed.sha256 for sealed in written.values()})
     version.subscription_count = feeds.store_feeds(version, subscribers, holders)
     db.session.flush()
     current_app.logger.info("whitelist version %s published: %s entries, %s prefixes, %s subscriptions, %s of %s "

@@ -18,7 +18,7 @@ from app.models import WhitelistBlob, WhitelistDirtyBlock, WhitelistFile
 from app.models.types import utcnow
 from app.services.publication import block_store, bodies, files, pieces
 from app.services.publication.dirty import BlockKey
-from app.services.publication.publish import EXPIRY_MARGIN, latest_version
+from app.services.publication.publish import latest_version
 
 
 class Verdict(NamedTuple):
@@ -50,7 +50,7 @@ def verify_latest() -> Verdict:
                 mismatched.append(fmt)
     now = utcnow()
     pending = set(db.session.execute(select(WhitelistDirtyBlock.version, WhitelistDirtyBlock.block))
-                  .tuples()) | block_store.expiring_keys(version.published_at - EXPIRY_MARGIN, now)
+                  .tuples()) | block_store.expiring_keys(version.published_at, now)
     was = {ref.key: ref for ref in blocks}
     keys = block_store.keys_with_space(now) | set(was)
     stale = [key for key, block in sorted(block_store.rendered(keys - pending, now).items())
