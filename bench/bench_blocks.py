@@ -14,7 +14,7 @@ import argparse
 import datetime as dt
 import sys
 import time
-from itertools import groupby
+from itertools import accumulate, groupby
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,12 @@ def main() -> None:
         rendered = [render_block(rows) for rows in _block_rows(approvals, holders)]
         render_s = time.perf_counter() - started
         metas = [block.meta() for block in rendered]
+        lines = b"".join(block.lines for block in rendered)
+        offsets = [0, *accumulate(len(block.lines) for block in rendered)]
+
+        def lines_of(first: int, last: int) -> bytes:
+            return lines[offsets[first]:offsets[last + 1]]
+
         snapshot = Snapshot(FACTS.serial, FACTS.published_at, [(row[4], row[5]) for row in approvals], holders,
                             aggregate(AddressRange(row[0], row[1], row[2]) for row in approvals),
                             FACTS.audit_head_seq, FACTS.audit_head_hash)
@@ -86,12 +92,12 @@ def main() -> None:
         print(f"{'format':<10}{'assembled (s)':>14}{'MB':>8}{'render_* (s)':>14}  same bytes")
         for fmt in WhitelistFormat.ALL:
             def consume():
-                return sum(map(len, assemble(fmt, FACTS, metas, lambda p: rendered[p].lines,
-                                             lambda p: rendered[p].csv_rows, lambda p: rendered[p].json_items)))
+                return sum(map(len, assemble(fmt, FACTS, metas, lines_of, (b.csv_rows for b in rendered),
+                                             (b.json_items for b in rendered))))
             assembled_s = _best(consume, args.repeat)
             reference_s = _best(lambda: RENDERERS[fmt](snapshot), args.repeat)
-            same = b"".join(assemble(fmt, FACTS, metas, lambda p: rendered[p].lines, lambda p: rendered[p].csv_rows,
-                                     lambda p: rendered[p].json_items)) == RENDERERS[fmt](snapshot)
+            same = b"".join(assemble(fmt, FACTS, metas, lines_of, (b.csv_rows for b in rendered),
+                                     (b.json_items for b in rendered))) == RENDERERS[fmt](snapshot)
             print(f"{fmt:<10}{assembled_s:>14.3f}{consume() / 1e6:>8.1f}{reference_s:>14.3f}  {same}")
 
 

@@ -6,7 +6,7 @@ formats are txt's lines rewritten chunk by chunk (each format's own *_chunks, re
 lines are the blocks' lines, with every run of full blocks replaced by the run's cover (blocks.py says why
 that is exact).
 """
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from app.addresses.ranges import BITS, format_address, prefixes_of
@@ -23,7 +23,9 @@ from app.export.snapshot import Counts, VersionFacts
 __all__ = ["FAMILY_FORMATS", "assemble", "cisco_chunks", "csv_chunks", "ipset_chunks", "json_chunks",
            "mikrotik_chunks", "nft_chunks", "prefix_counts", "txt_chunks", "version_counts"]
 
-PiecesOf = Callable[[int], bytes]  # a block's position in the metadata -> one of its pieces
+# (first, last) positions in the metadata -> the lines of those blocks, one after the other
+LinesOf = Callable[[int, int], bytes]
+SPAN = 1024  # blocks whose lines go out as one chunk: each chunk's rewriting costs the same however long it is
 
 # The formats written from each family's txt lines, with the same parameters.
 FAMILY_FORMATS = {
@@ -35,16 +37,18 @@ FAMILY_FORMATS = {
 
 
 class _Piece(NamedTuple):
-    """A stretch of txt: one block's own lines, or the cover of a run of full blocks."""
+    """A stretch of txt: the lines of neighbouring blocks that are not full, or the cover of a run of full blocks."""
 
     version: int
-    position: int   # of the (first) block
+    first: int       # position of the first block
+    last: int        # position of the last block
     line_count: int
     run: tuple[int, int] | None  # (first, last address) of a run of full blocks
 
 
 def _pieces(metas: Sequence[BlockMeta]) -> Iterator[_Piece]:
-    run: list = []  # [version, position, first index, last index] of the run of full blocks being gathered
+    run: list = []    # [version, position, first index, last index] of the run of full blocks being gathered
+    plain: list = []  # [version, first position, last position, lines] of the blocks with lines being gathered
     previous = None
     for position, meta in enumerate(metas):
         if previous is not None and (meta.version, meta.index) <= previous:
@@ -53,18 +57,25 @@ def _pieces(metas: Sequence[BlockMeta]) -> Iterator[_Piece]:
         if run and not (meta.full and meta.version == run[0] and meta.index == run[3] + 1):
             yield _run_piece(*run)
             run = []
+        if plain and (meta.full or meta.version != plain[0] or position - plain[1] >= SPAN):
+            yield _Piece(*plain, None)
+            plain = []
         if meta.full:
             run = run or [meta.version, position, meta.index, meta.index]
             run[3] = meta.index
-        else:
-            yield _Piece(meta.version, position, meta.line_count, None)
+        elif meta.line_count:
+            plain = plain or [meta.version, position, position, 0]
+            plain[2], plain[3] = position, plain[3] + meta.line_count
     if run:
         yield _run_piece(*run)
+    if plain:
+        yield _Piece(*plain, None)
 
 
 def _run_piece(version: int, position: int, first_index: int, last_index: int) -> _Piece:
     span = (block_span(version, first_index)[0], block_span(version, last_index)[1])
-    return _Piece(version, position, len(prefixes_of(*span, BITS[version])), span)
+    return _Piece(version, position, position + last_index - first_index, len(prefixes_of(*span, BITS[version])),
+                  span)
 
 
 def prefix_counts(metas: Sequence[BlockMeta]) -> tuple[int, int]:
@@ -79,9 +90,9 @@ def version_counts(metas: Sequence[BlockMeta]) -> Counts:
     return Counts(sum(meta.entry_count for meta in metas), *prefix_counts(metas))
 
 
-def txt_chunks(metas: Sequence[BlockMeta], lines_of: PiecesOf, version: int | None = None) -> Iterator[bytes]:
-    """txt's body, or one family's part of it: lines_of is read only for blocks that have lines and are
-    not in a run of full blocks."""
+def txt_chunks(metas: Sequence[BlockMeta], lines_of: LinesOf, version: int | None = None) -> Iterator[bytes]:
+    """txt's body, or one family's part of it: lines_of is read for stretches of neighbouring blocks that have
+    lines and are not in a run of full blocks."""
     for piece in _pieces(metas):
         if version is not None and piece.version != version:
             continue
@@ -89,19 +100,20 @@ def txt_chunks(metas: Sequence[BlockMeta], lines_of: PiecesOf, version: int | No
             yield "".join(f"{format_address(piece.version, network)}/{length}\n"
                           for network, length in prefixes_of(*piece.run, BITS[piece.version])).encode()
         elif piece.line_count:
-            yield lines_of(piece.position)
+            yield lines_of(piece.first, piece.last)
 
 
-def assemble(fmt: str, facts: VersionFacts, metas: Sequence[BlockMeta], lines_of: PiecesOf,
-             csv_rows_of: PiecesOf, json_items_of: PiecesOf) -> Iterator[bytes]:
+def assemble(fmt: str, facts: VersionFacts, metas: Sequence[BlockMeta], lines_of: LinesOf,
+             csv_rows: Iterable[bytes], json_items: Iterable[bytes], counts: Counts | None = None) -> Iterator[bytes]:
     """A format's body as chunks: b"".join of them is what RENDERERS[fmt] writes for the same version.
-    A block's rows and items are read only if it has entries."""
-    with_entries = [position for position, meta in enumerate(metas) if meta.entry_count]
+
+    csv_rows and json_items are the blocks' csv rows and json items in block order, in chunks of any size (only the
+    format that needs one reads it); counts, when the caller has them, saves reading the metadata again."""
     if fmt == WhitelistFormat.TXT:
         return txt_chunks(metas, lines_of)
     if fmt == WhitelistFormat.CSV:
-        return csv_chunks(map(csv_rows_of, with_entries))
-    counts = version_counts(metas)
+        return csv_chunks(csv_rows)
+    counts = counts or version_counts(metas)
     if fmt == WhitelistFormat.JSON:
-        return json_chunks(facts, counts, txt_chunks(metas, lines_of), map(json_items_of, with_entries))
+        return json_chunks(facts, counts, txt_chunks(metas, lines_of), json_items)
     return FAMILY_FORMATS[fmt](facts, counts, txt_chunks(metas, lines_of, 4), txt_chunks(metas, lines_of, 6))

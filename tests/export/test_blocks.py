@@ -67,9 +67,13 @@ def _assembled(blocks):
     """Every format's body assembled from the blocks' pieces, read by position as storage would be."""
     rendered = [render_block(rows) for rows in blocks]
     metas = [block.meta() for block in rendered]
-    return {fmt: b"".join(assemble(fmt, FACTS, metas, lambda p: rendered[p].lines, lambda p: rendered[p].csv_rows,
-                                   lambda p: rendered[p].json_items))
+    return {fmt: b"".join(assemble(fmt, FACTS, metas, _lines_of(rendered), (block.csv_rows for block in rendered),
+                                   (block.json_items for block in rendered)))
             for fmt in WhitelistFormat.ALL}
+
+
+def _lines_of(rendered):
+    return lambda first, last: b"".join(block.lines for block in rendered[first:last + 1])
 
 
 def _random_approvals(rng, families):
@@ -170,7 +174,7 @@ def _check_txt(approvals, txt):
     assert aggregate(AddressRange(a.version, a.start, a.end) for a in approvals) == txt
     rendered = [render_block(rows) for rows in _block_rows(approvals, holders, random.Random(0))]
     metas = [block.meta() for block in rendered]
-    assert b"".join(txt_chunks(metas, lambda p: rendered[p].lines)) == "".join(f"{c}\n" for c in txt).encode()
+    assert b"".join(txt_chunks(metas, _lines_of(rendered))) == "".join(f"{c}\n" for c in txt).encode()
     assert sum(prefix_counts(metas)) == len(txt)
     assert _assembled(_block_rows(approvals, holders, random.Random(1))) == \
         {fmt: renderer(_snapshot(approvals, holders)) for fmt, renderer in RENDERERS.items()}
@@ -180,8 +184,9 @@ def test_a_run_of_full_blocks_is_not_read_from_storage():
     rendered = [render_block(rows) for rows in _block_rows([_v4("10.0.0.0/12"), _v4("10.16.0.0/24")], HOLDERS,
                                                             random.Random(0))]
     read = []
-    chunks = list(txt_chunks([block.meta() for block in rendered], lambda p: read.append(p) or rendered[p].lines))
-    assert chunks == [b"10.0.0.0/12\n", b"10.16.0.0/24\n"] and read == [4]
+    chunks = list(txt_chunks([block.meta() for block in rendered],
+                             lambda first, last: read.append((first, last)) or _lines_of(rendered)(first, last)))
+    assert chunks == [b"10.0.0.0/12\n", b"10.16.0.0/24\n"] and read == [(4, 4)]
 
 
 def test_a_block_is_full_only_when_its_spans_cover_it():

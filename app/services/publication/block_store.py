@@ -120,7 +120,8 @@ def read(keys: set[BlockKey], now: datetime) -> list[BlockRows]:
             spans.append((start, end))
     _add_wide_spans(found, now)
     found_holders = holders({entry[2] for entries, _ in found.values() for entry in entries}, now)
-    return [BlockRows(version, block, _with_cidr_text(version, entries), spans, found_holders)
+    return [BlockRows(version, block, _with_cidr_text(version, entries), spans,
+                      {entry[2]: found_holders[entry[2]] for entry in entries})  # each block's own holders
             for (version, block), (entries, spans) in sorted(found.items())]
 
 

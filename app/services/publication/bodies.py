@@ -45,18 +45,22 @@ def write_all(facts: VersionFacts, pieces: Pieces, folder: Path) -> dict[str, Se
     """Every format of the version whose pieces these are: written to `folder` (the body cache), hashed and
     signed."""
     sign = signing.signer()
+    blocks, lines_of = metas(pieces.blocks), pieces.lines_of()
+    counts = version_counts(blocks)
     sealed: dict[str, tuple[str, int, Future]] = {}
-    with pieces.reader() as read, ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-sign") as signer:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-sign") as signer:
         for fmt in ORDER:
-            sha256, size, path = _write(assemble(fmt, facts, metas(pieces.blocks), *read), folder)
+            chunks = assemble(fmt, facts, blocks, lines_of, pieces.chunks("csv"), pieces.chunks("json"), counts)
+            sha256, size, path = _write(chunks, folder)
             sealed[fmt] = (sha256, size, signer.submit(_sign_file, sign, path))
         return {fmt: Sealed(sha256, size, signature.result()) for fmt, (sha256, size, signature) in sealed.items()}
 
 
 def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tuple[str, Path]:
     """One format's body (sha256, path) in `folder`, e.g. for a host that serves a version it did not publish."""
-    with pieces.reader() as read:
-        sha256, _, path = _write(assemble(fmt, facts, metas(pieces.blocks), *read), folder)
+    chunks = assemble(fmt, facts, metas(pieces.blocks), pieces.lines_of(), pieces.chunks("csv"),
+                      pieces.chunks("json"))
+    sha256, _, path = _write(chunks, folder)
     return sha256, path
 
 
