@@ -56,6 +56,8 @@ def upgrade():
         batch.create_index("ix_whitelist_files_sha256", ["sha256"], unique=False)
     with op.batch_alter_table("approved_prefixes") as batch:
         batch.create_index("ix_approved_prefixes_width", ["version", "prefixlen"], unique=False)
+    with op.batch_alter_table("applications") as batch:
+        batch.create_index("ix_applications_expiry", ["expires_at"], unique=False)
     _mark_every_block()
 
 
@@ -75,6 +77,8 @@ def _mark_every_block():
 
 
 def downgrade():
+    with op.batch_alter_table("applications") as batch:
+        batch.drop_index("ix_applications_expiry")
     with op.batch_alter_table("approved_prefixes") as batch:
         batch.drop_index("ix_approved_prefixes_width")
     with op.batch_alter_table("whitelist_files") as batch:

@@ -2,14 +2,14 @@
 
 No body is ever whole in memory: each format's chunks (app.export.assembly) are written to a temporary file in
 the cache while sha256 runs over them, and the file is renamed to its sha256 (files.body_path serves it from
-there). The Ed25519 signature needs the whole message, so one thread signs each finished body through a
-read-only memory map while this one writes the next; a body's pages then count once, as the file's.
+there). The Ed25519 signature hashes the body twice (signing.StreamingSigner): the first pass runs over the
+chunks as they are written, the second over the written file, on other threads while this one writes the next
+body. Memory stays a few chunks whatever the list's size.
 """
 import hashlib
-import mmap
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -20,11 +20,15 @@ from app.export.blocks import BlockMeta
 from app.export.snapshot import Counts, VersionFacts
 from app.services.publication import signing
 from app.services.publication.block_store import BlockRef
-from app.services.publication.pieces import Pieces
+from app.services.publication.pieces import READ_CHUNK, Pieces
+from app.services.publication.signing import Signing
 
 # The largest first, so that its signature starts soonest.
 ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, WhitelistFormat.MIKROTIK,
          WhitelistFormat.IPSET, WhitelistFormat.NFT, WhitelistFormat.TXT)
+
+
+SIGNERS = 2  # threads finishing signatures: hashing lets go of the GIL, and a body's second pass is its own
 
 
 class Sealed(NamedTuple):
@@ -44,15 +48,16 @@ def counts_of(blocks: list[BlockRef]) -> Counts:
 def write_all(facts: VersionFacts, pieces: Pieces, folder: Path) -> dict[str, Sealed]:
     """Every format of the version whose pieces these are: written to `folder` (the body cache), hashed and
     signed."""
-    sign = signing.signer()
+    signer = signing.streaming_signer()
     blocks, lines_of = metas(pieces.blocks), pieces.lines_of()
     counts = version_counts(blocks)
     sealed: dict[str, tuple[str, int, Future]] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-sign") as signer:
+    with ThreadPoolExecutor(max_workers=SIGNERS, thread_name_prefix="publication-sign") as finishing:
         for fmt in ORDER:
+            signature = signer.begin()
             chunks = assemble(fmt, facts, blocks, lines_of, pieces.chunks("csv"), pieces.chunks("json"), counts)
-            sha256, size, path = _write(chunks, folder)
-            sealed[fmt] = (sha256, size, signer.submit(_sign_file, sign, path))
+            sha256, size, path = _write(chunks, folder, signature)
+            sealed[fmt] = (sha256, size, finishing.submit(_finish, signature, path))
         return {fmt: Sealed(sha256, size, signature.result()) for fmt, (sha256, size, signature) in sealed.items()}
 
 
@@ -64,8 +69,8 @@ def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tu
     return sha256, path
 
 
-def _write(chunks: Iterable[bytes], folder: Path) -> tuple[str, int, Path]:
-    """Stream the chunks to `folder`: (sha256, size, path named by the sha256)."""
+def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = None) -> tuple[str, int, Path]:
+    """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it)."""
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".body.")
@@ -73,6 +78,8 @@ def _write(chunks: Iterable[bytes], folder: Path) -> tuple[str, int, Path]:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
                 digest.update(chunk)
+                if signature is not None:
+                    signature.update(chunk)
                 out.write(chunk)
                 size += len(chunk)
         os.chmod(temporary, 0o644)
@@ -84,9 +91,7 @@ def _write(chunks: Iterable[bytes], folder: Path) -> tuple[str, int, Path]:
     return digest.hexdigest(), size, path
 
 
-def _sign_file(sign: Callable[[bytes], bytes], path: Path) -> bytes:
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return sign(b"")
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as body:
-            return sign(body)
+def _finish(signature: Signing, path: Path) -> bytes:
+    """The signature's second pass, over the body as written (from the page cache)."""
+    with path.open("rb") as body:
+        return signature.finish(iter(lambda: body.read(READ_CHUNK), b""))

@@ -86,6 +86,11 @@ def build(serial: int, content_sha256: str, blocks: list[BlockRef], fresh: dict[
             with (temporary / kind).open("wb") as out:
                 _write_kind(out, kind, blocks, fresh, previous)
         os.replace(temporary, target)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if not target.is_dir():
+            raise
+        # another process of this host wrote the same version's pieces meanwhile: the same bytes
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
