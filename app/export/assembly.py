@@ -80,8 +80,12 @@ def _run_piece(version: int, position: int, first_index: int, last_index: int) -
 
 def prefix_counts(metas: Sequence[BlockMeta]) -> tuple[int, int]:
     """(IPv4, IPv6) line counts of txt, from the metadata alone."""
+    return _counted(_pieces(metas))
+
+
+def _counted(pieces: Iterable[_Piece]) -> tuple[int, int]:
     counts = {4: 0, 6: 0}
-    for piece in _pieces(metas):
+    for piece in pieces:
         counts[piece.version] += piece.line_count
     return counts[4], counts[6]
 
@@ -90,10 +94,12 @@ def version_counts(metas: Sequence[BlockMeta]) -> Counts:
     return Counts(sum(meta.entry_count for meta in metas), *prefix_counts(metas))
 
 
-def txt_chunks(metas: Sequence[BlockMeta], lines_of: LinesOf, version: int | None = None) -> Iterator[bytes]:
+def txt_chunks(metas: Sequence[BlockMeta], lines_of: LinesOf, version: int | None = None,
+               pieces: Sequence[_Piece] | None = None) -> Iterator[bytes]:
     """txt's body, or one family's part of it: lines_of is read for stretches of neighbouring blocks that have
-    lines and are not in a run of full blocks."""
-    for piece in _pieces(metas):
+    lines and are not in a run of full blocks. `pieces`: those stretches, when the caller worked them out already
+    (list(stretches(metas)); every list format reads txt, some twice)."""
+    for piece in pieces if pieces is not None else _pieces(metas):
         if version is not None and piece.version != version:
             continue
         if piece.run is not None:
@@ -109,11 +115,13 @@ def assemble(fmt: str, facts: VersionFacts, metas: Sequence[BlockMeta], lines_of
 
     csv_rows and json_items are the blocks' csv rows and json items in block order, in chunks of any size (only the
     format that needs one reads it); counts, when the caller has them, saves reading the metadata again."""
-    if fmt == WhitelistFormat.TXT:
-        return txt_chunks(metas, lines_of)
     if fmt == WhitelistFormat.CSV:
         return csv_chunks(csv_rows)
-    counts = counts or version_counts(metas)
+    pieces = list(_pieces(metas))
+    if fmt == WhitelistFormat.TXT:
+        return txt_chunks(metas, lines_of, pieces=pieces)
+    counts = counts or Counts(sum(meta.entry_count for meta in metas), *_counted(pieces))
     if fmt == WhitelistFormat.JSON:
-        return json_chunks(facts, counts, txt_chunks(metas, lines_of), json_items)
-    return FAMILY_FORMATS[fmt](facts, counts, txt_chunks(metas, lines_of, 4), txt_chunks(metas, lines_of, 6))
+        return json_chunks(facts, counts, txt_chunks(metas, lines_of, pieces=pieces), json_items)
+    return FAMILY_FORMATS[fmt](facts, counts, txt_chunks(metas, lines_of, 4, pieces),
+                               txt_chunks(metas, lines_of, 6, pieces))

@@ -9,6 +9,7 @@ body. Memory stays a few chunks whatever the list's size.
 import hashlib
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +30,7 @@ ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, White
 
 
 SIGNERS = 2  # threads finishing signatures: hashing lets go of the GIL, and a body's second pass is its own
+SINK_DEPTH = 8  # chunks made ahead of the hashing and writing (a chunk is at most a few MB)
 
 
 class Sealed(NamedTuple):
@@ -70,18 +72,29 @@ def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tu
 
 
 def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = None) -> tuple[str, int, Path]:
-    """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it)."""
+    """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it).
+
+    This thread makes the chunks (Python work); a sink thread hashes and writes them (work that lets go of the
+    GIL), a few chunks behind, so the two run on two CPUs."""
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".body.")
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
+        with os.fdopen(fd, "wb") as out, ThreadPoolExecutor(max_workers=1, thread_name_prefix="body-sink") as sink:
+            def take(chunk: bytes) -> None:
                 digest.update(chunk)
                 if signature is not None:
                     signature.update(chunk)
                 out.write(chunk)
+
+            pending: deque[Future] = deque()
+            for chunk in chunks:
+                pending.append(sink.submit(take, chunk))
                 size += len(chunk)
+                while len(pending) > SINK_DEPTH or (pending and pending[0].done()):
+                    pending.popleft().result()
+            while pending:
+                pending.popleft().result()
         os.chmod(temporary, 0o644)
         path = folder / digest.hexdigest()
         os.replace(temporary, path)
