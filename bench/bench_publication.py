@@ -29,6 +29,7 @@ Figures go under "## Whitelist publication" in bench/RESULTS.md (unless --no-wri
 import argparse
 import datetime as dt
 import gc
+import hashlib
 import os
 import platform
 import re
@@ -41,6 +42,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from itertools import accumulate
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +64,10 @@ from app.addresses import (  # noqa: E402
 )
 from app.choices import Category, OrganisationKind, Role, State, SubscriptionKind  # noqa: E402
 from app.config import TestConfig  # noqa: E402
-from app.export import RENDERERS, Snapshot  # noqa: E402
+from app.export import RENDERERS  # noqa: E402
+from app.export.assembly import assemble  # noqa: E402
+from app.export.blocks import render_block  # noqa: E402
+from app.export.snapshot import VersionFacts  # noqa: E402
 from app.export.subscribers import SUBSCRIBER_RENDERERS, SubscriberFeed  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
@@ -78,7 +83,7 @@ from app.models import (  # noqa: E402
 from app.models.types import utcnow  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
 from app.services.accounts import create_user  # noqa: E402
-from app.services.publication import feeds, signing  # noqa: E402
+from app.services.publication import block_store, feeds  # noqa: E402
 from app.services.publication import publish as publication  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 
@@ -205,8 +210,10 @@ def _seed_subscriptions(connection, put, count: int, applications: int, now) -> 
 
 
 def timed_publish() -> dict:
+    """A full publication (`flask whitelist publish --full`: every block rendered from the database), as the first
+    publication after migration 0016 or a repair runs it."""
     started, cpu = time.perf_counter(), time.process_time()
-    version = publication.publish("bench: 1M approved entries")
+    version = publication.publish("bench: 1M approved entries", full=True)
     db.session.commit()
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "cpu": time.process_time() - cpu, "serial": version.serial, "entries": version.entry_count,
@@ -223,44 +230,45 @@ def _feed_bytes(serial: int) -> dict[str, int]:
 
 
 def phase_breakdown() -> dict:
-    """Each step of publish() again, on its own (nothing stored): where the time goes. Without the cyclic
+    """Each step of a full publication again, on its own (nothing stored): where the time goes. Without the cyclic
     garbage collector, as publish() runs."""
     gc.disable()
     phases = {}
+    now = utcnow()
     started = time.perf_counter()
-    entries, holders, columns = publication.approved_entries()
+    keys = block_store.keys_with_space(now)
+    phases["find blocks"] = time.perf_counter() - started
+    started = time.perf_counter()
+    rows = block_store.read(keys, now)
     phases["read rows"] = time.perf_counter() - started
     started = time.perf_counter()
-    subscribers = feeds.approved_subscriptions(holders)
+    rendered = [render_block(block) for block in rows]
+    phases["render blocks"] = time.perf_counter() - started
+    del rows
+    started = time.perf_counter()
+    subscribers, holders = feeds.approved_subscriptions(now)
     phases["read subscriptions"] = time.perf_counter() - started
     started = time.perf_counter()
-    publication.content_digest(entries, holders, subscribers)
-    phases["content digest"] = time.perf_counter() - started
-    started = time.perf_counter()
-    cidrs = aggregate_columns(columns)
-    phases["aggregate"] = time.perf_counter() - started
-    snapshot = Snapshot(0, utcnow(), entries, holders, cidrs, 1, "0" * 64)
-    bodies = {}
-    for fmt, renderer in RENDERERS.items():
-        started = time.perf_counter()
-        bodies[fmt] = renderer(snapshot)
-        phases[f"render {fmt}"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for organisation_id, rows in subscribers.items():
-        feed = SubscriberFeed(0, utcnow(), str(organisation_id), rows, holders, "raasta-vpn")
-        for fmt, renderer in SUBSCRIBER_RENDERERS.items():
-            bodies[f"feed {organisation_id} {fmt}"] = renderer(feed)
+    for organisation_id, found in subscribers.items():
+        feed = SubscriberFeed(0, now, str(organisation_id), found, holders, "raasta-vpn")
+        for renderer in SUBSCRIBER_RENDERERS.values():
+            renderer(feed)
     phases["render feeds"] = time.perf_counter() - started
+    metas = [block.meta() for block in rendered]
+    lines = b"".join(block.lines for block in rendered)
+    offsets = [0, *accumulate(len(block.lines) for block in rendered)]
+    facts = VersionFacts(0, now, 1, "0" * 64)
     started = time.perf_counter()
-    for body in bodies.values():
-        signing.sign(body)
-    phases["sign all"] = time.perf_counter() - started
+    for fmt in RENDERERS:
+        digest = hashlib.sha256()
+        for chunk in assemble(fmt, facts, metas, lambda first, last: lines[offsets[first]:offsets[last + 1]],
+                              (block.csv_rows for block in rendered), (block.json_items for block in rendered)):
+            digest.update(chunk)
+    phases["assemble and hash bodies"] = time.perf_counter() - started
     db.session.rollback()
     gc.enable()
     return phases
 
-
-# ---- (b) aggregation against iprange ---------------------------------------------------------------
 
 def compare_aggregation(space, folder: Path) -> dict:
     """The engine as publish() runs it (numpy columns in, CIDR text out), and file in -> file out like
@@ -487,9 +495,12 @@ def report_lines(results: list[dict], aggregation: dict, options, info: dict) ->
              f"{ENTRIES_PER_APPLICATION} per application, {APPLICATIONS_PER_APPLICANT} applications per applicant, "
              f"one approved prefix per entry; {options.subscriptions:,} approved subscriptions of the same "
              "applications across 6 operators (4 mobile: E.164 numbers; 2 fixed: account ids), spread evenly.", "",
-             f"**Publish** = `publication.publish()` + commit: read the approved rows, content digest, aggregate, "
-             f"render {len(RENDERERS)} formats, read the subscriptions and render each operator's feed "
-             f"({', '.join(SUBSCRIBER_RENDERERS)}), sign each body, store blobs and files. "
+             f"**Publish** = `publication.publish(full=True)` + commit (a full publication, as the first after "
+             "migration 0016 or `flask whitelist publish --full`): find every block with approved space, read and "
+             f"render each block, store their pieces, assemble {len(RENDERERS)} formats from them (streamed to the "
+             "body cache, hashed and signed), read the subscriptions and render each operator's feed "
+             f"({', '.join(SUBSCRIBER_RENDERERS)}). An approval's publication renders only its own blocks: see "
+             "*Approval and end to end*. "
              f"Target < {PUBLISH_TARGET_S} s.", "",
              "| backend | seed (Core inserts) | **publish** (wall) | its CPU in this process | verdict | entries → prefixes | subscriptions → feeds (all operators) | bodies | peak RSS |",
              "|---|---|---|---|---|---|---|---|---|"]

@@ -231,7 +231,7 @@ def run_backend(name: str, database_url: str, redis_url: str, applications: int,
         seeded = time.perf_counter() - started
         print(f"  seeded in {seeded:.1f} s", flush=True)
         started = time.perf_counter()
-        publish("bench: the approved space before the batch")
+        publish("bench: the approved space before the batch", full=True)  # seeded by Core inserts: nothing marked
         db.session.commit()
         first_publish = time.perf_counter() - started
         print(f"  first whitelist version published in {first_publish:.1f} s", flush=True)

@@ -345,6 +345,7 @@ def approved_application(db, make_applicant):
     from app.choices import State
     from app.models import AddressEntry, Application, ApprovedPrefix
     from app.models.types import utcnow
+    from app.services.publication import dirty
 
     def make(entries, applicant=None, category="company_vpn", days=365):
         applicant = applicant or make_applicant()
@@ -365,6 +366,7 @@ def approved_application(db, make_applicant):
                 db.session.add(ApprovedPrefix(application_id=application.id, entry_id=entry.id,
                                               applicant_id=applicant.id, version=net.version, start=net.start,
                                               end=net.end, prefixlen=int(cidr.rsplit("/", 1)[1]), network=cidr))
+                dirty.mark_spans([(net.version, net.start, net.end)])  # as approved_space.add does
         db.session.commit()
         return application
 

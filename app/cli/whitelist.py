@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app.choices import WhitelistFormat
 from app.services.publication import files
 from app.services.publication.publish import publish as publish_version
+from app.services.publication.verify import verify_latest
 from app.system.plurals import counted
 from app.transactions import committed
 
@@ -16,15 +17,37 @@ whitelist = AppGroup("whitelist", help="Publish and export the signed whitelist.
 @whitelist.command("publish")
 @click.option("--reason", default="flask whitelist publish", show_default=True,
               help="Why this version is published (kept with the version and in the audit trail).")
-def publish(reason: str) -> None:
+@click.option("--full", is_flag=True,
+              help="Render every address block from the database again, not only those changed since the last "
+                   "version (the same bytes; repairs a block a change failed to mark).")
+def publish(reason: str, full: bool) -> None:
     """Publish a new version from what is approved now (none when nothing changed)."""
     with committed():
-        version = publish_version(reason)
+        version = publish_version(reason, full=full)
     if version is None:
         click.echo(f"Nothing changed since version {files.latest_serial()}; no new version.")
         return
     click.echo(f"Published whitelist version {version.serial} "
                f"({counted(version.entry_count, 'entry')}, {counted(version.prefix_count, 'prefix')}).")
+
+
+@whitelist.command("verify")
+def verify() -> None:
+    """Check the latest version against the database: its bodies assembled again from the stored pieces, and
+    every address block rendered again from what is approved now. Exits 1 on any difference."""
+    verdict = verify_latest()
+    if verdict.serial is None:
+        click.echo("Nothing is published yet.")
+        return
+    for fmt in verdict.mismatched_bodies:
+        click.echo(f"Version {verdict.serial}'s {fmt} body does not assemble to its recorded sha256.", err=True)
+    for version, block in verdict.stale_blocks:
+        click.echo(f"IPv{version} block {block} differs from the approved space and is not marked for publication.",
+                   err=True)
+    if not verdict.intact:
+        raise click.ClickException("Run `flask whitelist publish --full` to publish the corrected list.")
+    click.echo(f"Version {verdict.serial} is intact; "
+               f"{counted(verdict.pending_blocks, 'block')} waiting for the next publication.")
 
 
 @whitelist.command("export")

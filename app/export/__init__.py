@@ -1,6 +1,9 @@
 """The whitelist's formats: one pure function per format, Snapshot in, bytes out.
 
-Rendering the same snapshot always gives the same bytes, so a body's sha256 is its identity.
+Rendering the same snapshot always gives the same bytes, so a body's sha256 is its identity. Each format
+module also writes its body as a stream of chunks (its *_chunks function, which render_* joins): publication
+assembles them from the address space's blocks, rendered and kept one block at a time (blocks.py,
+assembly.py), without holding a body in memory.
 """
 from collections.abc import Callable
 

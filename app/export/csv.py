@@ -10,10 +10,12 @@ header cell reads "cidr" to scripts. An entry without an expiry has an empty exp
 Applicants type their own names, and a name such as `=HYPERLINK(...)` would run as a formula when a
 reviewer or an ISP opens the file in a spreadsheet (CSV injection). So a text cell that starts with
 = + - @, a tab or a carriage return is written with a leading single quote ('=HYPERLINK...), which
-spreadsheets show as plain text (OWASP's advice; app.spreadsheet, as in every CSV the portal writes). Only the free-text columns, applicant and
-category, can start that way: CIDRs, ids and ISO dates never do.
+spreadsheets show as plain text (OWASP's advice; app.spreadsheet, as in every CSV the portal writes).
+Only the free-text columns, applicant and category, can start that way: CIDRs, ids and ISO dates never do.
 """
-from app.export.snapshot import Snapshot
+from collections.abc import Iterable, Iterator
+
+from app.export.snapshot import Holder, Snapshot
 from app.spreadsheet import safe_cell
 
 HEADER = ("cidr", "application_id", "applicant", "category", "approved_at", "expires_at")
@@ -29,10 +31,24 @@ def text_cell(text: str) -> str:
 
 
 def render_csv(snapshot: Snapshot) -> bytes:
-    # Every cell after the CIDR belongs to the application: written once per application, as bytes (a single
-    # Urdu name would otherwise widen a whole million-line text; see json).
-    tails = {application_id: f",{application_id},{text_cell(applicant)},{text_cell(category)},"
-                             f"{approved_at},{expires_at}\r\n".encode()
-             for application_id, (applicant, category, approved_at, expires_at) in snapshot.holders.items()}
-    lines = [cidr.encode() + tails[application_id] for cidr, application_id in snapshot.entries]
-    return (",".join(HEADER) + "\r\n").encode() + b"".join(lines)
+    return b"".join(csv_chunks([csv_rows(snapshot.entries, snapshot.holders)]))
+
+
+def csv_chunks(row_chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The header, then the rows as they come (each chunk whole rows, from csv_rows)."""
+    yield (",".join(HEADER) + "\r\n").encode()
+    yield from (chunk for chunk in row_chunks if chunk)
+
+
+def csv_rows(entries: Iterable[tuple[str, int]], holders: dict[int, Holder]) -> bytes:
+    """The rows of (cidr, application id) entries, in their order."""
+    tails = _tails(holders)
+    return b"".join([cidr.encode() + tails[application_id] for cidr, application_id in entries])
+
+
+def _tails(holders: dict[int, Holder]) -> dict[int, bytes]:
+    """Every cell after the CIDR belongs to the application: written once per application, as bytes (a single
+    Urdu name would otherwise widen a whole million-line text; see json)."""
+    return {application_id: f",{application_id},{text_cell(applicant)},{text_cell(category)},"
+                            f"{approved_at},{expires_at}\r\n".encode()
+            for application_id, (applicant, category, approved_at, expires_at) in holders.items()}

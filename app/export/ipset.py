@@ -23,7 +23,10 @@ by hashsize, which is sized to the list so a big load does not rehash. Lines sta
 comments to ipset restore (checked with ipset v7.17). The set names are parameters so tests can use
 names of their own; published files always use the defaults.
 """
-from app.export.snapshot import Snapshot
+from collections.abc import Iterable, Iterator
+
+from app.export.chunks import rewritten
+from app.export.snapshot import Counts, Snapshot, VersionFacts, title
 
 MAXELEM = 1 << 24        # 16,777,216: far above any plausible whitelist, and the same in every version
 MIN_HASHSIZE = 1024      # ipset's own default
@@ -31,25 +34,26 @@ TEMPORARY_SUFFIX = "-new"
 
 
 def render_ipset(snapshot: Snapshot, v4: str = "raasta-v4", v6: str = "raasta-v6") -> bytes:
-    v4_cidrs, v6_cidrs = snapshot.families()
-    parts = [f"# {snapshot.title()}\n",
-             f"# Fills {v4}{TEMPORARY_SUFFIX} and {v6}{TEMPORARY_SUFFIX}, then swaps each with {v4} / {v6}.\n"]
-    parts += _replace_set(v4, "inet", v4_cidrs)
-    parts += _replace_set(v6, "inet6", v6_cidrs)
-    return "".join(parts).encode()
+    v4_lines, v6_lines = snapshot.family_lines()
+    return b"".join(ipset_chunks(snapshot.facts(), snapshot.counts(), [v4_lines], [v6_lines], v4, v6))
 
 
-def _replace_set(live: str, family: str, cidrs: list[str]) -> list[str]:
+def ipset_chunks(facts: VersionFacts, counts: Counts, v4_line_chunks: Iterable[bytes],
+                 v6_line_chunks: Iterable[bytes], v4: str = "raasta-v4", v6: str = "raasta-v6") -> Iterator[bytes]:
+    """The file from each family's txt lines."""
+    yield (f"# {title(facts, counts)}\n"
+           f"# Fills {v4}{TEMPORARY_SUFFIX} and {v6}{TEMPORARY_SUFFIX}, then swaps each with {v4} / {v6}.\n").encode()
+    yield from _replace_set(v4, "inet", counts.v4_prefixes, v4_line_chunks)
+    yield from _replace_set(v6, "inet6", counts.v6_prefixes, v6_line_chunks)
+
+
+def _replace_set(live: str, family: str, size: int, line_chunks: Iterable[bytes]) -> Iterator[bytes]:
     temporary = live + TEMPORARY_SUFFIX
-    params = f"hash:net family {family} hashsize {_power_of_two(len(cidrs), MIN_HASHSIZE)} " \
-             f"maxelem {_power_of_two(len(cidrs), MAXELEM)} -exist"
-    add = f"add {temporary} "
-    return [f"create {temporary} {params}\n",
-            f"flush {temporary}\n",
-            add + f"\n{add}".join(cidrs) + "\n" if cidrs else "",   # one C-level join for a million lines
-            f"create {live} {params}\n",
-            f"swap {temporary} {live}\n",
-            f"destroy {temporary}\n"]
+    params = f"hash:net family {family} hashsize {_power_of_two(size, MIN_HASHSIZE)} " \
+             f"maxelem {_power_of_two(size, MAXELEM)} -exist"
+    yield f"create {temporary} {params}\nflush {temporary}\n".encode()
+    yield from rewritten(line_chunks, f"add {temporary} ".encode(), b"\n")
+    yield f"create {live} {params}\nswap {temporary} {live}\ndestroy {temporary}\n".encode()
 
 
 def _power_of_two(count: int, at_least: int) -> int:

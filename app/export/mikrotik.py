@@ -16,14 +16,22 @@ list). IPv4 and IPv6 address lists are separate menus and may share the name. '#
 RouterOS has no transaction: during the import the list is briefly partial. An operator who cannot
 accept that imports into another list name and then switches the firewall rule to it.
 """
-from app.export.snapshot import Snapshot
+from collections.abc import Iterable, Iterator
+
+from app.export.chunks import rewritten
+from app.export.snapshot import Counts, Snapshot, VersionFacts, title
 
 
 def render_mikrotik(snapshot: Snapshot, name: str = "raasta") -> bytes:
-    v4, v6 = snapshot.families()
-    parts = [f"# {snapshot.title()}\n"]
-    for menu, cidrs in (("/ip firewall address-list", v4), ("/ipv6 firewall address-list", v6)):
-        add = f"add list={name} address="
-        parts += [f"{menu}\n", f"remove [find list={name}]\n",
-                  add + f"\n{add}".join(cidrs) + "\n" if cidrs else ""]
-    return "".join(parts).encode()
+    v4_lines, v6_lines = snapshot.family_lines()
+    return b"".join(mikrotik_chunks(snapshot.facts(), snapshot.counts(), [v4_lines], [v6_lines], name))
+
+
+def mikrotik_chunks(facts: VersionFacts, counts: Counts, v4_line_chunks: Iterable[bytes],
+                    v6_line_chunks: Iterable[bytes], name: str = "raasta") -> Iterator[bytes]:
+    """The script from each family's txt lines."""
+    yield f"# {title(facts, counts)}\n".encode()
+    for menu, line_chunks in (("/ip firewall address-list", v4_line_chunks),
+                              ("/ipv6 firewall address-list", v6_line_chunks)):
+        yield f"{menu}\nremove [find list={name}]\n".encode()
+        yield from rewritten(line_chunks, f"add list={name} address=".encode(), b"\n")

@@ -17,19 +17,27 @@ to `table inet raasta` (sets can only be matched from their own table), e.g.
 family without prefixes simply gets no `add element` line. Elements go one a line with a trailing
 comma, which nft accepts. Checked with `nft -c -f` and real loads on nftables v1.0.6.
 """
-from app.export.snapshot import Snapshot
+from collections.abc import Iterable, Iterator
+
+from app.export.chunks import framed, rewritten
+from app.export.snapshot import Counts, Snapshot, VersionFacts, title
 
 
 def render_nft(snapshot: Snapshot, table: str = "raasta") -> bytes:
-    v4, v6 = snapshot.families()
-    parts = [f"# {snapshot.title()}\n",
-             f"table inet {table} {{\n",
-             "\tset whitelist_v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n",
-             "\tset whitelist_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n",
-             "}\n",
-             f"flush set inet {table} whitelist_v4\n",
-             f"flush set inet {table} whitelist_v6\n"]
-    for name, cidrs in (("whitelist_v4", v4), ("whitelist_v6", v6)):
-        if cidrs:
-            parts += [f"add element inet {table} {name} {{\n\t", ",\n\t".join(cidrs), ",\n}\n"]
-    return "".join(parts).encode()
+    v4_lines, v6_lines = snapshot.family_lines()
+    return b"".join(nft_chunks(snapshot.facts(), snapshot.counts(), [v4_lines], [v6_lines], table))
+
+
+def nft_chunks(facts: VersionFacts, counts: Counts, v4_line_chunks: Iterable[bytes],
+               v6_line_chunks: Iterable[bytes], table: str = "raasta") -> Iterator[bytes]:
+    """The file from each family's txt lines."""
+    yield (f"# {title(facts, counts)}\n"
+           f"table inet {table} {{\n"
+           "\tset whitelist_v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n"
+           "\tset whitelist_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n"
+           "}\n"
+           f"flush set inet {table} whitelist_v4\n"
+           f"flush set inet {table} whitelist_v6\n").encode()
+    for name, line_chunks in (("whitelist_v4", v4_line_chunks), ("whitelist_v6", v6_line_chunks)):
+        yield from framed(f"add element inet {table} {name} {{\n".encode(),
+                          rewritten(line_chunks, b"\t", b",\n"), b"}\n")

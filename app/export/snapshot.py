@@ -1,4 +1,9 @@
-"""What every format is rendered from: one published version's approved space, frozen."""
+"""What every format is rendered from: one published version's approved space, frozen.
+
+The formats are written from smaller parts than a Snapshot (app/export/assembly.py streams them from
+rendered blocks): VersionFacts and Counts are all a format's head needs to know, so the head is the same
+whether the body comes from a Snapshot or from blocks.
+"""
 from bisect import bisect_left
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -11,6 +16,38 @@ class Holder(NamedTuple):
     category: str
     approved_at: str  # ISO 8601, UTC
     expires_at: str   # ISO 8601, UTC; "" for no expiry
+
+
+class VersionFacts(NamedTuple):
+    """What a version's files say about the version itself, beside its prefixes and rows."""
+
+    serial: int
+    published_at: datetime
+    audit_head_seq: int  # the audit event that published this version
+    audit_head_hash: str
+
+    def published_utc(self) -> datetime:
+        """published_at in UTC (a naive value is taken as UTC, as the database stores it)."""
+        at = self.published_at
+        return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+    def published_iso(self) -> str:
+        return self.published_utc().isoformat()
+
+
+class Counts(NamedTuple):
+    """A version's sizes, known before its body is written: heads (json's counts, ipset's hashsize,
+    the routers' title line) come first in the file."""
+
+    entries: int
+    v4_prefixes: int
+    v6_prefixes: int
+
+
+def title(facts: VersionFacts, counts: Counts) -> str:
+    """The comment line the router formats start with, so a file on a router says which version it is."""
+    return (f"Raasta whitelist serial {facts.serial}, published {facts.published_iso()}: "
+            f"{counts.v4_prefixes} IPv4 and {counts.v6_prefixes} IPv6 prefixes")
 
 
 class ApprovedRow(NamedTuple):
@@ -59,16 +96,27 @@ class Snapshot(NamedTuple):
         split = bisect_left(self.cidrs, True, key=lambda cidr: ":" in cidr)
         return self.cidrs[:split], self.cidrs[split:]
 
+    def facts(self) -> VersionFacts:
+        return VersionFacts(self.serial, self.published_at, self.audit_head_seq, self.audit_head_hash)
+
+    def counts(self) -> Counts:
+        v4, v6 = self.families()
+        return Counts(len(self.entries), len(v4), len(v6))
+
+    def family_lines(self) -> tuple[bytes, bytes]:
+        """The aggregated CIDRs of each family as txt lines: what the chunk assemblers take, in one chunk each."""
+        v4, v6 = self.families()
+        return _lines(v4), _lines(v6)
+
     def published_utc(self) -> datetime:
-        """published_at in UTC (a naive value is taken as UTC, as the database stores it)."""
-        at = self.published_at
-        return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+        return self.facts().published_utc()
 
     def published_iso(self) -> str:
-        return self.published_utc().isoformat()
+        return self.facts().published_iso()
 
     def title(self) -> str:
-        """The comment line the router formats start with, so a file on a router says which version it is."""
-        v4, v6 = self.families()
-        return (f"Raasta whitelist serial {self.serial}, published {self.published_iso()}: "
-                f"{len(v4)} IPv4 and {len(v6)} IPv6 prefixes")
+        return title(self.facts(), self.counts())
+
+
+def _lines(cidrs: list[str]) -> bytes:
+    return ("\n".join(cidrs) + "\n").encode() if cidrs else b""

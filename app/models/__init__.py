@@ -10,12 +10,21 @@ from app.models.site_pages import SitePage
 from app.models.sms_codes import SmsCode
 from app.models.subscriptions import ApprovedSubscription, Subscription
 from app.models.users import ApiToken, ApplicantProfile, User
-from app.models.whitelist import ApprovedPrefix, SubscriberFile, WhitelistBlob, WhitelistFile, WhitelistVersion
+from app.models.whitelist import (
+    ApprovedPrefix,
+    SubscriberFile,
+    WhitelistBlob,
+    WhitelistBlock,
+    WhitelistDirtyBlock,
+    WhitelistFile,
+    WhitelistVersion,
+)
 
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "Holiday", "IspConfirmation",
     "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile",
-    "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistFile", "WhitelistVersion",
+    "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistBlock", "WhitelistDirtyBlock",
+    "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

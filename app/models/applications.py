@@ -19,6 +19,8 @@ class Application(db.Model):
         Index("ix_applications_due", "decision_due_at", "id"),
         # A new-application form's key: the same form sent again finds the draft it made (one per key).
         Index("ix_applications_form_key", "applicant_id", "form_key", unique=True),
+        # Approvals expiring in a window: what each publication re-renders, and the hourly expiry job.
+        Index("ix_applications_expiry", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

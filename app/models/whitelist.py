@@ -1,7 +1,8 @@
 """Published whitelist versions, their format bodies, and the approved space the database guards.
 
-A numbered version never changes once written. Bodies live in the database, addressed by their
-sha256, so every web host behind one PostgreSQL serves identical bytes.
+A numbered version never changes once written. Its bodies are assembled from the pieces of its address blocks
+(WhitelistBlock), which live in the database as blobs addressed by their sha256, so every web host behind one
+database assembles identical bytes; the operators' feeds are whole blobs.
 """
 from datetime import datetime
 
@@ -43,15 +44,57 @@ class WhitelistBlob(db.Model):
 
 
 class WhitelistFile(db.Model):
-    """One format of one version: which body, and its Ed25519 signature."""
+    """One format of one version: its body's sha256 and size, and its Ed25519 signature. The body is a
+    WhitelistBlob for versions published before blocks (migration 0016), else assembled from the version's
+    blocks (app.services.publication.bodies)."""
 
     __tablename__ = "whitelist_files"
 
     serial: Mapped[int] = mapped_column(ForeignKey("whitelist_versions.serial"), primary_key=True)
     format: Mapped[str] = mapped_column(String(10), primary_key=True)
-    sha256: Mapped[str] = mapped_column(ForeignKey("whitelist_blobs.sha256"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class WhitelistBlock(db.Model):
+    """One address block's pieces of the whitelist, from version `from_serial` until (not including) `until_serial`
+    (None: still current).
+
+    A block is a fixed CIDR (app.export.blocks.BLOCK_PREFIX: an IPv4 /14, an IPv6 /20) numbered `block` within its
+    family. Its pieces are blobs: `lines`, the aggregated CIDRs of the approved space inside it (txt lines); `csv`
+    and `json`, the rows of csv and json of the approved prefixes starting in it. A version's bodies are its
+    blocks' pieces in address order between each format's head and tail, so publishing re-renders only the blocks
+    that changed. A block without approved space has no row."""
+
+    __tablename__ = "whitelist_blocks"
+    __table_args__ = (Index("ix_whitelist_blocks_current", "until_serial", "version", "block"),
+                      Index("ix_whitelist_blocks_from", "from_serial"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int]  # 4 or 6
+    block: Mapped[int]
+    from_serial: Mapped[int]
+    until_serial: Mapped[int | None]
+    full: Mapped[bool]  # the approved space covers the whole block
+    line_count: Mapped[int]
+    entry_count: Mapped[int]
+    lines_sha256: Mapped[str] = mapped_column(String(64))
+    lines_size: Mapped[int]
+    csv_sha256: Mapped[str] = mapped_column(String(64))
+    csv_size: Mapped[int]
+    json_sha256: Mapped[str] = mapped_column(String(64))
+    json_size: Mapped[int]
+
+
+class WhitelistDirtyBlock(db.Model):
+    """An address block whose approved space, or a holder of it, changed since the last publication: written in the
+    transaction that changes it (approved_space, profiles), taken by the next publish()."""
+
+    __tablename__ = "whitelist_dirty_blocks"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
 class SubscriberFile(db.Model):
@@ -82,7 +125,9 @@ class ApprovedPrefix(db.Model):
     """
 
     __tablename__ = "approved_prefixes"
-    __table_args__ = (Index("ix_approved_prefixes_span", "version", "start", "prefixlen"),)
+    __table_args__ = (Index("ix_approved_prefixes_span", "version", "start", "prefixlen"),
+                      # the few prefixes wider than a block, which publication reads for every block they cover
+                      Index("ix_approved_prefixes_width", "version", "prefixlen"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)

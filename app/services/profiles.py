@@ -16,6 +16,7 @@ from app.services.pakistani_numbers import (
     tidy_ntn,
     tidy_phone,
 )
+from app.services.publication import dirty
 
 # ASCII only: `\d` would also match Urdu and Arabic digits, which tidy() turns into 0-9 first.
 NTN_FORMAT = re.compile(r"^[0-9]{7}-[0-9]$")
@@ -146,6 +147,7 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
         db.session.add(profile)
         db.session.flush()
         audit.record("profile.created", profile, after=values)
+        dirty.mark_applicant(user.id)  # the whitelist names a holder by profile name, else by email
         return profile
     before = {key: getattr(profile, key) for key in values}
     changed = {key: value for key, value in values.items() if before[key] != value}
@@ -153,4 +155,6 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
         setattr(profile, key, value)
     if changed:
         audit.record("profile.updated", profile, before={k: before[k] for k in changed}, after=changed)
+    if "name" in changed:
+        dirty.mark_applicant(user.id)  # the name is on every row of their approved space
     return profile

@@ -7,19 +7,31 @@ from sqlalchemy import select
 
 from app import audit
 from app.choices import FindingCode, State
-from app.models import Application, ApprovedPrefix, IspConfirmation, Notification, WhitelistBlob, WhitelistFile
+from app.models import (
+    Application,
+    ApprovedPrefix,
+    IspConfirmation,
+    Notification,
+    WhitelistFile,
+)
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
 from app.services import isp_confirmations as confirmations
+from app.services.publication import files
 from app.services.publication.publish import latest_version, publish
 from app.services.review import approvals, suspensions
-from app.services.review.queue import QueueFilter, matching_ids, queue_page, state_counts
+from app.services.review.queue import (
+    QueueFilter,
+    matching_ids,
+    queue_page,
+    state_counts,
+)
 
 REASON = "Subscriber id PTCL-1 is not on our books"
 
 
 def _txt(db, serial) -> str:
-    return db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (serial, "txt")).sha256).body.decode()
+    return files.body(db.session.get(WhitelistFile, (serial, "txt")).sha256).decode()
 
 
 def _reload(db, application) -> Application:

@@ -5,7 +5,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.choices import ConfirmationState, State, WhitelistFormat
-from app.models import Application, IspConfirmation, IspOrganisation, WhitelistBlob, WhitelistFile
+from app.models import Application, IspConfirmation, IspOrganisation, WhitelistFile
+from app.services.publication import files
 from app.services.publication.publish import publish
 from app.web.isp import routes as isp_routes
 
@@ -33,7 +34,7 @@ def test_whitelist_page_downloads_the_stored_bytes_and_signatures(db, isp_user, 
     for fmt in ("txt", "nft"):
         stored = db.session.get(WhitelistFile, (2, fmt))
         download = client.get(f"/isp/whitelist/2/{fmt}")
-        assert download.status_code == 200 and download.data == db.session.get(WhitelistBlob, stored.sha256).body
+        assert download.status_code == 200 and download.data == files.body(stored.sha256)
         assert f"raasta-whitelist-2.{fmt}" in download.headers["Content-Disposition"]
         assert download.headers["Content-Type"] == WhitelistFormat.MEDIA_TYPES[fmt]  # one charset, not two
         assert client.get(f"/isp/whitelist/2/{fmt}/signature").data == stored.signature

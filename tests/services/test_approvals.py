@@ -8,15 +8,16 @@ from app import audit
 from app.choices import FindingCode, Severity, State
 from app.jobs.approvals import expire_approvals
 from app.jobs.periodic import PERIODIC
-from app.models import Application, ApprovedPrefix, Notification, WhitelistBlob, WhitelistFile
+from app.models import Application, ApprovedPrefix, Notification, WhitelistFile
 from app.models.types import utcnow
 from app.services import Conflict, ServiceError
+from app.services.publication import files
 from app.services.publication.publish import latest_version, publish
 from app.services.review import approvals
 
 
 def _txt(db, serial) -> str:
-    return db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (serial, "txt")).sha256).body.decode()
+    return files.body(db.session.get(WhitelistFile, (serial, "txt")).sha256).decode()
 
 
 def test_revoke_removes_the_space_publishes_and_tells_the_applicant(db, make_user, approved_application):

@@ -6,10 +6,17 @@ from sqlalchemy import func, insert, select
 
 from app import audit
 from app.choices import BatchState, FindingCode, Severity, State
-from app.models import (Application, ApprovedPrefix, Finding, Notification, WhitelistBlob, WhitelistFile,
-                        batch_applications)
+from app.models import (
+    Application,
+    ApprovedPrefix,
+    Finding,
+    Notification,
+    WhitelistFile,
+    batch_applications,
+)
 from app.models.types import utcnow
 from app.services import Conflict, NotAllowed, ServiceError
+from app.services.publication import files
 from app.services.review import approved_space, batches
 from app.services.review import decisions as review
 from app.services.transitions import move
@@ -32,7 +39,7 @@ def _problems(refused) -> dict[int, str]:
 
 
 def _txt(db, serial) -> str:
-    return db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (serial, "txt")).sha256).body.decode()
+    return files.body(db.session.get(WhitelistFile, (serial, "txt")).sha256).decode()
 
 
 def test_create_batch_stores_what_it_batched_and_audits(db, reviewers, make_reviewable):

@@ -5,9 +5,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select
 
 from app import audit
-from app.models import AuditCheckpoint, WhitelistBlob, WhitelistFile
+from app.models import AuditCheckpoint, WhitelistFile
+from app.services.publication import files, signing
 from app.services.publication import publish as publication
-from app.services.publication import signing
 
 
 def test_publish_numbers_versions_and_skips_when_nothing_changed(db, approved_application):
@@ -20,7 +20,7 @@ def test_publish_numbers_versions_and_skips_when_nothing_changed(db, approved_ap
     second = publication.publish("test")
     db.session.commit()
     assert second.serial == 2
-    body = db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (2, "txt")).sha256).body
+    body = files.body(db.session.get(WhitelistFile, (2, "txt")).sha256)
     assert body == b"39.32.0.0/23\n2400:adc0:100::/48\n"
 
 
@@ -30,9 +30,9 @@ def test_each_body_is_signed_and_its_version_is_witnessed_by_the_audit_chain(db,
     db.session.commit()
     key = load_pem_public_key(signing.public_key_pem())
     for file in db.session.scalars(select(WhitelistFile)):
-        blob = db.session.get(WhitelistBlob, file.sha256)
-        assert hashlib.sha256(blob.body).hexdigest() == file.sha256
-        key.verify(file.signature, blob.body)  # raises if the signature does not match
+        body = files.body(file.sha256)
+        assert hashlib.sha256(body).hexdigest() == file.sha256 and len(body) == file.size
+        key.verify(file.signature, body)  # raises if the signature does not match
     head = audit.timeline(("whitelist_version", 1))[-1]
     assert (version.audit_head_seq, version.audit_head_hash) == (head.seq, head.hash)
     assert audit.verify_chain().intact

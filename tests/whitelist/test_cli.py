@@ -1,5 +1,6 @@
 """`flask whitelist publish` and `flask whitelist export`, as an operator runs them."""
-from app.models import WhitelistBlob, WhitelistFile
+from app.models import WhitelistFile
+from app.services.publication import files
 from tests.conftest import flask_cli
 
 
@@ -19,14 +20,14 @@ def test_publish_prints_the_new_version_then_that_nothing_changed(worker_env, ap
 
 def test_export_writes_the_exact_stored_bytes(db, app, two_versions, tmp_path, worker_env):
     runner = app.test_cli_runner()
-    stored = db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (1, "txt")).sha256).body
+    stored = files.body(db.session.get(WhitelistFile, (1, "txt")).sha256)
     target = tmp_path / "v1.txt"
     result = runner.invoke(args=["whitelist", "export", "--format", "txt", "--serial", "1", "--output", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == stored == b"39.32.0.0/24\n39.32.2.0/24\n2400:adc0::/48\n"
     latest = whitelist_cli(worker_env, "export", "--format", "txt")  # stdout, the latest version
     assert latest.returncode == 0, latest.stderr
-    assert latest.stdout == db.session.get(WhitelistBlob, db.session.get(WhitelistFile, (2, "txt")).sha256).body
+    assert latest.stdout == files.body(db.session.get(WhitelistFile, (2, "txt")).sha256)
 
 
 def test_export_refuses_unknown_serials_and_formats_clearly(app, two_versions, tmp_path):

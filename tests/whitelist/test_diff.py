@@ -2,6 +2,7 @@
 import pytest
 
 from app.choices import State
+from app.services.publication import dirty
 
 
 def _lines(isp, serial):
@@ -31,6 +32,7 @@ def test_diff_of_a_revocation_lists_removed_space_sorted(db, isp, approved_appli
     revoked = approved_application(["2400:adc0:10::/48", "39.32.10.0/24", "2400:adc0:9::/48", "9.9.9.0/24"])
     publish()
     revoked.state = State.REVOKED
+    dirty.mark_applications([revoked.id])  # as revoke() does, through approved_space.remove
     db.session.commit()
     publish()
     diff = isp.get("/api/v1/whitelist/diff?from=1&to=2").json

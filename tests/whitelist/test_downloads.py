@@ -6,7 +6,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from app.choices import WhitelistFormat
 from app.export import RENDERERS
-from app.models import WhitelistBlob, WhitelistFile
+from app.models import WhitelistFile
+from app.services.publication import files
 
 FORMATS = sorted(RENDERERS)
 
@@ -43,7 +44,7 @@ def test_nothing_published_yet_is_a_clear_404(isp):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_format_downloads_with_its_media_type_etag_and_serial(db, isp, two_versions, fmt):
     stored = db.session.get(WhitelistFile, (1, fmt))
-    body = db.session.get(WhitelistBlob, stored.sha256).body
+    body = files.body(stored.sha256)
     response = isp.get(f"/api/v1/whitelist/1.{fmt}")
     assert response.status_code == 200
     assert response.data == body

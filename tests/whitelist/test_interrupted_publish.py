@@ -25,19 +25,16 @@ KILLED_MID_PUBLISH = textwrap.dedent("""
     from app.services.publication import publish, signing
 
     app = create_app()
-    real_signer = signing.signer
+    real_finish = signing.Signing.finish
     signed = []
 
-    def signer():
-        sign = real_signer()
-        def sign_then_die_at_the_third(body):
-            signed.append(sign(body))
-            if len(signed) == 3:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return signed[-1]
-        return sign_then_die_at_the_third
+    def finish_then_die_at_the_third(self, chunks):
+        signed.append(real_finish(self, chunks))
+        if len(signed) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return signed[-1]
 
-    signing.signer = signer
+    signing.Signing.finish = finish_then_die_at_the_third
     with app.app_context():
         publish.publish("killed half-way")
     raise SystemExit("the publication finished: it was meant to be killed half-way")

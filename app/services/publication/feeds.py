@@ -25,8 +25,15 @@ from app.choices import SubscriberFormat
 from app.export.snapshot import Holder
 from app.export.subscribers import SUBSCRIBER_RENDERERS, SubscriberFeed
 from app.extensions import db
-from app.models import ApprovedSubscription, IspOrganisation, SubscriberFile, WhitelistBlob, WhitelistVersion
-from app.services.publication import signing
+from app.models import (
+    Application,
+    ApprovedSubscription,
+    IspOrganisation,
+    SubscriberFile,
+    WhitelistBlob,
+    WhitelistVersion,
+)
+from app.services.publication import block_store, signing
 from app.services.publication.files import body
 
 # organisation id -> its approved subscriptions as (identifier, kind, application id), sorted by identifier
@@ -45,20 +52,19 @@ class FeedRef(NamedTuple):
     published_at: datetime
 
 
-def approved_subscriptions(holders: dict[int, Holder]) -> Subscribers:
-    """Every approved subscription of a live approval (an application in `holders`), per organisation.
-
-    One Core query of plain tuples, as approved_entries(): 500,000 rows must cost well under a second."""
-    query = select(ApprovedSubscription.organisation_id, ApprovedSubscription.identifier, ApprovedSubscription.kind,
-                   ApprovedSubscription.application_id)
+def approved_subscriptions(now: datetime) -> tuple[Subscribers, dict[int, Holder]]:
+    """Every approved subscription of a live approval at `now`, per organisation, and the holders of their
+    applications. One Core query of plain tuples: 500,000 rows must cost well under a second."""
+    query = (select(ApprovedSubscription.organisation_id, ApprovedSubscription.identifier, ApprovedSubscription.kind,
+                    ApprovedSubscription.application_id)
+             .join(Application, Application.id == ApprovedSubscription.application_id).where(block_store.live(now)))
     found = db.session.connection().execute(query).cursor.fetchall()
     subscribers: Subscribers = {}
     for organisation_id, identifier, kind, application_id in found:
-        if application_id in holders:
-            subscribers.setdefault(organisation_id, []).append((identifier, kind, application_id))
+        subscribers.setdefault(organisation_id, []).append((identifier, kind, application_id))
     for rows in subscribers.values():
         rows.sort()
-    return subscribers
+    return subscribers, block_store.holders({row[3] for row in found}, now)
 
 
 def content_lines(subscribers: Subscribers, tails: dict[int, bytes]) -> list[bytes]:

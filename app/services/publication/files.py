@@ -26,10 +26,12 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, func, select
 
 from app.choices import WhitelistFormat
+from app.export.snapshot import VersionFacts
 from app.extensions import db
 from app.i18n import _
 from app.models import WhitelistBlob, WhitelistFile, WhitelistVersion
 from app.services import Unavailable
+from app.services.publication import block_store, bodies, pieces
 from app.services.recent import Recent
 
 LATEST = "latest"
@@ -124,26 +126,27 @@ def recent_latest(app: Flask) -> Recent:
     return recent
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     return Path(current_app.config["INSTANCE_DIR"]) / CACHE_FOLDER
 
 
 def body_path(sha256: str, size: int | None = None) -> Path:
     """A local file holding the body named `sha256`, materialised from the database on first use."""
-    path = _cache_dir() / sha256
+    path = cache_dir() / sha256
     try:
         on_disk = path.stat().st_size
     except FileNotFoundError:
         on_disk = None
     if on_disk is not None and (size is None or on_disk == size):  # a truncated copy is written again
         return path
-    body = db.session.scalar(select(WhitelistBlob.body).where(WhitelistBlob.sha256 == sha256))
-    if body is None:
-        raise LookupError(f"no whitelist body with sha256 {sha256}")
-    if hashlib.sha256(body).hexdigest() != sha256:
-        raise ValueError(f"the stored whitelist body {sha256} does not match its sha256")
     try:
-        _write_atomically(path, body)
+        body = db.session.scalar(select(WhitelistBlob.body).where(WhitelistBlob.sha256 == sha256))
+        if body is None:
+            _assemble(sha256, path.parent)
+        elif hashlib.sha256(body).hexdigest() != sha256:
+            raise ValueError(f"the stored whitelist body {sha256} does not match its sha256")
+        else:
+            _write_atomically(path, body)
     except OSError as error:
         if error.errno not in _DISK_TROUBLE:
             raise
@@ -151,8 +154,31 @@ def body_path(sha256: str, size: int | None = None) -> Path:
         raise Unavailable(_("This server cannot write the list to its disk just now (%(reason)s); nothing is lost: "
                             "try again in a minute.", reason=os.strerror(error.errno)), retry_after=60,
                           details={"sha256": sha256}) from error
-    _prune_cache(path.parent, keep={sha256})
+    prune_cache(path.parent, keep={sha256})
     return path
+
+
+def _assemble(sha256: str, folder: Path) -> None:
+    """Write the body named `sha256` of a version assembled from its blocks (published since migration 0016: no
+    blob holds it) into `folder`, from this host's piece files of that version or from the database."""
+    found = db.session.execute(select(WhitelistFile.serial, WhitelistFile.format)
+                               .where(WhitelistFile.sha256 == sha256).limit(1)).first()
+    if found is None:
+        raise LookupError(f"no whitelist body with sha256 {sha256}")
+    version = db.session.get(WhitelistVersion, found.serial)
+    blocks = block_store.at_serial(version.serial)
+    local = (pieces.existing(version.serial, version.content_sha256, blocks)
+             or pieces.build(version.serial, version.content_sha256, blocks, fresh={}, previous=None))
+    written, path = bodies.write_one(found.format, facts(version), local, folder)
+    if written != sha256:
+        path.unlink(missing_ok=True)
+        raise ValueError(f"whitelist version {version.serial}'s {found.format} body assembles to {written}, not "
+                         f"its recorded {sha256}: run `flask whitelist verify`")
+
+
+def facts(version: WhitelistVersion) -> VersionFacts:
+    """What the version's files say of it, beside the list."""
+    return VersionFacts(version.serial, version.published_at, version.audit_head_seq, version.audit_head_hash)
 
 
 def _write_atomically(path: Path, body: bytes) -> None:
@@ -170,7 +196,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
         raise
 
 
-def _prune_cache(folder: Path, keep: set[str]) -> None:
+def prune_cache(folder: Path, keep: set[str]) -> None:
     """Bound the cache: drop bodies of all but the newest KEEP_VERSIONS versions, unless written in the
     last hour (a download or diff of an older version may be using them). Runs when a body is
     written, i.e. about once per body per host. A file being sent stays readable after its unlink;

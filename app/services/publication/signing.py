@@ -1,9 +1,11 @@
 """The Ed25519 key that signs whitelist bodies, webhook notices and audit checkpoints."""
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
+from nacl import bindings as sodium
 
 from app.system.instance_keys import signing_key_pem
 
@@ -33,3 +35,53 @@ def signer() -> Callable[[bytes], bytes]:
 def public_key_pem() -> bytes:
     return _private_key().public_key().public_bytes(serialization.Encoding.PEM,
                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def streaming_signer() -> "StreamingSigner":
+    return StreamingSigner(_private_key())
+
+
+class StreamingSigner:
+    """Ed25519 signatures of bodies too large to hold: the same 64 bytes as sign(body), from the body read twice.
+
+    Ed25519 (RFC 8032, 5.1.6) hashes the message twice: r = SHA-512(prefix || M), then, once R = rB is known,
+    k = SHA-512(R || A || M); S = r + k·a (mod L). OpenSSL, behind `cryptography`, takes M whole; publication streams
+    a body to disk while hashing it, so the first hash runs over the chunks as they are written (`begin`) and the
+    second over the written file (`Signing.finish`). The curve arithmetic is libsodium's (PyNaCl), the hashes
+    hashlib's; tests check the result against `cryptography`'s signature byte for byte."""
+
+    def __init__(self, key: Ed25519PrivateKey):
+        seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                 serialization.NoEncryption())
+        self.public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        expanded = hashlib.sha512(seed).digest()
+        scalar = bytearray(expanded[:32])
+        scalar[0] &= 248
+        scalar[31] = (scalar[31] & 127) | 64
+        self._scalar = sodium.crypto_core_ed25519_scalar_reduce(bytes(scalar) + bytes(32))
+        self._prefix = expanded[32:]
+
+    def begin(self) -> "Signing":
+        return Signing(self)
+
+
+class Signing:
+    """One body's signature under way: update() with every chunk of the body, then finish() with them again."""
+
+    def __init__(self, signer: StreamingSigner):
+        self._signer = signer
+        self._first = hashlib.sha512(signer._prefix)
+
+    def update(self, chunk: bytes) -> None:
+        self._first.update(chunk)
+
+    def finish(self, chunks: Iterable[bytes]) -> bytes:
+        """The signature, given the same body's chunks a second time."""
+        r = sodium.crypto_core_ed25519_scalar_reduce(self._first.digest())
+        big_r = sodium.crypto_scalarmult_ed25519_base_noclamp(r)
+        second = hashlib.sha512(big_r + self._signer.public)
+        for chunk in chunks:
+            second.update(chunk)
+        k = sodium.crypto_core_ed25519_scalar_reduce(second.digest())
+        return big_r + sodium.crypto_core_ed25519_scalar_add(r, sodium.crypto_core_ed25519_scalar_mul(
+            k, self._signer._scalar))

@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.services import Conflict
 from app.services.id_lists import among
+from app.services.publication import dirty
 from app.services.subscriptions.inputs import shown_identifier
 
 MAX_WINDOWS = 50        # queries per IP version to find the approved space around a batch
@@ -125,11 +126,13 @@ def add(entries: list[SpaceEntry]) -> int:
     random.shuffle(rows)
     if rows:
         db.session.execute(insert(ApprovedPrefix.__table__), rows)
+        dirty.mark_spans((row["version"], row["start"], row["end"]) for row in rows)
     return len(rows)
 
 
 def remove(application_ids: list[int]) -> None:
     """The applications' approved prefixes and subscriptions out of the approved space."""
+    dirty.mark_applications(application_ids)
     db.session.execute(delete(ApprovedPrefix).where(among(ApprovedPrefix.application_id, application_ids)))
     db.session.execute(delete(ApprovedSubscription).where(among(ApprovedSubscription.application_id,
                                                                 application_ids)))

@@ -1,0 +1,110 @@
+"""A version's format bodies, assembled from its piece files, streamed to the body cache, hashed and signed.
+
+No body is ever whole in memory: each format's chunks (app.export.assembly) are written to a temporary file in
+the cache while sha256 runs over them, and the file is renamed to its sha256 (files.body_path serves it from
+there). The Ed25519 signature hashes the body twice (signing.StreamingSigner): the first pass runs over the
+chunks as they are written, the second over the written file, on other threads while this one writes the next
+body. Memory stays a few chunks whatever the list's size.
+"""
+import hashlib
+import os
+import tempfile
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+from app.choices import WhitelistFormat
+from app.export.assembly import assemble, version_counts
+from app.export.blocks import BlockMeta
+from app.export.snapshot import Counts, VersionFacts
+from app.services.publication import signing
+from app.services.publication.block_store import BlockRef
+from app.services.publication.pieces import READ_CHUNK, Pieces
+from app.services.publication.signing import Signing
+
+# The largest first, so that its signature starts soonest.
+ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, WhitelistFormat.MIKROTIK,
+         WhitelistFormat.IPSET, WhitelistFormat.NFT, WhitelistFormat.TXT)
+
+
+SIGNERS = 2  # threads finishing signatures: hashing lets go of the GIL, and a body's second pass is its own
+SINK_DEPTH = 8  # chunks made ahead of the hashing and writing (a chunk is at most a few MB)
+
+
+class Sealed(NamedTuple):
+    sha256: str
+    size: int
+    signature: bytes
+
+
+def metas(blocks: list[BlockRef]) -> list[BlockMeta]:
+    return [BlockMeta(ref.version, ref.block, ref.full, ref.line_count, ref.entry_count) for ref in blocks]
+
+
+def counts_of(blocks: list[BlockRef]) -> Counts:
+    return version_counts(metas(blocks))
+
+
+def write_all(facts: VersionFacts, pieces: Pieces, folder: Path) -> dict[str, Sealed]:
+    """Every format of the version whose pieces these are: written to `folder` (the body cache), hashed and
+    signed."""
+    signer = signing.streaming_signer()
+    blocks, lines_of = metas(pieces.blocks), pieces.lines_of()
+    counts = version_counts(blocks)
+    sealed: dict[str, tuple[str, int, Future]] = {}
+    with ThreadPoolExecutor(max_workers=SIGNERS, thread_name_prefix="publication-sign") as finishing:
+        for fmt in ORDER:
+            signature = signer.begin()
+            chunks = assemble(fmt, facts, blocks, lines_of, pieces.chunks("csv"), pieces.chunks("json"), counts)
+            sha256, size, path = _write(chunks, folder, signature)
+            sealed[fmt] = (sha256, size, finishing.submit(_finish, signature, path))
+        return {fmt: Sealed(sha256, size, signature.result()) for fmt, (sha256, size, signature) in sealed.items()}
+
+
+def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tuple[str, Path]:
+    """One format's body (sha256, path) in `folder`, e.g. for a host that serves a version it did not publish."""
+    chunks = assemble(fmt, facts, metas(pieces.blocks), pieces.lines_of(), pieces.chunks("csv"),
+                      pieces.chunks("json"))
+    sha256, _, path = _write(chunks, folder)
+    return sha256, path
+
+
+def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = None) -> tuple[str, int, Path]:
+    """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it).
+
+    This thread makes the chunks (Python work); a sink thread hashes and writes them (work that lets go of the
+    GIL), a few chunks behind, so the two run on two CPUs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".body.")
+    try:
+        with os.fdopen(fd, "wb") as out, ThreadPoolExecutor(max_workers=1, thread_name_prefix="body-sink") as sink:
+            def take(chunk: bytes) -> None:
+                digest.update(chunk)
+                if signature is not None:
+                    signature.update(chunk)
+                out.write(chunk)
+
+            pending: deque[Future] = deque()
+            for chunk in chunks:
+                pending.append(sink.submit(take, chunk))
+                size += len(chunk)
+                while len(pending) > SINK_DEPTH or (pending and pending[0].done()):
+                    pending.popleft().result()
+            while pending:
+                pending.popleft().result()
+        os.chmod(temporary, 0o644)
+        path = folder / digest.hexdigest()
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return digest.hexdigest(), size, path
+
+
+def _finish(signature: Signing, path: Path) -> bytes:
+    """The signature's second pass, over the body as written (from the page cache)."""
+    with path.open("rb") as body:
+        return signature.finish(iter(lambda: body.read(READ_CHUNK), b""))
