@@ -147,7 +147,7 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
         db.session.add(profile)
         db.session.flush()
         audit.record("profile.created", profile, after=values)
-        dirty.mark_applicant(user.id)  # the whitelist names a holder by profile name, else by email
+        dirty.mark_applicant(user.id)  # the whitelist named them by email until now
         return profile
     before = {key: getattr(profile, key) for key in values}
     changed = {key: value for key, value in values.items() if before[key] != value}
@@ -156,5 +156,5 @@ def save_profile(user: User, data: ProfileInput) -> ApplicantProfile:
     if changed:
         audit.record("profile.updated", profile, before={k: before[k] for k in changed}, after=changed)
     if "name" in changed:
-        dirty.mark_applicant(user.id)  # the name is on every row of their approved space
+        dirty.mark_applicant(user.id)  # the whitelist names the holder on every row of their approved space
     return profile
