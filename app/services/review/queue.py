@@ -324,6 +324,16 @@ def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = N
             + (shared if shared is not None else _shared_conditions(f, joined)))
 
 
+def _submitted_column():
+    """Application.submitted_at for a condition. On SQLite with SQLite's unary +, the same value that no index serves:
+    given `submitted_at < ?` (older_than_days), SQLite read that range of ix_applications_queue and sorted it by due
+    time, 80,000 rows for a first page (0.5-1 s in bench_review.py), where walking ix_applications_due finds the
+    page at once (the oldest submissions are due first). The submission order walks ix_applications_queue anyway."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return literal_column("+applications.submitted_at", UTCDateTime)
+    return Application.submitted_at
+
+
 def _shared_conditions(f: QueueFilter, joined: bool) -> list:
     """The filter's conditions other than its states: the same for every part of the queue."""
     conditions = []
@@ -340,7 +350,7 @@ def _shared_conditions(f: QueueFilter, joined: bool) -> list:
     elif profile:
         conditions.append(Application.applicant_id.in_(select(ApplicantProfile.user_id).where(*profile)))
     if f.older_than_days is not None:
-        conditions.append(Application.submitted_at < utcnow() - timedelta(days=f.older_than_days))
+        conditions.append(_submitted_column() < utcnow() - timedelta(days=f.older_than_days))
     if f.has_overrides is not None:
         overridden = exists().where(Override.application_id == Application.id)
         conditions.append(overridden if f.has_overrides else ~overridden)
@@ -404,18 +414,28 @@ class Part:
 
 def _ordered(columns, f: QueueFilter, part: Part, shared: list | None = None):
     query = _filtered(columns + (part.column.label("sort_key"),), f, joined=True, states=part.states, shared=shared)
-    if set(part.states) <= set(URGENT_STATES) and db.session.get_bind().dialect.name == "sqlite":
-        # Few rows by nature (approved applications an ISP disputed), usually none. SQLite cannot see that from a
-        # bound parameter and walks ix_applications_queue for its order, all 500,000 rows to find none (1-2 s a
-        # page in bench_review.py). SQLite's unary + keeps the same order but not from that index, so it reads
-        # them by ix_applications_state and sorts them. PostgreSQL knows from its statistics.
-        return query.order_by(literal_column("+applications.submitted_at"), Application.id)
+    if set(part.states) <= set(URGENT_STATES):
+        query = query.where(_listed_when_few(part.states))
     if part.key == SORT_DUE:
         return query.where(Application.decision_due_at.is_not(None)).order_by(Application.decision_due_at,
                                                                               Application.id)
     if part.key == UNDATED:
         return query.where(Application.decision_due_at.is_(None)).order_by(Application.id)
     return query.order_by(Application.submitted_at, Application.id)
+
+
+def _listed_when_few(states: tuple[str, ...]):
+    """The applications in `states`, their ids read first (ix_applications_state) and listed when there are few.
+
+    The urgent states hold few rows by nature (approved applications an ISP disputed), usually none. SQLite
+    cannot see that from a bound parameter: it walked ix_applications_queue for the order, all 500,000 rows (or
+    all older_than_days matches) to find none, 1-3 s a first page in bench_review.py. Listed, the rows are fetched
+    by id and sorted; none, the part is empty at once. As _batched() does for pending batches."""
+    ids = list(db.session.scalars(select(Application.id).where(Application.state.in_(states))
+                                  .limit(INLINE_IDS + 1)))
+    if not ids:
+        return false()
+    return among(Application.id, sorted(ids)) if len(ids) <= INLINE_IDS else true()
 
 
 def _parts(f: QueueFilter) -> list[Part]:
