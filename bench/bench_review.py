@@ -43,7 +43,7 @@ from app.extensions import db  # noqa: E402
 from app.models import Application, User  # noqa: E402
 from app.runtime import embedded_redis  # noqa: E402
 from app.services.publication.publish import publish  # noqa: E402
-from app.services.review import approved_space, batches  # noqa: E402
+from app.services.review import approved_space, batches, stats  # noqa: E402
 from app.services.review import queue as review_queue  # noqa: E402
 from app.services.review.queue import QueueFilter, encode_cursor  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
@@ -165,6 +165,22 @@ def _ok(response):
     return response
 
 
+def time_dashboard(app, rows) -> dict[str, float]:
+    """The reviewers' dashboard page and each of its figures on its own (ms, median of RUNS after a warm-up)."""
+    web = app.test_client()
+    with web.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(rows.reviewer_ids[0]), True
+    figures = {"/review/dashboard page": median_ms(lambda: _ok(web.get("/review/dashboard")))}
+    for name, call in (("daily_flow", stats.daily_flow), ("queue_ages", stats.queue_ages),
+                       ("decision_times", stats.decision_times), ("publication_times (new)", stats.publication_times),
+                       ("flags_by_code", stats.flags_by_code), ("decisions_by_reviewer", stats.decisions_by_reviewer)):
+        figures[name] = median_ms(call)
+    times = stats.publication_times()
+    print("  dashboard: " + "  ".join(f"{k} {v:.1f} ms" for k, v in figures.items())
+          + f"  ({times.published:,} approvals published in 90 days)", flush=True)
+    return figures | {"published": times.published}
+
+
 def time_batch(app, rows, size: int) -> dict:
     """create_batch, then approve_batch + commit with its publication, as the API handlers do."""
     maker, checker = (db.session.get(User, i) for i in rows.reviewer_ids)
@@ -238,6 +254,7 @@ def run_backend(name: str, database_url: str, redis_url: str, applications: int,
         queue: list = []
         time_queue(app, rows, queue)
         result = time_batch(app, rows, batch)
+        dashboard = time_dashboard(app, rows)  # after the batch: its 10,000 approvals are among those published
         print(f"  batch of {result['applications']:,} ({result['entries']:,} entries): created in "
               f"{result['create']:.2f} s, approved + committed + published in {result['approve']:.2f} s "
               f"(serial {result['serial']}); " + ", ".join(f"{k} {v:.2f} s" for k, v in result["parts"].items()),
@@ -245,7 +262,7 @@ def run_backend(name: str, database_url: str, redis_url: str, applications: int,
         db.session.remove()
         db.engine.dispose()
     return {"name": name, "describe": rows.describe(), "seeded": seeded, "first_publish": first_publish,
-            "queue": queue, "batch": result}
+            "queue": queue, "batch": result, "dashboard": dashboard}
 
 
 def markdown(results: list[dict], scale: float) -> str:
@@ -258,8 +275,8 @@ def markdown(results: list[dict], scale: float) -> str:
              "\"service\" is `review_queue.queue_page()` plus `state_counts()` (what a page shows), \"api\" the whole "
              "`GET /api/v1/review/queue` request (page + counts + JSON), \"html\" the `/review/` page when it answers; "
              "\"middle\" is the page reached by a cursor half-way through the result; \"count\" is "
-             "`matching_count()` alone (which the HTML page adds), \"count cap 10k\" the same with `cap=10_000`. Targets: "
-             f"{QUEUE_TARGET_MS} ms a page, {ADDRESS_TARGET_MS} ms an address search.", ""]
+             "`matching_count()` alone (which the HTML page adds), \"count cap 10k\" the same with `cap=10_000`. "
+             f"Targets: {QUEUE_TARGET_MS} ms a page, {ADDRESS_TARGET_MS} ms an address search.", ""]
     columns = [k for k in results[0]["queue"][0] if k not in ("filter", "matching")]
     header = ["filter"] + [f"{r['name']} {c}" for r in results for c in columns]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -282,6 +299,11 @@ def markdown(results: list[dict], scale: float) -> str:
                  + " |")
     lines.append("| first publish of the seeded approved space | " + " | ".join(
         f"{r['first_publish']:.1f} s" for r in results) + " |")
+    lines += ["", f"| dashboard (ms; {results[0]['dashboard']['published']:,} approvals published in 90 days) | "
+              + " | ".join(r["name"] for r in results) + " |", "|---|" + "---|" * len(results)]
+    for part in results[0]["dashboard"]:
+        if part != "published":
+            lines.append(f"| {part} | " + " | ".join(f"{r['dashboard'][part]:.0f}" for r in results) + " |")
     return "\n".join(lines + ["", NOTES]) + "\n"
 
 

@@ -23,9 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from app.addresses.ranges import format_address, prefixes_of  # noqa: E402
+from app.choices import MOBILE_OPERATORS, PAKISTAN_ISPS, Category, ConfirmationState, FindingCode, Role, Severity, State  # noqa: E402
 from app.services.decision_clock import Calendar, due_at  # noqa: E402
-from app.choices import (MOBILE_OPERATORS, PAKISTAN_ISPS, Category, ConfirmationState, FindingCode, Role, Severity,  # noqa: E402
-                         State)
 
 SEED = 20241201
 CITIES = ("Lahore", "Karachi", "Islamabad", "Rawalpindi", "Faisalabad", "Peshawar", "Multan", "Quetta")
@@ -49,6 +48,9 @@ class Rows:
     overrides: list = field(default_factory=list)
     confirmations: list = field(default_factory=list)
     prefixes: list = field(default_factory=list)
+    versions: list = field(default_factory=list)
+    batches: list = field(default_factory=list)
+    batch_applications: list = field(default_factory=list)
     ready_ids: list = field(default_factory=list)
     reviewer_ids: tuple = ()
 
@@ -59,6 +61,7 @@ class Rows:
         return (f"{len(self.applications):,} applications ({', '.join(f'{n:,} {s}' for s, n in states.items())}); "
                 f"{len(self.entries):,} entries; {len(self.findings):,} findings; {len(self.overrides):,} overrides; "
                 f"{len(self.confirmations):,} ISP confirmations; {len(self.prefixes):,} approved prefixes; "
+                f"{len(self.batches):,} published batches (one a day, each with its whitelist version); "
                 f"{len(self.profiles):,} applicants")
 
 
@@ -124,7 +127,8 @@ def generate(applications: int, now: dt.datetime) -> Rows:
                 for net, plen in prefixes_of(start, end, bits):
                     prefix_id += 1
                     rows.prefixes.append((prefix_id, application_id, entry_id, applicant, version, net,
-                                          net | ((1 << (bits - plen)) - 1), plen, f"{format_address(version, net)}/{plen}"))
+                                          net | ((1 << (bits - plen)) - 1), plen,
+                                          f"{format_address(version, net)}/{plen}"))
         codes = []
         if state == State.FLAGGED:
             codes = [(code, Severity.ERROR) for code in rng.sample(ERROR_CODES, rng.randint(1, 2))]
@@ -140,10 +144,29 @@ def generate(applications: int, now: dt.datetime) -> Rows:
             rows.ready_ids.append(application_id)
         if rng.random() < 0.33:
             confirmation_id += 1
-            rows.confirmations.append((confirmation_id, application_id, ORGANISATION_IDS + rng.randint(1, len(PAKISTAN_ISPS)),
-                                       f"SUB-{application_id}", rng.choice(ConfirmationState.ALL)))
+            organisation = ORGANISATION_IDS + rng.randint(1, len(PAKISTAN_ISPS))
+            rows.confirmations.append((confirmation_id, application_id, organisation, f"SUB-{application_id}",
+                                       rng.choice(ConfirmationState.ALL)))
     rng.shuffle(rows.prefixes)  # as approved_space.add() inserts them: in address order the GiST index degrades
+    _daily_batches(rows, now)
     return rows
+
+
+def _daily_batches(rows: Rows, now: dt.datetime) -> None:
+    """The approved applications in one published batch per day of approval, each batch with the whitelist version
+    its approval published, so the dashboard's submission-to-publication figure reads as many rows as in use.
+    Derived from the rows alone (no random numbers drawn), so the rest of the data is the same as before."""
+    by_day: dict[dt.date, list] = {}
+    for application_id, _, _, _, state, submitted, *_, approved, _, _ in rows.applications:
+        if state == State.APPROVED:
+            by_day.setdefault(approved.date(), []).append((application_id, approved))
+    for serial, day in enumerate(sorted(by_day), start=1):
+        members = by_day[day]
+        published = min(max(approved for _, approved in members), now - dt.timedelta(seconds=1))
+        rows.versions.append((serial, published, f"bench: batch {serial} approved", f"{serial:064x}"))
+        rows.batches.append((serial, "published", rows.reviewer_ids[0], rows.reviewer_ids[1], published, published,
+                             serial))
+        rows.batch_applications += [(serial, application_id, State.READY) for application_id, _ in members]
 
 
 ORGANISATION_IDS = 100  # bench organisations' ids start after this
@@ -176,6 +199,13 @@ def _tables(rows: Rows, stamp, now: dt.datetime) -> dict[str, tuple[list[str], o
         "isp_confirmations": (["id", "application_id", "organisation_id", "subscriber_id", "state", "created_at",
                                "subscriptions_digest"],
                               [row + (t_now, "") for row in rows.confirmations]),
+        "whitelist_versions": (["serial", "published_at", "reason", "entry_count", "prefix_count",
+                                "subscription_count", "content_sha256"],
+                               [(serial, stamp(at), reason, 0, 0, 0, digest) for serial, at, reason, digest
+                                in rows.versions]),
+        "batches": (["id", "state", "made_by_id", "approved_by_id", "created_at", "approved_at", "whitelist_serial"],
+                    [row[:4] + (stamp(row[4]), stamp(row[5]), row[6]) for row in rows.batches]),
+        "batch_applications": (["batch_id", "application_id", "state_at_batching"], rows.batch_applications),
         "approved_prefixes": (["id", "application_id", "entry_id", "applicant_id", "version", "start", "end",
                                "prefixlen", "network"],
                               [(i, a, e, who, v, b(s), b(end), p, n) for i, a, e, who, v, s, end, p, n
@@ -207,8 +237,9 @@ def seed(engine, rows: Rows, now: dt.datetime) -> None:
                 with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in values:
                         copy.write_row(row)
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT coalesce(max(id), 1) FROM {table}))")
+                if "id" in columns:  # (whitelist_versions are numbered by serial, batch_applications by both ids)
+                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT coalesce(max(id), 1) FROM {table}))")
         driver.commit()
         driver.autocommit = True
         with driver.cursor() as cursor:

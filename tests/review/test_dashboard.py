@@ -1,9 +1,13 @@
 """The dashboard's pictures and the numbers behind them; the SVG chart module on its own."""
 import re
 from collections import Counter
+from datetime import date, datetime, timedelta, timezone
 
 from app.choices import State
+from app.extensions import db
+from app.models import WhitelistVersion
 from app.models.types import utcnow
+from app.services.review import batches, stats
 from app.web.review.charts import Chart, Series, axis_step, nice_ceiling
 
 
@@ -16,7 +20,7 @@ def table_rows(figure: str) -> dict[str, list[str]]:
 
 def figures(html: str) -> dict[str, str]:
     return {key: html.split(f'aria-labelledby="{key}-caption"')[1].split("</figure>")[0]
-            for key in ("flow", "ages", "decision-time", "flags", "reviewers")}
+            for key in ("flow", "ages", "decision-time", "publication-time", "flags", "reviewers")}
 
 
 def test_the_dashboard_draws_each_chart_with_its_numbers(login, reviewer, queued):
@@ -29,6 +33,7 @@ def test_the_dashboard_draws_each_chart_with_its_numbers(login, reviewer, queued
     page = client.get("/review/dashboard")
     assert page.status_code == 200
     charts = figures(page.text)
+    assert "No approved application was published in the last 90 days." in charts.pop("publication-time")
     for key, figure in charts.items():
         assert f'<svg class="chart-svg"' in figure and 'role="img"' in figure, key
         assert "<table" in figure and "The numbers" in figure, key
@@ -46,6 +51,71 @@ def test_the_dashboard_draws_each_chart_with_its_numbers(login, reviewer, queued
 def test_an_empty_dashboard_says_so_instead_of_drawing_nothing(login, reviewer):
     page = login(reviewer).get("/review/dashboard").text
     assert page.count("Nothing to show yet.") == 6 and "<svg" not in page.split("<main")[1]  # one per chart
+    assert page.count("No approved application was published in the last 90 days.") == 1  # the seventh's own words
+    assert "over 0 approved applications published in the last 90 days" in page
+
+
+def approve(maker, checker, applications, submitted: list[datetime], published: datetime):
+    """Batch and approve `applications` as the reviewers do, then move the times: each submitted at the given
+    moment, the version its approval published at `published` (and the approval itself an hour before it)."""
+    batch = batches.approve_batch(batches.create_batch([a.id for a in applications], maker), checker)
+    db.session.commit()
+    for application, moment in zip(applications, submitted):
+        application.submitted_at, application.approved_at = moment, published - timedelta(hours=1)
+    batch.approved_at = published - timedelta(hours=1)
+    db.session.get(WhitelistVersion, batch.whitelist_serial).published_at = published
+    db.session.commit()
+    return batch
+
+
+def test_submission_to_publication_is_measured_to_the_version_the_approval_published(reviewer, checker, queued):
+    now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)  # a Wednesday
+    monday = datetime(2026, 11, 16, 10, tzinfo=timezone.utc)
+    next_monday = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    wednesday = monday + timedelta(days=2)
+    hours = lambda moment, *waits: [moment - timedelta(hours=h) for h in waits]  # noqa: E731
+    made = [queued([f"39.32.{n}.0/24"]) for n in range(1, 8)]
+    approve(reviewer, checker, made[0:2], hours(monday, 10, 30), monday)
+    approve(reviewer, checker, made[2:3], hours(wednesday, 50), wednesday)
+    approve(reviewer, checker, made[3:5], hours(next_monday, 4, 8), next_monday)
+    approve(reviewer, checker, made[5:6], hours(now - timedelta(days=100), 2), now - timedelta(days=100))  # before
+    batches.create_batch([made[6].id], reviewer)  # batched, not yet approved: nothing published for it
+    db.session.commit()
+    times = stats.publication_times(90, now=now)
+    assert times.published == 5 and times.median_hours == 10  # of 10, 30, 50, 4 and 8 hours
+    weekly = dict(zip(times.weeks, times.weekly_median_hours))
+    assert weekly[date(2026, 11, 16)] == 30 and weekly[date(2026, 11, 23)] == 6
+    assert weekly[date(2026, 11, 9)] is None  # no publication that week: no median, not a median of 0 h
+    assert times.weeks == stats.decision_times(90, now=now).weeks  # the two charts share their weeks
+    assert stats.publication_times(90, now=now + timedelta(days=200)).median_hours is None
+
+
+def test_the_dashboard_charts_submission_to_publication_with_its_table(login, reviewer, checker, queued):
+    published = utcnow() - timedelta(minutes=5)
+    made = [queued([f"39.32.{n}.0/24"]) for n in range(1, 4)]
+    approve(reviewer, checker, made, [published - timedelta(hours=h) for h in (2, 4, 12)], published)
+    page = login(reviewer).get("/review/dashboard").text
+    figure = figures(page)["publication-time"]
+    assert "Median hours from submission to publication in the whitelist, by week" in figure
+    assert '<svg class="chart-svg"' in figure
+    monday = (published - timedelta(days=published.weekday())).strftime("%d %b")
+    rows = table_rows(figure)
+    assert rows[monday] == ["4.0"] and sum(cells == ["—"] for cells in rows.values()) == len(rows) - 1
+    assert "4.0 hours" in page and "over 3 approved applications published in the last 90 days" in page
+
+
+def test_the_submission_to_publication_figures_read_in_urdu(login, reviewer, checker, queued):
+    client = login(reviewer)
+    empty = client.get("/review/dashboard?lang=ur").text
+    assert 'dir="rtl"' in empty
+    assert "جمع کرانے سے وائٹ لسٹ میں شائع ہونے تک درمیانی گھنٹے" in empty
+    assert "پچھلے \u206890\u2069 دنوں میں کوئی منظور شدہ درخواست شائع نہیں ہوئی۔" in empty
+    published = utcnow() - timedelta(minutes=5)
+    made = [queued([f"39.32.{n}.0/24"]) for n in range(1, 3)]
+    approve(reviewer, checker, made, [published - timedelta(hours=h) for h in (3, 5)], published)
+    page = client.get("/review/dashboard").text  # the language stays chosen
+    assert "پچھلے 90 دنوں میں شائع ہونے والی 2 منظور شدہ درخواستوں کی بنیاد پر" in page
+    assert "\u20684.0\u2069 گھنٹے" in page and "کوئی منظور شدہ درخواست شائع نہیں ہوئی" not in page
 
 
 def test_the_axis_rounds_up_to_round_gridlines():

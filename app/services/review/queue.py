@@ -30,6 +30,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -64,8 +65,8 @@ from app.models import (
 )
 from app.models.types import UTCDateTime, utcnow
 from app.services import ServiceError
-from app.services.id_lists import among
 from app.services.decision_clock import is_late
+from app.services.id_lists import among
 from app.services.pakistani_numbers import NotAMobileNumber, mobile_e164
 from app.services.review.decisions import pending_batch_ids
 
@@ -314,10 +315,28 @@ def _batched(wanted: bool):
                            Batch.id == batch_applications.c.batch_id, Batch.state == BatchState.PENDING_APPROVAL)
 
 
-def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None) -> list:
+def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None,
+                shared: list | None = None) -> list:
     """The filter as conditions; `joined`: the query joins the applicant's profile; `states`: one part of
-    the filter's states (default: all of them)."""
-    conditions = [Application.state.in_(states or f.states), Application.submitted_at.is_not(None)]
+    the filter's states (default: all of them); `shared`: _shared_conditions(f, joined) made before, so a page
+    of several parts looks a search's ids up once (each lookup scans the names on SQLite, 100+ ms)."""
+    return ([Application.state.in_(states or f.states), Application.submitted_at.is_not(None)]
+            + (shared if shared is not None else _shared_conditions(f, joined)))
+
+
+def _submitted_column():
+    """Application.submitted_at for a condition. On SQLite with SQLite's unary +, the same value that no index serves:
+    given `submitted_at < ?` (older_than_days), SQLite read that range of ix_applications_queue and sorted it by due
+    time, 80,000 rows for a first page (0.5-1 s in bench_review.py), where walking ix_applications_due finds the
+    page at once (the oldest submissions are due first). The submission order walks ix_applications_queue anyway."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return literal_column("+applications.submitted_at", UTCDateTime)
+    return Application.submitted_at
+
+
+def _shared_conditions(f: QueueFilter, joined: bool) -> list:
+    """The filter's conditions other than its states: the same for every part of the queue."""
+    conditions = []
     if f.code:
         conditions.append(exists().where(Finding.application_id == Application.id, Finding.code == f.code))
     if f.category:
@@ -331,7 +350,7 @@ def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = N
     elif profile:
         conditions.append(Application.applicant_id.in_(select(ApplicantProfile.user_id).where(*profile)))
     if f.older_than_days is not None:
-        conditions.append(Application.submitted_at < utcnow() - timedelta(days=f.older_than_days))
+        conditions.append(_submitted_column() < utcnow() - timedelta(days=f.older_than_days))
     if f.has_overrides is not None:
         overridden = exists().where(Override.application_id == Application.id)
         conditions.append(overridden if f.has_overrides else ~overridden)
@@ -353,7 +372,8 @@ def _conditions(f: QueueFilter, joined: bool, states: tuple[str, ...] | None = N
     return conditions
 
 
-def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None):
+def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | None = None,
+              shared: list | None = None):
     """The matching applications. An ordered page walks ix_applications_queue and looks up each row's
     account and profile (`joined`); a count reads the profiles it filters on once, in a subquery, and
     joins nothing: SQLite cannot leave out an unused join, and counting 300,000 rows through two took it
@@ -362,7 +382,7 @@ def _filtered(columns, f: QueueFilter, joined: bool, states: tuple[str, ...] | N
     if joined:
         query = (query.join(User, User.id == Application.applicant_id)
                  .outerjoin(ApplicantProfile, ApplicantProfile.user_id == Application.applicant_id))
-    return query.where(*_conditions(f, joined, states))
+    return query.where(*_conditions(f, joined, states, shared))
 
 
 UNDATED = "undated"  # a part of the rows without a due time
@@ -392,14 +412,30 @@ class Part:
         return tuple_(self.column, Application.id) > tuple_(literal(at, UTCDateTime), literal(application_id))
 
 
-def _ordered(columns, f: QueueFilter, part: Part):
-    query = _filtered(columns + (part.column.label("sort_key"),), f, joined=True, states=part.states)
+def _ordered(columns, f: QueueFilter, part: Part, shared: list | None = None):
+    query = _filtered(columns + (part.column.label("sort_key"),), f, joined=True, states=part.states, shared=shared)
+    if set(part.states) <= set(URGENT_STATES):
+        query = query.where(_listed_when_few(part.states))
     if part.key == SORT_DUE:
         return query.where(Application.decision_due_at.is_not(None)).order_by(Application.decision_due_at,
                                                                               Application.id)
     if part.key == UNDATED:
         return query.where(Application.decision_due_at.is_(None)).order_by(Application.id)
     return query.order_by(Application.submitted_at, Application.id)
+
+
+def _listed_when_few(states: tuple[str, ...]):
+    """The applications in `states`, their ids read first (ix_applications_state) and listed when there are few.
+
+    The urgent states hold few rows by nature (approved applications an ISP disputed), usually none. SQLite
+    cannot see that from a bound parameter: it walked ix_applications_queue for the order, all 500,000 rows (or
+    all older_than_days matches) to find none, 1-3 s a first page in bench_review.py. Listed, the rows are fetched
+    by id and sorted; none, the part is empty at once. As _batched() does for pending batches."""
+    ids = list(db.session.scalars(select(Application.id).where(Application.state.in_(states))
+                                  .limit(INLINE_IDS + 1)))
+    if not ids:
+        return false()
+    return among(Application.id, sorted(ids)) if len(ids) <= INLINE_IDS else true()
 
 
 def _parts(f: QueueFilter) -> list[Part]:
@@ -452,8 +488,9 @@ def queue_page(f: QueueFilter, cursor: str | None = None, limit: int = 50) -> Qu
         at, after_id, part = decode_cursor(cursor)
         part, after = min(len(parts) - 1 if part is None else part, len(parts) - 1), (at, after_id)
     found = []  # (part, row): one more than a page, to know whether another follows
+    shared = _shared_conditions(f, joined=True)
     while part < len(parts) and len(found) <= limit:
-        query = _ordered(columns, f, parts[part])
+        query = _ordered(columns, f, parts[part], shared)
         if after:
             query = query.where(parts[part].after(*after))
         found += [(part, row) for row in db.session.execute(query.limit(limit + 1 - len(found)))]
@@ -530,9 +567,10 @@ def matching_ids(f: QueueFilter, limit: int = 10_000) -> list[int]:
     if f.batched:
         return []
     unbatched, ids = replace(f, batched=False), []
+    shared = _shared_conditions(unbatched, joined=True)
     for part in _parts(unbatched):
         if len(ids) < limit:
-            ids += db.session.scalars(_ordered((Application.id,), unbatched, part).limit(limit - len(ids)))
+            ids += db.session.scalars(_ordered((Application.id,), unbatched, part, shared).limit(limit - len(ids)))
     return ids
 
 

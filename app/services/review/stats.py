@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.choices import BatchState, Role, Severity, State
 from app.extensions import db
 from app.i18n import _l
-from app.models import Application, AuditEvent, Batch, Finding, User
+from app.models import Application, AuditEvent, Batch, Finding, User, WhitelistVersion
 from app.models.review import batch_applications
 from app.models.types import utcnow
 
@@ -36,10 +36,19 @@ class DecisionTimes:
     median_hours: float | None  # over the whole window; None when nothing was decided
     decided: int
     weeks: list[date]  # the Monday of each week
-    weekly_median_hours: list[float]  # 0 for a week without decisions
-    # The decision clock's promise kept: of the week's decisions that had a due time, the share made by it (%).
-    weekly_on_time_percent: list[float]
+    weekly_median_hours: list[float | None]  # None for a week without decisions (not a median of 0 h)
+    # The decision clock's promise kept: of the week's decisions that had a due time, the share made by it (%);
+    # None for a week without such decisions.
+    weekly_on_time_percent: list[float | None]
     on_time_percent: float | None  # over the whole window; None when no decision had a due time
+
+
+@dataclass
+class PublicationTimes:
+    median_hours: float | None  # over the whole window; None when no approval was published in it
+    published: int  # approved applications whose first version was published in the window
+    weeks: list[date]  # the Monday of each week, the same weeks as DecisionTimes'
+    weekly_median_hours: list[float | None]  # None for a week without publications
 
 
 def _day(column):
@@ -100,6 +109,20 @@ def batched_count() -> int:
                                     Application.state.in_(State.REVIEWABLE)))
 
 
+def _weeks(start: datetime, now: datetime) -> list[date]:
+    """The Mondays of the weeks from the one holding `start` to the one holding `now`."""
+    first_week = (start - timedelta(days=start.weekday())).date()
+    return [first_week + timedelta(weeks=i) for i in range((now.date() - first_week).days // 7 + 1)]
+
+
+def _week_of(moment: datetime, weeks: list[date]) -> int:
+    return min((moment.date() - weeks[0]).days // 7, len(weeks) - 1)
+
+
+def _median(hours: list[float]) -> float | None:
+    return round(float(np.median(hours)), 1) if hours else None
+
+
 def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes:
     """Median hours from (latest) submission to decision, overall and per week, for decisions in the window."""
     now = now or utcnow()
@@ -107,8 +130,7 @@ def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes
     decided_at = func.coalesce(Application.approved_at, Application.decided_at)
     rows = db.session.execute(select(Application.submitted_at, decided_at, Application.decision_due_at).where(
         Application.submitted_at.is_not(None), decided_at >= start, decided_at >= Application.submitted_at)).all()
-    first_week = (start - timedelta(days=start.weekday())).date()
-    weeks = [first_week + timedelta(weeks=i) for i in range((now.date() - first_week).days // 7 + 1)]
+    weeks = _weeks(start, now)
     by_week: list[list[float]] = [[] for _ in weeks]
     kept_by_week: list[list[bool]] = [[] for _ in weeks]  # per decision with a due time: made by it?
     hours = []
@@ -116,18 +138,53 @@ def decision_times(days: int = 90, now: datetime | None = None) -> DecisionTimes
         decided = _aware(decided)
         waited = (decided - _aware(submitted)).total_seconds() / 3600
         hours.append(waited)
-        week = min((decided.date() - first_week).days // 7, len(weeks) - 1)
+        week = _week_of(decided, weeks)
         by_week[week].append(waited)
         if due is not None:
             kept_by_week[week].append(decided <= _aware(due))
     kept = [on_time for week in kept_by_week for on_time in week]
     return DecisionTimes(float(np.median(hours)) if hours else None, len(hours), weeks,
-                         [round(float(np.median(w)), 1) if w else 0 for w in by_week],
-                         [_percent(w) for w in kept_by_week], _percent(kept) if kept else None)
+                         [_median(w) for w in by_week],
+                         [_percent(w) for w in kept_by_week], _percent(kept))
 
 
-def _percent(kept: list[bool]) -> float:
-    return round(100 * sum(kept) / len(kept), 1) if kept else 0
+def publication_times(days: int = 90, now: datetime | None = None) -> PublicationTimes:
+    """Median hours from (latest) submission to the publication of the first whitelist version that carried the
+    approval, overall and per week of publication, for approvals published in the window. One query.
+
+    The version is the one the approval itself recorded: approve_batch() stores the serial that publish() returned
+    (or the latest, when the approved content was already published) on the batch, in the same transaction, and that
+    version's published_at is its `whitelist.published` event's time. Application.approved_at would be a proxy
+    that only agrees while approval and publication share a transaction; the audit trail links the version to the
+    batch only through JSON data. Measured from the same submitted_at as decision_times(), so the two medians differ
+    by the decision-to-publication lag alone.
+    """
+    now = now or utcnow()
+    start = now - timedelta(days=days)
+    published_at = func.min(WhitelistVersion.published_at)
+    rows = db.session.execute(
+        select(Application.submitted_at, published_at)
+        .join(batch_applications, batch_applications.c.application_id == Application.id)
+        .join(Batch, Batch.id == batch_applications.c.batch_id)
+        .join(WhitelistVersion, WhitelistVersion.serial == Batch.whitelist_serial)
+        .where(Batch.state == BatchState.PUBLISHED, Application.submitted_at.is_not(None),
+               Batch.approved_at >= Application.submitted_at,  # this submission's approval, not an earlier one's
+               WhitelistVersion.published_at >= start, WhitelistVersion.published_at >= Application.submitted_at)
+        .group_by(Application.id, Application.submitted_at)).all()
+    weeks = _weeks(start, now)
+    by_week: list[list[float]] = [[] for _ in weeks]
+    hours = []
+    for submitted, published in rows:
+        published = _aware(published)
+        waited = (published - _aware(submitted)).total_seconds() / 3600
+        hours.append(waited)
+        by_week[_week_of(published, weeks)].append(waited)
+    return PublicationTimes(float(np.median(hours)) if hours else None, len(hours), weeks,
+                            [_median(w) for w in by_week])
+
+
+def _percent(kept: list[bool]) -> float | None:
+    return round(100 * sum(kept) / len(kept), 1) if kept else None
 
 
 def _aware(value) -> datetime:

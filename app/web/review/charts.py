@@ -27,8 +27,11 @@ MAX_INTERVALS = 5  # gridlines above zero
 @dataclass
 class Series:
     name: str
-    values: list[float]
+    values: list[float | None]  # None: nothing to measure there (a week without decisions): no bar, "—" in the table
     colour: str = ""  # default: the next colour of PALETTE
+
+    def drawn(self, i: int) -> float:
+        return self.values[i] or 0
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Chart:
     summary: str = ""  # one sentence saying what the picture shows, read before it
     axis: str = ""  # what the labels are ("Day", "Reviewer"): the heading of the table's first column
     has_data: bool | None = None  # None: the chart has data when any value is non-zero
+    empty_text: str = ""  # what to say instead of the picture when it is empty (default: "Nothing to show yet.")
 
     @property
     def empty(self) -> bool:
@@ -52,7 +56,7 @@ class Chart:
         return not any(v for s in self.series for v in s.values)
 
     def totals(self) -> list[float]:
-        return [sum(s.values[i] for s in self.series) for i in range(len(self.labels))]
+        return [sum(s.drawn(i) for s in self.series) for i in range(len(self.labels))]
 
     def svg(self) -> Markup:
         return {"bars": _columns, "hbars": _rows, "line": _lines}[self.kind](self)
@@ -142,7 +146,7 @@ def _columns(chart: Chart) -> Markup:
     for i, label in enumerate(chart.labels):
         base = TOP + plot_height
         for colour, series in _colours(chart):
-            height = plot_height * series.values[i] / top
+            height = plot_height * series.drawn(i) / top
             base -= height
             if height:
                 parts.append(f'<rect x="{left + i * slot + slot * 0.15:.1f}" y="{base:.1f}" '
@@ -155,7 +159,8 @@ def _columns(chart: Chart) -> Markup:
 
 def _lines(chart: Chart) -> Markup:
     plot_height = HEIGHT - TOP - BOTTOM
-    top, left, axis = _y_axis(max((v for s in chart.series for v in s.values), default=0), plot_height, chart.unit)
+    top, left, axis = _y_axis(max((v or 0 for s in chart.series for v in s.values), default=0), plot_height,
+                              chart.unit)
     step = (WIDTH - left - RIGHT) / max(len(chart.labels) - 1, 1)
 
     def x_of(i):
@@ -185,7 +190,7 @@ def _rows(chart: Chart) -> Markup:
         y += LINE * len(lines) + 2
         x = 0.0
         for colour, series in _colours(chart):
-            width = plot_width * series.values[i] / top
+            width = plot_width * series.drawn(i) / top
             if width:
                 parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" '
                              f'fill="{colour}">{_tooltip(label, series, i)}</rect>')
@@ -210,5 +215,5 @@ def _label_lines(label: str, limit: int) -> list[str]:
 
 def _tooltip(label: str, series: Series, i: int) -> str:
     """What a pointer over a bar shows."""
-    return f"<title>{escape(label)}, {escape(series.name)}: {_number(series.values[i])}</title>"
+    return f"<title>{escape(label)}, {escape(series.name)}: {_number(series.drawn(i))}</title>"
 

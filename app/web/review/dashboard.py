@@ -51,6 +51,16 @@ def _decision_time_chart() -> tuple[Chart, stats.DecisionTimes]:
                  has_data=times.decided > 0), times
 
 
+def _publication_time_chart() -> tuple[Chart, stats.PublicationTimes]:
+    times = stats.publication_times(DAYS)
+    return Chart("publication-time", _("Median hours from submission to publication in the whitelist, by week "
+                                       "(Monday shown)"), "bars",
+                 [_day(week) for week in times.weeks],
+                 [Series(_("Median hours"), times.weekly_median_hours)], unit=_(" h"), axis=_("Week of"),
+                 has_data=times.published > 0,
+                 empty_text=_("No approved application was published in the last %(days)s days.", days=DAYS)), times
+
+
 def _on_time_chart(times: stats.DecisionTimes) -> Chart:
     summary = (_("%(percent)s%% of the decisions in the last %(days)s days were made by their due time.",
                  percent=times.on_time_percent, days=DAYS) if times.on_time_percent is not None else "")
@@ -77,5 +87,7 @@ def _reviewer_chart() -> Chart:
 @staff_only
 def dashboard():
     decision_chart, times = _decision_time_chart()
-    return render_template("review/dashboard.html", times=times, charts=[
-        _flow_chart(), _age_chart(), decision_chart, _on_time_chart(times), _flags_chart(), _reviewer_chart()])
+    publication_chart, published = _publication_time_chart()
+    return render_template("review/dashboard.html", times=times, published=published, charts=[
+        _flow_chart(), _age_chart(), decision_chart, publication_chart, _on_time_chart(times), _flags_chart(),
+        _reviewer_chart()])
