@@ -14,7 +14,8 @@ worker (`python worker.py`), started as `make run` starts them, with an ISP's we
 receiver in this process (WEBHOOK_ALLOW_PRIVATE_HOSTS=1):
 1. Small-batch approval: --approvals rounds of a maker's `POST /api/v1/batches` of --batch ready
    applications and another reviewer's `POST /api/v1/batches/{id}/approve`; the approve request's wall time
-   is the figure (targets p50 < 2 s, p99 < 4 s). Right after each answer every format of the returned serial
+   is the figure (targets p50 < 2 s, p99 < 4 s), with the web server's CPU seconds meanwhile (the machine is
+   shared: CPU moves less with the load than wall time). Right after each answer every format of the returned serial
    and its `.sig` are fetched as an ISP, sha256(body) checked against the ETag and the Ed25519 signature
    against `GET /api/v1/signing-key`: timed apart.
 2. Publication peak memory: one batch created and approved through the service (`create_batch`,
