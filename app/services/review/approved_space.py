@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import delete, insert, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from app.addresses import AddressRange
@@ -229,14 +229,18 @@ def _windows(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 def _approved_in(version: int, start: int, end: int):
     """Approved prefixes overlapping start..end: those starting inside it (ix_approved_prefixes_span), and
-    those containing `start`, which begin at `start` with its low bits cleared, one exact lookup per length."""
+    those containing `start`, which begin at `start` with its low bits cleared, one exact lookup per length.
+    Two queries in a UNION ALL, each served by the index: joined by OR, SQLite scanned every approved prefix
+    (10 s for a 10-application batch at a million prefixes)."""
     containing = sorted({start >> host << host for host in range(1, BITS[version] + 1)} - {start})
-    inside = ApprovedPrefix.start.between(start, end)
-    if containing:
-        inside = or_(inside, and_(ApprovedPrefix.start.in_(containing), ApprovedPrefix.end >= start))
-    return (select(ApprovedPrefix.id, ApprovedPrefix.application_id, ApprovedPrefix.applicant_id,
-                   ApprovedPrefix.entry_id, ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
-            .where(ApprovedPrefix.version == version, inside))
+    columns = (ApprovedPrefix.id, ApprovedPrefix.application_id, ApprovedPrefix.applicant_id,
+               ApprovedPrefix.entry_id, ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
+    inside = select(*columns).where(ApprovedPrefix.version == version, ApprovedPrefix.start.between(start, end))
+    if not containing:
+        return inside
+    return union_all(inside, select(*columns).where(ApprovedPrefix.version == version,
+                                                    ApprovedPrefix.start.in_(containing),
+                                                    ApprovedPrefix.end >= start))
 
 
 def approved_near(entries: list[SpaceEntry]):
