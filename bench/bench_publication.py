@@ -51,6 +51,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 from bench_audit import reset_postgres  # noqa: E402
+from results_file import write_section  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -87,7 +88,6 @@ from app.services.publication import block_store, feeds  # noqa: E402
 from app.services.publication import publish as publication  # noqa: E402
 from app.services.tokens import issue_token  # noqa: E402
 
-RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 SECTION = "## Whitelist publication"
 NOTES = "### Where the time goes"  # hand-written analysis inside the section, kept when figures are rewritten
 SEED = 20240603
@@ -558,20 +558,6 @@ def report_lines(results: list[dict], aggregation: dict, options, info: dict) ->
     return lines
 
 
-def write_results(lines: list[str]) -> None:
-    """Replace this benchmark's section of bench/RESULTS.md, keeping its hand-written notes."""
-    text_ = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if SECTION in text_:
-        head, _, rest = text_.partition(SECTION)
-        end = rest.find("\n## ")
-        section, tail = (rest, "") if end < 0 else (rest[:end], rest[end:])
-        notes = "\n" + section[section.find(NOTES):].rstrip("\n") + "\n" if NOTES in section else ""
-        text_ = head + "\n".join(lines) + "\n" + notes + tail
-    else:
-        text_ = text_.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    RESULTS.write_text(text_)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      epilog="See the module docstring for what is measured and the targets.")
@@ -614,7 +600,7 @@ def main() -> None:
     lines = report_lines(results, aggregation, options, info)
     print("\n".join(lines))
     if not options.no_write:
-        write_results(lines)
+        write_section(SECTION, lines, NOTES)
 
 
 if __name__ == "__main__":
