@@ -30,7 +30,7 @@ ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, White
 
 
 SIGNERS = 2  # threads finishing signatures: hashing lets go of the GIL, and a body's second pass is its own
-SINK_DEPTH = 8  # chunks made ahead of the hashing and writing (a chunk is at most a few MB)
+SINK_DEPTH = 16  # tasks (a chunk each, at most a few MB) queued ahead of the hashing and writing
 
 
 class Sealed(NamedTuple):
@@ -74,22 +74,24 @@ def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tu
 def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = None) -> tuple[str, int, Path]:
     """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it).
 
-    This thread makes the chunks (Python work); a sink thread hashes and writes them (work that lets go of the
-    GIL), a few chunks behind, so the two run on two CPUs."""
+    This thread makes the chunks (Python work); two sink threads take each chunk in turn, one hashing it with
+    sha256 and writing it, the other running the signature's first pass (both let go of the GIL), a few chunks
+    behind, so the work spreads over the CPUs."""
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".body.")
     try:
-        with os.fdopen(fd, "wb") as out, ThreadPoolExecutor(max_workers=1, thread_name_prefix="body-sink") as sink:
-            def take(chunk: bytes) -> None:
+        with os.fdopen(fd, "wb") as out, ThreadPoolExecutor(max_workers=1) as writing, \
+                ThreadPoolExecutor(max_workers=1) as signing_:
+            def write(chunk: bytes) -> None:
                 digest.update(chunk)
-                if signature is not None:
-                    signature.update(chunk)
                 out.write(chunk)
 
             pending: deque[Future] = deque()
             for chunk in chunks:
-                pending.append(sink.submit(take, chunk))
+                pending.append(writing.submit(write, chunk))
+                if signature is not None:
+                    pending.append(signing_.submit(signature.update, chunk))
                 size += len(chunk)
                 while len(pending) > SINK_DEPTH or (pending and pending[0].done()):
                     pending.popleft().result()
