@@ -470,8 +470,8 @@ def report_lines(results: list[dict], options, info: dict) -> list[str]:
              f"`.venv/bin/python bench/bench_approval.py --entries {options.entries} --subscriptions "
              f"{options.subscriptions} --backend {options.backend} --approvals {n} --batch {options.batch} "
              f"--rounds {options.rounds}` on {info['cpus']} CPUs ({info['model']}), Python {info['python']}, "
-             f"{info['date']}; load average {info['load']:.1f} at the start, {info['load_end']:.1f} at the end (other "
-             "helpers run test suites and benchmarks on the same CPUs).",
+             f"{info['date']}; load average {info['load']:.1f} at the start, {info['load_end']:.1f} at the end (the "
+             "machine's other work, if any, shares the CPUs).",
              f"Data: {options.entries:,} approved entries seeded by bench_publication (`approved_space()`, `seed()`), "
              f"**{options.subscriptions:,} approved subscriptions**, a first version published; ready applications "
              "of 1-4 IPv4 entries each (each entry in its own public /24 no approved entry uses), one new applicant "
