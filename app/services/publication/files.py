@@ -166,14 +166,28 @@ def _assemble(sha256: str, folder: Path) -> None:
     if found is None:
         raise LookupError(f"no whitelist body with sha256 {sha256}")
     version = db.session.get(WhitelistVersion, found.serial)
-    blocks = block_store.at_serial(version.serial)
-    local = (pieces.existing(version.serial, version.content_sha256, blocks)
-             or pieces.build(version.serial, version.content_sha256, blocks, fresh={}, previous=None))
+    local = version_pieces(version, block_store.at_serial(version.serial))
     written, path = bodies.write_one(found.format, facts(version), local, folder)
     if written != sha256:
         path.unlink(missing_ok=True)
         raise ValueError(f"whitelist version {version.serial}'s {found.format} body assembles to {written}, not "
                          f"its recorded {sha256}: run `flask whitelist verify`")
+
+
+def version_pieces(version: WhitelistVersion, blocks: list) -> pieces.Pieces:
+    """The pieces of `version` (whose blocks are `blocks`) on this host, from its files here or the database."""
+    return (pieces.existing(version.serial, version.content_sha256, blocks, *cached_bodies(version, ("csv", "json")))
+            or pieces.build(version.serial, version.content_sha256, blocks, fresh={}, previous=None))
+
+
+def cached_bodies(version: WhitelistVersion, formats: tuple[str, ...]) -> list[Path | None]:
+    """This host's cached copy of each of the version's `formats` bodies, None where it has none (or a short one)."""
+    found = []
+    for fmt in formats:
+        file = file_of(version, fmt)
+        path = cache_dir() / file.sha256 if file is not None else None
+        found.append(path if path is not None and path.is_file() and path.stat().st_size == file.size else None)
+    return found
 
 
 def facts(version: WhitelistVersion) -> VersionFacts:

@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 
 from app import audit
 from app.after_commit import call_after_commit
+from app.choices import WhitelistFormat
 from app.export.blocks import RenderedBlock
 from app.export.snapshot import Holder
 from app.extensions import db
@@ -103,7 +104,8 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
     db.session.flush()
     block_store.store(serial, [(rendered[key], shas[key]) for key in changed],
                       replaced=[was[key] for key in changed if key in was])
-    previous = (pieces.existing(latest.serial, latest.content_sha256, before)
+    previous = (pieces.existing(latest.serial, latest.content_sha256, before,
+                                *files.cached_bodies(latest, (WhitelistFormat.CSV, WhitelistFormat.JSON)))
                 if latest is not None and not full else None)
     local = pieces.build(serial, content, after, {key: pieces_of(block) for key, block in rendered.items()}, previous)
     written = bodies.write_all(files.facts(version), local, files.cache_dir())
