@@ -34,7 +34,7 @@ from app.models import (
     WhitelistBlock,
 )
 from app.services.id_lists import among
-from app.services.publication.dirty import BlockKey, blocks_of_span
+from app.services.publication.dirty import SPANS, BlockKey, blocks_of_span, keys_of
 
 _BLOB_LOOKUP = 500  # sha256s per query
 _HOLDERS_BY_ID = 5_000  # beyond this many applications, read every live holder
@@ -91,20 +91,16 @@ def live(now: datetime):
 
 def keys_with_space(now: datetime) -> set[BlockKey]:
     """Every block holding approved space at `now` (what a full publication renders)."""
-    query = (select(ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
-             .join(Application, Application.id == ApprovedPrefix.application_id).where(live(now)))
-    return {(version, block) for version, start, end in db.session.execute(query)
-            for block in blocks_of_span(version, start, end)}
+    return keys_of(db.session.execute(SPANS.join(Application, Application.id == ApprovedPrefix.application_id)
+                                      .where(live(now))))
 
 
 def expiring_keys(since: datetime, now: datetime) -> set[BlockKey]:
     """The blocks of approvals whose expiry fell in (since, now]: out of the whitelist from now on, whether or not
     the expiry job has removed them yet."""
-    query = (select(ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
-             .join(Application, Application.id == ApprovedPrefix.application_id)
-             .where(Application.state == State.APPROVED, Application.expires_at > since, Application.expires_at <= now))
-    return {(version, block) for version, start, end in db.session.execute(query)
-            for block in blocks_of_span(version, start, end)}
+    return keys_of(db.session.execute(SPANS.join(Application, Application.id == ApprovedPrefix.application_id)
+                                      .where(Application.state == State.APPROVED, Application.expires_at > since,
+                                             Application.expires_at <= now)))
 
 
 def read(keys: set[BlockKey], now: datetime) -> list[BlockRows]:

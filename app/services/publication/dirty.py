@@ -25,9 +25,18 @@ def blocks_of_span(version: int, start: int, end: int) -> range:
     return range(block_of(version, start), block_of(version, end) + 1)
 
 
+def keys_of(spans: Iterable[tuple[int, int, int]]) -> set[BlockKey]:
+    """The blocks of each (version, start, end) span."""
+    return {(version, block) for version, start, end in spans for block in blocks_of_span(version, start, end)}
+
+
+# Every approved prefix's span: what the marks and publication's block lists are made from.
+SPANS = select(ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
+
+
 def mark_spans(spans: Iterable[tuple[int, int, int]]) -> None:
     """Mark the blocks of each (version, start, end) span."""
-    mark({(version, block) for version, start, end in spans for block in blocks_of_span(version, start, end)})
+    mark(keys_of(spans))
 
 
 def mark(keys: Iterable[BlockKey]) -> None:
@@ -42,16 +51,14 @@ def mark(keys: Iterable[BlockKey]) -> None:
 def mark_applications(application_ids: list[int]) -> None:
     """Mark the blocks of the applications' approved prefixes (before they are removed, or when their holder's
     details change)."""
-    mark_spans(db.session.execute(select(ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
-                                  .where(among(ApprovedPrefix.application_id, application_ids))).all())
+    mark_spans(db.session.execute(SPANS.where(among(ApprovedPrefix.application_id, application_ids))))
 
 
 def mark_applicant(user_id: int) -> None:
     """Mark the blocks of every approved prefix the applicant holds: their name is on each of those rows. Found
     through their applications (both lookups indexed: a million prefixes are not scanned for a profile edit)."""
-    mark_spans(db.session.execute(select(ApprovedPrefix.version, ApprovedPrefix.start, ApprovedPrefix.end)
-                                  .join(Application, Application.id == ApprovedPrefix.application_id)
-                                  .where(Application.applicant_id == user_id)).all())
+    mark_spans(db.session.execute(SPANS.join(Application, Application.id == ApprovedPrefix.application_id)
+                                  .where(Application.applicant_id == user_id)))
 
 
 def take() -> set[BlockKey]:

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import WhitelistBlob, WhitelistDirtyBlock, WhitelistFile
+from app.models import WhitelistBlob, WhitelistDirtyBlock
 from app.models.types import utcnow
 from app.services.publication import block_store, bodies, files, pieces
 from app.services.publication.dirty import BlockKey
@@ -37,7 +37,7 @@ def verify_latest() -> Verdict:
     if version is None:
         return Verdict(None, [], [], 0)
     blocks = block_store.current()
-    recorded = {f.format: f for f in db_files(version.serial)}
+    recorded = {f.format: f for f in files.files_of(version)}
     mismatched = []
     with tempfile.TemporaryDirectory(dir=current_app.config["INSTANCE_DIR"], prefix=".verify-") as scratch:
         local = pieces.build(version.serial, version.content_sha256, blocks, fresh={}, previous=None,
@@ -57,6 +57,3 @@ def verify_latest() -> Verdict:
              if block_store.differs(was.get(key), block, block_store.piece_shas(block))]
     return Verdict(version.serial, mismatched, stale, len(pending))
 
-
-def db_files(serial: int) -> list[WhitelistFile]:
-    return list(db.session.scalars(select(WhitelistFile).where(WhitelistFile.serial == serial)))
