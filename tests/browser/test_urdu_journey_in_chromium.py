@@ -1,6 +1,6 @@
 """A new user picks Urdu on the first page and goes the whole way on a 390 px phone (issue 23): sign up, profile,
 application with an address range and a mobile number, the SMS code (in Urdu), documents, submit, the checks'
-findings. At each step the page is read as a person reads it: no English left (the same reading as
+findings, the reviewers' decision (a maker and a checker, through the API), and a renewal. At each step the page is read as a person reads it: no English left (the same reading as
 tests/i18n/test_pages_in_urdu.py), nothing wider than the phone or clipped, and an IP range inside an Urdu sentence
 shown in its own order. Screenshots of every step go to $URDU_SHOTS (default /tmp/shots/urdu-journey).
 """
@@ -12,6 +12,7 @@ import pytest
 
 from tests.applicant.conftest import PDF
 from tests.browser.conftest import CLIPPED, OVERFLOWING, PHONE
+from tests.browser.test_review_in_chromium import PASSWORD, call, flask
 from tests.browser.test_sms_in_chromium import the_sms
 from tests.i18n.test_pages_in_urdu import english_in
 
@@ -130,3 +131,22 @@ def test_a_new_user_does_the_whole_journey_in_urdu_on_a_phone(portal, portal_env
 
     page.goto(f"{portal}/notifications")
     step(page, "11-notifications")
+
+    for reviewer in ("maker@pta.example.pk", "checker@pta.example.pk"):
+        flask(portal_env, "users", "create", reviewer, "--role", "reviewer", "--password", PASSWORD)
+    batch = call(portal, flask(portal_env, "tokens", "create", "maker@pta.example.pk"), "POST", "/api/v1/batches",
+                 {"application_ids": [int(application)]})
+    call(portal, flask(portal_env, "tokens", "create", "checker@pta.example.pk"), "POST",
+         f"/api/v1/batches/{batch['id']}/approve")
+    page.goto(f"{portal}/applications/{application}")
+    assert page.locator("#status").get_attribute("data-state") == "approved"
+    step(page, "12-approved")
+    in_order(page, "39.32.12.0/24")  # the approved range, inside the Urdu sentence of its finding
+
+    page.locator(f"a.button[href$='/applications/{application}/renew']").click()
+    step(page, "13-renew")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/applications/\d+/edit"))
+    assert re.search(r"/applications/(\d+)", page.url).group(1) != application
+    assert page.locator("#entries").input_value().strip() == RANGE  # prefilled as first written, nothing to retype
+    step(page, "14-renewal-draft")
