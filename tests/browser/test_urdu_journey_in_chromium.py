@@ -114,11 +114,17 @@ def test_a_new_user_does_the_whole_journey_in_urdu_on_a_phone(portal, portal_env
     page.wait_for_load_state("load")
     step(page, "08-number-proven")
 
+    # The browser's own file control speaks the browser's language (English here); the page shows its own.
+    assert page.locator("#file").bounding_box()["width"] <= 1
+    assert URDU.search(page.locator("form.upload-form .file-picker label").inner_text())
     for kind in ("cnic_front", "cnic_back"):
         path = tmp_path / f"{kind}.pdf"
         path.write_bytes(PDF + kind.encode())
         page.locator("#kind").select_option(kind)
+        chosen = page.locator("form.upload-form .file-chosen")
+        assert URDU.search(chosen.inner_text())  # "no file chosen" in the page's words, not the browser's
         page.locator("#file").set_input_files(str(path))
+        assert chosen.inner_text() == f"{kind}.pdf"
         page.locator("form.upload-form button[type=submit]").click()
         page.wait_for_load_state("load")
     step(page, "09-documents")
