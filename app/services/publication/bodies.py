@@ -1,10 +1,9 @@
 """A version's format bodies, assembled from its piece files, streamed to the body cache, hashed and signed.
 
 No body is ever whole in memory: each format's chunks (app.export.assembly) are written to a temporary file in
-the cache while sha256 runs over them, and the file is renamed to its sha256 (files.body_path serves it from
-there). The Ed25519 signature hashes the body twice (signing.StreamingSigner): the first pass runs over the
-chunks as they are written, the second over the written file, on other threads while this one writes the next
-body. Memory stays a few chunks whatever the list's size.
+the cache while sha256 and the Ed25519 signature's hash (signing.StreamingSigner) run over them on two other
+threads, and the file is renamed to its sha256 (files.body_path serves it from there). Each body is read once:
+nothing is read back. Memory stays a few chunks whatever the list's size.
 """
 import hashlib
 import os
@@ -24,12 +23,10 @@ from app.services.publication.block_store import BlockRef
 from app.services.publication.pieces import READ_CHUNK, Pieces
 from app.services.publication.signing import Signing
 
-# The largest first, so that its signature starts soonest.
 ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, WhitelistFormat.MIKROTIK,
          WhitelistFormat.IPSET, WhitelistFormat.NFT, WhitelistFormat.TXT)
 
 
-SIGNERS = 2  # threads finishing signatures: hashing lets go of the GIL, and a body's second pass is its own
 SINK_DEPTH = 16  # tasks (a chunk each, at most a few MB) queued ahead of the hashing and writing
 
 
@@ -53,14 +50,13 @@ def write_all(facts: VersionFacts, pieces: Pieces, folder: Path) -> dict[str, Se
     signer = signing.streaming_signer()
     blocks, lines_of = metas(pieces.blocks), pieces.lines_of()
     counts = version_counts(blocks)
-    sealed: dict[str, tuple[str, int, Future]] = {}
-    with ThreadPoolExecutor(max_workers=SIGNERS, thread_name_prefix="publication-sign") as finishing:
-        for fmt in ORDER:
-            signature = signer.begin()
-            chunks = assemble(fmt, facts, blocks, lines_of, pieces.chunks("csv"), pieces.chunks("json"), counts)
-            sha256, size, path = _write(chunks, folder, signature)
-            sealed[fmt] = (sha256, size, finishing.submit(_finish, signature, path))
-        return {fmt: Sealed(sha256, size, signature.result()) for fmt, (sha256, size, signature) in sealed.items()}
+    sealed = {}
+    for fmt in ORDER:
+        signature = signer.begin(f"{facts.serial}/{fmt}".encode())
+        chunks = assemble(fmt, facts, blocks, lines_of, pieces.chunks("csv"), pieces.chunks("json"), counts)
+        sha256, size, _ = _write(chunks, folder, signature)
+        sealed[fmt] = Sealed(sha256, size, signature.finish())
+    return sealed
 
 
 def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tuple[str, Path]:
@@ -72,10 +68,10 @@ def write_one(fmt: str, facts: VersionFacts, pieces: Pieces, folder: Path) -> tu
 
 
 def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = None) -> tuple[str, int, Path]:
-    """Stream the chunks to `folder`, hashing them (and signing's first pass): (sha256, size, path named by it).
+    """Stream the chunks to `folder`, hashing them (and signing them): (sha256, size, path named by it).
 
     This thread makes the chunks (Python work); two sink threads take each chunk in turn, one hashing it with
-    sha256 and writing it, the other running the signature's first pass (both let go of the GIL), a few chunks
+    sha256 and writing it, the other running the signature's hash (both let go of the GIL), a few chunks
     behind, so the work spreads over the CPUs."""
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -104,9 +100,3 @@ def _write(chunks: Iterable[bytes], folder: Path, signature: Signing | None = No
         os.unlink(temporary)
         raise
     return digest.hexdigest(), size, path
-
-
-def _finish(signature: Signing, path: Path) -> bytes:
-    """The signature's second pass, over the body as written (from the page cache)."""
-    with path.open("rb") as body:
-        return signature.finish(iter(lambda: body.read(READ_CHUNK), b""))
