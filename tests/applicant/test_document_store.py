@@ -123,3 +123,13 @@ def test_a_rolled_back_upload_leaves_no_bytes(applicant, draft, db):
         assert document_store.exists(document.sha256)
         raise RuntimeError("the request failed after the upload")
     assert _count(db, DocumentBlob) == 0 and _count(db, DocumentChunk) == 0 and _count(db, Document) == 0
+
+
+def test_a_document_whose_bytes_are_lost_is_a_404_naming_it_not_a_500(applicant, draft, db):
+    document = _upload(applicant, draft["id"], "client_contract", PDF, "contract.pdf")
+    db.session.execute(DocumentChunk.__table__.delete())
+    db.session.execute(DocumentBlob.__table__.delete())
+    db.session.commit()
+    response = applicant.get(f"/api/v1/applications/{draft['id']}/documents/{document['id']}")
+    assert response.status_code == 404 and response.json["error"]["message"] == (
+        "The file of 'contract.pdf' is missing from the document store; ask the applicant to upload it again.")
