@@ -61,6 +61,15 @@ def redis_url() -> str:
     return url
 
 
+def document_store() -> str:
+    """DOCUMENT_STORE: where documents' bytes live (app.services.document_store)."""
+    setting = os.environ.get("DOCUMENT_STORE", "").strip() or "database"
+    if setting != "database":
+        raise ConfigError(f"DOCUMENT_STORE={setting!r} is not a document store; use DOCUMENT_STORE=database "
+                          "(the default: documents are kept in the database)")
+    return setting
+
+
 def whole_number(name: str, default: int, what: str, minimum: int = 1, maximum: int | None = None) -> int:
     """The setting `name` as a whole number from minimum to maximum; `default` when unset or empty."""
     text = os.environ.get(name, "").strip()
@@ -195,6 +204,7 @@ class Config:
         # Who runs the portal, as every page's footer and the home page say it: "Raasta is operated for ...".
         # A setting, not a page an admin edits: it shows even on the error page of a database outage.
         self.PORTAL_OPERATOR = os.environ.get("PORTAL_OPERATOR", "").strip() or DEFAULT_PORTAL_OPERATOR
+        self.DOCUMENT_STORE = document_store()
         self.MAX_DOCUMENT_BYTES = whole_number("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, "a number of bytes")
         # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
         # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.

@@ -135,8 +135,8 @@ def download_document(application_id: int, document_id: int):
         abort(404, description=_("No document %(document)s on application %(id)s.", document=document_id,
                                  id=application_id))
     with committed():
-        path = record_download(document)
-    return send_document(document, path)
+        chunks = record_download(document)
+    return send_document(document, chunks)
 
 
 @bp.post("/applications/<int:application_id>/submit")

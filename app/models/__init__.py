@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 from app.models.applications import AddressEntry, Application, Document, Endpoint, Finding
 from app.models.audit import AuditCheckpoint, AuditEvent
+from app.models.document_blobs import DocumentBlob, DocumentChunk
 from app.models.holidays import Holiday
 from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
@@ -22,9 +23,9 @@ from app.models.whitelist import (
 
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
-    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "Endpoint", "Finding", "Holiday", "IspConfirmation",
-    "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile",
-    "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistBlock", "WhitelistDirtyBlock",
-    "WhitelistFile", "WhitelistVersion",
+    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "Finding",
+    "Holiday", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote",
+    "SitePage", "SmsCode", "SubscriberFile", "Subscription", "User", "WebhookDelivery", "WhitelistBlob",
+    "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

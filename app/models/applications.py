@@ -115,7 +115,9 @@ class Endpoint(db.Model):
 
 
 class Document(db.Model):
-    """A supporting document; the file lives outside any static folder under a random name."""
+    """A supporting document. Its bytes are in the document store under its sha256, shared by every document with
+    the same content (app.services.document_store). `stored_name` is the file under instance/documents/ that held
+    them before the store (migration 0017), until `flask documents migrate` moves it in; NULL after that."""
 
     __tablename__ = "documents"
 
@@ -123,7 +125,7 @@ class Document(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     display_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)

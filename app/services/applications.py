@@ -5,12 +5,11 @@ from sqlalchemy import select
 
 from app import audit
 from app.addresses import AddressRange
-from app.after_commit import call_after_commit
 from app.choices import Category, DocumentKind, Role, State, SubscriptionKind
 from app.extensions import db
 from app.i18n import _, _l, ngettext
 from app.models import AddressEntry, Application, Endpoint, Subscription, User
-from app.services import Conflict, ServiceError
+from app.services import Conflict, ServiceError, document_files, document_store
 from app.services.applicant_notes import note_problem, notes_to_keep
 from app.services.application_input import (
     ENTRY_INPUT_LENGTH,
@@ -19,7 +18,7 @@ from app.services.application_input import (
     purpose_problem,
     too_many_entries,
 )
-from app.services.documents import attach_identity_documents, storage_dir
+from app.services.documents import attach_identity_documents
 from app.services.endpoints import EndpointInput
 from app.services.isp_confirmations import ask_on_submission
 from app.services.national_register import announce, register_class
@@ -254,19 +253,21 @@ def deletable(application: Application) -> bool:
 
 
 def delete_draft(application: Application) -> None:
-    """Delete a never-submitted draft with its entries, endpoints, findings and documents; the files go
-    after the commit. The trail keeps what it held. The caller commits."""
+    """Delete a never-submitted draft with its entries, endpoints, findings and documents, and their bytes from
+    the store unless other documents have the same. The trail keeps what it held. The caller commits."""
     lock_application(application)
     if not deletable(application):
         raise Conflict(_("Application %(id)s is %(state)s and has been submitted before; withdraw it instead.",
                          id=application.id, state=_state(application)), details={"state": application.state})
-    files = [storage_dir() / d.stored_name for d in application.documents]
+    documents = list(application.documents)
     audit.record("application.deleted", application, before=_summary_of(application),
                  documents=[{"kind": d.kind, "name": d.display_name, "sha256": d.sha256}
                             for d in application.documents])
     db.session.delete(application)
     db.session.flush()
-    call_after_commit(lambda: [path.unlink(missing_ok=True) for path in files])
+    for document in documents:
+        document_store.delete_if_unused(document.sha256)
+        document_files.remove_after_commit(document)
 
 
 def renewable(application: Application) -> bool:

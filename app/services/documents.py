@@ -1,15 +1,13 @@
-"""Supporting documents: type checked by content, size capped, stored privately under a random name.
+"""Supporting documents: type checked by content, size capped, their bytes kept in the document store.
 
 Documents change only while the applicant may change the application (reopening.make_changeable: a
 ready or flagged one not in a batch goes back to draft). Identity papers (NTN certificate, CNIC) are
-the applicant's, not one application's: the newest of each kind is copied onto each new application
-and renewal, and the applicant replaces it there.
+the applicant's, not one application's: the newest of each kind is carried onto each new application
+and renewal (a new document naming the same stored bytes), and the applicant replaces it there.
 """
-import hashlib
 import re
-import secrets
 import unicodedata
-from pathlib import Path
+from collections.abc import Iterator
 
 import filetype
 from flask import current_app
@@ -17,12 +15,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app import audit
-from app.after_commit import call_after_commit
 from app.choices import DocumentKind
 from app.extensions import db
 from app.i18n import _
 from app.models import Application, Document, User
-from app.services import ServiceError, file_kinds, pdf_scripts
+from app.services import ServiceError, document_files, document_store, file_kinds, pdf_scripts
 from app.services.review.reopening import check_changeable, make_changeable
 from app.services.validation.prechecks import run_prechecks
 
@@ -41,10 +38,9 @@ class UnsupportedType(ServiceError):
     code = "unsupported_media_type"
 
 
-def storage_dir() -> Path:
-    path = Path(current_app.config["INSTANCE_DIR"]) / "documents"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+class Lost(ServiceError):
+    status = 404
+    code = "not_found"
 
 
 def display_name(filename: str | None) -> str:
@@ -99,7 +95,7 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
     # An application holds one NTN certificate and one of each CNIC side: a new one replaces the old (often
     # the copy carried over from an earlier application), so reviewers never weigh two versions.
     replaced = [d for d in application.documents if d.kind == kind and kind in DocumentKind.IDENTITY]
-    document = _add(application, kind, display_name(upload.filename), content, mime)
+    document = _add(application, kind, display_name(upload.filename), document_store.put(content), len(content), mime)
     audit.record("document.uploaded", ("application", application.id), document_id=document.id, kind=kind,
                  name=document.display_name, sha256=document.sha256, size=document.size)
     for old in replaced:
@@ -108,19 +104,17 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
     return document
 
 
-def _add(application: Application, kind: str, name: str, content: bytes, mime: str) -> Document:
-    stored_name = secrets.token_hex(16) + ALLOWED_TYPES[mime]
-    (storage_dir() / stored_name).write_bytes(content)
-    document = Document(application=application, kind=kind, display_name=name, stored_name=stored_name,
-                        content_type=mime, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                        uploaded_by_id=application.applicant_id)
+def _add(application: Application, kind: str, name: str, sha256: str, size: int, mime: str) -> Document:
+    document = Document(application=application, kind=kind, display_name=name, content_type=mime, size=size,
+                        sha256=sha256, uploaded_by_id=application.applicant_id)
     db.session.add(document)
     db.session.flush()
     return document
 
 
 def remove_document(application: Application, document: Document) -> None:
-    """Take a document off an application the applicant may still change; the file goes after the commit."""
+    """Take a document off an application the applicant may still change, and its bytes from the store unless
+    another document has the same. The caller commits."""
     if document.application_id != application.id:
         raise ServiceError(_("Document %(document)s is not on application %(id)s.", document=document.id,
                              id=application.id), field="document")
@@ -134,8 +128,8 @@ def _detach(application: Application, document: Document, **data) -> None:
     db.session.flush()
     audit.record("document.removed", ("application", application.id), document_id=document.id,
                  kind=document.kind, name=document.display_name, sha256=document.sha256, **data)
-    path = storage_dir() / document.stored_name
-    call_after_commit(lambda: path.unlink(missing_ok=True))
+    document_store.delete_if_unused(document.sha256)
+    document_files.remove_after_commit(document)
 
 
 def identity_documents(applicant: User) -> list[Document]:
@@ -150,16 +144,16 @@ def identity_documents(applicant: User) -> list[Document]:
 
 
 def attach_identity_documents(application: Application) -> list[Document]:
-    """Copy the applicant's identity papers onto a new application (its own copy of each file, so that
-    removing it here leaves the others alone). The caller commits."""
+    """Carry the applicant's identity papers onto a new application: a document of its own naming the same stored
+    bytes, so that removing it here leaves the others alone. The caller commits."""
     copies = []
     for original in identity_documents(application.applicant):
         if original.application_id == application.id:
             continue
-        path = storage_dir() / original.stored_name
-        if not path.exists():
-            continue  # a file lost from the disk is simply not carried over; the applicant uploads it again
-        copy = _add(application, original.kind, original.display_name, path.read_bytes(), original.content_type)
+        if not document_files.store_file(original):
+            continue  # bytes lost (or changed on the disk) are not carried over; the applicant uploads them again
+        copy = _add(application, original.kind, original.display_name, original.sha256, original.size,
+                    original.content_type)
         audit.record("document.carried_over", ("application", application.id), document_id=copy.id,
                      kind=copy.kind, name=copy.display_name, sha256=copy.sha256,
                      from_application=original.application_id)
@@ -167,11 +161,25 @@ def attach_identity_documents(application: Application) -> list[Document]:
     return copies
 
 
-def record_download(document: Document) -> Path:
-    """Record on the audit trail that the current user fetched the document; where its file is. The caller commits."""
+def record_download(document: Document) -> Iterator[bytes]:
+    """Record on the audit trail that the current user fetches the document; its bytes, chunk by chunk, read as
+    they are sent. The caller commits (before sending them)."""
+    chunks = contents(document)
     audit.record("document.downloaded", ("application", document.application_id), document_id=document.id,
                  kind=document.kind)
-    return storage_dir() / document.stored_name
+    return chunks
+
+
+def contents(document: Document) -> Iterator[bytes]:
+    """The document's bytes from the store, or from its file if `flask documents migrate` has not moved it yet."""
+    try:
+        return document_store.open(document.sha256)
+    except document_store.Missing:
+        path = document_files.file_of(document)
+        if path is None:
+            raise Lost(_("The file of %(name)s is missing from the document store; ask the applicant to upload it "
+                         "again.", name=repr(document.display_name)), details={"document": document.id}) from None
+        return document_files.read_chunks(path)
 
 
 def download_name(document: Document) -> str:

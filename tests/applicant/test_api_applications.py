@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Application, Document
+from app.services import document_store
 from tests.applicant.conftest import FIRM, PDF, PNG
 
 
@@ -120,8 +121,7 @@ def test_upload_checks_content_not_name(applicant, draft, db, app):
     assert big.status_code == 413 and "'big.pdf' is larger than" in big.json["error"]["message"]
     documents = db.session.scalars(select(Document)).all()
     assert [d.display_name for d in documents] == ["ntn cert.pdf"]
-    stored = app.config["INSTANCE_DIR"] / "documents" / documents[0].stored_name
-    assert stored.read_bytes() == PDF and "ntn" not in documents[0].stored_name
+    assert b"".join(document_store.open(documents[0].sha256)) == PDF and documents[0].stored_name is None
 
 
 def test_download_is_an_attachment_for_owner_and_reviewer_only(applicant, draft, make_user, api):

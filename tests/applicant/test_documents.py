@@ -1,5 +1,6 @@
 """Required documents: submit waits for them; uploads refused in plain words beside the field; documents
 removed and replaced while the application is editable; identity papers carried to new applications."""
+import hashlib
 import io
 import re
 import zlib
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Application, AuditEvent, Document
+from app.services import document_store
 from tests.applicant.conftest import PDF, PNG
 
 DOCX = b"PK\x03\x04" + b"\x00" * 26 + b"word/document.xml" + b"\x00" * 64
@@ -64,11 +66,10 @@ def test_documents_are_removed_and_replaced_while_editable(applicant, draft, log
     url = f"/applications/{draft['id']}"
     _upload(client, url, "ntn_certificate", PDF, "old-ntn.pdf")
     old = db.session.scalar(select(Document))
-    stored = app.config["INSTANCE_DIR"] / "documents" / old.stored_name
-    assert stored.exists()
+    assert document_store.exists(old.sha256)
     page = client.post(f"{url}/documents/{old.id}/remove", follow_redirects=True).text
     assert "old-ntn.pdf removed." in page and 'NTN certificate</strong> <span class="missing">(missing)' in page
-    assert not stored.exists()  # the file goes with the commit
+    assert not document_store.exists(old.sha256)  # its bytes go in the same commit
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.removed")).data["name"] == (
         "old-ntn.pdf")
     _upload(client, url, "ntn_certificate", PNG, "new-ntn.png")
@@ -93,10 +94,12 @@ def test_identity_papers_follow_the_applicant_to_new_applications_and_renewals(a
     _upload(applicant, url, "client_contract", PDF + b"contract", "contract.pdf")
     second = applicant.post("/api/v1/applications", json={"purpose": "Second office", "category": "company_vpn",
                                                          "entries": ["39.32.14.0/24"]}).json
-    # Only the identity papers, as copies of their own: removing one here leaves the first application's.
+    # Only the identity papers, as documents of their own: removing one here leaves the first application's.
     assert [(d["kind"], d["name"]) for d in second["documents"]] == [("ntn_certificate", "ntn.pdf")]
     copies = db.session.scalars(select(Document).where(Document.kind == "ntn_certificate")).all()
-    assert len({c.stored_name for c in copies}) == 2 and len({c.sha256 for c in copies}) == 1
+    assert len(copies) == 2 and len({c.sha256 for c in copies}) == 1
+    # Carried over, not copied: the two documents name the same stored bytes.
+    assert sorted(document_store.stored()) == sorted([copies[0].sha256, hashlib.sha256(PDF + b"contract").hexdigest()])
     carried = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.carried_over"))
     assert carried.subject_id == str(second["id"]) and carried.data["from_application"] == draft["id"]
     assert applicant.post(f"/api/v1/applications/{second['id']}/submit").status_code == 202  # nothing missing

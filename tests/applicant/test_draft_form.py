@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.addresses import classify, parse_entry
 from app.models import AddressEntry, Application, AuditEvent, Document
+from app.services import document_store
 from app.services.profiles import ProfileInput, save_profile
 from tests.applicant.conftest import PDF
 from tests.conftest import PASSWORD
@@ -145,7 +146,8 @@ def test_a_draft_is_deleted_after_a_confirmation(login, make_user, db, app):
     application_id = _id(_new(client))
     client.post(f"/applications/{application_id}/documents", data={
         "kind": "cnic_front", "file": (io.BytesIO(PDF), "cnic.pdf")}, content_type="multipart/form-data")
-    stored = app.config["INSTANCE_DIR"] / "documents" / db.session.scalar(select(Document.stored_name))
+    stored = db.session.scalar(select(Document.sha256))
+    assert document_store.exists(stored)
     page = client.get(f"/applications/{application_id}").text
     assert f'href="/applications/{application_id}/delete">Delete draft</a>' in page and "Withdraw" not in page
     confirm = client.get(f"/applications/{application_id}/delete").text
@@ -157,7 +159,8 @@ def test_a_draft_is_deleted_after_a_confirmation(login, make_user, db, app):
     db.session.expire_all()
     assert db.session.get(Application, application_id) is None
     assert db.session.scalar(select(func.count()).select_from(AddressEntry)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Document)) == 0 and not stored.exists()
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert not document_store.exists(stored)  # its bytes went with it, in the same commit
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "application.deleted"))
     assert event.data["before"]["entries"] == ["39.32.12.0/24"] and event.data["documents"][0]["name"] == "cnic.pdf"
     assert client.get(f"/applications/{application_id}").status_code == 404

@@ -7,7 +7,7 @@ from app.addresses import parse_entry
 from app.choices import State
 from app.models import AddressEntry, Application, Document, Finding
 from app.models.types import utcnow
-from app.services.documents import storage_dir
+from app.services import document_store
 from app.services.profiles import ProfileInput, save_profile
 from tests.conftest import PASSWORD
 
@@ -55,10 +55,8 @@ def queued(db, make_applicant_as):
                                    severity=severity, message=f"{code} on {entry.input if entry else 'it'}",
                                    data=data or {}))
         for kind, name, content_type, content in documents:
-            stored = f"{application.id}-{name}"
-            (storage_dir() / stored).write_bytes(content)
-            db.session.add(Document(application_id=application.id, kind=kind, display_name=name, stored_name=stored,
-                                    content_type=content_type, size=len(content), sha256="0" * 64,
+            db.session.add(Document(application_id=application.id, kind=kind, display_name=name,
+                                    content_type=content_type, size=len(content), sha256=document_store.put(content),
                                     uploaded_by_id=applicant.id))
         db.session.commit()
         return application

@@ -162,5 +162,5 @@ def download_document(application_id: int, document_id: int):
     application = application_or_404(application_id)
     document = _document_or_404(application, document_id)
     with committed():
-        path = record_download(document)
-    return send_document(document, path)
+        chunks = record_download(document)
+    return send_document(document, chunks)

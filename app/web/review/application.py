@@ -178,5 +178,5 @@ def inline_document(application_id: int, document_id: int):
     if document.content_type not in presenters.INLINE_TYPES:
         abort(404)  # anything else is only ever a download
     with committed():
-        path = record_download(document)  # records who looked at it
-    return send_document(document, path, inline=True)
+        chunks = record_download(document)  # records who looked at it
+    return send_document(document, chunks, inline=True)
