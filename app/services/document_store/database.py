@@ -48,9 +48,9 @@ def _lock(sha256: str, for_update: bool) -> bool:
 def _insert_blob(sha256: str, size: int) -> bool:
     """Insert the blob row unless another transaction has one; whether this one did (then it writes the chunks)."""
     dialect_insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = db.session.execute(dialect_insert(DocumentBlob).values(sha256=sha256, size=size)
-                                .on_conflict_do_nothing())
-    return result.rowcount == 1
+    inserted = db.session.scalar(dialect_insert(DocumentBlob).values(sha256=sha256, size=size)
+                                 .on_conflict_do_nothing().returning(DocumentBlob.sha256))
+    return inserted is not None  # (not rowcount: psycopg's is -1 here)
 
 
 def open(sha256: str) -> Iterator[bytes]:  # noqa: A001
