@@ -33,8 +33,8 @@ def publish(reason: str, full: bool) -> None:
 
 @whitelist.command("verify")
 def verify() -> None:
-    """Check the latest version against the database: its bodies assembled again from the stored pieces, and
-    every address block rendered again from what is approved now. Exits 1 on any difference."""
+    """Check the latest version against the database: its bodies assembled again from the stored pieces, every
+    address block and every operator's feed rendered again from what is approved now. Exits 1 on any difference."""
     verdict = verify_latest()
     if verdict.serial is None:
         click.echo("Nothing is published yet.")
@@ -44,6 +44,9 @@ def verify() -> None:
     for version, block in verdict.stale_blocks:
         click.echo(f"IPv{version} block {block} differs from the approved space and is not marked for publication.",
                    err=True)
+    for organisation in verdict.stale_feeds:
+        click.echo(f"{organisation}'s subscriber feed differs from its approved subscriptions and is not marked for "
+                   "publication.", err=True)
     if not verdict.intact:
         raise click.ClickException("Run `flask whitelist publish --full` to publish the corrected list.")
     click.echo(f"Version {verdict.serial} is intact; "

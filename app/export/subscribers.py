@@ -7,6 +7,11 @@ PCEF maps to "let VPN traffic through": mobile numbers matched on Calling-Statio
 mobile cores send the MSISDN), fixed-line accounts on User-Name. Each entry ends in `Fall-Through = Yes`
 so the operator's own entries after it still run (authentication stays theirs; this file only adds the
 Filter-Id). Same rules as the whitelist's formats: pure functions, the same feed gives the same bytes.
+
+Each body is a head (what names the version: serial, time, organisation, count; empty for csv) and the rows
+part after it, which depends on the rows alone (and radius's Filter-Id). A version in which an organisation's
+subscriptions did not change reuses the rows part of the version before and renders only a new head
+(services/publication/feeds.py): `render(feed) == head(feed.head()) + rows(feed)` for every format.
 """
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -20,6 +25,20 @@ from app.export.snapshot import Holder
 CSV_HEADER = ("identifier", "kind", "application_id", "holder", "approved_at", "expires_at")
 
 
+class FeedHead(NamedTuple):
+    """What names a feed's version in its head."""
+
+    serial: int
+    published_at: datetime
+    organisation: str
+    count: int
+    filter_id: str
+
+    def published_iso(self) -> str:
+        at = self.published_at
+        return (at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)).isoformat()
+
+
 class SubscriberFeed(NamedTuple):
     """One organisation's rows in one version; `holders` may hold other applications too (it is shared)."""
 
@@ -30,12 +49,15 @@ class SubscriberFeed(NamedTuple):
     holders: dict[int, Holder]
     filter_id: str                    # RADIUS_FILTER_ID, checked at startup (config.radius_filter_id)
 
-    def published_iso(self) -> str:
-        at = self.published_at
-        return (at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)).isoformat()
+    def head(self) -> FeedHead:
+        return FeedHead(self.serial, self.published_at, self.organisation, len(self.rows), self.filter_id)
 
 
-def render_subscribers_csv(feed: SubscriberFeed) -> bytes:
+def csv_head(head: FeedHead) -> bytes:
+    return b""  # the header line is the same in every version: part of the rows part
+
+
+def csv_rows(feed: SubscriberFeed) -> bytes:
     """RFC 4180 with CRLF and formula-defused names, exactly as the whitelist's csv (app/export/csv.py)."""
     tails = {}
     lines = [",".join(CSV_HEADER) + "\r\n"]
@@ -54,8 +76,14 @@ def _identifier_cell(identifier: str) -> str:
     return identifier if NEEDS_QUOTES.isdisjoint(identifier) else '"' + identifier.replace('"', '""') + '"'
 
 
-def render_subscribers_json(feed: SubscriberFeed) -> bytes:
-    """The feed's facts, then one object a line under "subscribers" (fixed key order, UTF-8, null for no expiry)."""
+def json_head(head: FeedHead) -> bytes:
+    """The feed's facts; the rows part goes on with "subscribers"."""
+    return (f'{{\n "serial": {head.serial},\n "published_at": "{head.published_iso()}",\n'
+            f' "organisation": {encode_basestring(head.organisation)},\n "count": {head.count},\n').encode()
+
+
+def json_rows(feed: SubscriberFeed) -> bytes:
+    """One object a line under "subscribers" (fixed key order, UTF-8, null for no expiry), closing the object."""
     tails = {}
     items = []
     for identifier, kind, application_id in feed.rows:
@@ -66,10 +94,7 @@ def render_subscribers_json(feed: SubscriberFeed) -> bytes:
                                             f'{encode_basestring(applicant)}, "approved_at": "{approved_at}", '
                                             f'"expires_at": {_date(expires_at)}}}')
         items.append(f'{{"identifier": {encode_basestring(identifier)}, "kind": "{kind}", {tail}')
-    head = (f'{{\n "serial": {feed.serial},\n "published_at": "{feed.published_iso()}",\n'
-            f' "organisation": {encode_basestring(feed.organisation)},\n "count": {len(feed.rows)},\n')
-    body = ' "subscribers": [' + ("\n  " + ",\n  ".join(items) + "\n " if items else "") + "]\n}\n"
-    return (head + body).encode()
+    return (' "subscribers": [' + ("\n  " + ",\n  ".join(items) + "\n " if items else "") + "]\n}\n").encode()
 
 
 def _date(iso: str) -> str:
@@ -88,13 +113,18 @@ def radius_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_subscribers_radius(feed: SubscriberFeed) -> bytes:
+def radius_head(head: FeedHead) -> bytes:
+    """Comment lines naming the version and the Filter-Id, then a blank line."""
+    return (f"# Raasta subscriber feed for {_comment(head.organisation)}: whitelist serial {head.serial}, "
+            f"published {head.published_iso()}, {head.count} subscriptions.\n"
+            f"# Each approved subscriber gets Filter-Id {radius_string(head.filter_id)}; Fall-Through lets the "
+            "entries after these run as before.\n\n").encode()
+
+
+def radius_rows(feed: SubscriberFeed) -> bytes:
     filter_id = radius_string(feed.filter_id)
-    lines = [f"# Raasta subscriber feed for {_comment(feed.organisation)}: whitelist serial {feed.serial}, "
-             f"published {feed.published_iso()}, {len(feed.rows)} subscriptions.\n",
-             f"# Each approved subscriber gets Filter-Id {filter_id}; Fall-Through lets the entries after "
-             "these run as before.\n\n"]
     reply = f"\tFilter-Id := {filter_id},\n\tFall-Through = Yes\n\n"
+    lines = []
     for identifier, kind, _ in feed.rows:
         if kind == SubscriptionKind.MOBILE:  # stored as E.164 (+923001234567); cores send the digits
             lines.append(f"DEFAULT\tCalling-Station-Id == {radius_string(identifier.lstrip('+'))}\n{reply}")
@@ -108,8 +138,18 @@ def _comment(text: str) -> str:
     return " ".join(text.split())
 
 
-SUBSCRIBER_RENDERERS: dict[str, Callable[[SubscriberFeed], bytes]] = {
-    SubscriberFormat.CSV: render_subscribers_csv,
-    SubscriberFormat.JSON: render_subscribers_json,
-    SubscriberFormat.RADIUS: render_subscribers_radius,
+class FeedFormat(NamedTuple):
+    head: Callable[[FeedHead], bytes]
+    rows: Callable[[SubscriberFeed], bytes]
+
+    def render(self, feed: SubscriberFeed) -> bytes:
+        return self.head(feed.head()) + self.rows(feed)
+
+
+FEED_FORMATS: dict[str, FeedFormat] = {
+    SubscriberFormat.CSV: FeedFormat(csv_head, csv_rows),
+    SubscriberFormat.JSON: FeedFormat(json_head, json_rows),
+    SubscriberFormat.RADIUS: FeedFormat(radius_head, radius_rows),
 }
+SUBSCRIBER_RENDERERS: dict[str, Callable[[SubscriberFeed], bytes]] = {
+    fmt: parts.render for fmt, parts in FEED_FORMATS.items()}

@@ -17,6 +17,7 @@ from app.models.whitelist import (
     WhitelistBlob,
     WhitelistBlock,
     WhitelistDirtyBlock,
+    WhitelistDirtyFeed,
     WhitelistFile,
     WhitelistVersion,
 )
@@ -26,6 +27,6 @@ __all__ = [
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "Finding",
     "Holiday", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote",
     "SitePage", "SmsCode", "SubscriberFile", "Subscription", "User", "WebhookDelivery", "WhitelistBlob",
-    "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistFile", "WhitelistVersion",
+    "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed", "WhitelistFile", "WhitelistVersion",
     "batch_applications",
 ]

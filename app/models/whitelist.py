@@ -97,22 +97,38 @@ class WhitelistDirtyBlock(db.Model):
     block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
+class WhitelistDirtyFeed(db.Model):
+    """An organisation whose approved subscriptions, or a holder of them, changed since the last publication:
+    written with the change (approved_space, profiles), taken by the next publish(), which renders its feed's
+    rows again; every other organisation's feed keeps its rows part and gets a new head."""
+
+    __tablename__ = "whitelist_dirty_feeds"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), primary_key=True,
+                                                 autoincrement=False)
+
+
 class SubscriberFile(db.Model):
     """One format of one organisation's subscriber feed in one version: which body, its signature, its rows.
 
-    Bodies are WhitelistBlobs like the whitelist's, so equal feeds share one. An organisation that ever had
-    approved subscriptions has a file in every later version (an empty feed once they are all gone), so a
-    RADIUS server polling `latest` always gets the current list."""
+    The body is `head` (naming the version) followed by the rows part, a WhitelistBlob named `rows_sha256` that
+    every version with the same subscriptions shares (app/export/subscribers.py); `sha256` is the whole body's,
+    materialised in the body cache when asked for. Files published before migration 0018 have no head and no
+    rows part: their whole body is the blob named `sha256`. An organisation that ever had approved subscriptions
+    has a file in every later version (an empty feed once they are all gone), so a RADIUS server polling
+    `latest` always gets the current list."""
 
     __tablename__ = "subscriber_files"
 
     serial: Mapped[int] = mapped_column(ForeignKey("whitelist_versions.serial"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("isp_organisations.id"), primary_key=True)
     format: Mapped[str] = mapped_column(String(10), primary_key=True)
-    sha256: Mapped[str] = mapped_column(ForeignKey("whitelist_blobs.sha256"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     count: Mapped[int]  # subscriptions in the feed
+    head: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rows_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApprovedPrefix(db.Model):

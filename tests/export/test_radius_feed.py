@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from app.export.snapshot import Holder
-from app.export.subscribers import SubscriberFeed, radius_string, render_subscribers_radius
+from app.export.subscribers import SUBSCRIBER_RENDERERS, SubscriberFeed, radius_string
 
 DEBIAN_CONFIG = "/etc/freeradius/3.0"
 HOLDER = Holder("Ayesha Khan", "freelancer", "2026-12-01T10:00:00+00:00", "")
@@ -47,7 +47,7 @@ def _feed(rows) -> SubscriberFeed:
 def test_freeradius_accepts_the_feed(tmp_path):
     rows = [("+923001234567", "mobile", 1), ("+923451112222", "mobile", 1), ("lhr-0042@ptcl.net.pk", "fixed", 1),
             ('odd"account\\name', "fixed", 1)]  # refused by the inputs; escaped here all the same
-    body = render_subscribers_radius(_feed(rows))
+    body = SUBSCRIBER_RENDERERS["radius"](_feed(rows))
     assert 'DEFAULT\tCalling-Station-Id == "923001234567"\n\tFilter-Id := "raasta-vpn",\n\tFall-Through = Yes\n' \
         in body.decode()
     assert 'User-Name == "odd\\"account\\\\name"' in body.decode()
@@ -56,7 +56,7 @@ def test_freeradius_accepts_the_feed(tmp_path):
 
 
 def test_freeradius_accepts_an_empty_feed(tmp_path):
-    result = _check(tmp_path, render_subscribers_radius(_feed([])))
+    result = _check(tmp_path, SUBSCRIBER_RENDERERS["radius"](_feed([])))
     assert result.returncode == 0, result.stdout[-3000:]
 
 

@@ -7,6 +7,7 @@ from app.choices import OrganisationKind, State, SubscriptionKind
 from app.models import Application, ApprovedSubscription, Subscription
 from app.models.types import utcnow
 from app.services.isp_organisations import create_organisation, find_organisation
+from app.services.publication import dirty
 from tests.whitelist.conftest import publish  # noqa: F401 (the same fixture: publish and commit)
 
 
@@ -19,7 +20,7 @@ def organisation(name: str):
 def approved_subscriber(db, make_applicant):
     """approved_subscriber([("Jazz", "+923001234567"), ("PTCL", "acct-1")], name=..., days=365) -> an approved
     application holding those subscriptions (mobile for a mobile operator, fixed otherwise), with their
-    ApprovedSubscription rows, committed."""
+    ApprovedSubscription rows and their operators' feeds marked for the next publication, committed."""
 
     def make(subscriptions, name="Ayesha Khan", applicant=None, days=365):
         applicant = applicant or make_applicant(name)
@@ -39,6 +40,7 @@ def approved_subscriber(db, make_applicant):
             db.session.add(ApprovedSubscription(application_id=application.id, subscription_id=subscription.id,
                                                 applicant_id=applicant.id, organisation_id=served_by.id, kind=kind,
                                                 identifier=identifier))
+            dirty.mark_organisations([served_by.id])  # as approved_space.add_subscriptions does
         db.session.commit()
         return application
 

@@ -6,7 +6,7 @@ import json
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from app.models import SubscriberFile
-from app.services.publication import feeds
+from app.services.publication import dirty, feeds
 from app.services.publication.files import body
 from app.services.publication.signing import public_key_pem
 from tests.feeds.conftest import organisation
@@ -58,6 +58,7 @@ def test_an_operator_whose_subscribers_are_gone_gets_an_empty_feed(db, approved_
     from app.choices import State
     application = approved_subscriber([("Jazz", "+923001234567")])
     first = publish()
+    dirty.mark_applications([application.id])  # as a revocation does, before the state changes
     application.state = State.REVOKED
     db.session.commit()
     second = publish()

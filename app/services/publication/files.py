@@ -29,7 +29,7 @@ from app.choices import WhitelistFormat
 from app.export.snapshot import VersionFacts
 from app.extensions import db
 from app.i18n import _
-from app.models import WhitelistBlob, WhitelistFile, WhitelistVersion
+from app.models import SubscriberFile, WhitelistBlob, WhitelistFile, WhitelistVersion
 from app.services import Unavailable
 from app.services.publication import block_store, bodies, pieces
 from app.services.recent import Recent
@@ -164,7 +164,7 @@ def _assemble(sha256: str, folder: Path) -> None:
     found = db.session.execute(select(WhitelistFile.serial, WhitelistFile.format)
                                .where(WhitelistFile.sha256 == sha256).limit(1)).first()
     if found is None:
-        raise LookupError(f"no whitelist body with sha256 {sha256}")
+        return _assemble_feed(sha256, folder)
     version = db.session.get(WhitelistVersion, found.serial)
     local = version_pieces(version, block_store.at_serial(version.serial))
     written, path = bodies.write_one(found.format, facts(version), local, folder)
@@ -172,6 +172,21 @@ def _assemble(sha256: str, folder: Path) -> None:
         path.unlink(missing_ok=True)
         raise ValueError(f"whitelist version {version.serial}'s {found.format} body assembles to {written}, not "
                          f"its recorded {sha256}: run `flask whitelist verify`")
+
+
+def _assemble_feed(sha256: str, folder: Path) -> None:
+    """Write the subscriber feed body named `sha256` (published since migration 0018: its head, then the rows part
+    it shares with other versions) into `folder`."""
+    feed = db.session.execute(select(SubscriberFile.head, SubscriberFile.rows_sha256).where(
+        SubscriberFile.sha256 == sha256, SubscriberFile.rows_sha256.is_not(None)).limit(1)).first()
+    rows = feed and db.session.scalar(select(WhitelistBlob.body).where(WhitelistBlob.sha256 == feed.rows_sha256))
+    if rows is None:
+        raise LookupError(f"no whitelist or subscriber body with sha256 {sha256}")
+    digest = hashlib.sha256(feed.head)
+    digest.update(rows)
+    if digest.hexdigest() != sha256:
+        raise ValueError(f"the subscriber feed body {sha256} does not match its head and rows part")
+    _write_atomically(folder / sha256, feed.head, rows)
 
 
 def version_pieces(version: WhitelistVersion, blocks: list) -> pieces.Pieces:
@@ -195,14 +210,15 @@ def facts(version: WhitelistVersion) -> VersionFacts:
     return VersionFacts(version.serial, version.published_at, version.audit_head_seq, version.audit_head_hash)
 
 
-def _write_atomically(path: Path, body: bytes) -> None:
-    """A reader sees no file or the whole file: written to a temporary beside it, then renamed into place. A failed
-    write (a full disk) leaves no temporary behind."""
+def _write_atomically(path: Path, *parts: bytes) -> None:
+    """A reader sees no file or the whole file (`parts`, one after the other): written to a temporary beside it,
+    then renamed into place. A failed write (a full disk) leaves no temporary behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:16]}.")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
+            for part in parts:
+                handle.write(part)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

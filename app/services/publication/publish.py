@@ -22,7 +22,6 @@ from app import audit
 from app.after_commit import call_after_commit
 from app.choices import WhitelistFormat
 from app.export.blocks import RenderedBlock
-from app.export.snapshot import Holder
 from app.extensions import db
 from app.models import WhitelistFile, WhitelistVersion
 from app.models.types import utcnow
@@ -85,8 +84,8 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
     was = {ref.key: ref for ref in before}
     changed = [key for key in sorted(rendered) if block_store.differs(was.get(key), rendered[key], shas[key])]
     after = _blocks_after(before, {key: (rendered[key], shas[key]) for key in changed})
-    subscribers, holders = feeds.approved_subscriptions(now)
-    content = content_digest(after, subscribers, holders)
+    planned = feeds.plan(latest, latest.published_at - EXPIRY_MARGIN if latest is not None else None, now, full)
+    content = content_digest(after, planned)
     if latest is not None and latest.content_sha256 == content:
         return None
     serial = latest.serial + 1 if latest else 1
@@ -94,7 +93,7 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
     prefixes = counts.v4_prefixes + counts.v6_prefixes
     event = audit.record("whitelist.published", ("whitelist_version", serial), actor=actor, reason=reason,
                          entries=counts.entries, prefixes=prefixes, content_sha256=content,
-                         **({"subscriptions": sum(map(len, subscribers.values()))} if subscribers else {}))
+                         **({"subscriptions": planned.subscriptions()} if planned.subscriptions() else {}))
     audit_checkpoints.sign_head(event)  # ISPs hold this head in the signed JSON; auditors verify it
     version = WhitelistVersion(serial=serial, published_at=event.at, published_by_id=event.actor_id,
                                reason=reason[:WhitelistVersion.reason.type.length], entry_count=counts.entries,
@@ -113,11 +112,12 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
                                       signature=sealed.signature) for fmt, sealed in written.items()])
     db.session.flush()
     files.prune_cache(files.cache_dir(), keep={sealed.sha256 for sealed in written.values()})
-    version.subscription_count = feeds.store_feeds(version, subscribers, holders)
+    version.subscription_count = feeds.store_feeds(version, planned)
     db.session.flush()
     current_app.logger.info("whitelist version %s published: %s entries, %s prefixes, %s subscriptions, %s of %s "
-                            "blocks rendered again (%s)", serial, counts.entries, prefixes,
-                            version.subscription_count, len(changed), len(after), reason)
+                            "blocks and %s of %s feeds rendered again (%s)", serial, counts.entries, prefixes,
+                            version.subscription_count, len(changed), len(after), planned.rendered,
+                            len(planned.feeds), reason)
     # This process's polls see the new version from the commit on (other processes within POLL_CACHE_SECONDS).
     call_after_commit(files.recent_latest(current_app).clear)
     webhooks.queue_notices(version)
@@ -138,14 +138,13 @@ def _blocks_after(before: list[BlockRef], changed: dict[BlockKey, tuple[Rendered
     return [blocks[key] for key in sorted(blocks)]
 
 
-def content_digest(blocks: list[BlockRef], subscribers: feeds.Subscribers, holders: dict[int, Holder]) -> str:
+def content_digest(blocks: list[BlockRef], planned: feeds.Plan) -> str:
     """sha256 of what a version holds: each block's json piece (its rows, every field of each, which the other
-    pieces are made from), then the approved subscriptions with their holders. Equal digests, equal versions."""
-    tails = {application_id: "".join(f"\t{field}" for field in (application_id, *holder)).encode() + b"\n"
-             for application_id, holder in holders.items()}
+    pieces are made from), then each organisation's subscriptions (its csv rows part's sha256: every row with its
+    holder). Equal digests, equal versions."""
     digest = hashlib.sha256()
     for ref in blocks:
         digest.update(b"%d\t%d\t%s\n" % (ref.version, ref.block, ref.json_sha256.encode()))
-    for line in feeds.content_lines(subscribers, tails):
+    for line in planned.content_lines():
         digest.update(line)
     return digest.hexdigest()

@@ -1,10 +1,12 @@
 """`flask whitelist verify`: is the latest version what the database approves, byte for byte?
 
-Two checks, neither trusting this host's files. The bodies: each format of the latest version assembled again
+Three checks, none trusting this host's files. The bodies: each format of the latest version assembled again
 from the pieces the database holds must have the sha256 and size recorded for it. The blocks: every block rendered
 again from the approved space now must equal its recorded pieces, except the blocks waiting for the next
-publication (marked, or holding an approval that has expired since). A difference outside those is a block that
-a change failed to mark: `flask whitelist publish --full` publishes the corrected list.
+publication (marked, or holding an approval that has expired since). The feeds: each operator's rows rendered
+again from its approved subscriptions must equal its recorded csv, except those marked or expiring likewise. A
+difference outside those is something a change failed to mark: `flask whitelist publish --full` publishes the
+corrected list.
 """
 import tempfile
 from pathlib import Path
@@ -14,9 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import WhitelistBlob, WhitelistDirtyBlock
+from app.models import IspOrganisation, WhitelistBlob, WhitelistDirtyBlock
 from app.models.types import utcnow
-from app.services.publication import block_store, bodies, files, pieces
+from app.services.publication import block_store, bodies, feeds, files, pieces
 from app.services.publication.dirty import BlockKey
 from app.services.publication.publish import latest_version
 
@@ -26,10 +28,11 @@ class Verdict(NamedTuple):
     mismatched_bodies: list[str]  # formats whose body assembled from the database's pieces is not the recorded one
     stale_blocks: list[BlockKey]  # blocks whose recorded pieces differ from the approved space, unmarked
     pending_blocks: int           # blocks waiting for the next publication
+    stale_feeds: list[str] = []   # organisations whose feed differs from their approved subscriptions, unmarked
 
     @property
     def intact(self) -> bool:
-        return not self.mismatched_bodies and not self.stale_blocks
+        return not self.mismatched_bodies and not self.stale_blocks and not self.stale_feeds
 
 
 def verify_latest() -> Verdict:
@@ -49,11 +52,13 @@ def verify_latest() -> Verdict:
             if sha256 != stored.sha256 or path.stat().st_size != stored.size:
                 mismatched.append(fmt)
     now = utcnow()
-    pending = set(db.session.execute(select(WhitelistDirtyBlock.version, WhitelistDirtyBlock.block))
-                  .tuples()) | block_store.expiring_keys(version.published_at, now)
+    pending = set(map(tuple, db.session.execute(select(WhitelistDirtyBlock.version, WhitelistDirtyBlock.block)))) \
+        | block_store.expiring_keys(version.published_at, now)
     was = {ref.key: ref for ref in blocks}
     keys = block_store.keys_with_space(now) | set(was)
     stale = [key for key, block in sorted(block_store.rendered(keys - pending, now).items())
              if block_store.differs(was.get(key), block, block_store.piece_shas(block))]
-    return Verdict(version.serial, mismatched, stale, len(pending))
+    stale_feeds = [db.session.get(IspOrganisation, organisation_id).name
+                   for organisation_id in feeds.stale_organisations(version, now)]
+    return Verdict(version.serial, mismatched, stale, len(pending), stale_feeds)
 

@@ -154,6 +154,7 @@ def add_subscriptions(subscriptions: list[SpaceSubscription]) -> int:
              "identifier": s.identifier} for s in subscriptions]
     if rows:
         db.session.execute(insert(ApprovedSubscription.__table__), rows)
+        dirty.mark_organisations(row["organisation_id"] for row in rows)
     return len(rows)
 
 
