@@ -3,8 +3,8 @@
 Shared by the web pages and the API (both sit above it; see the layer rule in the README).
 """
 import unicodedata
-from time import time
 from collections.abc import Iterator
+from time import time
 from urllib.parse import quote
 
 from flask import Response, request, stream_with_context

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import numpy as np
-from sqlalchemy import LargeBinary, bindparam, func, insert, select, type_coerce, update
+from sqlalchemy import LargeBinary, String, bindparam, func, insert, literal_column, select, type_coerce, update
 
 from app.addresses.columns import format_ipv4_cidrs
 from app.addresses.ranges import format_address
@@ -99,8 +99,16 @@ def expiring_keys(since: datetime, now: datetime) -> set[BlockKey]:
     """The blocks of approvals whose expiry fell in (since, now]: out of the whitelist from now on, whether or not
     the expiry job has removed them yet."""
     return keys_of(db.session.execute(SPANS.join(Application, Application.id == ApprovedPrefix.application_id)
-                                      .where(Application.state == State.APPROVED, Application.expires_at > since,
-                                             Application.expires_at <= now)))
+                                      .where(*expired_in(since, now))))
+
+
+def expired_in(since: datetime, now: datetime) -> list:
+    """Conditions: an approval whose expiry fell in (since, now]. Found through ix_applications_expiry (a few rows);
+    on SQLite the state is compared with SQLite's unary +, which no index serves: given `state = 'approved'`,
+    SQLite walked ix_applications_state over every approval (60 ms at 250,000) to find the few expiring."""
+    state = (literal_column("+applications.state", String) if db.session.get_bind().dialect.name == "sqlite"
+             else Application.state)
+    return [Application.expires_at > since, Application.expires_at <= now, state == State.APPROVED]
 
 
 def read(keys: set[BlockKey], now: datetime) -> list[BlockRows]:

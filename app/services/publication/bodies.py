@@ -20,7 +20,7 @@ from app.export.blocks import BlockMeta
 from app.export.snapshot import Counts, VersionFacts
 from app.services.publication import signing
 from app.services.publication.block_store import BlockRef
-from app.services.publication.pieces import READ_CHUNK, Pieces
+from app.services.publication.pieces import Pieces
 from app.services.publication.signing import Signing
 
 ORDER = (WhitelistFormat.JSON, WhitelistFormat.CSV, WhitelistFormat.CISCO, WhitelistFormat.MIKROTIK,

@@ -27,7 +27,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.choices import State, SubscriberFormat
+from app.choices import SubscriberFormat
 from app.export.snapshot import Holder
 from app.export.subscribers import FEED_FORMATS, FeedHead, SubscriberFeed
 from app.extensions import db
@@ -105,7 +105,9 @@ def plan(latest: WhitelistVersion | None, since: datetime | None, now: datetime,
     if since is not None:
         for organisation_id in _expiring(since, now):
             kept.pop(organisation_id, None)
-    to_read = (marked | set(before)) - set(kept) if kept else None  # None: every organisation
+    # Every organisation the first time and in a full publication; else those marked or not kept (an organisation
+    # without a feed yet is marked by its first approved subscription).
+    to_read = None if full or latest is None else (marked | set(before)) - set(kept)
     fresh, holders = _approved_subscriptions(now, to_read) if to_read != set() else ({}, {})
     feeds = {organisation_id: Feed(files[SubscriberFormat.CSV].count,
                                    {fmt: RowsPart(file.rows_sha256, file.size - len(file.head), None)
@@ -153,7 +155,7 @@ def _expiring(since: datetime, now: datetime) -> set[int]:
     return set(db.session.scalars(
         select(ApprovedSubscription.organisation_id).distinct()
         .join(Application, Application.id == ApprovedSubscription.application_id)
-        .where(Application.state == State.APPROVED, Application.expires_at > since, Application.expires_at <= now)))
+        .where(*block_store.expired_in(since, now))))
 
 
 def _approved_subscriptions(now: datetime, organisation_ids: set[int] | None) -> tuple[Subscribers, dict[int, Holder]]:

@@ -1,7 +1,7 @@
 """The Ed25519 key that signs whitelist bodies, webhook notices and audit checkpoints."""
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
