@@ -33,12 +33,23 @@ def rendered_whole(db, version: WhitelistVersion, operator: str, fmt: str) -> by
                                                     subscribers.get(org.id, []), holders, "raasta-vpn"))
 
 
+def reads_of_subscriptions(monkeypatch) -> list:
+    """The organisations each publication reads the approved subscriptions of (None: all of them)."""
+    reads, real = [], feeds._approved_subscriptions
+    monkeypatch.setattr(feeds, "_approved_subscriptions",
+                        lambda now, organisation_ids: reads.append(organisation_ids) or real(now, organisation_ids))
+    return reads
+
+
 def test_an_address_approval_keeps_every_feeds_rows_and_writes_new_heads(db, approved_subscriber,
-                                                                          approved_application, publish):
+                                                                          approved_application, publish,
+                                                                          monkeypatch):
     approved_subscriber([("Jazz", "+923001234567"), ("Zong", "+923151112222")])
     first = publish("first")
     approved_application(["39.32.0.0/24"])
+    reads = reads_of_subscriptions(monkeypatch)
     second = publish("second")
+    assert reads == []  # no subscription read, no feed rendered again
     before, after = files_of(db, first.serial), files_of(db, second.serial)
     assert set(before) == set(after)
     key = load_pem_public_key(public_key_pem())
@@ -58,11 +69,14 @@ def test_an_address_approval_keeps_every_feeds_rows_and_writes_new_heads(db, app
         assert body(after[(jazz, fmt)].sha256) == rendered_whole(db, second, "Jazz", fmt)
 
 
-def test_a_new_subscription_renders_its_operators_feed_again_and_no_other(db, approved_subscriber, publish):
+def test_a_new_subscription_renders_its_operators_feed_again_and_no_other(db, approved_subscriber, publish,
+                                                                          monkeypatch):
     approved_subscriber([("Jazz", "+923001234567"), ("Zong", "+923151112222")])
     first = publish("first")
     approved_subscriber([("Jazz", "+923009998888")], name="Bilal Ahmed")
+    reads = reads_of_subscriptions(monkeypatch)
     second = publish("second")
+    assert reads == [{organisation("Jazz").id}]
     before, after = files_of(db, first.serial), files_of(db, second.serial)
     jazz, zong = organisation("Jazz").id, organisation("Zong").id
     assert after[(zong, "json")].rows_sha256 == before[(zong, "json")].rows_sha256
