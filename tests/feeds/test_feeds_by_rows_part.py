@@ -27,7 +27,7 @@ def files_of(db, serial: int) -> dict[tuple[str, str], SubscriberFile]:
 
 def rendered_whole(db, version: WhitelistVersion, operator: str, fmt: str) -> bytes:
     """The feed as rendering it from scratch gives it: every row read again from the database."""
-    subscribers, holders = feeds._approved_subscriptions(utcnow(), None)
+    subscribers, holders = feeds.approved_subscriptions(utcnow(), None)
     org = organisation(operator)
     return SUBSCRIBER_RENDERERS[fmt](SubscriberFeed(version.serial, version.published_at, org.name,
                                                     subscribers.get(org.id, []), holders, "raasta-vpn"))
@@ -35,8 +35,8 @@ def rendered_whole(db, version: WhitelistVersion, operator: str, fmt: str) -> by
 
 def reads_of_subscriptions(monkeypatch) -> list:
     """The organisations each publication reads the approved subscriptions of (None: all of them)."""
-    reads, real = [], feeds._approved_subscriptions
-    monkeypatch.setattr(feeds, "_approved_subscriptions",
+    reads, real = [], feeds.approved_subscriptions
+    monkeypatch.setattr(feeds, "approved_subscriptions",
                         lambda now, organisation_ids: reads.append(organisation_ids) or real(now, organisation_ids))
     return reads
 

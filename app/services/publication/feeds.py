@@ -108,7 +108,7 @@ def plan(latest: WhitelistVersion | None, since: datetime | None, now: datetime,
     # Every organisation the first time and in a full publication; else those marked or not kept (an organisation
     # without a feed yet is marked by its first approved subscription).
     to_read = None if full or latest is None else (marked | set(before)) - set(kept)
-    fresh, holders = _approved_subscriptions(now, to_read) if to_read != set() else ({}, {})
+    fresh, holders = approved_subscriptions(now, to_read) if to_read != set() else ({}, {})
     feeds = {organisation_id: Feed(files[SubscriberFormat.CSV].count,
                                    {fmt: RowsPart(file.rows_sha256, file.size - len(file.head), None)
                                     for fmt, file in files.items()}, files)
@@ -158,7 +158,8 @@ def _expiring(since: datetime, now: datetime) -> set[int]:
         .where(*block_store.expired_in(since, now))))
 
 
-def _approved_subscriptions(now: datetime, organisation_ids: set[int] | None) -> tuple[Subscribers, dict[int, Holder]]:
+def approved_subscriptions(now: datetime, organisation_ids: set[int] | None = None) \
+        -> tuple[Subscribers, dict[int, Holder]]:
     """The approved subscriptions of live approvals at `now` per organisation (of `organisation_ids`, or all),
     and the holders of their applications. One Core query of plain tuples: 500,000 rows must cost well under a
     second."""
@@ -185,7 +186,7 @@ def stale_organisations(version: WhitelistVersion, now: datetime) -> list[int]:
                                                                                              now)
     recorded = {organisation_id: files[SubscriberFormat.CSV].sha256
                 for organisation_id, files in _files_of(version.serial).items() if SubscriberFormat.CSV in files}
-    fresh, holders = _approved_subscriptions(now, None)
+    fresh, holders = approved_subscriptions(now, None)
     filter_id = current_app.config["RADIUS_FILTER_ID"]
     stale = []
     for organisation_id in sorted((set(recorded) | set(fresh)) - waiting):
