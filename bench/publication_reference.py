@@ -15,7 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def create_app() -> Flask:
     app = Flask(__name__, static_folder=os.environ["BENCH_STATIC"], static_url_path="/static")
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # the web server reads its request size cap from here
+    # The web server reads its request size caps from here (as it does from the portal's Config).
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024, MAX_DOCUMENT_BYTES=1024 * 1024,
+                      MAX_REQUEST_BODY_BYTES=2 * 1024 * 1024)
     headers = {"ETag": os.environ["BENCH_ETAG"], "X-Whitelist-Serial": "1", "Cache-Control": "private, max-age=60"}
 
     @app.get("/api/v1/whitelist/latest.txt")
