@@ -186,4 +186,4 @@ def test_a_restore_with_another_signing_key_fails_the_audit_check_before_anythin
              "WHITELIST_SIGNING_KEY": other_key.decode()}
     result = flask_cli(wrong, "audit", "verify")
     assert result.returncode == 1
-    assert "has a signature that does not verify" in result.stderr, result.stderr
+    assert "does not verify with this signing key: either WHITELIST_SIGNING_KEY is not the key" in result.stderr
