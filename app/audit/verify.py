@@ -109,8 +109,11 @@ def _anchors(session: Session, public_key, expected_heads) -> tuple[dict, ChainR
             try:
                 public_key.verify(signature, checkpoint_message(seq, head_hash))
             except InvalidSignature:
+                # The key is the first suspect after a restore or a move to another host: say so before tampering.
                 return {}, ChainReport(0, GENESIS_HASH, seq, f"the signed checkpoint at event {seq} has a signature "
-                                                             "that does not verify: checkpoints were tampered with")
+                                                             "that does not verify with this signing key: either "
+                                                             "WHITELIST_SIGNING_KEY is not the key that signed it, or "
+                                                             "checkpoints were tampered with")
         anchors[seq] = (head_hash, f"the signed checkpoint at event {seq}")
     for seq, head_hash in expected_heads:
         anchors[seq] = (head_hash, f"the expected head {seq}:{head_hash[:12]}…")

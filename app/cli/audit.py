@@ -39,8 +39,8 @@ def verify(batch_size: int, expected_heads) -> None:
                    "rewrites of the audit trail. Restore it with the migrations (flask db upgrade on a "
                    "fresh database shows its definition).", err=True)
     if report.broken_seq is not None:
-        click.echo(f"Audit chain broken at event {report.broken_seq}: {report.problem}. "
-                   f"Events 1-{report.events} are intact.", err=True)
+        click.echo(f"Audit chain broken at event {report.broken_seq}: {report.problem}."
+                   + (f" Events 1-{report.events} are intact." if report.events else ""), err=True)
     if not report.intact:
         sys.exit(1)
     click.echo(f"Audit chain intact: {counted(report.events, 'event')}, head hash {report.head_hash}.")
