@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install install-dev messages clean
+.PHONY: run hosts test bench install install-dev messages clean
 
 # Stamps record which requirements were installed, so a re-run with unchanged files installs nothing.
 $(BIN)/python:
@@ -36,6 +36,12 @@ messages: install
 
 run: install
 	$(BIN)/python -m app.runtime.launcher
+
+# HOSTS web hosts and WORKERS workers behind HAProxy, on DATABASE_URL (PostgreSQL) and REDIS_URL; Ctrl-C stops them.
+HOSTS ?= 2
+WORKERS ?= 1
+hosts: install
+	$(BIN)/python -m deploy.cluster up --hosts $(HOSTS) --workers $(WORKERS)
 
 # Test processes: the suite waits on workers, browsers and servers much of the time, so twice the CPUs
 # keeps them busy; at most 8, each with a database and a Redis database of its own (tests/conftest.py).

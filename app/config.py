@@ -1,4 +1,5 @@
 """Configuration from the environment, with embedded defaults that need no service installed."""
+import ipaddress
 import os
 from datetime import time
 from pathlib import Path
@@ -166,6 +167,22 @@ def working_hours() -> tuple[time, time]:
     return start, end
 
 
+def trusted_proxy() -> str | None:
+    """TRUSTED_PROXY: the load balancer's address as the web server sees it, or None when clients connect directly.
+
+    Only from that address are X-Forwarded-For and X-Forwarded-Proto believed: behind a balancer every request
+    comes from it, so without this every client would share one sign-in rate limit and one audit address."""
+    value = os.environ.get("TRUSTED_PROXY", "").strip()
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))  # the spelling the web server compares REMOTE_ADDR with
+    except ValueError:
+        raise ConfigError(f"TRUSTED_PROXY={value!r} is not an IP address; use the load balancer's address as the "
+                          "web server sees it, e.g. TRUSTED_PROXY=127.0.0.1, or unset it when clients connect "
+                          "directly") from None
+
+
 def limiter_storage(url: str) -> str:
     """Flask-Limiter (the `limits` package) spells a unix socket URL differently from redis-py."""
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
@@ -254,6 +271,7 @@ class Config:
         # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
         # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
         self.POLL_CACHE_SECONDS = whole_number("POLL_CACHE_SECONDS", 5, "a number of seconds", minimum=0)
+        self.TRUSTED_PROXY = trusted_proxy()
         # Werkzeug refuses bodies past this with 413 before reading them; the document service then
         # applies the exact cap with a message naming the file.
         self.MAX_CONTENT_LENGTH = self.MAX_DOCUMENT_BYTES + 1024 * 1024

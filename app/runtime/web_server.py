@@ -60,10 +60,14 @@ def _serve(sock: socket.socket, threads: int) -> None:
     from app.security_headers import static_headers
 
     app = create_app()
+    # Behind a load balancer (TRUSTED_PROXY), the client's address and scheme come from its X-Forwarded-For
+    # (the last hop, which the balancer added) and X-Forwarded-Proto; from anyone else they are dropped.
+    proxy = ({"trusted_proxy": app.config["TRUSTED_PROXY"], "trusted_proxy_count": 1,
+              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if app.config["TRUSTED_PROXY"] else {})
     server = create_server(_access_log(app), sockets=[sock], threads=threads, ident="",
                            connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
                            max_request_body_size=app.config["MAX_REQUEST_BODY_BYTES"],
-                           clear_untrusted_proxy_headers=True)
+                           clear_untrusted_proxy_headers=True, **proxy)
     server.channel_class = portal_channel(app.config["MAX_DOCUMENT_BYTES"], static_headers(app))
     server.run()
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url
+from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url, trusted_proxy
 from app.system.instance_keys import secret_key, signing_key_pem
 from app.runtime.preflight import check_database, check_redis
 from tests.conftest import flask_cli
@@ -19,6 +19,16 @@ def test_malformed_urls_name_the_setting(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "http://localhost")
     with pytest.raises(ConfigError, match="REDIS_URL='http://localhost' is not a Redis URL"):
         redis_url()
+
+
+def test_trusted_proxy_is_an_address_or_nothing(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXY", raising=False)
+    assert trusted_proxy() is None
+    monkeypatch.setenv("TRUSTED_PROXY", " 0:0::1 ")
+    assert trusted_proxy() == "::1"  # as the web server spells the peer's address
+    monkeypatch.setenv("TRUSTED_PROXY", "balancer.local")
+    with pytest.raises(ConfigError, match="^TRUSTED_PROXY='balancer.local' is not an IP address; use"):
+        trusted_proxy()
 
 
 def test_plain_postgres_urls_use_psycopg3(monkeypatch):
