@@ -1,20 +1,11 @@
 """bench/bench_approval.py at a tiny scale: every piece runs (about 20 s), so the benchmark of issue 24's
 publication targets cannot rot between its runs at 1M entries."""
-import subprocess
-import sys
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
+from tests.bench_smoke import run_tiny
 
 
 def test_bench_approval_runs_every_piece_at_a_tiny_scale():
-    before = RESULTS.read_bytes()
-    run = subprocess.run([sys.executable, "bench/bench_approval.py", "--entries", "200", "--backend", "sqlite",
-                          "--approvals", "2", "--batch", "2", "--rounds", "1", "--no-write"],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    out = run.stdout
+    out = run_tiny("bench_approval.py", "--entries", "200", "--backend", "sqlite", "--approvals", "2", "--batch", "2",
+                   "--rounds", "1", timeout=120)
     assert "## Approval and end to end (issue 24)" in out
     # Both approvals answered with a serial whose every format was fetched and checked.
     assert out.count("all formats fetched and checked") == 2
@@ -22,4 +13,3 @@ def test_bench_approval_runs_every_piece_at_a_tiny_scale():
     # The probe process published and reported its peak; the end-to-end round reached the webhook.
     assert "publication in its own process: peak RSS" in out
     assert "| sqlite | 1 |" in out and "| sqlite | **median** |" in out
-    assert RESULTS.read_bytes() == before  # --no-write

@@ -2,23 +2,15 @@
 304s against must start in the production web server as the portal does (it stopped doing so once the server read
 more of its settings from the app, and nothing noticed until a run at 1M entries)."""
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
+from tests.bench_smoke import run_tiny
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
 def test_bench_publication_serves_the_portal_and_its_reference_at_a_tiny_scale():
-    before = RESULTS.read_bytes()
-    run = subprocess.run([sys.executable, "bench/bench_publication.py", "--entries", "300", "--subscriptions", "20",
-                          "--backend", "sqlite", "--duration", "1", "--rounds", "1", "--no-write"],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=180)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "| sqlite | 304 `latest.txt`, token + If-None-Match |" in run.stdout
-    assert "| sqlite | 200 `latest.txt`" in run.stdout
-    assert RESULTS.read_bytes() == before  # --no-write
+    out = run_tiny("bench_publication.py", "--entries", "300", "--subscriptions", "20", "--backend", "sqlite",
+                   "--duration", "1", "--rounds", "1")
+    assert "| sqlite | 304 `latest.txt`, token + If-None-Match |" in out
+    assert "| sqlite | 200 `latest.txt`" in out
