@@ -15,9 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def create_app() -> Flask:
     app = Flask(__name__, static_folder=os.environ["BENCH_STATIC"], static_url_path="/static")
-    # The web server reads its request size caps from here (as it does from the portal's Config).
+    # The web server reads its request size caps and proxy setting from here (as it does from the portal's Config;
+    # tests/whitelist/test_bench_publication.py fails when it reads one more).
     app.config.update(MAX_CONTENT_LENGTH=1024 * 1024, MAX_DOCUMENT_BYTES=1024 * 1024,
-                      MAX_REQUEST_BODY_BYTES=2 * 1024 * 1024)
+                      MAX_REQUEST_BODY_BYTES=2 * 1024 * 1024, TRUSTED_PROXY=None)
     headers = {"ETag": os.environ["BENCH_ETAG"], "X-Whitelist-Serial": "1", "Cache-Control": "private, max-age=60"}
 
     @app.get("/api/v1/whitelist/latest.txt")
