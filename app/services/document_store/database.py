@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Document, DocumentBlob, DocumentChunk
+from app.system.plurals import counted
 
 CHUNK_BYTES = 256 * 1024
 
@@ -66,7 +67,7 @@ def _chunks(sha256: str, size: int) -> Iterator[bytes]:
         sent += len(data)
         yield data
     if sent != size:  # a piece lost: end the download with an error rather than a short file
-        raise Corrupt(f"document blob {sha256} holds {sent} bytes, not {size}")
+        raise Corrupt(f"document blob {sha256} holds {counted(sent, 'byte')}, not {size:,}")
 
 
 def _pieces(sha256: str) -> Iterator[bytes]:
@@ -110,7 +111,7 @@ def problem_with(sha256: str) -> str | None:
         digest.update(chunk)
         read += len(chunk)
     if read != size:
-        return f"holds {read} bytes, not {size}"
+        return f"holds {counted(read, 'byte')}, not {size:,}"
     if digest.hexdigest() != sha256:
         return f"its bytes hash to {digest.hexdigest()}"
     return None
