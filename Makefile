@@ -39,7 +39,7 @@ run: install
 
 # HOSTS web hosts and WORKERS workers behind HAProxy, on DATABASE_URL (PostgreSQL) and REDIS_URL; Ctrl-C stops them.
 HOSTS ?= 2
-WORKERS ?= 1
+WORKERS ?= 2
 hosts: install
 	$(BIN)/python -m deploy.cluster up --hosts $(HOSTS) --workers $(WORKERS)
 
