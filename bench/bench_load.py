@@ -84,7 +84,6 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 PASSWORD = "load bench passphrase"
 SEED = 25
 POLL_S, ROUND_S = 5.0, 2.0
-GRACE_S = 240  # after the load: how long every submitted application has to be validated
 # With --faults: a killed worker's registration and a lost job are noticed sooner than the defaults (60 s, and
 # VALIDATION_TIMEOUT) would, so the grace period sees them come back; both are ordinary settings.
 FAULT_SETTINGS = {"WORKER_TTL": "20", "VALIDATION_STUCK_AFTER": "20", "VALIDATION_LOST_AFTER": "30"}
@@ -164,12 +163,18 @@ def users(people: dict, options) -> tuple[list, list, list, dict]:
 
 
 class Faults:
-    """The fault schedule, run in a thread beside the load: each fault's instant (monotonic) and what it was."""
+    """The fault schedule, run in a thread beside the load: each fault's instant (monotonic) and what it was.
+    PostgreSQL's restart comes before Redis's: a Redis that comes back empty may leave the portal unhealthy for
+    the rest of the run (see the report), which would hide what the database's restart costs."""
 
     def __init__(self, cluster: Cluster, redis: PrivateRedis | None, postgres: PrivatePostgres | None,
                  duration: float):
         self.cluster, self.redis, self.postgres, self.duration = cluster, redis, postgres, duration
         self.events: list[dict] = []
+        self.scheduled = threading.Event()  # every fault done
+        # A host or worker started again here dies when the thread that started it ends (cluster.py's children get
+        # PR_SET_PDEATHSIG, which follows the creating thread, not the process): this thread waits for the end.
+        self.finished = threading.Event()
 
     def _at(self, start: float, share: float) -> None:
         time.sleep(max(0.0, start + share * self.duration - time.monotonic()))
@@ -180,26 +185,27 @@ class Faults:
         event = {"fault": name, "at": instant}
         if back is not None:
             time.sleep(down_s)
-            event["back_at"] = time.monotonic()
             back()
         self.events.append(event)
-        print(f"load: fault {name} at {instant:.1f}", flush=True)
+        print(f"load: fault at {instant:.1f}: {name}", flush=True)
 
     def run(self, start: float) -> None:
         cluster = self.cluster
         self._at(start, 0.15)
-        self._note("web host 1 killed, started again 10 s later", lambda: cluster.kill_host(0),
+        self._note("web host 1 killed (SIGKILL), started again 10 s later", lambda: cluster.kill_host(0),
                    lambda: cluster.start_host(0), 10.0)
         self._at(start, 0.40)
-        self._note("worker 1 killed, started again 5 s later", lambda: cluster.kill_worker(0),
+        self._note("worker 1 killed (SIGKILL), started again 5 s later", lambda: cluster.kill_worker(0),
                    lambda: cluster.start_worker(0), 5.0)
-        if self.redis is not None:
-            self._at(start, 0.55)
-            self._note("Redis killed, started again at once (empty: no persistence)", self.redis.kill,
-                       self.redis.start, 0.0)
         if self.postgres is not None:
-            self._at(start, 0.75)
+            self._at(start, 0.55)
             self._note("PostgreSQL restarted (pg_ctl restart -m fast)", self.postgres.restart)
+        if self.redis is not None:
+            self._at(start, 0.75)
+            self._note("Redis killed (SIGKILL) and started again at once, empty (no persistence)", self.redis.kill,
+                       self.redis.start, 0.0)
+        self.scheduled.set()
+        self.finished.wait()
 
 
 def run_load(cluster: Cluster, people: dict, options, meter: CpuMeter, faults: Faults | None) -> dict:
@@ -233,7 +239,7 @@ def run_load(cluster: Cluster, people: dict, options, meter: CpuMeter, faults: F
     threads[0].join()
     meter.sample()
     if faults is not None:
-        threads[1].join(timeout=60)
+        faults.scheduled.wait(timeout=120)
     cpu = meter.totals() | {"bench (client)": time.process_time() - bench_cpu}
     return {"samples": client.samples, "checks": client.checks, "lags": pool.lags, "start": start, "end": ended,
             "cpu": cpu, "shared": shared, "faults": faults.events if faults else []}
@@ -241,8 +247,8 @@ def run_load(cluster: Cluster, people: dict, options, meter: CpuMeter, faults: F
 
 # ---- afterwards ----------------------------------------------------------------------------------------
 
-def settle(cluster: Cluster, database_url: str, redis_url: str, folder: Path, result: dict) -> dict:
-    """Wait up to GRACE_S for validation to finish, then check what the load left."""
+def settle(cluster: Cluster, database_url: str, redis_url: str, folder: Path, result: dict, grace: int) -> dict:
+    """Wait up to `grace` seconds for validation to finish, then check what the load left."""
     app = create_app(TestConfig(SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
                                 INSTANCE_DIR=folder / "seed"))
     submitted = sorted(set(result["shared"]["submitted"]))
@@ -252,7 +258,7 @@ def settle(cluster: Cluster, database_url: str, redis_url: str, folder: Path, re
             states = dict(db.session.execute(select(Application.state, func.count()).group_by(Application.state)).all())
             waiting = db.session.scalar(select(func.count()).select_from(Application).where(
                 Application.id.in_(submitted), Application.state.in_((State.DRAFT, State.VALIDATING)))) if submitted else 0
-            if not waiting or time.monotonic() - started > GRACE_S:
+            if not waiting or time.monotonic() - started > grace:
                 break
             db.session.rollback()
             time.sleep(2)
@@ -329,9 +335,14 @@ def run(options) -> dict:
             result = run_load(cluster, people, options, meter, faults)
             print(f"load: {len(result['samples'])} requests in {result['end'] - result['start']:.0f} s; settling",
                   flush=True)
-            cluster.wait_healthy(timeout=120)
-            result["after"] = settle(cluster, database_url, redis_url, folder, result)
+            try:
+                result["healthy_after_s"] = cluster.wait_healthy(timeout=120)
+            except TimeoutError as exc:  # reported; the checks read the database, not the hosts
+                result["healthy_after_s"] = str(exc).split("; see")[0]
+            result["after"] = settle(cluster, database_url, redis_url, folder, result, options.grace)
             result["balancer"] = cluster.balancer_view()
+            if faults is not None:
+                faults.finished.set()
         result["seed_s"] = people["seconds"]
         return result
     finally:
@@ -368,6 +379,8 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_LOAD_DATABASE_URL") or DATABASE_URL,
                         help=f"a database the bench may drop and create (default {DATABASE_URL})")
     parser.add_argument("--redis-url", default=REDIS_URL, help=f"flushed first and after (default {REDIS_URL})")
+    parser.add_argument("--grace", type=int, default=240, help="seconds after the load for every submitted "
+                        "application to be validated (default 240)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     options = parser.parse_args(argv)

@@ -152,7 +152,9 @@ def report_lines(result: dict, options, argv: list[str], load_start: float) -> l
                                       else "the backends serving this database (not the shared background processes)")
               + "):", ""]
     lines += cpu_table(result["cpu"], seconds)
-    lines += ["", "Afterwards:"] + after
+    healthy = result["healthy_after_s"]
+    lines += ["", "Afterwards:", f"- {verdict(not isinstance(healthy, str))}: every host back in the balancer: "
+              + (f"{healthy:.1f} s after the load" if not isinstance(healthy, str) else healthy)] + after
     return lines
 
 

@@ -49,6 +49,6 @@ def test_bench_load_runs_every_kind_of_user_at_a_tiny_scale():
         assert kind in out, out
     assert "Errors: **0**, of them 5xx: **0**" in out, out
     afterwards = out.split("Afterwards:")[1]
-    assert afterwards.count("- MET:") == 5 and "MISSED" not in afterwards, afterwards
+    assert afterwards.count("- MET:") == 6 and "MISSED" not in afterwards, afterwards
     assert "0 without" in out  # every ISP download's sha256 was its ETag
     assert RESULTS.read_bytes() == before  # --no-write
