@@ -182,6 +182,6 @@ def postgres_backends(database: str):
 
 def redis_server(port: int):
     def pids() -> list[int]:
-        return [pid for pid, _ in _stats() if _cmdline(pid).startswith("/usr/bin/redis-server")
+        return [pid for pid, _ in _stats() if "redis-server" in _cmdline(pid).split(" ")[0]
                 and f":{port}" in _cmdline(pid)]
     return pids
