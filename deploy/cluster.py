@@ -206,6 +206,8 @@ class Cluster:
         self._kill(self.hosts[i])
 
     def start_host(self, i: int) -> None:
+        """Call it (and start_worker) from a thread that lives as long as the host: a child gets SIGTERM when the
+        thread that started it ends (PR_SET_PDEATHSIG follows the thread, not the process)."""
         self._start(self.hosts[i])
 
     def kill_worker(self, i: int) -> None:

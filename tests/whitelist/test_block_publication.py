@@ -4,8 +4,11 @@ what rendering the whole approved space from scratch writes.
 The reference here is the whole-list renderer (a Snapshot of every approved prefix, read through the ORM, and
 app.export.RENDERERS): what publish() wrote before blocks existed.
 """
+import os
 import shutil
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -165,3 +168,30 @@ def test_a_change_that_failed_to_mark_its_block_is_found_and_a_full_publish_corr
     assert b"Renamed Behind Our Back" in _published(version)["csv"]
     _assert_as_from_scratch(version)
     assert flask_cli(worker_env, "whitelist", "verify").returncode == 0
+
+
+def test_pruning_passes_over_a_piece_folder_that_another_process_renamed_meanwhile(app, monkeypatch):
+    """Two serving processes of one host build pieces at once: a temporary folder listed by one may be renamed
+    into place by the other before its stat (found by bench/bench_load.py: an ISP's poll answered 500)."""
+    root = pieces.root()
+    root.mkdir(parents=True, exist_ok=True)
+    old = time.time() - 3600
+    for n in range(pieces.KEEP + 2):
+        (root / f"{n}-folder").mkdir()
+        os.utime(root / f"{n}-folder", (old + n, old + n))
+    vanishing = root / ".9-renamed.tmp"
+    vanishing.mkdir()
+    real_stat, seen = Path.stat, []
+
+    def stat(path, *args, **kwargs):
+        if path == vanishing:
+            seen.append(path)
+            if len(seen) > 1:  # there for is_dir(), gone by the stat for its age
+                raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    pieces._prune(keep=set())
+    monkeypatch.undo()
+    assert sorted(p.name for p in root.iterdir() if p.name != vanishing.name) == \
+        [f"{n}-folder" for n in range(2, pieces.KEEP + 2)]  # the oldest two pruned, the newest KEEP kept

@@ -179,9 +179,18 @@ def _read_lines(pieces: Pieces, start: int, end: int) -> Iterator[bytes]:
 
 
 def _prune(keep: set[str]) -> None:
-    """Keep the KEEP newest piece folders (and any written in the last minute: another process may be reading)."""
-    folders = sorted((p for p in root().iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Keep the KEEP newest piece folders (and any written in the last minute: another process may be reading).
+    Another process of this host may rename its temporary folder into place, or prune, meanwhile: a folder gone
+    between the listing and its stat is passed over (it once made an ISP's poll a 500 under load)."""
+    folders = []
+    for path in root().iterdir():
+        try:
+            if path.is_dir():
+                folders.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    folders.sort(key=lambda found: found[0], reverse=True)
     cutoff = time.time() - 60
-    for folder in folders[KEEP:]:
-        if folder.name not in keep and folder.stat().st_mtime < cutoff:
+    for mtime, folder in folders[KEEP:]:
+        if folder.name not in keep and mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
