@@ -21,8 +21,8 @@ from app.config import ConfigError
 from app.extensions import queues
 from app.jobs.periodic import schedule_periodic_jobs
 from app.queues import ALL_QUEUES
-from app.system.memory import limit_heap_growth
 from app.runtime.preflight import check_database, check_redis
+from app.system.memory import limit_heap_growth
 
 
 @contextmanager
@@ -50,6 +50,24 @@ class AppContextWorker(SimpleWorker):
     def __init__(self, *args, app, **kwargs):
         super().__init__(*args, **kwargs)
         self.app = app
+        self._registering = threading.Lock()  # the heartbeat thread and the work loop both beat
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        """Beat, and first register again if Redis no longer knows this worker. A Redis restarted empty forgets
+        every registration, and RQ registers a worker only at birth: /healthz then found no worker on any host
+        and the load balancer took every host out, for good (bench_load.py --faults); the periodic jobs
+        scheduled at start were gone too, so nothing re-queued the validations lost with the queues."""
+        if pipeline is None:
+            with self._registering:
+                # Not the worker's own key: a finished job's statistics write it again after Redis was emptied.
+                if not self.connection.sismember(self.redis_workers_keys, self.key):
+                    self.log.warning("worker %s: Redis lost its registration (restarted empty?); registering again",
+                                     self.name)
+                    self.connection.delete(self.key)  # those statistics alone; register_birth refuses a live key
+                    self.register_birth()
+                    with self.app.app_context():
+                        schedule_periodic_jobs()
+        super().heartbeat(timeout, pipeline)
 
     def get_heartbeat_ttl(self, job) -> int:
         """RQ would register a running job's worker for the job's whole timeout plus a minute; our

@@ -48,3 +48,33 @@ def test_healthz_reports_an_unreachable_queue(app, client, tmp_path):
     app.extensions["raasta.redis"] = Redis(unix_socket_path=str(tmp_path / "nothing.sock"))
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["queue"].startswith("queue unreachable")
+
+
+def test_a_worker_registers_again_and_reschedules_its_periodic_jobs_after_redis_is_emptied(app, client,
+                                                                                             worker_env):
+    """Redis restarted empty (bench_load.py --faults): without registering again, /healthz stayed red on every host
+    and the balancer kept them all out; the sweeper that re-queues lost validations was gone too."""
+    from app.extensions import queues
+
+    # WORKER_TTL 20: an idle worker beats every 5 s (RQ waits WORKER_TTL - 15 s on the queues between beats).
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=REPO_ROOT, env={**worker_env, "WORKER_TTL": "20"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert _until(lambda: client.get("/healthz").status_code == 200, 30), "the worker never registered"
+        queues.connection.flushdb()  # what a Redis restarted without its data holds
+        assert client.get("/healthz").status_code == 503
+        assert _until(lambda: client.get("/healthz").status_code == 200, 30), "the worker did not register again"
+        assert client.get("/healthz").json["workers"] == 1
+        scheduled = {key.decode() for key in queues.connection.keys("raasta:periodic:*")}
+        assert any(key.endswith("sweep_stuck_validations") for key in scheduled), scheduled
+    finally:
+        _stop(worker)
+
+
+def _until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
