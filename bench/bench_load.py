@@ -31,8 +31,6 @@ Figures go under "## Mixed load (issue 25)" in bench/RESULTS.md (the steady run'
 unless --no-write.
 """
 import argparse
-import json
-import math
 import os
 import random
 import shutil

@@ -1,8 +1,9 @@
 """A new user picks Urdu on the first page and goes the whole way on a 390 px phone (issue 23): sign up, profile,
 application with an address range and a mobile number, the SMS code (in Urdu), documents, submit, the checks'
-findings, the reviewers' decision (a maker and a checker, through the API), and a renewal. At each step the page is read as a person reads it: no English left (the same reading as
-tests/i18n/test_pages_in_urdu.py), nothing wider than the phone or clipped, and an IP range inside an Urdu sentence
-shown in its own order. Screenshots of every step go to $URDU_SHOTS (default /tmp/shots/urdu-journey).
+findings, the reviewers' decision (a maker and a checker, through the API), and a renewal. At each step the page is
+read as a person reads it: no English left (the same reading as tests/i18n/test_pages_in_urdu.py), nothing wider
+than the phone or clipped, and an IP range inside an Urdu sentence shown in its own order. Screenshots of every step
+go to $URDU_SHOTS (default /tmp/shots/urdu-journey).
 """
 import os
 import re
