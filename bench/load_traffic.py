@@ -8,6 +8,7 @@ thread: a step sends one request (a reviewer's round, a few) and says when it wa
 import hashlib
 import heapq
 import http.client
+import io
 import itertools
 import json
 import re
@@ -17,6 +18,9 @@ import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"  # tests/applicant/conftest.py's valid document
 IDLE_S = 8.0  # a connection idle this long is not reused: HAProxy closes idle client connections after 10 s
@@ -99,13 +103,12 @@ class Client:
 
 
 def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-              f"Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n"
-              for name, (filename, content) in files.items()]
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    """A multipart/form-data body and its Content-Type, by werkzeug's encoder (Flask's test client uses it); `files`:
+    name -> (filename, bytes of a PDF)."""
+    boundary, body = encode_multipart({**fields, **{
+        name: FileStorage(io.BytesIO(content), filename=filename, content_type="application/pdf")
+        for name, (filename, content) in files.items()}})
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 class Session:

@@ -8,6 +8,7 @@ own test process, so the rest of the suite never sees its rows or its queue.
 """
 import hashlib
 import http.cookiejar
+import io
 import json
 import os
 import re
@@ -16,13 +17,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from deploy.cluster import Cluster
 from tests.applicant.conftest import PDF, PNG
@@ -107,13 +109,10 @@ class Browser:
 
 
 def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-              f'Content-Type: application/octet-stream\r\n\r\n'.encode() + content + b"\r\n"
-              for name, (filename, content) in files.items()]
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    """A multipart/form-data body and its Content-Type, by werkzeug's encoder; `files`: name -> (filename, bytes)."""
+    boundary, body = encode_multipart({**fields, **{name: FileStorage(io.BytesIO(content), filename=filename)
+                                                    for name, (filename, content) in files.items()}})
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def _post_json(url: str, token: str, body: dict):
