@@ -62,7 +62,7 @@ def test_a_worker_registers_again_and_reschedules_its_periodic_jobs_after_redis_
     try:
         assert _until(lambda: client.get("/healthz").status_code == 200, 30), "the worker never registered"
         queues.connection.flushdb()  # what a Redis restarted without its data holds
-        assert client.get("/healthz").status_code == 503
+        # Not asserted red in between: the worker's next beat (every 5 s) may already have registered it again.
         assert _until(lambda: client.get("/healthz").status_code == 200, 30), "the worker did not register again"
         assert client.get("/healthz").json["workers"] == 1
         scheduled = {key.decode() for key in queues.connection.keys("raasta:periodic:*")}
