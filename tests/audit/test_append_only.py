@@ -6,6 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from app import audit
+from app.audit.bulk import record_many
 from app.models import AuditEvent, User
 from app.services.accounts import create_user
 
@@ -27,8 +28,9 @@ def test_the_database_refuses_update_and_delete(db, chain, statement):
 
 def test_a_change_rolled_back_takes_its_event_with_it(db):
     create_user("gone@example.pk", "a long enough phrase")
-    assert db.session.scalar(select(func.count(AuditEvent.seq))) == 1  # flushed, not committed
+    assert db.session.scalar(select(func.count(AuditEvent.seq))) == 0  # recorded, chained only at commit
     db.session.rollback()
+    db.session.commit()  # a later commit in the same session finds nothing left over to chain
     assert db.session.scalar(select(func.count(User.id))) == 0
     assert db.session.scalar(select(func.count(AuditEvent.seq))) == 0
     assert audit.verify_chain().intact
@@ -41,13 +43,66 @@ def test_an_event_that_cannot_be_written_takes_its_change_with_it(db, make_user,
     taken = db.session.scalar(select(AuditEvent.hash).limit(1))
     user.name = "After"
     monkeypatch.setattr("app.audit.append.event_hash", lambda prev_hash, event: taken)
+    audit.record("user.renamed", user, before="Before", after="After")
     with pytest.raises(IntegrityError):
-        audit.record("user.renamed", user, before="Before", after="After")
+        db.session.commit()
     db.session.rollback()
     monkeypatch.undo()
     db.session.expire_all()
     assert db.session.get(User, user.id).name == "Before"
     assert db.session.scalar(select(func.count(AuditEvent.seq))) == events_before
+    assert audit.verify_chain().intact
+
+
+def test_events_are_chained_in_the_order_recorded_whatever_their_kind(db, make_user):
+    """record(), record_many() and record_head() in one transaction: one chain, in the order they were called."""
+    user = make_user()
+    audit.record("test.first", user)
+    record_many("test.many", [(("thing", n), {"n": n}) for n in range(3)])
+    head = audit.record_head("test.head", user)
+    assert head.seq is not None and head.hash  # chained at once, with all before it
+    audit.record("test.last", user)
+    db.session.commit()
+    rows = db.session.execute(select(AuditEvent.seq, AuditEvent.action)
+                              .where(AuditEvent.action.startswith("test.")).order_by(AuditEvent.seq)).all()
+    assert [r.action for r in rows] == ["test.first", "test.many", "test.many", "test.many", "test.head",
+                                        "test.last"]
+    assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + 6))
+    assert head.seq == rows[4].seq
+    assert audit.verify_chain().intact
+
+
+def test_an_open_transaction_that_recorded_an_event_does_not_hold_up_other_writers(app, db, make_user):
+    """The head is locked only while a transaction's events are chained at its commit: a transaction that has
+    recorded an event and goes on working keeps no other writer waiting (on PostgreSQL; SQLite has one writer)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time whatever the audit trail does")
+    user = make_user()
+    db.session.commit()
+    user.name = "Renamed slowly"
+    audit.record("user.renamed", user, after="Renamed slowly")
+    db.session.flush()  # this transaction has written and recorded, and is still open
+    other = []
+
+    def write_elsewhere() -> None:
+        with app.app_context():
+            try:
+                db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+                audit.record("test.elsewhere", ("writer", 2))
+                db.session.commit()
+                other.append("committed")
+            except Exception as exc:  # reported below: an assert in a thread would vanish
+                other.append(exc)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=write_elsewhere)
+    thread.start()
+    thread.join(timeout=30)
+    assert other == ["committed"]
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).all()
+    assert actions == ["user.renamed", "test.elsewhere"]  # chained in the order they committed
     assert audit.verify_chain().intact
 
 

@@ -15,7 +15,7 @@ CHECKPOINT_ACTION = "audit.checkpointed"
 
 
 def sign_head(event: AuditEvent) -> AuditCheckpoint:
-    """Sign `event`, just recorded in this transaction (which therefore holds the head lock)."""
+    """Sign `event`, just recorded with record_head() in this transaction (which therefore holds the head lock)."""
     checkpoint = AuditCheckpoint(seq=event.seq, hash=event.hash, at=event.at,
                                  signature=signing.sign(audit.checkpoint_message(event.seq, event.hash)))
     db.session.add(checkpoint)
@@ -28,4 +28,4 @@ def checkpoint_if_moved() -> AuditCheckpoint | None:
                               .order_by(AuditEvent.seq.desc()).limit(1)).first()
     if last is None or last.action == CHECKPOINT_ACTION:
         return None
-    return sign_head(audit.record(CHECKPOINT_ACTION, None, after_seq=last.seq))
+    return sign_head(audit.record_head(CHECKPOINT_ACTION, None, after_seq=last.seq))

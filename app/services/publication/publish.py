@@ -91,7 +91,7 @@ def _publish(reason: str, actor, full: bool) -> WhitelistVersion | None:
     serial = latest.serial + 1 if latest else 1
     counts = bodies.counts_of(after)
     prefixes = counts.v4_prefixes + counts.v6_prefixes
-    event = audit.record("whitelist.published", ("whitelist_version", serial), actor=actor, reason=reason,
+    event = audit.record_head("whitelist.published", ("whitelist_version", serial), actor=actor, reason=reason,
                          entries=counts.entries, prefixes=prefixes, content_sha256=content,
                          **({"subscriptions": planned.subscriptions()} if planned.subscriptions() else {}))
     audit_checkpoints.sign_head(event)  # ISPs hold this head in the signed JSON; auditors verify it
