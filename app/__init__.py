@@ -20,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app.extensions import csrf, db, limiter, login_manager, migrate, queues
 
     db.init_app(app)
+    _wait_through_database_restarts(app, db)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -69,6 +70,13 @@ def create_app(config: Config | None = None) -> Flask:
     from app.cli import register_commands
     register_commands(app)
     return app
+
+
+def _wait_through_database_restarts(app: Flask, db) -> None:
+    from app.system.database_restarts import wait_through_restarts
+
+    with app.app_context():
+        wait_through_restarts(db.engine, app.config["DATABASE_CONNECT_WAIT"])
 
 
 def _private_instance_dir(app: Flask) -> None:

@@ -270,6 +270,8 @@ class Config:
         self.RADIUS_FILTER_ID = radius_filter_id()
         # An ISP's poll that changes nothing (304) may be answered from what this web process learnt this many
         # seconds ago: the token's verdict and the latest version (app/api/not_modified.py). 0: always ask the database.
+        # How long opening a database connection may wait while PostgreSQL restarts (app.system.database_restarts).
+        self.DATABASE_CONNECT_WAIT = whole_number("DATABASE_CONNECT_WAIT", 10, "a number of seconds", minimum=0)
         self.POLL_CACHE_SECONDS = whole_number("POLL_CACHE_SECONDS", 5, "a number of seconds", minimum=0)
         self.TRUSTED_PROXY = trusted_proxy()
         # Werkzeug refuses bodies past this with 413 before reading them; the document service then

@@ -1,16 +1,20 @@
 """Errors as JSON under /api/, as pages elsewhere; a service refusal is never a 500."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, default_exceptions
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 
 from app.i18n import _, _l
 from app.services import ServiceError
+from app.system.database_restarts import is_transient
+
+DATABASE_RETRY_AFTER = 5  # seconds: a PostgreSQL restart takes one or two
 
 _API_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid", 429: "rate_limited",
+    422: "invalid", 429: "rate_limited", 503: "unavailable",
 }
 
 # Werkzeug's own descriptions of an error raised without one (abort(404)), in the reader's language; their
@@ -82,6 +86,18 @@ def init_app(app: Flask) -> None:
             return response, status
         exc.description = described(exc)
         return render_template("errors/error.html", error=exc), exc.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        """A request whose connection PostgreSQL dropped (a restart, a failover) is told to come back, not given a
+        500; its transaction did not commit. Any other database failure is a 500, logged as one."""
+        if not (exc.connection_invalidated or is_transient(exc.orig or exc)):
+            raise exc
+        unavailable = ServiceUnavailable(_("The database was briefly unavailable and this request did not finish. "
+                                           "Try again in a few seconds."))
+        response = make_response(http_error(unavailable))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

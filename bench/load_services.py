@@ -106,9 +106,9 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.folder), "-l", str(self.log), "-w", "-m", "fast", "-o",
                   f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "restart")
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
         if (self.folder / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.folder), "-w", "-m", "immediate", "stop")
+            self._run("pg_ctl", "-D", str(self.folder), "-w", "-m", mode, "stop")
 
     def pids(self) -> list[int]:
         """The postmaster and all its processes."""
