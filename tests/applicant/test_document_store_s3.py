@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from app.config import ConfigError
 from app.models import Application, Document, DocumentBlob
+from app.runtime.preflight import check_document_store
 from app.services import document_store
 from app.services.documents import remove_document, store_document
 from app.transactions import committed
@@ -186,3 +188,12 @@ def test_verify_finds_a_tampered_object_and_a_missing_one(s3_store, applicant, d
     response = applicant.get(f"/api/v1/applications/{draft['id']}/documents/{lost['id']}")
     assert response.status_code == 404 and response.json["error"]["message"] == (
         "The file of 'scan.png' is missing from the document store; ask the applicant to upload it again.")
+
+
+def test_the_launcher_checks_the_bucket_before_starting(s3_store):
+    check_document_store(f"s3://{s3_store.bucket}/documents", s3_store.endpoint)  # there: no error
+    check_document_store("database", None)
+    with pytest.raises(ConfigError, match=(
+            rf"^DOCUMENT_STORE: cannot use the bucket 'raasta-nowhere' at {s3_store.endpoint}: .*\(404\).*; check "
+            "the bucket's name, S3_ENDPOINT_URL and the AWS credentials$")):
+        check_document_store("s3://raasta-nowhere/documents", s3_store.endpoint)

@@ -52,16 +52,21 @@ def _client():
     if (client := _clients.get(key)) is None:
         with _clients_lock:
             if (client := _clients.get(key)) is None:
-                config = BotocoreConfig(
-                    connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 4},
-                    max_pool_connections=32,  # downloads each hold a connection while they stream
-                    # Path-style URLs and checksums only when required: what MinIO and Ceph understand; the
-                    # store checks the bytes by their sha256 anyway (problem_with).
-                    s3={"addressing_style": "path"} if endpoint else None,
-                    request_checksum_calculation="when_required", response_checksum_validation="when_required")
-                client = boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
-                _clients[key] = client
+                client = _clients[key] = make_client(endpoint)
     return client
+
+
+def make_client(endpoint_url: str | None):
+    """A boto3 S3 client for AWS (endpoint_url None) or an S3-compatible service; credentials and region from
+    boto3's usual places (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, ~/.aws, a role)."""
+    config = BotocoreConfig(
+        connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 4},
+        max_pool_connections=32,  # each download holds a connection while it streams
+        # Path-style URLs, and checksums only where S3 requires them: what MinIO and Ceph understand. The store
+        # checks the bytes by their sha256 anyway (problem_with, `flask documents verify`).
+        s3={"addressing_style": "path"} if endpoint_url else None,
+        request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
 
 
 def _location() -> tuple[str, str]:
