@@ -3,6 +3,7 @@ HTTP: one object per content at <prefix>/<sha256[:2]>/<sha256>, streamed back a 
 the commit that removes the last document naming it, and never under a document about to be committed."""
 import hashlib
 import io
+import socket
 import threading
 import time
 import tracemalloc
@@ -197,3 +198,37 @@ def test_the_launcher_checks_the_bucket_before_starting(s3_store):
             rf"^DOCUMENT_STORE: cannot use the bucket 'raasta-nowhere' at {s3_store.endpoint}: .*\(404\).*; check "
             "the bucket's name, S3_ENDPOINT_URL and the AWS credentials$")):
         check_document_store("s3://raasta-nowhere/documents", s3_store.endpoint)
+
+
+def test_while_s3_is_away_uploads_and_downloads_are_a_503_to_retry_and_removals_leave_an_orphan(
+        s3_store, app, applicant, draft, login, db, worker_env):
+    kept = _upload(applicant, draft["id"], "client_contract", PDF, "contract.pdf")
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{_closed_port()}"  # the service down
+    refused = applicant.post(f"/api/v1/applications/{draft['id']}/documents",
+                             data={"kind": "client_contract", "file": (io.BytesIO(PNG), "scan.png")})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert refused.json["error"]["message"] == ("'scan.png' could not be stored: the document store is not answering "
+                                                "just now. Nothing changed; upload it again in a minute.")
+    page = login(applicant.user).post(f"/applications/{draft['id']}/documents",
+                                      data={"kind": "client_contract", "file": (io.BytesIO(PNG), "scan.png")})
+    assert page.status_code == 503 and "could not be stored: the document store is not answering" in page.text
+    download = applicant.get(f"/api/v1/applications/{draft['id']}/documents/{kept['id']}")
+    assert download.status_code == 503 and download.json["error"]["message"] == (
+        "The file of 'contract.pdf' cannot be read just now: the document store is not answering. Try again in a "
+        "minute.")
+    assert db.session.scalars(select(Document.display_name)).all() == ["contract.pdf"]
+
+    removed = login(applicant.user).post(f"/applications/{draft['id']}/documents/{kept['id']}/remove")
+    assert removed.status_code == 302  # committed; the object's delete failed after it, and was logged
+    assert db.session.scalars(select(Document)).all() == []
+    app.config["S3_ENDPOINT_URL"] = s3_store.endpoint  # back
+    assert s3_store.keys() == [s3_store.key(kept["sha256"])]
+    listed = flask_cli({**worker_env, **s3_store.env}, "documents", "orphans", "--delete")
+    assert listed.stdout.splitlines() == [kept["sha256"], "1 stored blob named by no document; removed 1."]
+    assert s3_store.keys() == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the probe is closed

@@ -22,6 +22,11 @@ Missing = database.Missing
 Corrupt = database.Corrupt
 
 
+class Unreachable(ConnectionError):
+    """The store does not answer just now (an S3 bucket's service down or refusing): nothing is wrong with the
+    request, it can be tried again."""
+
+
 def _backend():
     setting = current_app.config["DOCUMENT_STORE"]
     if setting == "database":

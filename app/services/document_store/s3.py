@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 from botocore.config import Config as BotocoreConfig
@@ -32,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.after_commit import call_after_commit
 from app.config import s3_location
 from app.extensions import db
+from app.services.document_store import Unreachable
 from app.services.document_store.database import CHUNK_BYTES, Corrupt, Missing
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ def make_client(endpoint_url: str | None):
     """A boto3 S3 client for AWS (endpoint_url None) or an S3-compatible service; credentials and region from
     boto3's usual places (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, ~/.aws, a role)."""
     config = BotocoreConfig(
-        connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 4},
+        connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 3},
         max_pool_connections=32,  # each download holds a connection while it streams
         # Path-style URLs, and checksums only where S3 requires them: what MinIO and Ceph understand. The store
         # checks the bytes by their sha256 anyway (problem_with, `flask documents verify`).
@@ -86,6 +88,19 @@ def _not_found(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in _NOT_FOUND
 
 
+@contextmanager
+def _answering():
+    """S3 away, or refusing (credentials, a bucket gone): Unreachable, which the portal answers with a 503."""
+    try:
+        yield
+    except ClientError as error:
+        if _not_found(error):
+            raise
+        raise Unreachable(f"the bucket {_bucket()!r}: {error}") from error
+    except BotoCoreError as error:
+        raise Unreachable(f"the bucket {_bucket()!r}: {error}") from error
+
+
 def _lock_key(sha256: str) -> int:
     return int.from_bytes(bytes.fromhex(sha256[:8]), "big", signed=True)
 
@@ -103,13 +118,16 @@ def put(content: bytes) -> str:
     sha256 = hashlib.sha256(content).hexdigest()
     _share_lock(sha256)
     if not exists(sha256):
-        _client().put_object(Bucket=_bucket(), Key=_key(sha256), Body=content, ContentType="application/octet-stream")
+        with _answering():
+            _client().put_object(Bucket=_bucket(), Key=_key(sha256), Body=content,
+                                 ContentType="application/octet-stream")
     return sha256
 
 
 def open(sha256: str) -> Iterator[bytes]:  # noqa: A001
     try:
-        response = _client().get_object(Bucket=_bucket(), Key=_key(sha256))
+        with _answering():
+            response = _client().get_object(Bucket=_bucket(), Key=_key(sha256))
     except ClientError as error:
         if _not_found(error):
             raise Missing(sha256) from None
@@ -133,7 +151,8 @@ def _chunks(sha256: str, body, size: int) -> Iterator[bytes]:
 
 def exists(sha256: str) -> bool:
     try:
-        _client().head_object(Bucket=_bucket(), Key=_key(sha256))
+        with _answering():
+            _client().head_object(Bucket=_bucket(), Key=_key(sha256))
     except ClientError as error:
         if _not_found(error):
             return False
