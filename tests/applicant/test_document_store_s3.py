@@ -232,3 +232,15 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]  # nothing listens there once the probe is closed
+
+
+def test_a_deleted_draft_takes_its_objects_but_not_those_another_application_names(s3_store, applicant, draft, db):
+    _upload(applicant, draft["id"], "ntn_certificate", PDF, "ntn.pdf")
+    own = _upload(applicant, draft["id"], "client_contract", PNG, "contract.png")
+    second = applicant.post("/api/v1/applications", json={"purpose": "Second office", "category": "company_vpn",
+                                                         "entries": ["39.32.14.0/24"]}).json
+    assert [d["name"] for d in second["documents"]] == ["ntn.pdf"]  # the NTN certificate carried over
+    assert applicant.delete(f"/api/v1/applications/{draft['id']}").status_code == 204
+    assert db.session.get(Application, draft["id"]) is None
+    assert s3_store.keys() == [s3_store.key(hashlib.sha256(PDF).hexdigest())]  # the second application's
+    assert not document_store.exists(own["sha256"])

@@ -27,12 +27,13 @@ import boto3
 from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.after_commit import call_after_commit
 from app.config import s3_location
 from app.extensions import db
+from app.models import Document
 from app.services.document_store import Unreachable
 from app.services.document_store.database import CHUNK_BYTES, Corrupt, Missing
 
@@ -172,8 +173,8 @@ def delete_if_unused(sha256: str) -> bool:
 
 
 def _named(connection, sha256: str) -> bool:
-    return connection.execute(text("SELECT 1 FROM documents WHERE sha256 = :sha256 LIMIT 1"),
-                              {"sha256": sha256}).first() is not None
+    """Whether a document names the bytes, asked through the session or through a connection of its own."""
+    return connection.execute(select(Document.id).where(Document.sha256 == sha256).limit(1)).first() is not None
 
 
 def _delete_when_still_unused(engine, client, bucket: str, key: str, sha256: str) -> None:
