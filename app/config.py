@@ -1,6 +1,7 @@
 """Configuration from the environment, with embedded defaults that need no service installed."""
 import ipaddress
 import os
+import re
 from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,12 +64,51 @@ def redis_url() -> str:
 
 
 def document_store() -> str:
-    """DOCUMENT_STORE: where documents' bytes live (app.services.document_store)."""
+    """DOCUMENT_STORE: where documents' bytes live (app.services.document_store): `database`, or
+    `s3://bucket/prefix` for an S3-compatible object store (checked here, so a typo stops the start)."""
     setting = os.environ.get("DOCUMENT_STORE", "").strip() or "database"
+    if setting.startswith("s3://"):
+        bucket, prefix = s3_location(setting)
+        return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
     if setting != "database":
         raise ConfigError(f"DOCUMENT_STORE={setting!r} is not a document store; use DOCUMENT_STORE=database "
-                          "(the default: documents are kept in the database)")
+                          "(the default: documents are kept in the database) or DOCUMENT_STORE=s3://bucket/prefix "
+                          "(an S3-compatible object store)")
     return setting
+
+
+# S3's rule for bucket names: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_PREFIX_PART = re.compile(r"[A-Za-z0-9!_.*'()-]+")  # S3's "safe characters" for keys
+
+
+def s3_location(setting: str) -> tuple[str, str]:
+    """(bucket, prefix) of DOCUMENT_STORE=s3://bucket/prefix; the prefix has no slash at either end, and may be
+    empty (documents at the bucket's top)."""
+    bucket, _, prefix = setting.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    example = "use e.g. DOCUMENT_STORE=s3://raasta-documents/production"
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise ConfigError(f"DOCUMENT_STORE={setting!r}: {bucket!r} is not an S3 bucket name (3 to 63 lowercase "
+                          f"letters, digits, dots and hyphens, a letter or digit at each end); {example}")
+    if prefix and not all(_PREFIX_PART.fullmatch(part) and part not in (".", "..") for part in prefix.split("/")):
+        raise ConfigError(f"DOCUMENT_STORE={setting!r}: the prefix {prefix!r} may hold only letters, digits and "
+                          f"!_.*'()- between single slashes; {example}")
+    return bucket, prefix
+
+
+def s3_endpoint_url() -> str | None:
+    """S3_ENDPOINT_URL: an S3-compatible service's address (MinIO, Ceph); unset: AWS's own S3."""
+    url = os.environ.get("S3_ENDPOINT_URL", "").strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port out of range)
+    except ValueError:
+        parts = None
+    if url and (parts is None or parts.scheme not in ("https", "http") or not parts.hostname):
+        raise ConfigError(f"S3_ENDPOINT_URL={url!r} is not an http or https URL; use e.g. "
+                          "S3_ENDPOINT_URL=http://127.0.0.1:9000, or unset it for AWS's own S3")
+    return url or None
 
 
 def whole_number(name: str, default: int, what: str, minimum: int = 1, maximum: int | None = None) -> int:
@@ -222,6 +262,9 @@ class Config:
         # A setting, not a page an admin edits: it shows even on the error page of a database outage.
         self.PORTAL_OPERATOR = os.environ.get("PORTAL_OPERATOR", "").strip() or DEFAULT_PORTAL_OPERATOR
         self.DOCUMENT_STORE = document_store()
+        # With DOCUMENT_STORE=s3://...: credentials and region come from boto3's usual places (AWS_ACCESS_KEY_ID,
+        # AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, ~/.aws, an instance role); this names a non-AWS service.
+        self.S3_ENDPOINT_URL = s3_endpoint_url()
         self.MAX_DOCUMENT_BYTES = whole_number("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, "a number of bytes")
         # Seconds a worker stays registered without a heartbeat (it sends one every quarter of this, even
         # mid-job): a killed worker is gone from Redis, and its job counted lost, within this time.

@@ -28,6 +28,7 @@ from app.config import REPO_ROOT, ConfigError, TestConfig
 from app.extensions import db as _db
 from app.runtime import embedded_redis
 from app.runtime.preflight import check_database, check_redis
+from tests.s3_emulator import s3_emulator, s3_store  # noqa: F401  (fixtures for the S3 document store's tests)
 
 PASSWORD = "correct horse battery staple"
 

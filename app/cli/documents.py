@@ -1,5 +1,5 @@
-"""`flask documents migrate` and `flask documents verify`: documents' files moved into the document store, and
-the store checked."""
+"""`flask documents migrate`, `verify` and `orphans`: documents' files moved into the document store, the store
+checked, and the bytes no document names found (and removed)."""
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Document
 from app.services import document_files, document_store
-from app.services.document_verification import problems
+from app.services.document_verification import orphans, problems
 from app.system.plurals import counted
 from app.transactions import committed
 
@@ -68,8 +68,33 @@ def verify() -> None:
         named = ", ".join(_named(d) for d in problem.documents) or "no document"
         click.echo(f"Blob {problem.sha256}: {problem.what}; named by {named}.", err=True)
     waiting = len(document_files.waiting())
+    if unnamed := len(orphans()):
+        click.echo(f"{counted(unnamed, 'stored blob')} named by no document (an upload rolled back after its bytes "
+                   "were stored): `flask documents orphans --delete` removes them.")
     if found:
         raise click.ClickException(f"{counted(found, 'problem')} in the document store.")
     click.echo(f"Every stored document reads back to its sha256"
                + (f"; {counted(waiting, 'document')} still in files: run `flask documents migrate`." if waiting
                   else "."))
+
+
+@documents.command("orphans")
+@click.option("--delete", is_flag=True, help="Remove them too (each one only if still no document names it).")
+def list_orphans(delete: bool) -> None:
+    """List the stored bytes that no document names. With DOCUMENT_STORE=s3://... an upload writes its object
+    before its transaction commits, so one rolled back, or a process killed in between, leaves such an object;
+    the database store never does. With --delete each is removed in a commit of its own, after a last look for a
+    document naming it: an upload of the same bytes committing meanwhile keeps them."""
+    found = orphans()
+    for sha256 in found:
+        click.echo(sha256)
+    summary = f"{counted(len(found), 'stored blob')} named by no document"
+    if delete:
+        for sha256 in found:
+            with committed():
+                document_store.delete_if_unused(sha256)
+        # Counted afterwards: with S3 the delete runs after the commit, and not at all if a document came.
+        summary += f"; removed {sum(not document_store.exists(sha256) for sha256 in found):,}."
+    else:
+        summary += ": `flask documents orphans --delete` removes them." if found else "."
+    click.echo(summary)

@@ -12,7 +12,7 @@ from typing import Callable
 from app.config import REPO_ROOT, Config, ConfigError, embedded_redis_socket, redis_url
 from app.runtime import embedded_redis
 from app.runtime.children import Child, supervise
-from app.runtime.preflight import check_database, check_redis
+from app.runtime.preflight import check_database, check_document_store, check_redis
 from app.runtime.process_control import child_dies_with_parent
 
 VENV_BIN = os.path.dirname(sys.executable)
@@ -37,7 +37,8 @@ def main() -> int:
 
 def _start(children: list[Child]) -> None:
     env = dict(os.environ)
-    db_url = Config().SQLALCHEMY_DATABASE_URI  # every setting checked before anything starts
+    config = Config()  # every setting checked before anything starts
+    db_url = config.SQLALCHEMY_DATABASE_URI
     if not os.environ.get("REDIS_URL"):
         socket_path = embedded_redis_socket()
         children.append(Child("redis", lambda: embedded_redis.start(socket_path), used_by_others=True))
@@ -45,6 +46,7 @@ def _start(children: list[Child]) -> None:
         env["REDIS_URL"] = embedded_redis.url(socket_path)
     check_database(db_url)
     check_redis(env.get("REDIS_URL") or redis_url())
+    check_document_store(config.DOCUMENT_STORE, config.S3_ENDPOINT_URL)
     subprocess.run([f"{VENV_BIN}/flask", "--app", "app", "db", "upgrade"], cwd=REPO_ROOT, env=env, check=True)
 
     port = env.get("PORT", "5000")

@@ -1,4 +1,5 @@
-"""`flask documents verify`: every stored blob read again and hashed, and every document's bytes found."""
+"""`flask documents verify`: every stored blob read again and hashed, and every document's bytes found;
+`flask documents orphans`: the stored bytes no document names."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,14 @@ def problems() -> Iterator[Problem]:
         if document_files.file_of(document) is None:
             seen.add(document.sha256)
             yield Problem(document.sha256, "not stored", _naming(document.sha256))
+
+
+def orphans() -> list[str]:
+    """The stored sha256s no document names: with DOCUMENT_STORE=s3://..., objects written by uploads that were
+    rolled back, or whose process died before the commit (the database store deletes its rows in the transaction
+    that removes the last document, so it has none)."""
+    named = set(db.session.scalars(select(Document.sha256).distinct()))
+    return [sha256 for sha256 in document_store.stored() if sha256 not in named]
 
 
 def _naming(sha256: str) -> list[Document]:

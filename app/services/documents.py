@@ -19,7 +19,7 @@ from app.choices import DocumentKind
 from app.extensions import db
 from app.i18n import _
 from app.models import Application, Document, User
-from app.services import ServiceError, document_files, document_store, file_kinds, pdf_scripts
+from app.services import ServiceError, Unavailable, document_files, document_store, file_kinds, pdf_scripts
 from app.services.review.reopening import check_changeable, make_changeable
 from app.services.validation.prechecks import run_prechecks
 
@@ -41,6 +41,12 @@ class UnsupportedType(ServiceError):
 class Lost(ServiceError):
     status = 404
     code = "not_found"
+
+
+def _unreachable(exc: Exception, message: str) -> Unavailable:
+    """The store's outage as the user sees it (a 503 to retry); what failed, with the endpoint, only in the log."""
+    current_app.logger.warning("document store unreachable: %s", exc)
+    return Unavailable(message, retry_after=60)
 
 
 def display_name(filename: str | None) -> str:
@@ -95,7 +101,13 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
     # An application holds one NTN certificate and one of each CNIC side: a new one replaces the old (often
     # the copy carried over from an earlier application), so reviewers never weigh two versions.
     replaced = [d for d in application.documents if d.kind == kind and kind in DocumentKind.IDENTITY]
-    document = _add(application, kind, display_name(upload.filename), document_store.put(content), len(content), mime)
+    try:
+        sha256 = document_store.put(content)
+    except document_store.Unreachable as exc:
+        raise _unreachable(exc, _("%(file)s could not be stored: the document store is not answering just now. "
+                                  "Nothing changed; upload it again in a minute.",
+                                  file=repr(display_name(upload.filename)))) from exc
+    document = _add(application, kind, display_name(upload.filename), sha256, len(content), mime)
     audit.record("document.uploaded", ("application", application.id), document_id=document.id, kind=kind,
                  name=document.display_name, sha256=document.sha256, size=document.size)
     for old in replaced:
@@ -150,7 +162,13 @@ def attach_identity_documents(application: Application) -> list[Document]:
     for original in identity_documents(application.applicant):
         if original.application_id == application.id:
             continue
-        if not document_files.store_file(original):
+        try:
+            storable = document_files.store_file(original)
+        except document_store.Unreachable as exc:
+            raise _unreachable(exc, _("Your identity papers could not be carried over to the new application: the "
+                                      "document store is not answering just now. Nothing changed; try again in a "
+                                      "minute.")) from exc
+        if not storable:
             continue  # bytes lost (or changed on the disk) are not carried over; the applicant uploads them again
         copy = _add(application, original.kind, original.display_name, original.sha256, original.size,
                     original.content_type)
@@ -174,6 +192,9 @@ def contents(document: Document) -> Iterator[bytes]:
     """The document's bytes from the store, or from its file if `flask documents migrate` has not moved it yet."""
     try:
         return document_store.open(document.sha256)
+    except document_store.Unreachable as exc:
+        raise _unreachable(exc, _("The file of %(name)s cannot be read just now: the document store is not "
+                                  "answering. Try again in a minute.", name=repr(document.display_name))) from exc
     except document_store.Missing:
         path = document_files.file_of(document)
         if path is None:

@@ -108,3 +108,25 @@ def test_verify_finds_a_corrupted_chunk_and_a_missing_one(legacy, db, worker_env
             f"named by {named}.") in result.stderr
     assert f"Blob {big.sha256}: pieces [1] are missing; named by document {big.id}" in result.stderr
     assert "2 problems in the document store." in result.stderr
+
+
+def test_migrate_moves_files_into_an_s3_bucket(legacy, db, worker_env, s3_store, client, login):
+    contract = legacy("contract.pdf", PDF + b"contract")
+    big = legacy("scan.pdf", PDF + b"0" * (2 * document_store.CHUNK_BYTES))
+    same = legacy("contract copy.pdf", PDF + b"contract")
+    env = {**worker_env, **s3_store.env}
+    result = flask_cli(env, "documents", "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "Moved 2 documents into the store; 1 more had their bytes there already." in result.stdout
+    assert sorted(s3_store.keys()) == sorted([s3_store.key(contract.sha256), s3_store.key(big.sha256)])
+    assert s3_store.read(big.sha256) == PDF + b"0" * (2 * document_store.CHUNK_BYTES)
+    assert list(legacy.folder.iterdir()) == [] and same.sha256 == contract.sha256
+    db.session.expire_all()
+    assert [d.stored_name for d in db.session.scalars(select(Document))] == [None, None, None]
+    login(db.session.get(Application, big.application_id).applicant)
+    download = client.get(f"/applications/{big.application_id}/documents/{big.id}")
+    assert download.status_code == 200 and hashlib.sha256(download.data).hexdigest() == big.sha256
+    verified = flask_cli(env, "documents", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "Every stored document reads back to its sha256." in verified.stdout
+    assert "named by no document" not in verified.stdout

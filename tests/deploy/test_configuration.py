@@ -6,9 +6,19 @@ import sys
 
 import pytest
 
-from app.config import REPO_ROOT, Config, ConfigError, database_url, redis_url, trusted_proxy
-from app.system.instance_keys import secret_key, signing_key_pem
+from app.config import (
+    REPO_ROOT,
+    Config,
+    ConfigError,
+    database_url,
+    document_store,
+    redis_url,
+    s3_endpoint_url,
+    s3_location,
+    trusted_proxy,
+)
 from app.runtime.preflight import check_database, check_redis
+from app.system.instance_keys import secret_key, signing_key_pem
 from tests.conftest import flask_cli
 
 
@@ -126,3 +136,41 @@ def test_the_web_server_refuses_a_wrong_process_count_in_one_line(worker_env):
                             env={**worker_env, "WEB_CONCURRENCY": "auto"}, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr.strip()) == (2, "web: WEB_CONCURRENCY='auto' is not a number of processes; "
                                                              "use a whole number, 1 to 64, e.g. WEB_CONCURRENCY=2")
+
+
+def test_the_document_store_is_the_database_or_an_s3_bucket(monkeypatch):
+    monkeypatch.delenv("DOCUMENT_STORE", raising=False)
+    assert document_store() == "database"
+    for given, kept in (("s3://raasta-docs/production/", "s3://raasta-docs/production"),
+                        (" s3://raasta.docs-1/a/b ", "s3://raasta.docs-1/a/b"), ("s3://raasta-docs", "s3://raasta-docs")):
+        monkeypatch.setenv("DOCUMENT_STORE", given)
+        assert document_store() == kept
+    assert s3_location("s3://raasta-docs/a/b/") == ("raasta-docs", "a/b")
+    for wrong, message in (
+            ("disk", "^DOCUMENT_STORE='disk' is not a document store; use DOCUMENT_STORE=database"),
+            ("s3://", "^DOCUMENT_STORE='s3://': '' is not an S3 bucket name"),
+            ("s3://Raasta_Docs/x", "^DOCUMENT_STORE='s3://Raasta_Docs/x': 'Raasta_Docs' is not an S3 bucket name "
+                                   r"\(3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each "
+                                   r"end\); use e.g. DOCUMENT_STORE=s3://raasta-documents/production$"),
+            ("s3://raasta-docs/a//b", "^DOCUMENT_STORE='s3://raasta-docs/a//b': the prefix 'a//b' may hold only"),
+            ("s3://raasta-docs/a b", "the prefix 'a b' may hold only letters"),
+            ("s3://raasta-docs/../x", "the prefix '../x' may hold only")):
+        monkeypatch.setenv("DOCUMENT_STORE", wrong)
+        with pytest.raises(ConfigError, match=message):
+            document_store()
+
+
+def test_an_s3_endpoint_is_an_http_url(monkeypatch):
+    monkeypatch.delenv("S3_ENDPOINT_URL", raising=False)
+    assert s3_endpoint_url() is None
+    monkeypatch.setenv("S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    assert s3_endpoint_url() == "http://127.0.0.1:9000"
+    monkeypatch.setenv("S3_ENDPOINT_URL", "minio:9000")
+    with pytest.raises(ConfigError, match="^S3_ENDPOINT_URL='minio:9000' is not an http or https URL; use e.g. "):
+        s3_endpoint_url()
+
+
+def test_a_malformed_document_store_stops_the_cli_with_one_line(worker_env):
+    result = flask_cli({**worker_env, "DOCUMENT_STORE": "s3://UPPER/x"}, "documents", "verify")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "DOCUMENT_STORE='s3://UPPER/x': 'UPPER' is not an S3 bucket name" in result.stderr

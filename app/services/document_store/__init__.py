@@ -4,7 +4,10 @@
 CHUNK_BYTES, read one at a time, never the whole file at once; `delete_if_unused(sha256)` deletes them once no
 document names them. DOCUMENT_STORE chooses where: `database` (the default) keeps them in the rows of
 document_blobs and document_chunks, written in the transaction that records the upload, so a rollback leaves
-nothing behind and every host, and every database backup, has every document.
+nothing behind and every host, and every database backup, has every document. `s3://bucket/prefix` keeps them as
+objects in an S3-compatible bucket (s3.py), for deployments whose documents outgrow the database; the bucket
+is then backed up beside the database, and an upload rolled back can leave an object no document names
+(`flask documents orphans`).
 
 Documents from before the store may still be files under instance/documents/ (app.services.document_files).
 """
@@ -19,10 +22,18 @@ Missing = database.Missing
 Corrupt = database.Corrupt
 
 
+class Unreachable(ConnectionError):
+    """The store does not answer just now (an S3 bucket's service down or refusing): nothing is wrong with the
+    request, it can be tried again."""
+
+
 def _backend():
     setting = current_app.config["DOCUMENT_STORE"]
     if setting == "database":
         return database
+    if setting.startswith("s3://"):
+        from app.services.document_store import s3  # boto3 is loaded only where it is used: 0.4 s a process
+        return s3
     raise ValueError(f"DOCUMENT_STORE={setting!r} is not a document store")  # config.document_store refuses it first
 
 
@@ -42,7 +53,7 @@ def exists(sha256: str) -> bool:
 
 def delete_if_unused(sha256: str) -> bool:
     """Delete the bytes when no document names them any more (call after removing the document); whether
-    it did. The caller commits."""
+    it did (with S3: whether it will, after the commit). The caller commits."""
     return _backend().delete_if_unused(sha256)
 
 
