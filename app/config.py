@@ -99,15 +99,21 @@ def s3_location(setting: str) -> tuple[str, str]:
 
 def s3_endpoint_url() -> str | None:
     """S3_ENDPOINT_URL: an S3-compatible service's address (MinIO, Ceph); unset: AWS's own S3."""
-    url = os.environ.get("S3_ENDPOINT_URL", "").strip()
+    return http_url("S3_ENDPOINT_URL", "S3_ENDPOINT_URL=http://127.0.0.1:9000, or unset it for AWS's own S3")
+
+
+def http_url(name: str, example: str) -> str | None:
+    """The setting `name` as an http(s) URL with a host, or None when unset; `example` ends the refusal's hint.
+    A URL holding a key (user:key@) is not repeated in the refusal."""
+    url = os.environ.get(name, "").strip()
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a port out of range)
     except ValueError:
         parts = None
     if url and (parts is None or parts.scheme not in ("https", "http") or not parts.hostname):
-        raise ConfigError(f"S3_ENDPOINT_URL={url!r} is not an http or https URL; use e.g. "
-                          "S3_ENDPOINT_URL=http://127.0.0.1:9000, or unset it for AWS's own S3")
+        shown = repr(url) if "@" not in url else "(hidden: it holds a key)"
+        raise ConfigError(f"{name}={shown} is not an http or https URL; use e.g. {example}")
     return url or None
 
 
@@ -139,17 +145,8 @@ def seconds_list(name: str, default: list[int]) -> list[int]:
 
 def sms_url() -> str | None:
     """SMS_URL, the SMS gateway's address (an HTTP POST per message), or None: each SMS becomes a file."""
-    url = os.environ.get("SMS_URL", "").strip()
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError on a port out of range)
-    except ValueError:
-        parts = None
-    if url and (parts is None or parts.scheme not in ("https", "http") or not parts.hostname):
-        shown = repr(url) if "@" not in url else "(hidden: it holds a key)"
-        raise ConfigError(f"SMS_URL={shown} is not an http or https URL; use e.g. "
-                          "https://user:key@sms.example.pk/send, or unset it to write each SMS under instance/sms/")
-    return url or None
+    return http_url("SMS_URL",
+                    "https://user:key@sms.example.pk/send, or unset it to write each SMS under instance/sms/")
 
 
 def radius_filter_id() -> str:

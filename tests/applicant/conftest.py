@@ -1,3 +1,6 @@
+import hashlib
+import tracemalloc
+
 import pytest
 
 FIRM = {"kind": "firm", "name": "Indus Soft (Pvt) Ltd", "ntn": "1234567-8", "city": "Lahore",
@@ -33,3 +36,20 @@ def submittable(applicant, draft):
                               data={"kind": "ntn_certificate", "file": (io.BytesIO(PDF), "ntn.pdf")})
     assert response.status_code == 201, response.json
     return draft
+
+
+def streamed_download(client, url: str) -> tuple[str, list[int], int]:
+    """GET `url` as a stream: the body's sha256, the size of each chunk as it came, and the most memory this
+    process held at once meanwhile (tracemalloc), which a download that reads a whole file would give away."""
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        digest, sizes = hashlib.sha256(), []
+        for chunk in response.response:
+            digest.update(chunk)
+            sizes.append(len(chunk))
+        response.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return digest.hexdigest(), sizes, peak

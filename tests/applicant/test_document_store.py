@@ -2,7 +2,6 @@
 streamed back a chunk at a time with send_file's headers, deleted with the last document that names them."""
 import hashlib
 import io
-import tracemalloc
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from app.models import Application, Document, DocumentBlob, DocumentChunk
 from app.services import document_store
 from app.services.documents import store_document
 from app.transactions import committed
-from tests.applicant.conftest import PDF, PNG
+from tests.applicant.conftest import PDF, PNG, streamed_download
 
 NINE_MB = PDF + b"0" * (9 * 1024 * 1024)
 
@@ -77,18 +76,8 @@ def test_a_large_document_is_read_a_chunk_at_a_time(applicant, draft, db):
     chunks = list(document_store.open(document["sha256"]))
     assert b"".join(chunks) == NINE_MB and max(map(len, chunks)) == document_store.CHUNK_BYTES
     url = f"/api/v1/applications/{draft['id']}/documents/{document['id']}"
-    tracemalloc.start()
-    try:
-        response = applicant.get(url, buffered=False)
-        digest, sizes = hashlib.sha256(), []
-        for chunk in response.response:
-            digest.update(chunk)
-            sizes.append(len(chunk))
-        response.close()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert digest.hexdigest() == document["sha256"] and sum(sizes) == len(NINE_MB)
+    sha256, sizes, peak = streamed_download(applicant, url)
+    assert sha256 == document["sha256"] and sum(sizes) == len(NINE_MB)
     assert max(sizes) <= document_store.CHUNK_BYTES and len(sizes) >= 36
     assert peak < 3 * 1024 * 1024, f"the download held {peak:,} bytes at once"
 

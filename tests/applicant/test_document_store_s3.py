@@ -6,7 +6,6 @@ import io
 import socket
 import threading
 import time
-import tracemalloc
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from app.runtime.preflight import check_document_store
 from app.services import document_store
 from app.services.documents import remove_document, store_document
 from app.transactions import committed
-from tests.applicant.conftest import PDF, PNG
+from tests.applicant.conftest import PDF, PNG, streamed_download
 from tests.conftest import flask_cli
 
 NINE_MB = PDF + b"0" * (9 * 1024 * 1024)
@@ -75,18 +74,8 @@ def test_a_large_download_holds_one_chunk_at_a_time(s3_store, applicant, draft):
     document = _upload(applicant, draft["id"], "client_contract", NINE_MB, "big.pdf")
     url = f"/api/v1/applications/{draft['id']}/documents/{document['id']}"
     applicant.get(f"/api/v1/applications/{draft['id']}")  # boto3's client and the API's code loaded before measuring
-    tracemalloc.start()
-    try:
-        response = applicant.get(url, buffered=False)
-        digest, sizes = hashlib.sha256(), []
-        for chunk in response.response:
-            digest.update(chunk)
-            sizes.append(len(chunk))
-        response.close()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert digest.hexdigest() == document["sha256"] and sum(sizes) == len(NINE_MB)
+    sha256, sizes, peak = streamed_download(applicant, url)
+    assert sha256 == document["sha256"] and sum(sizes) == len(NINE_MB)
     assert max(sizes) <= document_store.CHUNK_BYTES and len(sizes) >= 36
     assert peak < 3 * 1024 * 1024, f"the download held {peak:,} bytes at once"
 
