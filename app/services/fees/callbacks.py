@@ -16,7 +16,6 @@ audit trail records changes, and anyone on the internet can send a forged call.
 import hashlib
 import hmac
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -28,8 +27,6 @@ from app.i18n import _
 from app.models import Payment, PaymentCallback
 from app.models.types import utcnow
 from app.services.fees.settlement import AlreadyRecorded, PaymentRefused, settle
-
-log = logging.getLogger(__name__)
 
 TIMESTAMP_HEADER = "X-Payment-Timestamp"
 SIGNATURE_HEADER = "X-Payment-Signature"
@@ -131,7 +128,7 @@ def receive(body: bytes, timestamp: str | None, signed: str | None, remote_addr:
         payment, outcome = again.payment, DUPLICATE
     _store(outcome, None, body, remote_addr, reference=data.reference, txn=data.provider_txn_id, payment=payment)
     if outcome == DUPLICATE:
-        log.info("payment callback for %s repeated transaction %s: nothing changed", payment.reference,
+        current_app.logger.info("payment callback for %s repeated transaction %s: nothing changed", payment.reference,
                  data.provider_txn_id)
     return outcome, payment
 
@@ -140,7 +137,7 @@ def record_refusal(error: PaymentRefused, body: bytes, remote_addr: str | None) 
     """Store a refused callback (in a transaction of its own: the refused one rolled back) and log it."""
     fields = _readable_fields(body) if error.reason not in ("bad_signature", "stale_timestamp", "not_configured") \
         else {}
-    log.warning("payment callback refused (%s) from %s: %s", error.reason, remote_addr, error.message)
+    current_app.logger.warning("payment callback refused (%s) from %s: %s", error.reason, remote_addr, error.message)
     return _store(REFUSED, error.reason, body, remote_addr, reference=fields.get("reference"),
                   txn=fields.get("provider_txn_id"),
                   payment=error.payment if isinstance(error.payment, Payment) else None)

@@ -1,6 +1,7 @@
 """Payment references: 17 digits, the first 16 random (the first of them never 0, so the number keeps its 17 digits
 in any spreadsheet), the last a Luhn check digit, as bank payment slips carry. Random, so a reference cannot be
-guessed from another; the check digit catches a mistyped digit or two swapped neighbours before any lookup."""
+guessed from another; the check digit catches any one mistyped digit and any two swapped neighbours but 09/90
+before any lookup. Luhn rather than ISO 7064 mod 97-10: one digit, as a 17-digit slip number leaves room for."""
 import secrets
 
 REFERENCE_DIGITS = 17
