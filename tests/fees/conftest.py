@@ -32,9 +32,9 @@ def applicant(applicant_with):
 @pytest.fixture
 def call_centre_draft(applicant):
     """A call-centre draft with SIX_ADDRESSES and the documents it needs; returns its JSON."""
-    def make(entries=SIX_ADDRESSES, client=applicant):
+    def make(entries=SIX_ADDRESSES, client=applicant, purpose="Call centre answering customers of a UK energy firm"):
         response = client.post("/api/v1/applications", json={
-            "purpose": "Call centre answering customers of a UK energy firm", "category": "call_center",
+            "purpose": purpose, "category": "call_center",
             "entries": entries})
         assert response.status_code == 201, response.json
         for kind in ("ntn_certificate", "client_contract"):
