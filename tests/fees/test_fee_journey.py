@@ -19,7 +19,7 @@ def _emails(app) -> list:
 
 
 def test_call_centre_pays_by_bank_command_and_gets_its_receipt(app, db, applicant, call_centre_draft, call_centre_fee,
-                                                               make_user, api, run_worker):
+                                                               make_user, api, run_worker, login, client):
     draft = call_centre_draft()
     # Before submitting: the fee, its amount and why, and no reference yet.
     fee = applicant.get(f"/api/v1/applications/{draft['id']}").json["fee"]
@@ -38,6 +38,9 @@ def test_call_centre_pays_by_bank_command_and_gets_its_receipt(app, db, applican
 
     # Reviewing and batching stay allowed; approval waits for the fee, naming it and its reference.
     maker, checker = make_user(role="reviewer"), make_user(role="reviewer")
+    review_page = login(maker).get(f"/review/applications/{draft['id']}").text
+    assert reference in review_page and "awaiting payment" in review_page and "approved once paid" in review_page
+    client.post("/sign-out")
     for code in [f["code"] for f in applicant.get(f"/api/v1/applications/{draft['id']}").json["findings"]
                  if f["severity"] == "error"]:
         assert api(maker).post(f"/api/v1/applications/{draft['id']}/override",
