@@ -5,6 +5,7 @@ every refusal leaves it as it was, with a code saying why (PaymentRefused.reason
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.choices import PaymentChannel, PaymentState
@@ -91,11 +92,17 @@ def settle(reference, amount: int, channel: str, paid_at: datetime | None = None
                                                due=amount_text(payment.amount), paid=amount_text(amount)),
                              field="amount", payment=payment)
     paid_at = paid_at or utcnow()
-    changed = db.session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.state == PaymentState.PENDING)
-        .values(state=PaymentState.PAID, paid_at=paid_at, paid_via=channel, provider_txn_id=provider_txn_id,
-                bank_reference=bank_reference, settled_by_id=getattr(actor, "id", None))
-        .execution_options(synchronize_session=False))
+    try:
+        with db.session.begin_nested():  # the unique index on the transaction id has the last word (a race)
+            changed = db.session.execute(
+                update(Payment).where(Payment.id == payment.id, Payment.state == PaymentState.PENDING)
+                .values(state=PaymentState.PAID, paid_at=paid_at, paid_via=channel, provider_txn_id=provider_txn_id,
+                        bank_reference=bank_reference, settled_by_id=getattr(actor, "id", None))
+                .execution_options(synchronize_session=False))
+    except IntegrityError:
+        raise PaymentRefused("txn_reused", _("Transaction %(txn)s already paid another reference; nothing was "
+                                             "changed.", txn=repr(provider_txn_id)[:60]), field="provider_txn_id",
+                             payment=payment) from None
     if changed.rowcount != 1:  # the row is locked, so only a path that skipped the lock gets here
         raise PaymentRefused("already_paid", _("Payment reference %(reference)s changed while this was being done; "
                                                "nothing was changed.", reference=payment.reference), payment=payment)
