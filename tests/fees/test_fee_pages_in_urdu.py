@@ -37,3 +37,25 @@ def test_fee_pages_in_urdu(app, applicant, call_centre_draft, call_centre_fee, l
     admin.get("/?lang=ur")
     for path in ("/admin/payments", "/admin/payments?state=expired", "/admin/fees"):
         assert _english(admin, path) == [], path
+
+
+def test_the_reference_and_the_receipt_email_reach_an_urdu_reader_in_urdu(app, applicant, call_centre_draft,
+                                                                          call_centre_fee, db, run_worker):
+    import email
+    from email import policy
+    from pathlib import Path
+
+    applicant.user.language = "ur"
+    db.session.commit()
+    draft = call_centre_draft()
+    assert applicant.post(f"/api/v1/applications/{draft['id']}/submit").status_code == 202
+    reference = db.session.scalar(select(Payment.reference).where(Payment.application_id == draft["id"]))
+    assert app.test_cli_runner().invoke(payments, ["settle", reference]).exit_code == 0
+    run_worker()
+    mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in sorted((Path(app.config["INSTANCE_DIR"]) / "mail").glob("*.eml"))]
+    subjects = [m["Subject"] for m in mails]
+    assert any("ادائیگی کا حوالہ نمبر" in s and reference in s for s in subjects), subjects
+    received = next(m for m in mails if "ادائیگی وصول ہوئی" in m["Subject"])
+    assert reference in received.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in received.iter_attachments()] == [f"raasta-receipt-{reference}.pdf"]
