@@ -274,7 +274,7 @@ class Config:
         self.TRUSTED_PROXY = trusted_proxy()
         # Fees (services.fees): a payment reference is valid this many days, then renewed by a new one.
         self.PAYMENT_REFERENCE_DAYS = whole_number("PAYMENT_REFERENCE_DAYS", 7, "a number of days")
-        # The payment aggregator's callback: HMAC-SHA256 key shared with it (unset: the callback is refused, 503),
+        # The payment aggregator's callback: HMAC-SHA256 key shared with it (unset: every callback is refused, 403),
         # and how far its signed timestamp may be from our clock, in seconds (docs/payments.md).
         self.PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip() or None
         self.PAYMENT_CALLBACK_WINDOW = whole_number("PAYMENT_CALLBACK_WINDOW", 300, "a number of seconds")

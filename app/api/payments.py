@@ -62,7 +62,8 @@ def payment_callback():
     (hex HMAC-SHA256 with PAYMENT_CALLBACK_SECRET over "<timestamp>." followed by the raw body). 200
     {"reference", "state": "paid", "duplicate"}; a repeated provider_txn_id changes nothing (duplicate: true).
     A forged signature or stale timestamp is 401, an unknown reference 404, an expired or paid one or a reused
-    transaction 409, a wrong amount or a bad body 422: nothing changes, and every call is stored and logged.
+    transaction 409, a wrong amount or a bad body 422, and 403 while PAYMENT_CALLBACK_SECRET is unset: nothing
+    changes, and every call is stored and logged.
     """
     body = request.get_data(cache=True)
     try:

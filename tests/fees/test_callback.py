@@ -139,7 +139,7 @@ def test_an_expired_or_paid_reference_is_refused_and_a_transaction_is_not_reused
 def test_without_a_secret_no_callback_is_taken(app, client, db, pending):
     app.config["PAYMENT_CALLBACK_SECRET"] = None
     response = _post(client, _body(pending))
-    assert response.status_code == 503 and response.json["error"]["code"] == "not_configured"
+    assert response.status_code == 403 and response.json["error"]["code"] == "not_configured"
     assert _state(db, pending) == "pending"
 
 

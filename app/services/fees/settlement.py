@@ -28,7 +28,7 @@ class PaymentRefused(ServiceError):
 
     STATUS = {"malformed_reference": 422, "unknown_reference": 404, "expired_reference": 409,
               "cancelled_reference": 409, "already_paid": 409, "txn_reused": 409, "wrong_amount": 422,
-              "bad_body": 422, "bad_signature": 401, "stale_timestamp": 401, "not_configured": 503}
+              "bad_body": 422, "bad_signature": 401, "stale_timestamp": 401, "not_configured": 403}
 
     def __init__(self, reason: str, message: str, field: str | None = None, payment: Payment | None = None):
         super().__init__(message, field=field, details={"reason": reason})
