@@ -52,9 +52,12 @@ def list_fees() -> None:
 @click.option("--bank-reference", help="The bank's own reference for the payment, kept with it.")
 def settle_payment(reference: str, amount: str | None, bank_reference: str | None) -> None:
     """Mark REFERENCE paid, as the bank's confirmation would: the same checks and trail as the aggregator's callback."""
+    if amount is not None and not (amount.isascii() and amount.isdigit() and len(amount) <= 12):
+        raise click.ClickException(f"--amount {amount!r} is not whole rupees; write it as digits, e.g. 50000.")
+
     def pay():
         due = db.session.scalar(select(Payment.amount).where(Payment.reference == normalised(reference)))
-        paid = due if amount is None else (int(amount) if amount.isdigit() else -1)
+        paid = due if amount is None else int(amount)
         return settle(reference, paid, PaymentChannel.BANK_COMMAND, bank_reference=bank_reference)
     try:
         payment = _changed(pay)

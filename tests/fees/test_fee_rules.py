@@ -105,7 +105,8 @@ def test_settle_refuses_bad_references_and_amounts(app, applicant, call_centre_d
     runner = app.test_cli_runner()
     for args, words in ((["settle", "12345"], "is not a payment reference"),
                         (["settle", reference[:-1] + str((int(reference[-1]) + 1) % 10)], "is not a payment reference"),
-                        (["settle", reference, "--amount", "49999"], "is for PKR 50,000, not PKR 49,999")):
+                        (["settle", reference, "--amount", "49999"], "is for PKR 50,000, not PKR 49,999"),
+                        (["settle", reference, "--amount", "fifty"], "is not whole rupees")):
         result = runner.invoke(payments, args)
         assert result.exit_code == 1 and words in result.output, result.output
     assert _fee(applicant, draft["id"])["state"] == "pending"

@@ -80,3 +80,20 @@ def test_one_transaction_for_two_references_at_once_pays_one(app, db, applicant,
     assert next(body for status, body in results if status == 409)["error"]["code"] == "txn_reused"
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Payment.state))) == ["paid", "pending"]
+
+
+def test_two_renewals_at_once_make_one_new_reference(app, db, applicant, pending, api):
+    from datetime import timedelta
+
+    from app.models.types import utcnow
+    from app.services.tokens import issue_token
+    from tests.racing import ApiCall, at_once_through_own_apps
+
+    pending.expires_at = utcnow() - timedelta(minutes=1)
+    token = issue_token(applicant.user, "race")
+    db.session.commit()
+    url = f"/api/v1/applications/{pending.application_id}/fee/renew"
+    statuses = at_once_through_own_apps(app, [ApiCall("post", url, token), ApiCall("post", url, token)])
+    assert sorted(statuses) == [201, 409], statuses
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Payment.state))) == ["expired", "pending"]

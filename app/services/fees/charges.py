@@ -116,6 +116,9 @@ def renew(application: Application, actor=None) -> Payment:
     if payment is None or payment.state in (PaymentState.PAID, PaymentState.CANCELLED):
         raise Conflict(_("Application %(id)s has no unpaid fee whose reference could be renewed.", id=application.id))
     payment = locked(select(Payment).where(Payment.id == payment.id))[0]
+    if db.session.scalar(select(Payment.id).where(Payment.renewal_of_id == payment.id)) is not None:
+        raise Conflict(_("Payment reference %(reference)s was renewed a moment ago; reload to see the new one.",
+                         reference=payment.reference))  # two renewals at once: the second finds the first's
     if state_now(payment) != PaymentState.EXPIRED:
         raise Conflict(_("Payment reference %(reference)s is still valid until %(expires)s (UTC); pay with it.",
                          reference=payment.reference, expires=payment.expires_at.strftime("%Y-%m-%d %H:%M")))

@@ -64,7 +64,8 @@ def settle(reference, amount: int, channel: str, paid_at: datetime | None = None
     """Mark the fee of `reference` paid with `amount` rupees; refused (PaymentRefused) for an unknown, expired,
     cancelled or already paid reference, a transaction id already used, or an amount other than the fee. The same
     provider transaction again raises AlreadyRecorded."""
-    assert channel in PaymentChannel.ALL
+    if channel not in PaymentChannel.ALL:
+        raise ValueError(f"unknown payment channel {channel!r}")
     payment = find_for_settlement(reference)
     if payment.state == PaymentState.PAID:
         if provider_txn_id is not None and payment.provider_txn_id == provider_txn_id:
