@@ -165,3 +165,37 @@ def test_a_fee_stays_through_resubmission_and_is_cancelled_below_the_threshold(a
     assert applicant.post(f"/api/v1/applications/{draft['id']}/submit").status_code == 202
     assert _fee(applicant, draft["id"]) is None
     assert db.session.scalar(select(Payment.state).where(Payment.reference == reference)) == "cancelled"
+
+
+def test_withdrawing_or_rejecting_cancels_an_unpaid_fee_but_not_a_paid_one(app, applicant, call_centre_draft,
+                                                                           call_centre_fee, db, make_user, api):
+    from app.choices import State
+    from app.models import Application
+    from app.services.transitions import move
+
+    withdrawn, rejected, paid = call_centre_draft(), call_centre_draft(), call_centre_draft()
+    for draft in (withdrawn, rejected, paid):
+        assert applicant.post(f"/api/v1/applications/{draft['id']}/submit").status_code == 202
+    for draft in (rejected, paid):
+        move(db.session.get(Application, draft["id"]), State.READY)
+    db.session.commit()
+    assert applicant.post(f"/api/v1/applications/{withdrawn['id']}/withdraw").status_code == 200
+    reviewer = api(make_user(role="reviewer"))
+    assert reviewer.post(f"/api/v1/applications/{rejected['id']}/reject",
+                         json={"reason": "Not a call centre."}).status_code == 200
+    reference = _fee(applicant, paid["id"])["reference"]
+    assert app.test_cli_runner().invoke(payments, ["settle", reference]).exit_code == 0
+    assert reviewer.post(f"/api/v1/applications/{paid['id']}/reject",
+                         json={"reason": "Not a call centre."}).status_code == 200
+    db.session.expire_all()
+    states = dict(db.session.execute(select(Payment.application_id, Payment.state)).all())
+    assert states == {withdrawn["id"]: "cancelled", rejected["id"]: "cancelled", paid["id"]: "paid"}
+    reasons = [e.data["reason"] for e in db.session.scalars(select(AuditEvent)
+                                                             .where(AuditEvent.action == "payment.cancelled"))]
+    assert reasons == ["application withdrawn", "application rejected"]
+    refused = app.test_cli_runner().invoke(payments, ["settle", _reference_of(db, withdrawn["id"])])
+    assert refused.exit_code == 1 and "was cancelled" in refused.output
+
+
+def _reference_of(db, application_id) -> str:
+    return db.session.scalar(select(Payment.reference).where(Payment.application_id == application_id))

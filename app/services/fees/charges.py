@@ -81,7 +81,7 @@ def charge_on_submit(application: Application) -> Payment | None:
     owed = quote(application)
     if current is not None and current.state in PaymentState.UNPAID:
         if owed is None:
-            _cancel(application, current)
+            _cancel(application, current, "below the fee threshold at resubmission")
             return None
         return current
     if owed is None:
@@ -103,10 +103,18 @@ def _set_state(payment: Payment, was: str, now: str) -> None:
     payment.state = now
 
 
-def _cancel(application: Application, payment: Payment) -> None:
+def _cancel(application: Application, payment: Payment, reason: str) -> None:
     _set_state(payment, payment.state, PaymentState.CANCELLED)
     audit.record("payment.cancelled", application, payment_id=payment.id, reference=payment.reference,
-                 reason="below the fee threshold at resubmission")
+                 reason=reason)
+
+
+def cancel_unpaid(application: Application, reason: str) -> None:
+    """The application ended undecided or refused (withdrawn, rejected): an unpaid fee is no longer owed, and its
+    reference is cancelled so that no bank takes money for it. A paid fee stays paid (a refund is the bank's)."""
+    payment = current_payment(application.id)
+    if payment is not None and payment.state in PaymentState.UNPAID:
+        _cancel(application, payment, reason)
 
 
 def renew(application: Application, actor=None) -> Payment:
