@@ -295,3 +295,29 @@ class FindingCode:
 REVIEWER_ONLY_FINDINGS = frozenset({FindingCode.OVERLAP_PENDING, FindingCode.DOCUMENT_REUSED,
                                     FindingCode.IDENTITY_SHARED, FindingCode.SUBSCRIPTION_PENDING,
                                     FindingCode.SUBSCRIPTION_MANY})
+
+
+class PaymentState:
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"      # its reference ran out unpaid (or was renewed): a new reference is needed
+    CANCELLED = "cancelled"  # the application no longer owes it (changed below the threshold before paying)
+    ALL = (PENDING, PAID, EXPIRED, CANCELLED)
+    UNPAID = (PENDING, EXPIRED)
+    LABELS = {PENDING: _l("Awaiting payment"), PAID: _l("Paid"), EXPIRED: _l("Reference expired"),
+              CANCELLED: _l("Cancelled")}
+
+
+class PaymentChannel:
+    """How a payment was recorded: the aggregator's callback, an admin with the bank's reference, or the embedded
+    bank command (`flask payments settle`)."""
+    CALLBACK = "callback"
+    ADMIN = "admin"
+    BANK_COMMAND = "bank_command"
+    ALL = (CALLBACK, ADMIN, BANK_COMMAND)
+    LABELS = {CALLBACK: _l("payment aggregator"), ADMIN: _l("administrator, with the bank's reference"),
+              BANK_COMMAND: _l("bank command")}
+
+
+# The regulator's rule: 5 or more addresses, counting those already approved (a schedule row may say otherwise).
+DEFAULT_FEE_THRESHOLD = 5

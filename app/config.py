@@ -314,6 +314,12 @@ class Config:
         self.DATABASE_CONNECT_WAIT = whole_number("DATABASE_CONNECT_WAIT", 10, "a number of seconds", minimum=0)
         self.POLL_CACHE_SECONDS = whole_number("POLL_CACHE_SECONDS", 5, "a number of seconds", minimum=0)
         self.TRUSTED_PROXY = trusted_proxy()
+        # Fees (services.fees): a payment reference is valid this many days, then renewed by a new one.
+        self.PAYMENT_REFERENCE_DAYS = whole_number("PAYMENT_REFERENCE_DAYS", 7, "a number of days")
+        # The payment aggregator's callback: HMAC-SHA256 key shared with it (unset: every callback is refused, 403),
+        # and how far its signed timestamp may be from our clock, in seconds (docs/payments.md).
+        self.PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "").strip() or None
+        self.PAYMENT_CALLBACK_WINDOW = whole_number("PAYMENT_CALLBACK_WINDOW", 300, "a number of seconds")
         # Werkzeug refuses bodies past this with 413 before reading them; the document service then
         # applies the exact cap with a message naming the file.
         self.MAX_CONTENT_LENGTH = self.MAX_DOCUMENT_BYTES + 1024 * 1024

@@ -11,6 +11,7 @@ from flask import Response, request, stream_with_context
 
 from app.models import Document
 from app.services.documents import download_name
+from app.services.fees.receipts import receipt_filename, receipt_pdf
 
 
 def send_document(document: Document, chunks: Iterator[bytes], inline: bool = False) -> Response:
@@ -43,3 +44,12 @@ def _filename(name: str) -> dict[str, str]:
         return {"filename": name}
     simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     return {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
+
+
+def send_receipt(payment) -> Response:
+    """A paid fee's receipt (services.fees.receipts), made now from the payment row, as a download."""
+    response = Response(receipt_pdf(payment), mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=receipt_filename(payment))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

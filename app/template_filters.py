@@ -14,6 +14,7 @@ from app.choices import (
     Category,
     DocumentKind,
     OrganisationKind,
+    PaymentState,
     Protocol,
     Role,
     Severity,
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda category: Category.LABELS.get(category, category or "—"), "category_label")
     app.add_template_filter(lambda protocol: Protocol.LABELS.get(protocol, protocol), "protocol_label")
     app.add_template_filter(lambda state: State.LABELS.get(state, state), "state_label")
+    app.add_template_filter(lambda state: PaymentState.LABELS.get(state, state), "payment_state_label")
     app.add_template_filter(lambda role: Role.LABELS.get(role, role), "role_label")
     app.add_template_filter(action_label, "action_label")  # an audit action in words
     app.add_template_filter(lambda severity: Severity.LABELS.get(severity, severity), "severity_label")

@@ -14,9 +14,10 @@ _SUCCESS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
 def documented(body: dict | None = None, status: int = 200, media_type: str = "application/json",
-               body_required: bool = True):
+               body_required: bool = True, public: bool = False):
     """Declare a handler's request body (a JSON schema; `media_type` multipart/form-data for uploads;
-    `body_required=False` when it may be left out) and the status it answers on success. Put it below
+    `body_required=False` when it may be left out) and the status it answers on success; `public=True` for one
+    that takes no bearer token (the payment callback, signed instead). Put it below
     the route decorator:
 
         @bp.post("/applications")
@@ -26,6 +27,7 @@ def documented(body: dict | None = None, status: int = 200, media_type: str = "a
     def attach(view):
         view.openapi_body, view.openapi_status, view.openapi_media_type = body, status, media_type
         view.openapi_body_required = body_required
+        view.openapi_public = public
         return view
 
     return attach
@@ -50,7 +52,7 @@ def _operation(view, method: str, params: list[str]) -> dict:
                              "content": {view.openapi_media_type: {"schema": body}}}
     if description.strip():
         op["description"] = description.strip()
-    if view.__name__ != "openapi":
+    if view.__name__ != "openapi" and not getattr(view, "openapi_public", False):
         op["security"] = [{"bearer": []}]
     return op
 

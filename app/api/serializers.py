@@ -6,6 +6,7 @@ from app.choices import REVIEWER_ONLY_FINDINGS, Role
 from app.models import ApplicantProfile, Application
 from app.models.types import utcnow
 from app.services.decision_clock import PKT, is_late
+from app.services.fees.standing import FeeStanding, fee_standing
 from app.services.profiles import PROFILE_FIELDS
 from app.services.review.decisions import overrides_of
 
@@ -96,5 +97,15 @@ def application_json(application: Application, detail: bool = True) -> dict:
         findings=general,
         overrides=overrides_json(application, staff),
         history=history(application, staff),
+        fee=fee_json(fee_standing(application)),
     )
     return body
+
+
+def fee_json(fee: FeeStanding | None) -> dict | None:
+    """The application's fee (services.fees.standing): null when it owes none; state "due_on_submit" before
+    submission (no reference yet), then the reference's state: pending, paid or expired."""
+    if fee is None:
+        return None
+    return {"amount": fee.amount, "currency": fee.currency, "reason": fee.reason, "state": fee.state,
+            "reference": fee.reference, "expires_at": _time(fee.expires_at), "paid_at": _time(fee.paid_at)}

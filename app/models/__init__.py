@@ -2,6 +2,7 @@
 from app.models.applications import AddressEntry, Application, Document, Endpoint, Finding
 from app.models.audit import AuditCheckpoint, AuditEvent
 from app.models.document_blobs import DocumentBlob, DocumentChunk
+from app.models.fees import FeeSchedule, Payment, PaymentCallback
 from app.models.holidays import Holiday
 from app.models.isp import IspConfirmation, IspOrganisation, WebhookDelivery
 from app.models.notifications import Notification
@@ -24,9 +25,9 @@ from app.models.whitelist import (
 
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
-    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "Finding",
-    "Holiday", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote",
-    "SitePage", "SmsCode", "SubscriberFile", "Subscription", "User", "WebhookDelivery", "WhitelistBlob",
-    "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed", "WhitelistFile", "WhitelistVersion",
-    "batch_applications",
+    "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "FeeSchedule",
+    "Finding", "Holiday", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "Payment",
+    "PaymentCallback", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile", "Subscription", "User",
+    "WebhookDelivery", "WhitelistBlob", "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed",
+    "WhitelistFile", "WhitelistVersion", "batch_applications",
 ]

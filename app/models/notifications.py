@@ -18,3 +18,6 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the email carries beside the text, by name ("receipt:<payment id>"): made when the email is built
+    # (services.notifications.attachments_of), never stored twice.
+    attachment: Mapped[str | None] = mapped_column(String(60))

@@ -20,6 +20,7 @@ from app.services.application_input import (
 )
 from app.services.documents import attach_identity_documents
 from app.services.endpoints import EndpointInput
+from app.services.fees.charges import cancel_unpaid, charge_on_submit
 from app.services.isp_confirmations import ask_on_submission
 from app.services.national_register import announce, register_class
 from app.services.pakistani_numbers import mobile_national
@@ -210,6 +211,7 @@ def submit(application: Application, reply: str | None = None) -> None:
     move(application, State.VALIDATING, resubmission=application.state == State.NEEDS_INFO,
          **({"reply": reply} if reply else {}))
     ask_on_submission(application)  # the applicant's ISP on Raasta confirms the subscriber id
+    charge_on_submit(application)  # a category with a fee: the payment reference, sent to the applicant
     enqueue_one(application)
 
 
@@ -244,6 +246,7 @@ def _reply(application: Application, reply) -> str | None:
 
 def withdraw(application: Application) -> None:
     move(application, State.WITHDRAWN)
+    cancel_unpaid(application, "application withdrawn")
 
 
 def deletable(application: Application) -> bool:

@@ -8,13 +8,14 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
-from app.choices import Role, State
+from app.choices import PaymentState, Role, State
 from app.extensions import db
 from app.i18n import DEFAULT, Phrase
-from app.models import Application, Notification, User
+from app.models import Application, Notification, Payment, User
 from app.models.types import utcnow
 from app.queues import SEND_EMAILS
 from app.services import job_outbox
+from app.services.fees.receipts import receipt_filename, receipt_pdf
 from app.services.id_lists import among
 from app.services.mail import build_message, send_all
 
@@ -28,11 +29,11 @@ def in_language(language: str | None, text) -> str:
         return str(text)
 
 
-def notify(user: User, subject, body, link: str | None = None) -> Notification:
+def notify(user: User, subject, body, link: str | None = None, attachment: str | None = None) -> Notification:
     """Store the notification now, in the user's language; the mail queue emails it once the transaction
-    commits."""
+    commits. `attachment` names a file the email carries (attachments_of)."""
     subject, body = in_language(user.language, subject), in_language(user.language, body)
-    notification = Notification(user_id=user.id, subject=subject, body=body, link=link)
+    notification = Notification(user_id=user.id, subject=subject, body=body, link=link, attachment=attachment)
     db.session.add(notification)
     db.session.flush()  # its id, for the mail job
     queue_emails([notification.id])
@@ -146,8 +147,8 @@ def send_emails(notification_ids: list[int], on_sent=lambda notification_id: Non
     Raises on a temporary failure, for the job to be retried; returns how many were read."""
     config = dict(current_app.config)
     rows = db.session.execute(
-        select(Notification.id, Notification.subject, Notification.body, Notification.link, User.email,
-               User.language)
+        select(Notification.id, Notification.subject, Notification.body, Notification.link, Notification.attachment,
+               User.email, User.language)
         .join(User, User.id == Notification.user_id).where(among(Notification.id, notification_ids))
         .order_by(Notification.id)).all()
     send_all(config, ((row.id, _email(config, row)) for row in rows), on_sent)
@@ -157,7 +158,23 @@ def send_emails(notification_ids: list[int], on_sent=lambda notification_id: Non
 def _email(config: dict, row):
     """The email of a notification, its few words around the stored text in the recipient's language."""
     with force_locale(row.language or DEFAULT):
-        return build_message(config, row.email, row.subject, row.body, row.link)
+        message = build_message(config, row.email, row.subject, row.body, row.link)
+    for filename, content_type, content in attachments_of(row.attachment):
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return message
+
+
+def attachments_of(name: str | None) -> list[tuple[str, str, bytes]]:
+    """The files an email carries, as (filename, content type, bytes), made from the name its notification keeps:
+    "receipt:<payment id>" is that payment's receipt (services.fees.receipts), made when the email is built."""
+    kind, _sep, key = (name or "").partition(":")
+    if kind != "receipt" or not key.isdigit():
+        return []
+    payment = db.session.get(Payment, int(key))
+    if payment is None or payment.state != PaymentState.PAID:
+        return []
+    return [(receipt_filename(payment), "application/pdf", receipt_pdf(payment))]
 
 
 def unread_count(user: User) -> int:

@@ -25,6 +25,7 @@ from app.i18n import _, _l, ngettext
 from app.models import Application, Batch, batch_applications
 from app.models.types import utcnow
 from app.services import Conflict, NotAllowed, ServiceError
+from app.services.fees.charges import unpaid_fees, unpaid_problem
 from app.services.id_lists import among
 from app.services.locks import lock_approved_space, locked
 from app.services.publication.publish import latest_version, publish
@@ -158,6 +159,10 @@ def approve_batch(batch: Batch, approver) -> Batch:
     subscriptions = approved_space.subscriptions_of([a.id for a in applications])
     problems += [_problem(c.entry.application_id, c.message())
                  for c in approved_space.clashes(entries) + approved_space.subscription_clashes(subscriptions)]
+    # A fee not paid holds the approval (reviewing and batching stay allowed); the rows stay locked, so a fee
+    # found paid here stays paid until this approval commits.
+    problems += [_problem(i, unpaid_problem(payment))
+                 for i, payment in unpaid_fees([a.id for a in applications], lock=True).items()]
     if problems:
         refused = sorted({p["application_id"] for p in problems})
         listed = ", ".join(map(str, refused[:20])) + (" ..." if len(refused) > 20 else "")

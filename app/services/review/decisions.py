@@ -21,6 +21,7 @@ from app.models import (
     batch_applications,
 )
 from app.services import Conflict, NotAllowed, ServiceError
+from app.services.fees.charges import cancel_unpaid
 from app.services.id_lists import among
 from app.services.locks import locked
 from app.services.review import isp_confirmation_rule
@@ -77,6 +78,7 @@ def _decide(application: Application, new_state: str, text: str, actor, **data) 
 def reject(application: Application, reason: str, actor=None) -> None:
     reason = required_text(reason, "reason", _l("the reason for the rejection (the applicant reads it)"))
     _decide(application, State.REJECTED, reason, actor, reason=reason)
+    cancel_unpaid(application, "application rejected")
 
 
 def request_information(application: Application, message: str, actor=None) -> None:

@@ -1,8 +1,8 @@
-"""Admin forms: ISP organisations, the help, contact and privacy pages."""
+"""Admin forms: ISP organisations, the help, contact and privacy pages, holidays, fees and payments."""
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.choices import OrganisationKind
+from app.choices import DEFAULT_FEE_THRESHOLD, Category, OrganisationKind
 from app.i18n import _l
 from app.web.forms import RaastaForm
 
@@ -36,3 +36,26 @@ class SitePageForm(RaastaForm):
     body = TextAreaField(_l("Text"), description=_l(
         "Plain text, shown as typed: a blank line starts a new paragraph; a line starting with \"# \" "
         "(a hash and a space) is a heading. Web and email addresses become links. At most 20,000 characters."))
+
+
+class FeeScheduleForm(RaastaForm):
+    """The rules (a category, whole rupees, today or later, not a day already set) are services.fees.schedule's:
+    their refusals show beside each field."""
+
+    category = SelectField(_l("Category"), choices=[(c, Category.LABELS[c]) for c in Category.ALL])
+    amount = StringField(_l("Amount (PKR)"), render_kw={"inputmode": "numeric", "dir": "ltr"},
+                         description=_l("Whole rupees, e.g. 50000. 0 ends a fee from that day."))
+    threshold = StringField(_l("From how many addresses"), default=str(DEFAULT_FEE_THRESHOLD),
+                            render_kw={"inputmode": "numeric", "dir": "ltr"},
+                            description=_l("The fee is due when the application's addresses, with those already "
+                                           "approved for the same applicant, reach this number."))
+    effective_from = StringField(_l("Takes effect on"), render_kw={"type": "date", "dir": "ltr"},
+                                 description=_l("Today or a later day, as year-month-day. A fee already in force is "
+                                                "changed by a new row from a later day, never edited."))
+
+
+class MarkPaidForm(RaastaForm):
+    bank_reference = StringField(_l("The bank's reference"), validators=[
+        DataRequired(message=_l("Give the bank's own reference for this payment, from its statement.")),
+        Length(max=100, message=_l("Keep the bank's reference under 100 characters."))],
+        render_kw={"dir": "ltr"})

@@ -21,4 +21,4 @@ def application_or_404(application_id: int):
 
 
 # Importing the page modules registers their views on `bp`; they import `bp` from here.
-from app.web.applicant import actions, detail, routes, sms_proof  # noqa: E402,F401
+from app.web.applicant import actions, detail, fees, routes, sms_proof  # noqa: E402,F401

@@ -31,6 +31,7 @@ from app.services.documents import (
     store_document,
     too_large,
 )
+from app.services.fees.standing import fee_standing
 from app.services.review.batches import batch_for
 from app.services.review.decisions import overrides_of
 from app.services.review.reopening import changeable
@@ -83,7 +84,8 @@ def render_application(application, document_form: DocumentForm | None = None, s
         renewable=service.renewable(application), has_profile=application.applicant.profile is not None,
         errors=severities.count(Severity.ERROR), warnings=severities.count(Severity.WARNING), reply=reply,
         max_reply=service.MAX_REPLY, subscriptions=subscriptions, typed_code=typed_code or {},
-        unproven=[row for row in subscriptions if row["step"]], decision_clock=decision_clock(application))
+        unproven=[row for row in subscriptions if row["step"]], decision_clock=decision_clock(application),
+        fee=fee_standing(application))
     return page, status
 
 

@@ -72,6 +72,10 @@ _EVENT_WORDS = {
     "subscription.code_wrong": _l("Wrong code typed"),
     "subscription.code_voided": _l("Code voided after five wrong tries"),
     "subscription.verified": _l("Mobile number proven by its SMS code"),
+    "payment.reference_issued": _l("Fee due: payment reference issued"),
+    "payment.reference_renewed": _l("New payment reference issued"),
+    "payment.settled": _l("Fee paid"),
+    "payment.cancelled": _l("Fee cancelled: no longer due"),
 }
 
 

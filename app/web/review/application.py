@@ -15,6 +15,7 @@ from app.models import Application, Document
 from app.models.types import utcnow
 from app.services import ServiceError
 from app.services.documents import record_download
+from app.services.fees.standing import fee_standing
 from app.services.review import decisions as review_service
 from app.services.review import isp_confirmation_rule
 from app.services.review.approvals import revoke
@@ -72,7 +73,7 @@ def _page(application: Application, status: int = 200, **forms):
         age_days=presenters.age_days(application, utcnow()), reviewable=reviewable,
         revocable=application.state in State.APPROVALS, suspended=application.state == State.SUSPENDED,
         suspension=presenters.suspension(events) if application.state == State.SUSPENDED else None,
-        pending_batch=batch_for(application),
+        pending_batch=batch_for(application), fee=fee_standing(application),
         batch_problem=review_service.batch_problem(application) if reviewable else None,
         inline_types=presenters.INLINE_TYPES, subscription_kinds=SubscriptionKind.LABELS,
     ), status
