@@ -9,4 +9,14 @@ csrf.exempt(bp)  # token-authenticated only: a browser's cookies never authentic
 bp.before_request(authenticate_api_request)
 
 # The modules' routes register on bp.
-from app.api import applications, audit, isp, meta, review, subscribers, subscriptions, whitelist  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    applications,
+    audit,
+    isp,
+    meta,
+    review,
+    sponsors,
+    subscribers,
+    subscriptions,
+    whitelist,
+)
