@@ -21,7 +21,8 @@ def outgoing(invitation_ids: list[int]) -> list[tuple[int, str, str | None, obje
         subject = _("%(sponsor)s invites you to register your VPN", sponsor=sponsor_name)
         body = _("Dear %(name)s,\n\n%(sponsor)s proposes to register your VPN connection with the regulator in "
                  "your name. Open the link to see exactly what it proposed, correct it and consent, or decline. "
-                 "Nothing is sent in your name until you consent.", name=invitation.name, sponsor=sponsor_name)
+                 "Nothing is sent in your name until you consent. No Raasta account yet? Sign up with this email "
+                 "address first, then open the link again.", name=invitation.name, sponsor=sponsor_name)
         message = build_message(config, invitation.email, subject, body, link)
         found.append((invitation.id, f"{config['PUBLIC_URL']}{link}", invitation.proposal.get("mobile"), message))
     return found

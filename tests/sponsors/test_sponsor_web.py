@@ -1,0 +1,73 @@
+"""The sponsor's pages, the member's invitation page and the reviewers' sponsors page, through the real forms."""
+import io
+
+from sqlalchemy import select
+
+from app.models import Application, Invitation, Sponsor
+from app.services.sponsors.invitations import token_for
+from tests.sponsors.conftest import csv_of
+
+GOOD = "Sana Iqbal,35202-9876543-1,sana@example.pk,,,,,39.32.12.0/24,VPN to our client in Dubai"
+
+
+def test_a_sponsor_uploads_sees_the_problems_table_downloads_and_fixes_the_file(db, client, login, make_sponsor):
+    _sponsor, user = make_sponsor(name="Lahore Coworking")
+    login(user)
+    page = client.get("/sponsor")
+    assert page.status_code == 200 and "Lahore Coworking" in page.text and 'for="file"' in page.text
+    bad = csv_of(GOOD.replace("35202-9876543-1", "3520-98"))
+    response = client.post("/sponsor/imports", data={"file": (io.BytesIO(bad), "members.csv")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200 and "nothing was imported" in response.text
+    assert "<td data-label=\"Row\">2</td>" in response.text and "3520-98" in response.text
+    import_id = int(response.request.path.rsplit("/", 1)[1])
+    assert client.get(f"/sponsor/imports/{import_id}/file").data == bad
+    fixed = client.post(f"/sponsor/imports/{import_id}", data={"file": (io.BytesIO(csv_of(GOOD)), "members.csv")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert "1 member invited" in fixed.text
+    members = client.get("/sponsor")
+    assert "sana@example.pk" in members.text and "Invited" in members.text
+
+
+def test_the_member_consents_on_the_invitation_page(db, client, login, make_sponsor, make_user, api):
+    sponsor, user = make_sponsor()
+    api(user).post("/api/v1/sponsor/imports", content_type="multipart/form-data",
+                   data={"file": (io.BytesIO(csv_of(GOOD)), "m.csv")})
+    invitation = db.session.scalar(select(Invitation))
+    token = token_for(invitation.id, invitation.email)
+    member = make_user(email="sana@example.pk")
+    login(member)
+    page = client.get(f"/invitations/{token}")
+    assert page.status_code == 200 and "39.32.12.0/24" in page.text and "35202-9876543-1" in page.text
+    answer = client.post(f"/invitations/{token}", data={
+        "name": "Sana Iqbal", "cnic": "35202-9876543-1", "city": "Lahore", "purpose": "VPN to our client in Dubai",
+        "isp": "PTCL", "subscriber_id": "PTCL-9", "addresses": "39.32.12.0/24", "consent": "1"})
+    assert answer.status_code == 302
+    application = db.session.scalar(select(Application).where(Application.applicant_id == member.id))
+    assert application.sponsor_id == sponsor.id and answer.headers["Location"].endswith(
+        f"/applications/{application.id}")
+
+
+def test_a_reviewer_approves_and_suspends_from_the_sponsors_page(db, client, login, make_sponsor, make_user):
+    sponsor, _user = make_sponsor(name="Software Houses Association", approved=False)
+    login(make_user(role="reviewer"))
+    page = client.get("/review/sponsors")
+    assert page.status_code == 200 and "Software Houses Association" in page.text and "SECP-" in page.text
+    client.post(f"/review/sponsors/{sponsor.id}/approved", data={"reason": ""})
+    refused = client.post(f"/review/sponsors/{sponsor.id}/suspended", data={"reason": ""}, follow_redirects=True)
+    assert "Give the reason" in refused.text
+    client.post(f"/review/sponsors/{sponsor.id}/suspended", data={"reason": "Registration lapsed"})
+    db.session.expire_all()
+    assert db.session.get(Sponsor, sponsor.id).state == "suspended"
+
+
+def test_the_review_queue_filters_by_sponsor(db, api, make_sponsor, make_user, make_reviewable):
+    sponsor, _user = make_sponsor()
+    mine, other = make_reviewable(["39.32.1.0/24"]), make_reviewable(["39.32.2.0/24"])
+    mine.sponsor_id = sponsor.id
+    db.session.commit()
+    reviewer = api(make_user(role="reviewer"))
+    rows = reviewer.get(f"/api/v1/review/queue?sponsor={sponsor.id}").json["applications"]
+    assert [r["id"] for r in rows] == [mine.id] and other.id != mine.id
+    assert reviewer.get(f"/api/v1/applications/{mine.id}").json["sponsor"]["name"] == sponsor.name
+    assert reviewer.get("/api/v1/review/queue?sponsor=x").status_code == 422
