@@ -17,6 +17,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
+from results_file import write_section  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -24,7 +25,6 @@ from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.sponsors.member_file import read_member_file  # noqa: E402
 from app.services.sponsors.member_rows import check_rows  # noqa: E402
-from results_file import write_section  # noqa: E402
 
 SECTION = "## Sponsor member files"
 HEADER = "name,cnic,email,mobile,operator,isp,subscriber_id,addresses,purpose"
@@ -55,8 +55,8 @@ def main() -> None:
         with app.app_context():
             upgrade()
             from app.models import Sponsor
-            from app.services.sponsors.registry import create_sponsor
             from app.services.isp_organisations import create_organisation
+            from app.services.sponsors.registry import create_sponsor
             sponsor = create_sponsor("Bench Association", "association")
             create_organisation("PTCL")
             db.session.commit()

@@ -26,8 +26,9 @@ from app.models.whitelist import (
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "Finding",
-    "Holiday", "Invitation", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "ReviewNote",
-    "SitePage", "SmsCode", "Sponsor", "SponsorImport", "SubscriberFile", "Subscription", "User", "WebhookDelivery", "WhitelistBlob",
-    "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed", "WhitelistFile", "WhitelistVersion",
+    "Holiday", "Invitation", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override",
+    "ReviewNote", "SitePage", "SmsCode", "Sponsor", "SponsorImport", "SubscriberFile", "Subscription", "User",
+    "WebhookDelivery", "WhitelistBlob", "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed", "WhitelistFile",
+    "WhitelistVersion",
     "batch_applications",
 ]

@@ -23,8 +23,8 @@ from app.services.application_input import purpose_problem
 from app.services.pakistani_numbers import tidy_cnic
 from app.services.profiles import CNIC_FORMAT
 from app.services.review.approved_space import SpaceEntry, clashes
-from app.spreadsheet import looks_like_formula
 from app.services.subscriptions.inputs import identifier_problem, operator_problem, operators_by_kind
+from app.spreadsheet import looks_like_formula
 
 COLUMNS = ("name", "cnic", "email", "mobile", "operator", "isp", "subscriber_id", "addresses", "purpose")
 REQUIRED_COLUMNS = ("name", "cnic", "email")
