@@ -2,7 +2,7 @@
 invitations those files become."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.choices import ImportState, InvitationState, SponsorState
@@ -26,6 +26,14 @@ class Sponsor(db.Model):
     state_reason: Mapped[str | None] = mapped_column(Text)  # the reviewer's reason for the latest decision
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Which sponsor a user of role `sponsor` acts for: one sponsor per user.
+sponsor_users = db.Table(
+    "sponsor_users",
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("sponsor_id", ForeignKey("sponsors.id"), nullable=False, index=True),
+)
 
 
 class SponsorImport(db.Model):

@@ -30,7 +30,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("isp_organisations.id"))  # isp users only
-    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsors.id"))  # sponsor users only
     # Part of every session and remember-me cookie; a new one (sign-out, password change) ends them all.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     # The language chosen with ?lang= (app.language_choice): pages, emails and SMS follow it; NULL: not chosen.
@@ -39,7 +38,8 @@ class User(UserMixin, db.Model):
     profile: Mapped["ApplicantProfile | None"] = relationship(back_populates="user", uselist=False)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
     organisation = relationship("IspOrganisation")
-    sponsor = relationship("Sponsor")
+    # sponsor users only: the sponsor they act for (table sponsor_users, so that users itself keeps its shape)
+    sponsor = relationship("Sponsor", secondary="sponsor_users", uselist=False)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for deactivated accounts

@@ -4,7 +4,7 @@ Revision ID: 0020
 Revises: 0018
 Create Date: 2026-12-06 18:30:00
 
-A sponsor (association, employer, co-working space, platform) has users of role `sponsor` (users.sponsor_id), is
+A sponsor (association, employer, co-working space, platform) has users of role `sponsor` (sponsor_users), is
 approved once by a reviewer, uploads member files (sponsor_imports, kept as uploaded with the problems found) and,
 from a clean file, invites each member (sponsor_invitations); an application made from an accepted invitation
 names its sponsor (applications.sponsor_id). Nothing existing changes meaning: every new column is NULL on old rows.
@@ -88,9 +88,15 @@ def upgrade():
     )
     for column in ("sponsor_id", "import_id", "email", "cnic", "state", "member_id"):
         op.create_index(op.f(f"ix_sponsor_invitations_{column}"), "sponsor_invitations", [column], unique=False)
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("sponsor_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_users_sponsor_id_sponsors"), "sponsors", ["sponsor_id"], ["id"])
+    op.create_table(
+        "sponsor_users",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("sponsor_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sponsor_users_user_id_users")),
+        sa.ForeignKeyConstraint(["sponsor_id"], ["sponsors.id"], name=op.f("fk_sponsor_users_sponsor_id_sponsors")),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_sponsor_users")),
+    )
+    op.create_index(op.f("ix_sponsor_users_sponsor_id"), "sponsor_users", ["sponsor_id"], unique=False)
     with op.batch_alter_table("applications") as batch:
         batch.add_column(sa.Column("sponsor_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_applications_sponsor_id_sponsors"), "sponsors", ["sponsor_id"], ["id"])
@@ -98,14 +104,12 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("sponsor_invitations")
+    op.drop_table("sponsor_imports")
+    op.drop_table("sponsor_users")
     with op.batch_alter_table("applications") as batch:
         batch.drop_index(op.f("ix_applications_sponsor_id"))
         batch.drop_constraint(op.f("fk_applications_sponsor_id_sponsors"), type_="foreignkey")
         batch.drop_column("sponsor_id")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(op.f("fk_users_sponsor_id_sponsors"), type_="foreignkey")
-        batch.drop_column("sponsor_id")
-    op.drop_table("sponsor_invitations")
-    op.drop_table("sponsor_imports")
     op.drop_index(op.f("ix_sponsors_state"), table_name="sponsors")
     op.drop_table("sponsors")

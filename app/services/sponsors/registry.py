@@ -56,7 +56,7 @@ def create_sponsor_user(email: str, password: str, organisation: str, name: str 
     """A `sponsor` account of the sponsor called `organisation`, created (of `kind`) if new; the caller commits."""
     sponsor = find_sponsor(organisation) or create_sponsor(organisation, kind, actor=actor)
     user = create_user(email, password, role=Role.SPONSOR, name=name, actor=actor)
-    user.sponsor_id = sponsor.id
+    user.sponsor = sponsor
     audit.record("sponsor.user_added", sponsor, actor=actor, user_id=user.id, email=user.email)
     return user
 
