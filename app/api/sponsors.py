@@ -191,7 +191,7 @@ def get_invitation(token: str):
 
 
 @bp.post("/sponsor/invitations/<token>/accept")
-@documented(body=ANSWER)
+@documented(body=ANSWER, status=201)
 @role_required(Role.APPLICANT)
 def accept_invitation(token: str):
     """Consent, with the proposal as you corrected it (fields left out keep the sponsor's; city is required).
