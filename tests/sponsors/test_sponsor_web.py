@@ -71,3 +71,18 @@ def test_the_review_queue_filters_by_sponsor(db, api, make_sponsor, make_user, m
     assert [r["id"] for r in rows] == [mine.id] and other.id != mine.id
     assert reviewer.get(f"/api/v1/applications/{mine.id}").json["sponsor"]["name"] == sponsor.name
     assert reviewer.get("/api/v1/review/queue?sponsor=x").status_code == 422
+
+
+def test_the_queue_page_filters_by_sponsor_and_select_all_keeps_the_filter(db, client, login, make_sponsor,
+                                                                          make_user, make_reviewable):
+    sponsor, _user = make_sponsor(name="Karachi Freelancers")
+    mine, other = make_reviewable(["39.32.1.0/24"]), make_reviewable(["39.32.2.0/24"])
+    mine.sponsor_id = sponsor.id
+    db.session.commit()
+    login(make_user(role="reviewer"))
+    page = client.get(f"/review/?sponsor={sponsor.id}")
+    assert page.status_code == 200 and "Karachi Freelancers" in page.text
+    assert f"#{mine.id}" in page.text and f"#{other.id}" not in page.text
+    assert f'<input type="hidden" name="sponsor" value="{sponsor.id}">' in page.text
+    shown = client.get(f"/review/applications/{mine.id}")
+    assert "Karachi Freelancers" in shown.text
