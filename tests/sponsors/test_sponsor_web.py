@@ -86,3 +86,25 @@ def test_the_queue_page_filters_by_sponsor_and_select_all_keeps_the_filter(db, c
     assert f'<input type="hidden" name="sponsor" value="{sponsor.id}">' in page.text
     shown = client.get(f"/review/applications/{mine.id}")
     assert "Karachi Freelancers" in shown.text
+
+
+def test_a_sponsor_opens_no_member_page_on_the_web(db, client, login, make_sponsor, make_user, api):
+    _sponsor, user = make_sponsor()
+    _other, other_user = make_sponsor()
+    api(user).post("/api/v1/sponsor/imports", content_type="multipart/form-data",
+                   data={"file": (io.BytesIO(csv_of(GOOD)), "m.csv")})
+    invitation = db.session.scalar(select(Invitation))
+    member = make_user(email="sana@example.pk")
+    accepted = api(member).post(f"/api/v1/sponsor/invitations/{token_for(invitation.id, invitation.email)}/accept",
+                                json={"city": "Lahore", "isp": "PTCL", "subscriber_id": "PTCL-9"}).json
+    other_import = api(other_user).post(
+        "/api/v1/sponsor/imports", content_type="multipart/form-data",
+        data={"file": (io.BytesIO(csv_of(GOOD.replace("sana@", "zed@").replace("9876543", "1212121"))),
+                       "o.csv")}).json["id"]
+    login(user)
+    for path in (f"/applications/{accepted['application_id']}", f"/review/applications/{accepted['application_id']}",
+                 "/review/", f"/sponsor/imports/{other_import}", f"/sponsor/imports/{other_import}/file",
+                 f"/invitations/{token_for(invitation.id, invitation.email)}", "/review/sponsors"):
+        response = client.get(path)
+        assert response.status_code in (403, 404), path
+        assert "39.32" not in response.text and "PTCL-9" not in response.text and "zed@" not in response.text
