@@ -153,6 +153,14 @@ class SponsorState:
     TRANSITIONS = {PENDING: (APPROVED,), APPROVED: (SUSPENDED,), SUSPENDED: (APPROVED,)}
 
 
+class SponsorPaper:
+    """What a sponsor shows the reviewer before its approval: its registration, and its signatory's CNIC."""
+    REGISTRATION = "registration"
+    SIGNATORY_CNIC = "signatory_cnic"
+    ALL = (REGISTRATION, SIGNATORY_CNIC)
+    LABELS = {REGISTRATION: _l("Registration certificate"), SIGNATORY_CNIC: _l("Signatory's CNIC (copy)")}
+
+
 class InvitationState:
     """A sponsor's proposal in a member's name, until the member consents (an application is made and submitted as
     theirs), declines, or withdraws consent afterwards."""

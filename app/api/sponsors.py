@@ -11,13 +11,14 @@ from app.api import bp
 from app.api.openapi import documented
 from app.api.requests import json_body, known_fields, multipart_form
 from app.auth import role_required
-from app.choices import ImportState, Role, SponsorState
+from app.choices import ImportState, Role, SponsorPaper, SponsorState
+from app.downloads import send_document
 from app.errors import api_error
 from app.extensions import db
 from app.i18n import _, ngettext
 from app.input_guard import upload_limit
 from app.models import Invitation, Sponsor, SponsorImport
-from app.services.sponsors import imports, invitations, registry
+from app.services.sponsors import imports, invitations, papers, registry
 from app.services.sponsors.member_file import MAX_FILE_BYTES, FileTooLarge, too_large_message
 from app.services.sponsors.progress import members_progress
 from app.transactions import committed
@@ -28,6 +29,8 @@ UPLOAD = {"type": "object", "properties": {"file": {"type": "string", "format": 
 DETAILS = {"type": "object", "properties": {"registration_number": {"type": "string"},
                                             "signatory_name": {"type": "string"},
                                             "signatory_cnic": {"type": "string"}}}
+PAPER = {"type": "object", "properties": {"kind": {"type": "string", "enum": list(SponsorPaper.ALL)},
+                                          "file": {"type": "string", "format": "binary"}}, "required": ["kind", "file"]}
 DECISION = {"type": "object", "properties": {"reason": {"type": "string"}}}
 ANSWER_FIELDS = ("name", "cnic", "city", "purpose", "mobile", "operator", "isp", "subscriber_id", "addresses")
 ANSWER = {"type": "object", "properties": {name: {"type": "string"} for name in ANSWER_FIELDS if name != "addresses"}
@@ -38,7 +41,9 @@ def sponsor_json(sponsor: Sponsor) -> dict:
     return {"id": sponsor.id, "name": sponsor.name, "kind": sponsor.kind, "state": sponsor.state,
             "registration_number": sponsor.registration_number, "signatory_name": sponsor.signatory_name,
             "signatory_cnic": sponsor.signatory_cnic, "reason": sponsor.state_reason,
-            "decided_at": sponsor.decided_at.isoformat() if sponsor.decided_at else None}
+            "decided_at": sponsor.decided_at.isoformat() if sponsor.decided_at else None,
+            "papers": [{"kind": p.kind, "name": p.display_name, "content_type": p.content_type, "size": p.size,
+                        "sha256": p.sha256, "uploaded_at": p.uploaded_at.isoformat()} for p in sponsor.documents]}
 
 
 def import_json(kept: SponsorImport) -> dict:
@@ -97,6 +102,23 @@ def put_sponsor_details():
         sponsor = registry.update_details(registry.sponsor_of(current_user), body.get("registration_number"),
                                           body.get("signatory_name"), body.get("signatory_cnic"), current_user)
     return jsonify(sponsor_json(sponsor))
+
+
+@bp.post("/sponsor/papers")
+@documented(body=PAPER, status=201, media_type="multipart/form-data")
+@sponsor_only
+def upload_paper():
+    """Upload a paper for the reviewer: kind registration or signatory_cnic, file a PDF, PNG or JPEG scan.
+
+    A new one of a kind replaces the old. Answers 201 with the sponsor (its "papers" list). A sponsor is approved
+    only with both papers and its details given.
+    """
+    multipart_form()
+    sponsor = registry.sponsor_of(current_user)
+    with committed():
+        papers.store_paper(sponsor, request.form.get("kind", ""), request.files.get("file"), current_user)
+    db.session.refresh(sponsor)
+    return jsonify(sponsor_json(sponsor)), 201
 
 
 @bp.post("/sponsor/imports")
@@ -233,6 +255,20 @@ def withdraw_invitation_consent(token: str):
 def list_sponsors():
     """Every sponsor organisation, for reviewers: state and the details to check before approving."""
     return jsonify([sponsor_json(s) for s in registry.all_sponsors()])
+
+
+@bp.get("/sponsors/<int:sponsor_id>/papers/<kind>")
+@staff_only
+def read_sponsor_paper(sponsor_id: int, kind: str):
+    """A sponsor's paper (registration or signatory_cnic), for the reviewer deciding on it; the reading is audited."""
+    sponsor = db.session.get(Sponsor, sponsor_id)
+    if sponsor is None:
+        abort(404, description=_("There is no sponsor %(id)s.", id=sponsor_id))
+    with committed():
+        paper = papers.read_paper(sponsor, kind, current_user)
+    if paper is None:
+        abort(404, description=_("%(name)s has no paper %(kind)s.", name=sponsor.name, kind=repr(kind)))
+    return send_document(paper, iter([paper.content]))
 
 
 def _decide(sponsor_id: int, new_state: str):

@@ -2,7 +2,7 @@
 invitations those files become."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.choices import ImportState, InvitationState, SponsorState
@@ -26,6 +26,27 @@ class Sponsor(db.Model):
     state_reason: Mapped[str | None] = mapped_column(Text)  # the reviewer's reason for the latest decision
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    documents: Mapped[list["SponsorDocument"]] = relationship(order_by="SponsorDocument.kind")
+
+
+class SponsorDocument(db.Model):
+    """One of a sponsor's papers (choices.SponsorPaper), the newest of each kind; its bytes kept here, apart from
+    applications' document store, whose clean-up counts only applications' documents."""
+
+    __tablename__ = "sponsor_documents"
+    __table_args__ = (UniqueConstraint("sponsor_id", "kind", name="uq_sponsor_documents_sponsor_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # Which sponsor a user of role `sponsor` acts for: one sponsor per user.

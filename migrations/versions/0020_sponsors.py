@@ -5,7 +5,7 @@ Revises: 0018
 Create Date: 2026-12-06 18:30:00
 
 A sponsor (association, employer, co-working space, platform) has users of role `sponsor` (sponsor_users), is
-approved once by a reviewer, uploads member files (sponsor_imports, kept as uploaded with the problems found) and,
+approved once by a reviewer from its papers (sponsor_documents), uploads member files (sponsor_imports, kept as uploaded with the problems found) and,
 from a clean file, invites each member (sponsor_invitations); an application made from an accepted invitation
 names its sponsor (applications.sponsor_id). Nothing existing changes meaning: every new column is NULL on old rows.
 """
@@ -38,6 +38,25 @@ def upgrade():
         sa.UniqueConstraint("name", name=op.f("uq_sponsors_name")),
     )
     op.create_index(op.f("ix_sponsors_state"), "sponsors", ["state"], unique=False)
+    op.create_table(
+        "sponsor_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sponsor_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("display_name", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", app.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["sponsor_id"], ["sponsors.id"],
+                                name=op.f("fk_sponsor_documents_sponsor_id_sponsors")),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["users.id"],
+                                name=op.f("fk_sponsor_documents_uploaded_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sponsor_documents")),
+        sa.UniqueConstraint("sponsor_id", "kind", name="uq_sponsor_documents_sponsor_kind"),
+    )
     op.create_table(
         "sponsor_imports",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -107,6 +126,7 @@ def downgrade():
     op.drop_table("sponsor_invitations")
     op.drop_table("sponsor_imports")
     op.drop_table("sponsor_users")
+    op.drop_table("sponsor_documents")
     with op.batch_alter_table("applications") as batch:
         batch.drop_index(op.f("ix_applications_sponsor_id"))
         batch.drop_constraint(op.f("fk_applications_sponsor_id_sponsors"), type_="foreignkey")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.choices import DocumentKind, InvitationState
-from app.models import Application, Invitation
+from app.models import Application, Invitation, SponsorDocument
 from app.services.sponsors.invitations import token_for
 from tests.sponsors.conftest import csv_of
 
@@ -137,3 +137,26 @@ def test_reviewers_approve_and_suspend_with_a_reason_and_a_sponsor_cannot(db, ap
     trail = reviewer.get("/api/v1/audit").json
     events = trail["events"] if isinstance(trail, dict) else trail
     assert {"sponsor.approved", "sponsor.suspended"} <= {e["action"] for e in events}
+
+
+def test_a_sponsor_is_approved_only_with_its_papers_which_reviewers_read(db, api, make_user, make_sponsor):
+    from tests.applicant.conftest import PDF
+
+    sponsor, user = make_sponsor(approved=False)
+    reviewer = api(make_user(role="reviewer"))
+    # the fixture uploads both papers: one is taken out again to see the refusal
+    db.session.query(SponsorDocument).filter_by(sponsor_id=sponsor.id, kind="signatory_cnic").delete()
+    db.session.commit()
+    refused = reviewer.post(f"/api/v1/sponsors/{sponsor.id}/approve")
+    assert refused.status_code == 422 and "CNIC (copy)" in refused.json["error"]["message"]
+    not_a_scan = api(user).post("/api/v1/sponsor/papers", content_type="multipart/form-data",
+                                data={"kind": "signatory_cnic", "file": (io.BytesIO(b"MZ\x90\x00evil"), "cnic.exe")})
+    assert not_a_scan.status_code == 415 and "cnic.exe" in not_a_scan.json["error"]["message"]
+    uploaded = api(user).post("/api/v1/sponsor/papers", content_type="multipart/form-data",
+                              data={"kind": "signatory_cnic", "file": (io.BytesIO(PDF), "cnic.pdf")})
+    assert uploaded.status_code == 201 and {p["kind"] for p in uploaded.json["papers"]} == {"registration",
+                                                                                           "signatory_cnic"}
+    read = reviewer.get(f"/api/v1/sponsors/{sponsor.id}/papers/signatory_cnic")
+    assert read.status_code == 200 and read.data == PDF and "attachment" in read.headers["Content-Disposition"]
+    assert api(user).get(f"/api/v1/sponsors/{sponsor.id}/papers/signatory_cnic").status_code == 403
+    assert reviewer.post(f"/api/v1/sponsors/{sponsor.id}/approve").status_code == 200

@@ -10,6 +10,21 @@ from tests.sponsors.conftest import csv_of
 GOOD = "Sana Iqbal,35202-9876543-1,sana@example.pk,,,,,39.32.12.0/24,VPN to our client in Dubai"
 
 
+def test_a_pending_sponsor_gives_its_details_and_papers_on_its_page(db, client, login, make_sponsor):
+    from tests.applicant.conftest import PNG
+
+    sponsor, user = make_sponsor(approved=False)
+    login(user)
+    page = client.get("/sponsor")
+    assert "Registration certificate" in page.text and 'name="signatory_cnic"' in page.text
+    saved = client.post("/sponsor/details", data={"registration_number": "PSEB-42", "signatory_name": "Ali Khan",
+                                                  "signatory_cnic": "3520212345671"}, follow_redirects=True)
+    assert "Details saved" in saved.text and db.session.get(Sponsor, sponsor.id).signatory_cnic == "35202-1234567-1"
+    uploaded = client.post("/sponsor/papers", data={"kind": "registration", "file": (io.BytesIO(PNG), "reg.png")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "Registration certificate uploaded" in uploaded.text and "reg.png" in uploaded.text
+
+
 def test_a_sponsor_uploads_sees_the_problems_table_downloads_and_fixes_the_file(db, client, login, make_sponsor):
     _sponsor, user = make_sponsor(name="Lahore Coworking")
     login(user)
@@ -53,6 +68,8 @@ def test_a_reviewer_approves_and_suspends_from_the_sponsors_page(db, client, log
     login(make_user(role="reviewer"))
     page = client.get("/review/sponsors")
     assert page.status_code == 200 and "Software Houses Association" in page.text and "SECP-" in page.text
+    paper = client.get(f"/review/sponsors/{sponsor.id}/papers/registration")
+    assert paper.status_code == 200 and paper.data.startswith(b"%PDF") and f"/papers/registration" in page.text
     client.post(f"/review/sponsors/{sponsor.id}/approved", data={"reason": ""})
     refused = client.post(f"/review/sponsors/{sponsor.id}/suspended", data={"reason": ""}, follow_redirects=True)
     assert "Give the reason" in refused.text

@@ -6,7 +6,7 @@ sponsor, and only once that sponsor is approved.
 from sqlalchemy import func, select, update
 
 from app import audit
-from app.choices import Role, SponsorKind, SponsorState
+from app.choices import Role, SponsorKind, SponsorPaper, SponsorState
 from app.extensions import db
 from app.i18n import _
 from app.models import Sponsor, User
@@ -15,6 +15,7 @@ from app.services import Conflict, NotAllowed, ServiceError
 from app.services.accounts import create_user
 from app.services.pakistani_numbers import tidy_cnic
 from app.services.profiles import CNIC_FORMAT
+from app.services.sponsors.papers import missing_papers
 
 NAME_MAX = 200
 REASON_MAX = 2000
@@ -123,6 +124,11 @@ def decide(sponsor: Sponsor, new_state: str, reason: str | None, actor: User) ->
     if new_state == SponsorState.APPROVED and not (sponsor.registration_number and sponsor.signatory_cnic):
         raise ServiceError(_("%(name)s has not given its registration number and signatory's CNIC yet; it cannot "
                              "be approved without them.", name=sponsor.name), field="state")
+    missing = missing_papers(sponsor) if new_state == SponsorState.APPROVED else []
+    if missing:
+        raise ServiceError(_("%(name)s has not uploaded its %(papers)s yet; it cannot be approved without them.",
+                             name=sponsor.name, papers=", ".join(str(SponsorPaper.LABELS[k]) for k in missing)),
+                           field="state", details={"missing": missing})
     now = utcnow()
     changed = db.session.execute(update(Sponsor).where(Sponsor.id == sponsor.id, Sponsor.state == previous)
                                  .values(state=new_state, state_reason=reason or None, decided_at=now)

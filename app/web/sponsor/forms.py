@@ -1,8 +1,9 @@
 """Sponsor forms: its details, a member file, a member's answer to an invitation, a reviewer's decision."""
 from flask_wtf.file import FileField
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
+from app.choices import SponsorPaper
 from app.i18n import _l
 from app.web.forms import RaastaForm
 
@@ -12,6 +13,11 @@ class DetailsForm(RaastaForm):
                                       description=_l("SECP, PSEB or societies registrar number of the organisation."))
     signatory_name = StringField(_l("Authorised signatory"))
     signatory_cnic = StringField(_l("Signatory's CNIC"), description=_l("In the format 12345-1234567-1."))
+
+
+class PaperForm(RaastaForm):
+    kind = SelectField(_l("Paper"), choices=[(k, SponsorPaper.LABELS[k]) for k in SponsorPaper.ALL])
+    file = FileField(_l("Scan (PDF, PNG or JPEG)"))
 
 
 class MemberFileForm(RaastaForm):

@@ -3,18 +3,18 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.choices import ImportState, InvitationState, SponsorKind, SponsorState
+from app.choices import ImportState, InvitationState, SponsorKind, SponsorPaper, SponsorState
 from app.i18n import _, ngettext
 from app.input_guard import upload_limit
 from app.services import ServiceError
-from app.services.sponsors import imports, registry
+from app.services.sponsors import imports, papers, registry
 from app.services.sponsors.member_file import MAX_FILE_BYTES, FileTooLarge, too_large_message
 from app.services.sponsors.member_rows import COLUMNS
 from app.services.sponsors.progress import members_progress
 from app.transactions import committed
 from app.web.outcomes import commit_or_flash
 from app.web.sponsor import bp, sponsor_only
-from app.web.sponsor.forms import DetailsForm, MemberFileForm
+from app.web.sponsor.forms import DetailsForm, MemberFileForm, PaperForm
 
 PROGRESS_LABELS = {"invited": InvitationState.LABELS[InvitationState.INVITED],
                    "declined": InvitationState.LABELS[InvitationState.DECLINED],
@@ -39,6 +39,7 @@ def index():
     for member in members:
         counts[member["progress"]] = counts.get(member["progress"], 0) + 1
     return render_template("sponsor/index.html", sponsor=sponsor, details=details, upload=MemberFileForm(),
+                           paper_form=PaperForm(), SponsorPaper=SponsorPaper,
                            imports=imports.imports_of(sponsor), members=members, counts=counts,
                            words=_progress_words(), SponsorState=SponsorState, SponsorKind=SponsorKind,
                            columns=COLUMNS)
@@ -52,6 +53,17 @@ def details():
     commit_or_flash(lambda: registry.update_details(sponsor, form.registration_number.data,
                                                     form.signatory_name.data, form.signatory_cnic.data, current_user),
                     _("Details saved; a reviewer checks them before approving your organisation."))
+    return redirect(url_for("sponsor.index"))
+
+
+@bp.post("/sponsor/papers")
+@sponsor_only
+def upload_paper():
+    form = PaperForm()
+    sponsor = registry.sponsor_of(current_user)
+    commit_or_flash(lambda: papers.store_paper(sponsor, form.kind.data or "", request.files.get("file"),
+                                               current_user),
+                    lambda paper: _("%(paper)s uploaded.", paper=SponsorPaper.LABELS[paper.kind]))
     return redirect(url_for("sponsor.index"))
 
 
