@@ -160,3 +160,18 @@ def test_a_sponsor_is_approved_only_with_its_papers_which_reviewers_read(db, api
     assert read.status_code == 200 and read.data == PDF and "attachment" in read.headers["Content-Disposition"]
     assert api(user).get(f"/api/v1/sponsors/{sponsor.id}/papers/signatory_cnic").status_code == 403
     assert reviewer.post(f"/api/v1/sponsors/{sponsor.id}/approve").status_code == 200
+
+
+def test_consenting_keeps_what_the_members_profile_had_that_the_answer_leaves_out(db, api, make_sponsor, member):
+    from app.services.profiles import ProfileInput, save_profile
+
+    save_profile(member.user, ProfileInput(kind="freelancer", name="Sana I.", city="Multan", cnic="35202-9876543-1",
+                                           phone="0300-7654321", isp_name="Nayatel", isp_subscriber_id="NT-5"))
+    db.session.commit()
+    _sponsor, user = make_sponsor()
+    _invitation, token = imported(db, api, user)
+    assert member.post(f"/api/v1/sponsor/invitations/{token}/accept", json={}).status_code == 201
+    db.session.expire_all()
+    profile = db.session.get(type(member.user), member.user.id).profile
+    assert (profile.name, profile.city, profile.phone, profile.isp_name, profile.isp_subscriber_id) == (
+        "Sana Iqbal", "Multan", "0300-7654321", "Nayatel", "NT-5")

@@ -48,3 +48,24 @@ def test_half_the_members_accept_and_are_approved_through_the_desk(db, api, make
     progress = api(sponsor_user).get("/api/v1/sponsor/members")
     assert sorted(m["progress"] for m in progress.json) == ["decided"] * 10 + ["invited"] * 10
     assert "approved" not in progress.text and "39.32" not in progress.text
+
+
+def test_suspending_a_sponsor_sends_its_members_waiting_applications_back_for_their_own_letter(
+        db, api, make_sponsor, make_user, make_reviewable, run_worker):
+    from app.choices import SponsorState
+    from app.models import Application, Finding
+    from app.services.sponsors.registry import decide
+
+    sponsor, _user = make_sponsor()
+    waiting, alone = make_reviewable(["39.32.1.0/24"]), make_reviewable(["39.32.2.0/24"])
+    waiting.sponsor_id = sponsor.id
+    db.session.commit()
+    decide(sponsor, SponsorState.SUSPENDED, "Registration lapsed", make_user(role="reviewer"))
+    db.session.commit()
+    assert (db.session.get(Application, waiting.id).state, db.session.get(Application, alone.id).state) == (
+        "validating", "ready")
+    run_worker()
+    db.session.expire_all()
+    letters = db.session.scalars(select(Finding.message).where(Finding.application_id == waiting.id,
+                                                               Finding.code == "document.missing")).all()
+    assert any("Employer letter" in m for m in letters), letters

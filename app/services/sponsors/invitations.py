@@ -9,6 +9,7 @@ it again, and the database keeps only its sha256 (a copy of the database alone o
 import base64
 import hashlib
 import hmac
+from dataclasses import fields
 
 from flask import current_app
 from sqlalchemy import insert, select, update
@@ -96,11 +97,8 @@ def accept(invitation: Invitation, member: User, corrected: dict) -> tuple[Invit
     if invitation.state != InvitationState.INVITED:
         raise Conflict(_("This invitation is %(state)s already.", state=str(
             InvitationState.LABELS[invitation.state]).lower()))
-    profile = ProfileInput(kind=ApplicantKind.FREELANCER, name=corrected.get("name") or invitation.name,
-                           city=corrected.get("city") or "", cnic=corrected.get("cnic") or invitation.cnic,
-                           isp_name=corrected.get("isp"), isp_subscriber_id=corrected.get("subscriber_id"))
     if member.profile is None or member.profile.kind == ApplicantKind.FREELANCER:
-        save_profile(member, profile)
+        save_profile(member, _profile(member, invitation, corrected))
     subscriptions = []
     if corrected.get("mobile"):
         subscriptions.append({"kind": SubscriptionKind.MOBILE, "operator": corrected.get("operator"),
@@ -122,6 +120,19 @@ def accept(invitation: Invitation, member: User, corrected: dict) -> tuple[Invit
     except ServiceError as exc:
         waiting = exc.message
     return invitation, waiting
+
+
+def _profile(member: User, invitation: Invitation, corrected: dict) -> ProfileInput:
+    """The member's freelancer profile with what they consented to: their profile's other fields (phone, PSEB
+    number ...) stay as they were; a field the answer leaves empty keeps the profile's value."""
+    existing = member.profile
+    kept = {f.name: getattr(existing, f.name) for f in fields(ProfileInput)} if existing else {}
+    given = {"name": corrected.get("name"), "city": corrected.get("city"), "cnic": corrected.get("cnic"),
+             "isp_name": corrected.get("isp"), "isp_subscriber_id": corrected.get("subscriber_id")}
+    merged = {**kept, **{name: value for name, value in given.items() if value}}
+    merged.setdefault("name", invitation.name)
+    merged.setdefault("cnic", invitation.cnic)
+    return ProfileInput(**{**merged, "kind": ApplicantKind.FREELANCER, "city": merged.get("city") or ""})
 
 
 def decline(invitation: Invitation, member: User) -> Invitation:

@@ -6,16 +6,19 @@ sponsor, and only once that sponsor is approved.
 from sqlalchemy import func, select, update
 
 from app import audit
-from app.choices import Role, SponsorKind, SponsorPaper, SponsorState
+from app.choices import Role, SponsorKind, SponsorPaper, SponsorState, State
 from app.extensions import db
 from app.i18n import _
-from app.models import Sponsor, User
+from app.models import Application, Sponsor, User
 from app.models.types import utcnow
 from app.services import Conflict, NotAllowed, ServiceError
 from app.services.accounts import create_user
+from app.services.locks import locked
 from app.services.pakistani_numbers import tidy_cnic
 from app.services.profiles import CNIC_FORMAT
 from app.services.sponsors.papers import missing_papers
+from app.services.transitions import move_many
+from app.services.validation.queue import enqueue_batch
 
 NAME_MAX = 200
 REASON_MAX = 2000
@@ -138,7 +141,21 @@ def decide(sponsor: Sponsor, new_state: str, reason: str | None, actor: User) ->
                        details={"state": previous, "requested": new_state})
     db.session.refresh(sponsor)
     audit.record(f"sponsor.{new_state}", sponsor, actor=actor, before=previous, after=new_state, reason=reason)
+    if previous != SponsorState.PENDING:
+        _check_members_again(sponsor, actor)
     return sponsor
+
+
+def _check_members_again(sponsor: Sponsor, actor: User) -> list[int]:
+    """The sponsor's word no longer stands for its members' employer letter (a suspension), or stands again: its
+    members' applications waiting for review are validated again, so that the letter's finding comes or goes
+    before a reviewer decides. Drafts ask for it when submitted."""
+    waiting = locked(select(Application).where(Application.sponsor_id == sponsor.id,
+                                               Application.state.in_(State.REVIEWABLE)).order_by(Application.id))
+    if waiting:
+        move_many(waiting, State.VALIDATING, actor=actor, reason=f"sponsor {sponsor.id} became {sponsor.state}")
+        enqueue_batch([a.id for a in waiting])
+    return [a.id for a in waiting]
 
 
 def all_sponsors() -> list[Sponsor]:
