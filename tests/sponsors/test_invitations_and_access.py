@@ -175,3 +175,16 @@ def test_consenting_keeps_what_the_members_profile_had_that_the_answer_leaves_ou
     profile = db.session.get(type(member.user), member.user.id).profile
     assert (profile.name, profile.city, profile.phone, profile.isp_name, profile.isp_subscriber_id) == (
         "Sana Iqbal", "Multan", "0300-7654321", "Nayatel", "NT-5")
+
+
+def test_the_openapi_document_describes_every_sponsor_endpoint(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert {"/api/v1/sponsor", "/api/v1/sponsor/details", "/api/v1/sponsor/papers", "/api/v1/sponsor/imports",
+            "/api/v1/sponsor/imports/{import_id}", "/api/v1/sponsor/imports/{import_id}/file",
+            "/api/v1/sponsor/members", "/api/v1/sponsor/invitations/{token}",
+            "/api/v1/sponsor/invitations/{token}/accept", "/api/v1/sponsor/invitations/{token}/decline",
+            "/api/v1/sponsor/invitations/{token}/withdraw-consent", "/api/v1/sponsors",
+            "/api/v1/sponsors/{sponsor_id}/approve", "/api/v1/sponsors/{sponsor_id}/suspend",
+            "/api/v1/sponsors/{sponsor_id}/papers/{kind}"} <= set(paths)
+    upload = paths["/api/v1/sponsor/imports"]["post"]
+    assert "201" in upload["responses"] and "multipart/form-data" in upload["requestBody"]["content"]
