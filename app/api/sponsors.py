@@ -163,6 +163,13 @@ def replace_import_file(import_id: int):
     return _answer_upload(kept, created=False)
 
 
+@bp.get("/sponsor/imports")
+@sponsor_only
+def list_imports():
+    """Your imports, newest first: each as GET /sponsor/imports/{id} shows it."""
+    return jsonify([import_json(kept) for kept in imports.imports_of(registry.sponsor_of(current_user))])
+
+
 @bp.get("/sponsor/imports/<int:import_id>")
 @sponsor_only
 def get_import(import_id: int):

@@ -176,3 +176,13 @@ def test_a_sponsor_not_approved_cannot_import(db, api, make_sponsor):
     response = upload(api(user), csv_of(*GOOD))
     assert response.status_code == 403 and "approve" in response.json["error"]["message"]
     assert invitations(db) == 0
+
+
+def test_imports_are_listed_newest_first_and_only_ones_own(db, api, make_sponsor):
+    _sponsor, user = make_sponsor()
+    _other, other_user = make_sponsor()
+    client = api(user)
+    upload(client, csv_of(GOOD[0]), filename="first.csv")
+    upload(client, csv_of(GOOD[1].replace("3520298765431", "35202-1111111-1")), filename="second.csv")
+    upload(api(other_user), csv_of(GOOD[0]), filename="theirs.csv")
+    assert [i["filename"] for i in client.get("/api/v1/sponsor/imports").json] == ["second.csv", "first.csv"]

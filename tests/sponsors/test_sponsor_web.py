@@ -125,3 +125,13 @@ def test_a_sponsor_opens_no_member_page_on_the_web(db, client, login, make_spons
         response = client.get(path)
         assert response.status_code in (403, 404), path
         assert "39.32" not in response.text and "PTCL-9" not in response.text and "zed@" not in response.text
+
+
+def test_a_file_over_the_limit_on_the_web_is_a_413_page_naming_the_limit(db, client, login, make_sponsor):
+    _sponsor, user = make_sponsor()
+    login(user)
+    response = client.post("/sponsor/imports", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv_of(GOOD) + b"#" * (6 * 1024 * 1024)), "big.csv")})
+    assert response.status_code == 413 and "5 MB" in response.text and "5,000" in response.text
+    listed = client.get("/sponsor")
+    assert "big.csv" not in listed.text
