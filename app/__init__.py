@@ -52,6 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app.web.isp import bp as isp_bp
     from app.web.main import bp as main_bp
     from app.web.review import bp as review_bp
+    from app.web.sponsor import bp as sponsor_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -61,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(isp_bp)
+    app.register_blueprint(sponsor_bp)
     app.register_blueprint(api_bp)
 
     from app.api.not_modified import NotModifiedShortcut

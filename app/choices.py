@@ -10,10 +10,11 @@ class Role:
     REVIEWER = "reviewer"
     ADMIN = "admin"
     ISP = "isp"
-    ALL = (APPLICANT, REVIEWER, ADMIN, ISP)
+    SPONSOR = "sponsor"  # acts for a sponsor organisation (an association, employer ...) that invites its members
+    ALL = (APPLICANT, REVIEWER, ADMIN, ISP, SPONSOR)
     # As pages name them; "system" is the audit trail's actor for what no person did (a job, a command).
     LABELS = {APPLICANT: _l("applicant"), REVIEWER: _l("reviewer"), ADMIN: _l("admin"), ISP: _l("isp"),
-              "system": _l("system")}
+              SPONSOR: _l("sponsor"), "system": _l("system")}
     STAFF = (REVIEWER, ADMIN)
     WHITELIST_READERS = (ISP, REVIEWER, ADMIN)
 
@@ -128,6 +129,56 @@ class DocumentKind:
     }
     # Papers about the applicant rather than one application: kept on file and attached to each new one.
     IDENTITY = (NTN_CERTIFICATE, CNIC_FRONT, CNIC_BACK)
+
+
+class SponsorKind:
+    """Who vouches for many people at once: the "letter of authentication" a member would otherwise bring."""
+    ASSOCIATION = "association"
+    EMPLOYER = "employer"
+    COWORKING = "coworking"
+    PLATFORM = "platform"
+    ALL = (ASSOCIATION, EMPLOYER, COWORKING, PLATFORM)
+    LABELS = {ASSOCIATION: _l("Association"), EMPLOYER: _l("Employer"), COWORKING: _l("Co-working space"),
+              PLATFORM: _l("Freelancing platform")}
+
+
+class SponsorState:
+    """A sponsor is approved once by a reviewer; until then (or once suspended) it invites nobody, and its members'
+    applications need their own employer letter."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+    ALL = (PENDING, APPROVED, SUSPENDED)
+    LABELS = {PENDING: _l("Waiting for approval"), APPROVED: _l("Approved"), SUSPENDED: _l("Suspended")}
+    TRANSITIONS = {PENDING: (APPROVED,), APPROVED: (SUSPENDED,), SUSPENDED: (APPROVED,)}
+
+
+class SponsorPaper:
+    """What a sponsor shows the reviewer before its approval: its registration, and its signatory's CNIC."""
+    REGISTRATION = "registration"
+    SIGNATORY_CNIC = "signatory_cnic"
+    ALL = (REGISTRATION, SIGNATORY_CNIC)
+    LABELS = {REGISTRATION: _l("Registration certificate"), SIGNATORY_CNIC: _l("Signatory's CNIC (copy)")}
+
+
+class InvitationState:
+    """A sponsor's proposal in a member's name, until the member consents (an application is made and submitted as
+    theirs), declines, or withdraws consent afterwards."""
+    INVITED = "invited"
+    ACCEPTED = "accepted"      # the member consented: their application exists
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"    # consent withdrawn after accepting: the sponsor sees nothing more
+    ALL = (INVITED, ACCEPTED, DECLINED, WITHDRAWN)
+    LABELS = {INVITED: _l("Invited"), ACCEPTED: _l("Accepted"), DECLINED: _l("Declined"),
+              WITHDRAWN: _l("Consent withdrawn")}
+    TRANSITIONS = {INVITED: (ACCEPTED, DECLINED), ACCEPTED: (WITHDRAWN,), DECLINED: (), WITHDRAWN: ()}
+
+
+class ImportState:
+    """A sponsor's uploaded member file: kept as a draft while it has problems, imported once clean."""
+    DRAFT = "draft"
+    IMPORTED = "imported"
+    ALL = (DRAFT, IMPORTED)
 
 
 class Protocol:

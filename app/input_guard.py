@@ -7,7 +7,8 @@ any query argument, form field or JSON string, and JSON nested deeper than anyth
 import re
 
 import numpy as np
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.i18n import _, ngettext
 from app.services import ServiceError
@@ -52,12 +53,31 @@ def _refuse(field: str):
                            "again.", field=repr(field)), field=field)
 
 
+def upload_limit(max_bytes: int, too_large):
+    """Give a view its own body limit instead of MAX_CONTENT_LENGTH, and its own refusal past it (`too_large()`
+    returns the exception to raise, one that names the limit), since the form is read here, before the view."""
+    def attach(view):
+        view.upload_limit = (max_bytes, too_large)
+        return view
+
+    return attach
+
+
 def check_request_input() -> None:
     for name, value in request.args.items(multi=True):
         if _bad_text(name) or _bad_text(value):
             _refuse(name)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for name, value in request.form.items(multi=True):
+        declared = getattr(current_app.view_functions.get(request.endpoint), "upload_limit", None)
+        if declared:
+            request.max_content_length = declared[0]
+        try:
+            fields = request.form.items(multi=True)
+        except RequestEntityTooLarge:
+            if declared:
+                raise declared[1]() from None
+            raise
+        for name, value in fields:
             if _bad_text(name) or _bad_text(value):
                 _refuse(name)
     elif request.is_json:

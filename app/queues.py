@@ -35,6 +35,7 @@ REVALIDATE_TOUCHING = JobRef("app.jobs.approvals.revalidate_touching")
 DELIVER_WEBHOOK = JobRef("app.jobs.webhooks.deliver_notice")
 WEBHOOK_FAILED = JobRef("app.jobs.webhooks.on_failure", None)  # after the last retry: the delivery is given up
 SEND_EMAILS = JobRef("app.jobs.notifications.send_emails", MAIL)
+SEND_INVITATIONS = JobRef("app.jobs.sponsors.send_invitations", MAIL)  # a sponsor's members: email, and SMS
 SEND_CODE_SMS = JobRef("app.jobs.sms.send_code", SMS)
 CODE_SMS_FAILED = JobRef("app.jobs.sms.on_failure", None)  # after the last retry: the code is left unsent
 

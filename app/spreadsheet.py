@@ -12,3 +12,8 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def looks_like_formula(value) -> bool:
+    """Whether a spreadsheet would run `value` as a formula: what a file uploaded to the portal is checked for."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)

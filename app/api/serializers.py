@@ -73,6 +73,9 @@ def application_json(application: Application, detail: bool = True) -> dict:
         "reviewer_message": application.reviewer_message,
         "renewal_of": application.renewal_of_id,
         "note": application.applicant_note,  # the applicant's note to the reviewer
+        # The sponsor whose invitation the applicant accepted (contract: sponsor); null for one applied for alone.
+        "sponsor": {"id": application.sponsor.id, "name": application.sponsor.name,
+                    "state": application.sponsor.state} if application.sponsor_id else None,
     }
     if not detail:
         return body

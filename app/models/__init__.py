@@ -10,6 +10,7 @@ from app.models.outbox import OutboxJob
 from app.models.review import Batch, Override, ReviewNote, batch_applications
 from app.models.site_pages import SitePage
 from app.models.sms_codes import SmsCode
+from app.models.sponsors import Invitation, Sponsor, SponsorDocument, SponsorImport
 from app.models.subscriptions import ApprovedSubscription, Subscription
 from app.models.users import ApiToken, ApplicantProfile, User
 from app.models.whitelist import (
@@ -26,8 +27,8 @@ from app.models.whitelist import (
 __all__ = [
     "AddressEntry", "ApiToken", "ApplicantProfile", "Application", "ApprovedPrefix", "ApprovedSubscription",
     "AuditCheckpoint", "AuditEvent", "Batch", "Document", "DocumentBlob", "DocumentChunk", "Endpoint", "FeeSchedule",
-    "Finding", "Holiday", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override", "Payment",
-    "PaymentCallback", "ReviewNote", "SitePage", "SmsCode", "SubscriberFile", "Subscription", "User",
-    "WebhookDelivery", "WhitelistBlob", "WhitelistBlock", "WhitelistDirtyBlock", "WhitelistDirtyFeed",
-    "WhitelistFile", "WhitelistVersion", "batch_applications",
+    "Finding", "Holiday", "Invitation", "IspConfirmation", "IspOrganisation", "Notification", "OutboxJob", "Override",
+    "Payment", "PaymentCallback", "ReviewNote", "SitePage", "SmsCode", "Sponsor", "SponsorDocument", "SponsorImport",
+    "SubscriberFile", "Subscription", "User", "WebhookDelivery", "WhitelistBlob", "WhitelistBlock",
+    "WhitelistDirtyBlock", "WhitelistDirtyFeed", "WhitelistFile", "WhitelistVersion", "batch_applications",
 ]

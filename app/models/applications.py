@@ -29,6 +29,8 @@ class Application(db.Model):
     category: Mapped[str | None] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(20), default=State.DRAFT, index=True)
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    # The sponsor whose invitation the applicant accepted: its attestation stands for the employer letter.
+    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("sponsors.id"), index=True)
     reviewer_message: Mapped[str | None] = mapped_column(Text)  # the latest request-info or rejection text
     applicant_note: Mapped[str | None] = mapped_column(Text)    # what the applicant tells the reviewer, optional
     form_key: Mapped[str | None] = mapped_column(String(32))    # the new-application form that made this draft
@@ -48,6 +50,7 @@ class Application(db.Model):
     renewal_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     applicant = relationship("User")
+    sponsor = relationship("Sponsor")
     entries: Mapped[list["AddressEntry"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="AddressEntry.position"
     )

@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     profile: Mapped["ApplicantProfile | None"] = relationship(back_populates="user", uselist=False)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
     organisation = relationship("IspOrganisation")
+    # sponsor users only: the sponsor they act for (table sponsor_users, so that users itself keeps its shape)
+    sponsor = relationship("Sponsor", secondary="sponsor_users", uselist=False)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for deactivated accounts

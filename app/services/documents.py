@@ -71,12 +71,10 @@ def _read_capped(upload: FileStorage, cap: int) -> bytes:
     return content
 
 
-def store_document(application: Application, kind: str, upload: FileStorage | None) -> Document:
-    """Check and store an upload. On any refusal nothing is written and the application is unchanged."""
-    check_changeable(application)
-    if kind not in DocumentKind.ALL:
-        raise ServiceError(_("Document kind %(kind)s is unknown; choose one of %(kinds)s.", kind=repr(kind),
-                             kinds=", ".join(DocumentKind.ALL)), field="kind")
+def checked_upload(upload: FileStorage | None) -> tuple[bytes, str]:
+    """The bytes of an uploaded document and their type, once checked: present, within MAX_DOCUMENT_BYTES, a PDF,
+    PNG or JPEG by content, and a PDF without active content. Refuses (nothing stored) with a message naming the
+    file. Applications' documents and sponsors' papers (services.sponsors.papers) take the same files."""
     if upload is None or not upload.filename:
         raise ServiceError(_("Choose a file to upload (PDF, PNG or JPEG)."), field="file")
     content = _read_capped(upload, current_app.config["MAX_DOCUMENT_BYTES"])
@@ -97,6 +95,16 @@ def store_document(application: Application, kind: str, upload: FileStorage | No
                                 "to a new PDF (Print › Save as PDF) and upload that.",
                                 file=repr(display_name(upload.filename)), script=pdf_scripts.in_words(script)),
                               field="file", details={"detected": mime, "active_content": script})
+    return content, mime
+
+
+def store_document(application: Application, kind: str, upload: FileStorage | None) -> Document:
+    """Check and store an upload. On any refusal nothing is written and the application is unchanged."""
+    check_changeable(application)
+    if kind not in DocumentKind.ALL:
+        raise ServiceError(_("Document kind %(kind)s is unknown; choose one of %(kinds)s.", kind=repr(kind),
+                             kinds=", ".join(DocumentKind.ALL)), field="kind")
+    content, mime = checked_upload(upload)
     make_changeable(application)  # only now: a refused file leaves a ready or flagged application as it was
     # An application holds one NTN certificate and one of each CNIC side: a new one replaces the old (often
     # the copy carried over from an earlier application), so reviewers never weigh two versions.

@@ -26,7 +26,7 @@ def test_cli_creates_isp_users_in_their_organisation_and_refuses_mismatches(work
     wrong = flask_cli(worker_env, "users", "create", "r@pta.gov.pk", "--role", "reviewer", "--password",
                       "a long enough phrase", "--organisation", "PTCL")
     assert missing.returncode != 0 and "add --organisation NAME" in missing.stderr and "Traceback" not in missing.stderr
-    assert wrong.returncode != 0 and "--organisation is for role isp only" in wrong.stderr
+    assert wrong.returncode != 0 and "--organisation is for roles isp and sponsor only" in wrong.stderr
     assert db.session.scalar(select(func.count()).select_from(User)) == 2  # neither refused account exists
 
 

@@ -133,6 +133,7 @@ class QueueFilter:
     q: str | None = None               # applicant name, email, NTN or CNIC; a mobile number or account id
     address: AddressRange | None = None  # an address, CIDR or range; text is parsed
     sort: str | None = None            # SORTS; None: by due time
+    sponsor: int | None = None         # the sponsor whose invitation the application came from (its id)
 
     def __post_init__(self):
         problems: dict[str, str] = {}
@@ -157,6 +158,7 @@ class QueueFilter:
         self.older_than_days = checked(self._days, self.older_than_days)
         self.has_overrides = checked(self._flag, self.has_overrides, "has_overrides")
         self.batched = checked(self._flag, self.batched, "batched")
+        self.sponsor = checked(self._sponsor, self.sponsor)
         if isinstance(self.address, str) or self.address is None:
             self.address = checked(self._address, self.address)
         if problems:
@@ -171,6 +173,16 @@ class QueueFilter:
         if not text.isdigit() or len(text) > 5:
             raise ServiceError(_("%(value)s is not a whole number of days (0 to 99999).", value=repr(value)),
                                field="older_than_days")
+        return int(text)
+
+    @staticmethod
+    def _sponsor(value) -> int | None:
+        if value is None or value == "" or isinstance(value, int) and not isinstance(value, bool):
+            return value or None
+        text = str(value).strip()
+        if not text.isdigit() or len(text) > 18:
+            raise ServiceError(_("sponsor=%(value)s is not a sponsor's id (a whole number).", value=repr(value)),
+                               field="sponsor")
         return int(text)
 
     @staticmethod
@@ -341,6 +353,8 @@ def _shared_conditions(f: QueueFilter, joined: bool) -> list:
         conditions.append(exists().where(Finding.application_id == Application.id, Finding.code == f.code))
     if f.category:
         conditions.append(Application.category == f.category)
+    if f.sponsor:
+        conditions.append(Application.sponsor_id == f.sponsor)
     profile = [condition for wanted, condition in (
         (f.kind, ApplicantProfile.kind == f.kind),
         (f.city, func.lower(ApplicantProfile.city) == (f.city or "").lower()),

@@ -74,7 +74,7 @@ def identifier_problem(kind: str, typed) -> tuple[str | None, str | None]:
     return account, None
 
 
-def _operator_problem(kind: str, operator_name, listed: str) -> str:
+def operator_problem(kind: str, operator_name, listed: str) -> str:
     """Why the operator named is refused: not one of `listed` (or none named)."""
     if kind == SubscriptionKind.MOBILE:
         if operator_name:
@@ -113,7 +113,7 @@ def parse_subscriptions(raw: list) -> tuple[list[SubscriptionInput], list[dict]]
             organisation = known.get(name) if name else None
             if organisation is None:
                 listed = ", ".join(o.name for o in known.values()) or _("none yet")
-                problems["operator"] = _operator_problem(kind, operator_name, listed)
+                problems["operator"] = operator_problem(kind, operator_name, listed)
         identifier, problem = identifier_problem(kind, item.get("identifier")) if kind in SubscriptionKind.ALL \
             else (None, None)
         if problem:

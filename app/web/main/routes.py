@@ -21,6 +21,8 @@ def dashboard():
         return redirect(url_for("applicant.applications"))
     if current_user.role == Role.ISP:
         return redirect(url_for("isp.index"))
+    if current_user.role == Role.SPONSOR:
+        return redirect(url_for("sponsor.index"))
     # Reviewers start from the queue: its counts by state, each a link into it.
     queue_counts = state_counts() if current_user.has_role(*Role.STAFF) else None
     return render_template("main/dashboard.html", queue_counts=queue_counts)

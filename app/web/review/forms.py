@@ -14,6 +14,7 @@ from app.choices import (
 )
 from app.i18n import _, _l
 from app.services.review.queue import NO_CONFIRMATION, QUEUE_STATES, REGISTRATIONS, SORT_SUBMITTED
+from app.services.sponsors.registry import all_sponsors
 from app.web.forms import TOO_LONG, RaastaForm
 
 ANY = [("", _l("Any"))]
@@ -59,6 +60,7 @@ class QueueFilterForm(RaastaForm):
     confirmation = SelectField(_l("ISP confirmation"), choices=ANY + [(c, _label(c)) for c in ConfirmationState.ALL]
                                + [(NO_CONFIRMATION, _l("No ISP on Raasta asked"))])
     registration = SelectField(_l("Registers"), choices=ANY + [(r, _label(r)) for r in REGISTRATIONS])
+    sponsor = SelectField(_l("Sponsor"), choices=ANY)  # the sponsors on Raasta, read per page (__init__)
     q = StringField(_l("Search"), description=_l("Name, email, NTN, CNIC, mobile number or account id."))
     address = StringField(_l("Address"), description=_l("An address or CIDR, e.g. 39.32.10.5 or 39.32.0.0/16."))
 
@@ -66,8 +68,12 @@ class QueueFilterForm(RaastaForm):
                                              (SORT_SUBMITTED, _l("Submitted, oldest first"))])
 
     FIELDS = ("state", "code", "category", "kind", "city", "isp", "older_than_days", "has_overrides", "batched",
-              "confirmation", "registration", "q", "address", "sort")
+              "confirmation", "registration", "sponsor", "q", "address", "sort")
     isp_names = PAKISTAN_ISPS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sponsor.choices = ANY + [(str(s.id), s.name) for s in all_sponsors()]
 
     def arguments(self) -> dict[str, str]:
         """The filter as it was typed, without empty fields: for links (next page) and hidden inputs."""

@@ -1,5 +1,5 @@
 """Checks on documents: the category's required kinds, and files another applicant uploaded too."""
-from app.choices import REQUIRED_DOCUMENTS, DocumentKind, FindingCode, Severity
+from app.choices import REQUIRED_DOCUMENTS, DocumentKind, FindingCode, Severity, SponsorState
 from app.i18n import Phrase
 from app.models import Application
 from app.services.validation.checks.base import CheckContext, Draft
@@ -31,10 +31,21 @@ MISSING = {
 }
 
 
+def required_documents(application: Application) -> tuple[str, ...]:
+    """What the application's category needs. A sponsored application (a member who accepted a sponsor's
+    invitation) has its sponsor's attestation for the employer letter while the sponsor stands approved; once the
+    sponsor is suspended, the member needs the letter of their own."""
+    kinds = tuple(k for k in REQUIRED_DOCUMENTS.get(application.category, ()) if k != DocumentKind.EMPLOYER_LETTER
+                  or application.sponsor_id is None)
+    if application.sponsor_id is not None and application.sponsor.state != SponsorState.APPROVED:
+        kinds += (DocumentKind.EMPLOYER_LETTER,)
+    return kinds
+
+
 def missing_documents(application: Application) -> list[str]:
-    """The kinds the application's category needs that it has no document of, in the category's order."""
+    """The kinds the application needs (required_documents) that it has no document of, in the category's order."""
     present = {d.kind for d in application.documents}
-    return [kind for kind in REQUIRED_DOCUMENTS.get(application.category, ()) if kind not in present]
+    return [kind for kind in required_documents(application) if kind not in present]
 
 
 def check_required_documents(ctx: CheckContext):
