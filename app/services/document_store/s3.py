@@ -36,6 +36,7 @@ from app.extensions import db
 from app.models import Document
 from app.services.document_store import Unreachable
 from app.services.document_store.database import CHUNK_BYTES, Corrupt, Missing
+from app.system.plurals import counted
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _chunks(sha256: str, body, size: int) -> Iterator[bytes]:
     finally:
         body.close()
     if sent != size:
-        raise Corrupt(f"document object {sha256} sent {sent:,} bytes, not {size:,}")
+        raise Corrupt(f"document object {sha256} sent {counted(sent, 'byte')}, not {size:,}")
 
 
 def exists(sha256: str) -> bool:
