@@ -37,3 +37,19 @@ def known_fields(body: dict, allowed: Collection[str], what: str) -> dict:
                                     fields=", ".join(unknown), what=what, allowed=", ".join(allowed)),
                            details={name: _("unknown field") for name in unknown})
     return body
+
+
+def text_fields(body: dict, what: str, lists: Collection[str] = ()) -> dict:
+    """`body`, or a 422 naming every field that is neither text nor null (those in `lists`: a list of text): a
+    number or an object where text belongs would otherwise reach the services as something they cannot read."""
+    wrong = {}
+    for name, value in body.items():
+        if name in lists:
+            if value is not None and not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+                wrong[name] = _("must be a list of strings")
+        elif value is not None and not isinstance(value, str):
+            wrong[name] = _("must be a string")
+    if wrong:
+        raise ServiceError(_("In %(what)s, %(fields)s must be text.", what=what, fields=", ".join(sorted(wrong))),
+                           details=wrong)
+    return body

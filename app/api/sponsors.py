@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.openapi import documented
-from app.api.requests import json_body, known_fields, multipart_form
+from app.api.requests import json_body, known_fields, multipart_form, text_fields
 from app.auth import role_required
 from app.choices import ImportState, Role, SponsorPaper, SponsorState
 from app.downloads import send_document
@@ -97,7 +97,8 @@ def get_sponsor():
 @sponsor_only
 def put_sponsor_details():
     """Give the details a reviewer checks before approving: registration_number, signatory_name, signatory_cnic."""
-    body = known_fields(json_body(), DETAILS["properties"], "the sponsor's details")
+    what = _("the sponsor's details")
+    body = text_fields(known_fields(json_body(), DETAILS["properties"], what), what)
     with committed():
         sponsor = registry.update_details(registry.sponsor_of(current_user), body.get("registration_number"),
                                           body.get("signatory_name"), body.get("signatory_cnic"), current_user)
@@ -230,7 +231,8 @@ def accept_invitation(token: str):
     SMS, upload a document), the application kept as your draft.
     """
     invitation = _invitation(token)
-    body = known_fields(json_body(), ANSWER_FIELDS, "an answer to an invitation")
+    what = _("an answer to an invitation")
+    body = text_fields(known_fields(json_body(), ANSWER_FIELDS, what), what, lists=("addresses",))
     corrected = {**{"name": invitation.name, "cnic": invitation.cnic}, **invitation.proposal, **body}
     with committed():
         invitation, waiting = invitations.accept(invitation, current_user, corrected)
@@ -282,7 +284,7 @@ def _decide(sponsor_id: int, new_state: str):
     sponsor = db.session.get(Sponsor, sponsor_id)
     if sponsor is None:
         abort(404, description=_("There is no sponsor %(id)s.", id=sponsor_id))
-    body = json_body() if request.content_length else {}
+    body = text_fields(json_body(), _("a decision on a sponsor")) if request.content_length else {}
     with committed():
         sponsor = registry.decide(sponsor, new_state, body.get("reason"), current_user)
     return jsonify(sponsor_json(sponsor))
