@@ -21,14 +21,17 @@ def pending(applicant, call_centre_draft, call_centre_fee, db):
     return db.session.scalar(select(Payment).where(Payment.application_id == draft["id"]))
 
 
-def _callbacks_at_once(app, payment, txn_ids: list[str]) -> list[tuple[int, dict]]:
+def _callbacks_at_once(app, payments: list[tuple[Payment, str]]) -> list[tuple[int, dict]]:
+    """POST one signed callback per (payment, transaction id) at the same moment, each through its own app."""
     apps = [create_app(TestConfig(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
                                   REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=app.config["INSTANCE_DIR"],
-                                  PAYMENT_CALLBACK_SECRET=SECRET)) for _ in txn_ids]
+                                  PAYMENT_CALLBACK_SECRET=SECRET)) for _ in payments]
+    # The bodies are made here, in the test's thread: the racing threads must not load the test session's objects.
+    bodies = [json.dumps({"reference": payment.reference, "amount": payment.amount,
+                          "paid_at": "2026-12-06T14:05:00+05:00", "provider_txn_id": txn}).encode()
+              for payment, txn in payments]
 
-    def send(own, txn):
-        body = json.dumps({"reference": payment.reference, "amount": payment.amount,
-                           "paid_at": "2026-12-06T14:05:00+05:00", "provider_txn_id": txn}).encode()
+    def send(own, body):
         stamp = str(int(time.time()))
 
         def call():
@@ -39,7 +42,7 @@ def _callbacks_at_once(app, payment, txn_ids: list[str]) -> list[tuple[int, dict
         return call
 
     try:
-        return at_once([send(own, txn) for own, txn in zip(apps, txn_ids)])
+        return at_once([send(own, body) for own, body in zip(apps, bodies)])
     finally:
         for own in apps:
             with own.app_context():
@@ -51,7 +54,7 @@ def _settled_events(db) -> int:
 
 
 def test_the_same_callback_twice_at_once_pays_once(app, db, pending):
-    results = _callbacks_at_once(app, pending, ["TXN-9", "TXN-9"])
+    results = _callbacks_at_once(app, [(pending, "TXN-9"), (pending, "TXN-9")])
     assert sorted(status for status, _ in results) == [200, 200], results
     assert sorted(body["duplicate"] for _, body in results) == [False, True]
     db.session.expire_all()
@@ -60,7 +63,7 @@ def test_the_same_callback_twice_at_once_pays_once(app, db, pending):
 
 
 def test_two_payments_of_one_fee_at_once_one_wins(app, db, pending):
-    results = _callbacks_at_once(app, pending, ["TXN-A", "TXN-B"])
+    results = _callbacks_at_once(app, [(pending, "TXN-A"), (pending, "TXN-B")])
     assert sorted(status for status, _ in results) == [200, 409], results
     loser = next(body for status, body in results if status == 409)
     assert loser["error"]["code"] == "already_paid"
@@ -73,9 +76,7 @@ def test_one_transaction_for_two_references_at_once_pays_one(app, db, applicant,
     draft = call_centre_draft()
     assert applicant.post(f"/api/v1/applications/{draft['id']}/submit").status_code == 202
     other = db.session.scalar(select(Payment).where(Payment.application_id == draft["id"]))
-    first, second = (lambda: _callbacks_at_once(app, pending, ["TXN-SAME"])), \
-        (lambda: _callbacks_at_once(app, other, ["TXN-SAME"]))
-    results = [result for batch in at_once([first, second]) for result in batch]
+    results = _callbacks_at_once(app, [(pending, "TXN-SAME"), (other, "TXN-SAME")])
     assert sorted(status for status, _ in results) == [200, 409], results
     assert next(body for status, body in results if status == 409)["error"]["code"] == "txn_reused"
     db.session.expire_all()

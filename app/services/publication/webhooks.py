@@ -112,7 +112,7 @@ def retry_intervals() -> list[int]:
 def queue_notices(version: WhitelistVersion) -> list[WebhookDelivery]:
     """One delivery per organisation with a webhook, each queued once the transaction commits."""
     organisations = db.session.scalars(select(IspOrganisation).where(
-        IspOrganisation.webhook_url.is_not(None), IspOrganisation.webhook_url != "")).all()
+        IspOrganisation.webhook_url.is_not(None), IspOrganisation.webhook_url != "").order_by(IspOrganisation.id)).all()
     deliveries = [WebhookDelivery(organisation_id=o.id, serial=version.serial, url=o.webhook_url,
                                   state=DeliveryState.PENDING) for o in organisations]
     if not deliveries:
