@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.choices import DEFAULT_FEE_THRESHOLD, PaymentChannel
+from app.cli.changes import committed_change
 from app.extensions import db
 from app.models import Payment
 from app.services import ServiceError
@@ -11,19 +12,9 @@ from app.services.fees import reconciliation
 from app.services.fees.references import normalised
 from app.services.fees.schedule import ScheduleInput, add_schedule, all_schedules
 from app.services.fees.settlement import AlreadyRecorded, settle
-from app.transactions import committed
 
 fees = AppGroup("fees", help="The fee schedule: what each category costs from which day.")
 payments = AppGroup("payments", help="Payment references: list them; settle one as the bank would (embedded mode).")
-
-
-def _changed(change) -> object:
-    """Run `change()` and commit; a refusal becomes one "Error: ..." line naming the input, and exit status 1."""
-    try:
-        with committed():
-            return change()
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 @fees.command("set")
@@ -34,7 +25,7 @@ def _changed(change) -> object:
               help="Addresses (with those already approved for the applicant) from which the fee is due.")
 def set_fee(category: str, amount: str, effective_from: str, threshold: str) -> None:
     """CATEGORY costs AMOUNT rupees from --from on, e.g. `flask fees set call_center 50000 --from 2027-01-01`."""
-    row = _changed(lambda: add_schedule(ScheduleInput(category, amount, effective_from, threshold)))
+    row = committed_change(lambda: add_schedule(ScheduleInput(category, amount, effective_from, threshold)))
     click.echo(f"{row.category}: PKR {row.amount:,} from {row.effective_from.isoformat()} "
                f"at {row.threshold} or more addresses.")
 
@@ -60,7 +51,7 @@ def settle_payment(reference: str, amount: str | None, bank_reference: str | Non
         paid = due if amount is None else int(amount)
         return settle(reference, paid, PaymentChannel.BANK_COMMAND, bank_reference=bank_reference)
     try:
-        payment = _changed(pay)
+        payment = committed_change(pay)
     except AlreadyRecorded:  # only a provider transaction id repeats; the command gives none
         raise click.ClickException("already recorded") from None
     click.echo(f"{payment.reference} paid: PKR {payment.amount:,}, application {payment.application_id}.")
