@@ -2,7 +2,7 @@
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 
 from app.i18n import _, _l
@@ -87,8 +87,8 @@ def init_app(app: Flask) -> None:
         exc.description = described(exc)
         return render_template("errors/error.html", error=exc), exc.code
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError):
+    @app.errorhandler(DBAPIError)  # OperationalError, or InterfaceError for a connection found closed
+    def database_unavailable(exc: DBAPIError):
         """A request whose connection PostgreSQL dropped (a restart, a failover) is told to come back, not given a
         500; its transaction did not commit. Any other database failure is a 500, logged as one."""
         if not (exc.connection_invalidated or is_transient(exc.orig or exc)):
