@@ -12,7 +12,10 @@ _KEY = "raasta.after_commit"
 
 
 def call_after_commit(callback) -> None:
-    db.session.info.setdefault(_KEY, []).append(callback)
+    session = db.session()  # the scoped session's own Session
+    if not session.in_transaction():
+        session.begin()  # so that a close() before any SQL still ends a transaction, which drops the callback
+    session.info.setdefault(_KEY, []).append(callback)
 
 
 @event.listens_for(Session, "after_commit")
@@ -21,6 +24,9 @@ def _run_callbacks(session: Session) -> None:
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_callbacks(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_callbacks(session: Session, transaction) -> None:
+    # Rolled back, or closed without a commit (close() fires no rollback event): its callbacks must not run after
+    # the next commit of the same session. After a commit they have already run.
+    if transaction.parent is None:
+        session.info.pop(_KEY, None)

@@ -60,3 +60,14 @@ def test_a_refusal_rolls_the_whole_block_back_and_is_raised(db):
         call_after_commit(lambda: ran.append("sent"))
         raise ServiceError("refused")
     assert _events(db) == before and ran == []
+
+
+def test_what_waited_for_a_commit_that_never_came_does_not_run_after_the_next_one(db):
+    """close() ends a transaction without a rollback event: its after-commit work is dropped with it, not run
+    when the same session next commits (a document file removed for a removal that was never committed)."""
+    ran = []
+    call_after_commit(lambda: ran.append("abandoned"))
+    db.session.close()
+    with committed():
+        call_after_commit(lambda: ran.append("committed"))
+    assert ran == ["committed"]

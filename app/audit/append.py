@@ -93,7 +93,10 @@ def record_head(action: str, subject=None, actor=None, **data) -> AuditEvent:
 
 
 def defer(item: AuditEvent | Rows) -> None:
-    db.session.info.setdefault(_PENDING, []).append(item)
+    session = db.session()  # the scoped session's own Session
+    if not session.in_transaction():
+        session.begin()  # so that a close() before any SQL still ends a transaction, which drops the event
+    session.info.setdefault(_PENDING, []).append(item)
 
 
 def _lock_head(session: Session) -> None:
@@ -143,6 +146,9 @@ def _chain_before_commit(session: Session) -> None:
         chain_pending(session)
 
 
-@orm_event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_when_the_transaction_ends(session: Session, transaction) -> None:
+    # Rolled back, or closed without a commit (close() fires no rollback event): what it recorded goes with it,
+    # never into the next transaction of the same session. After a commit there is nothing left to forget.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)

@@ -56,9 +56,10 @@ def _send_after_commit(session: Session, ids: list[int]) -> None:
         current_app.logger.warning("jobs %s wait in the outbox: %r", ids, exc)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_KEY, None)  # its rows are gone; the next transaction registers its own send
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rolled_back(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (sent already), rolled back or closed: the next registers its own
+        session.info.pop(_KEY, None)
 
 
 def send(ids: list[int] | None = None) -> int:

@@ -36,6 +36,18 @@ def test_a_change_rolled_back_takes_its_event_with_it(db):
     assert audit.verify_chain().intact
 
 
+def test_an_event_of_a_transaction_closed_without_commit_goes_with_it(db, make_user):
+    """close() ends the transaction without a rollback event: its recorded events must not reach the next commit."""
+    make_user()
+    audit.record("test.abandoned", ("thing", 1))  # no SQL before the close: the transaction only just began
+    db.session.close()
+    audit.record("test.kept", ("thing", 2))
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.startswith("test."))).all()
+    assert actions == ["test.kept"]
+    assert audit.verify_chain().intact
+
+
 def test_an_event_that_cannot_be_written_takes_its_change_with_it(db, make_user, monkeypatch):
     """An event the database refuses (here: a hash already in the chain) fails its whole transaction."""
     user = make_user(name="Before")
