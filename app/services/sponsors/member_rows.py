@@ -129,30 +129,23 @@ class _RowChecker:
 
     def _connections(self, number: int, cells: dict[str, str], proposal: dict) -> None:
         add, given = self.checked.add, False
-        mobile, operator = cells.get("mobile", ""), cells.get("operator", "")
-        if mobile or operator:
+        # A mobile number with its operator, or a fixed-line account id with its ISP: the same two checks each.
+        for kind, id_column, organisation_column, known in (
+                (SubscriptionKind.MOBILE, "mobile", "operator", self.mobile),
+                (SubscriptionKind.FIXED, "subscriber_id", "isp", self.fixed)):
+            identifier, organisation = cells.get(id_column, ""), cells.get(organisation_column, "")
+            if not (identifier or organisation):
+                continue
             given = True
-            proposal["mobile"], problem = identifier_problem(SubscriptionKind.MOBILE, mobile)
+            proposal[id_column], problem = identifier_problem(kind, identifier)
             if problem:
-                add(number, "mobile", "mobile.invalid", problem)
-            found = self.mobile.get(" ".join(operator.split()).lower()) if operator else None
+                add(number, id_column, f"{id_column}.invalid", problem)
+            found = known.get(" ".join(organisation.split()).lower()) if organisation else None
             if found is None:
-                add(number, "operator", "operator.unknown", operator_problem(
-                    SubscriptionKind.MOBILE, operator, ", ".join(o.name for o in self.mobile.values())))
+                add(number, organisation_column, f"{organisation_column}.unknown", operator_problem(
+                    kind, organisation, ", ".join(o.name for o in known.values())))
             else:
-                proposal["operator"] = found.name
-        isp, subscriber = cells.get("isp", ""), cells.get("subscriber_id", "")
-        if isp or subscriber:
-            given = True
-            proposal["subscriber_id"], problem = identifier_problem(SubscriptionKind.FIXED, subscriber)
-            if problem:
-                add(number, "subscriber_id", "subscriber_id.invalid", problem)
-            found = self.fixed.get(" ".join(isp.split()).lower()) if isp else None
-            if found is None:
-                add(number, "isp", "isp.unknown", operator_problem(
-                    SubscriptionKind.FIXED, isp, ", ".join(o.name for o in self.fixed.values())))
-            else:
-                proposal["isp"] = found.name
+                proposal[organisation_column] = found.name
         typed = [a for a in _ADDRESS_SEPARATORS.split(cells.get("addresses", "")) if a]
         if typed:
             given = True
